@@ -1,0 +1,52 @@
+# Anchang 案场 — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+WORKERS ?= 2
+export FLASK_APP := wsgi
+
+.PHONY: run test bench e2e migrate upgrade check clean
+
+run: $(VENV)/.runtime
+	@scripts/system-deps.sh run
+	@echo "==> Migrating the database (flask db upgrade)"
+	@$(BIN)/flask db upgrade
+	@$(BIN)/flask demo-data --if-empty
+	@echo "==> Serving Anchang on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
+	@$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - \
+		--timeout 60 wsgi:app
+
+test: $(VENV)/.dev
+	@scripts/system-deps.sh test
+	@echo "==> Running the test suite (SQLite, and PostgreSQL when it answers)"
+	@$(BIN)/pytest
+
+e2e: $(VENV)/.dev
+	@scripts/system-deps.sh test
+	@$(BIN)/pytest tests/e2e
+
+bench: $(VENV)/.dev
+	@for script in bench/*.py; do echo "==> $$script"; $(BIN)/python $$script || exit 1; done
+
+# Schema changes: edit app/models, then `make migrate m="what changed"`, review, commit.
+migrate: $(VENV)/.runtime
+	@$(BIN)/flask db migrate -m "$(m)"
+
+check: $(VENV)/.runtime
+	@$(BIN)/flask db check
+
+$(VENV)/.runtime: requirements.txt
+	@echo "==> Installing Python packages into $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	@echo "==> Installing test packages into $(VENV)"
+	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/e2e/screenshots

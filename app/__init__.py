@@ -1,0 +1,71 @@
+"""Anchang 案场: the application factory."""
+import logging
+import shutil
+import subprocess
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import INSTANCE_DIR, Config
+from app.extensions import csrf, db, htmx, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config=None):
+    """Build the app; `config` is a Config instance (Config() from the environment by default)."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.config.from_object(config or Config())
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    register_extensions(app)
+    register_blueprints(app)
+    from app import errors, filters, sessions
+    errors.register(app)
+    filters.register(app)
+    sessions.register(app)
+    from app.cli import register as register_cli
+    register_cli(app)
+    warn_if_no_cjk_font(app)
+    return app
+
+
+def register_extensions(app):
+    from app import database
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(migrations_dir()))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.session_protection = "basic"
+    from app.services.auth import load_user
+    login_manager.user_loader(load_user)
+    with app.app_context():
+        database.configure_engine(db.engine, app.config)
+
+
+def register_blueprints(app):
+    from app.blueprints.admin import bp as admin_bp
+    from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.main import bp as main_bp
+    for bp in (auth_bp, main_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def migrations_dir():
+    from app.config import BASE_DIR
+    return BASE_DIR / "migrations"
+
+
+def warn_if_no_cjk_font(app):
+    """PDFs need a CJK font; say so at start rather than print empty boxes."""
+    if app.config.get("TESTING") or not shutil.which("fc-list"):
+        return
+    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+    if not out.stdout.strip():
+        log.warning("No CJK font found (fc-list :lang=zh): PDFs will not show Chinese. "
+                    "Install fonts-noto-cjk.")

@@ -1,0 +1,48 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.forms import choices
+from app.models.project import ROUNDING_CHOICES
+from app.models.user import ROLE_LABELS
+
+ROLE_CHOICES = choices(ROLE_LABELS)
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
+    display_name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=64)])
+    role = SelectField("角色", choices=ROLE_CHOICES)
+    is_admin = BooleanField("同时为管理员")
+    password = PasswordField("初始密码", validators=[DataRequired("请设置初始密码")])
+
+
+class UserEditForm(FlaskForm):
+    display_name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=64)])
+    role = SelectField("角色", choices=ROLE_CHOICES)
+    is_admin = BooleanField("同时为管理员")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("新密码", validators=[DataRequired("请输入新密码")])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter: changes nothing
+
+    actor = StringField("操作人", validators=[Optional(), Length(max=64)])
+    action = StringField("操作", validators=[Optional(), Length(max=64)])
+    object_type = StringField("对象", validators=[Optional(), Length(max=32)])
+
+
+class ProjectSettingsForm(FlaskForm):
+    name = StringField("项目名称", validators=[DataRequired("请输入项目名称"), Length(max=100)])
+    hold_minutes = IntegerField(
+        "保留时长(分钟)", validators=[InputRequired("请输入保留时长"),
+                                  NumberRange(1, 24 * 60, "保留时长应在 1 到 1440 分钟之间")])
+    transfer_fee = StringField("过户费(元)", validators=[DataRequired("请输入过户费")])
+    rounding = SelectField("总价取整规则", choices=choices(ROUNDING_CHOICES))
+    approval_valid_days = IntegerField(
+        "特殊优惠审批有效天数", validators=[InputRequired("请输入天数"),
+                                     NumberRange(1, 90, "有效天数应在 1 到 90 天之间")])

@@ -1,0 +1,155 @@
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.blueprints.admin import bp
+from app.blueprints.admin.forms import (AuditFilterForm, ProjectSettingsForm, ResetPasswordForm,
+                                        UserEditForm, UserForm)
+from app.extensions import db
+from app.models import AuditLog, Project, User
+from app.policy import require
+from app.services import projects, users
+from app.services.errors import RuleViolation
+from app.web import apply_violation, render_page
+
+PAGE_SIZE = 50
+
+
+def _get_or_404(model, object_id):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _form_status(form):
+    return 422 if form.is_submitted() else 200
+
+
+@bp.route("/users")
+@require("users.manage")
+def users_list():
+    rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
+    return render_page("admin/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require("users.manage")
+def user_new():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(form.username.data, form.display_name.data, form.role.data,
+                                     form.password.data, form.is_admin.data)
+        except RuleViolation as exc:
+            db.session.rollback()
+            apply_violation(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已创建用户 {user.display_name}", "success")
+            return redirect(url_for("admin.users_list"))
+    return render_page("admin/user_new.html", status=_form_status(form), form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require("users.manage")
+def user_edit(user_id):
+    user = _get_or_404(User, user_id)
+    form = UserEditForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            users.update_user(user, form.display_name.data, form.role.data, form.is_admin.data,
+                              current_user)
+        except RuleViolation as exc:
+            db.session.rollback()
+            apply_violation(form, exc)
+        else:
+            db.session.commit()
+            flash("已保存", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_page("admin/user_edit.html", status=_form_status(form), form=form, user=user,
+                       reset_form=ResetPasswordForm(formdata=None))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@require("users.manage")
+def user_reset_password(user_id):
+    user = _get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.set_password(user, form.password.data)
+        except RuleViolation as exc:
+            db.session.rollback()
+            apply_violation(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已重置 {user.display_name} 的密码,其所有登录已失效", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_page("admin/user_edit.html", status=422, user=user, reset_form=form,
+                       form=UserEditForm(obj=user))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@require("users.manage")
+def user_set_active(user_id):
+    user = _get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    try:
+        users.set_active(user, active, current_user)
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"已{'启用' if active else '停用'} {user.display_name}", "success")
+    return redirect(url_for("admin.users_list"))
+
+
+@bp.route("/audit")
+@require("audit.view")
+def audit_log():
+    form = AuditFilterForm(request.args)
+    query = select(AuditLog).order_by(AuditLog.id.desc())
+    if form.validate():
+        if form.actor.data:
+            query = query.where(AuditLog.actor == form.actor.data.strip().lower())
+        if form.action.data:
+            query = query.where(AuditLog.action == form.action.data.strip())
+        if form.object_type.data:
+            query = query.where(AuditLog.object_type == form.object_type.data.strip())
+    before_id = request.args.get("before", type=int)
+    if before_id:
+        query = query.where(AuditLog.id < before_id)
+    rows = db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
+    more = len(rows) > PAGE_SIZE
+    return render_page("admin/audit.html", partial="admin/_audit_rows.html", form=form,
+                       rows=rows[:PAGE_SIZE], more=more)
+
+
+@bp.route("/projects")
+@require("settings.manage")
+def projects_list():
+    rows = db.session.scalars(select(Project).order_by(Project.id)).all()
+    return render_page("admin/projects.html", projects=rows)
+
+
+@bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
+@require("settings.manage")
+def project_settings(project_id):
+    project = _get_or_404(Project, project_id)
+    form = ProjectSettingsForm(obj=project)
+    if form.validate_on_submit():
+        try:
+            projects.update_settings(project, form.name.data, form.hold_minutes.data,
+                                     form.transfer_fee.data, form.rounding.data,
+                                     form.approval_valid_days.data)
+        except RuleViolation as exc:
+            db.session.rollback()
+            apply_violation(form, exc)
+        else:
+            db.session.commit()
+            flash("项目设置已保存", "success")
+            return redirect(url_for("admin.project_settings", project_id=project.id))
+    return render_page("admin/project.html", status=_form_status(form), form=form,
+                       project=project)

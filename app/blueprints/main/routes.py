@@ -1,0 +1,35 @@
+from flask import abort, redirect, request, session, url_for
+from flask_login import current_user
+
+from app.blueprints.main import bp
+from app.extensions import db
+from app.filters import current_project
+from app.models import Project, UnitStatus
+from app.policy import require
+from app.services import overview
+from app.web import render_page
+
+
+@bp.route("/")
+@require("home.view")
+def home():
+    project = current_project()
+    context = {"project": project}
+    if project is not None:
+        context.update(
+            summary=overview.unit_status_summary(project.id),
+            my_holds=overview.units_held_by(current_user.id, project.id),
+            pending_deposits=overview.units_in_status(project.id, UnitStatus.DEPOSIT_PENDING),
+            activity=overview.recent_activity(project.id),
+        )
+    return render_page("main/home.html", **context)
+
+
+@bp.route("/project", methods=["POST"])
+@require("project.switch")
+def switch_project():
+    project = db.session.get(Project, request.form.get("project_id", type=int) or 0)
+    if project is None:
+        abort(404)
+    session["project_id"] = project.id
+    return redirect(url_for("main.home"))

@@ -1,0 +1,92 @@
+"""Configuration read from the environment.
+
+Every setting has a safe default for a single-machine intranet install; production
+overrides them through environment variables (see README, "Configuration").
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("ANCHANG_INSTANCE", BASE_DIR / "instance"))
+
+
+def _env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url=None):
+    """Normalise a DATABASE_URL: default SQLite file, psycopg 3 driver for PostgreSQL."""
+    url = url or os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'anchang.db'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_secret_key():
+    """SECRET_KEY from the environment, else one generated once into instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        # Written aside then linked into place: concurrent workers never read half a key.
+        tmp = INSTANCE_DIR / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won; use its key
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = None  # filled in by __init__ from DATABASE_URL
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
+
+    TIMEZONE = os.environ.get("ANCHANG_TIMEZONE", "Asia/Shanghai")
+
+    # Sessions: signed cookie with a per-user session version (see services.auth).
+    SESSION_COOKIE_NAME = "anchang_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # None = Secure whenever the request came over HTTPS (ProxyFix trusts nginx's header).
+    SESSION_COOKIE_SECURE = None
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_WINDOW_MINUTES = 15
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+    def __init__(self):
+        self.SQLALCHEMY_DATABASE_URI = database_url()
+        self.SECRET_KEY = load_secret_key()
+        secure = os.environ.get("SESSION_COOKIE_SECURE")
+        if secure is not None:
+            self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+
+
+class TestConfig(Config):
+    TESTING = True
+
+    def __init__(self, database_uri):
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = database_url(database_uri)
+        self.SECRET_KEY = secrets.token_hex(16)

@@ -1,0 +1,30 @@
+"""Engine set-up: SQLite tuned for many concurrent writers, PostgreSQL as is."""
+from contextvars import ContextVar
+
+from sqlalchemy import event
+
+# Safe-method requests read only; everything else (POSTs, CLI, services) may write.
+read_only = ContextVar("read_only", default=False)
+
+
+def configure_engine(engine, config):
+    if engine.dialect.name != "sqlite":
+        return
+    busy_ms = int(config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _on_begin).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A write transaction takes the write lock up front: a read-then-write under a
+        # deferred BEGIN lets two writers both read "available" (double sale).
+        conn.exec_driver_sql("BEGIN" if read_only.get() else "BEGIN IMMEDIATE")

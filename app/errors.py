@@ -1,0 +1,62 @@
+"""Error pages in Chinese, never a traceback; htmx gets a short text for its toast."""
+import logging
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("请求无效", "请求内容不完整或已过期,请刷新页面后重试。"),
+    403: ("没有权限", "您的角色无权查看或操作此内容。"),
+    404: ("页面不存在", "您要找的内容不存在或已被删除。"),
+    405: ("操作方式不正确", "该地址不支持这种操作。"),
+    413: ("文件过大", "上传的文件超过了大小限制。"),
+    422: ("填写有误", "请按提示修改后重新提交。"),
+    429: ("尝试次数过多", "登录失败次数过多,请 15 分钟后再试。"),
+    500: ("系统错误", "系统出了点问题,已记录。请稍后重试或联系管理员。"),
+    503: ("系统繁忙", "系统繁忙,请重试。"),
+}
+
+
+def error_response(code, detail=None):
+    title, text = MESSAGES.get(code, MESSAGES[500])
+    text = detail or text
+    if request.headers.get("HX-Request") == "true":
+        return f"{title}:{text}", code, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def _http_error(exc):
+    return error_response(exc.code or 500)
+
+
+def _csrf_error(exc):
+    return error_response(400, "页面已过期或缺少安全令牌(CSRF),请刷新页面后重试。")
+
+
+def _operational_error(exc):
+    db.session.rollback()
+    if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+        return error_response(503)
+    log.exception("database error")
+    return error_response(500)
+
+
+def _unhandled(exc):
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    db.session.rollback()
+    log.exception("unhandled error")
+    return error_response(500)
+
+
+def register(app):
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(Exception, _unhandled)

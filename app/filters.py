@@ -1,0 +1,53 @@
+"""Jinja filters and globals: money, local times, masks, the policy."""
+from flask import session
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Project
+from app.models.project import ROUNDING_CHOICES, UnitStatus
+from app.nav import NAV
+from app.policy import can
+from app.services.audit import ACTION_LABELS, OBJECT_LABELS
+from app.services.clock import local
+from app.services.money import format_money, to_chinese_capital
+from app.services.phones import mask_id_number, mask_phone
+
+
+def _area(value):
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _datetime(value, fmt="%Y-%m-%d %H:%M"):
+    return local(value).strftime(fmt) if value else ""
+
+
+def current_project():
+    """The project this user is working on (chosen in the switcher, else the first)."""
+    project_id = session.get("project_id")
+    project = db.session.get(Project, project_id) if project_id else None
+    return project or db.session.scalar(select(Project).order_by(Project.id).limit(1))
+
+
+def _context():
+    if not current_user.is_authenticated:
+        return {"nav": []}
+    nav = [(endpoint, label) for endpoint, label, action in NAV if can(current_user, action)]
+    return {"nav": nav, "current_project": current_project()}
+
+
+def register(app):
+    app.jinja_env.filters.update(
+        money=format_money,
+        area=_area,
+        rounding_label=lambda key: ROUNDING_CHOICES.get(key, key),
+        action_label=lambda key: ACTION_LABELS.get(key, key),
+        object_label=lambda key: OBJECT_LABELS.get(key, key),
+        capital=to_chinese_capital,
+        dt=_datetime,
+        mask_phone=mask_phone,
+        mask_id=mask_id_number,
+        status_label=lambda status: UnitStatus.LABELS.get(status, status),
+    )
+    app.jinja_env.globals.update(can=lambda action, obj=None: can(current_user, action, obj))
+    app.context_processor(_context)

@@ -1,0 +1,105 @@
+"""Project (楼盘) → building (楼栋) → unit (房源)."""
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+
+from app.extensions import db
+from app.models.types import Area, Money, UTCDateTime, utcnow
+
+
+class UnitStatus:
+    """The unit statuses of DESIGN.md; moves between them live in services only."""
+
+    WITHHELD = "withheld"
+    AVAILABLE = "available"
+    HELD = "held"
+    DEPOSIT_PENDING = "deposit_pending"
+    DEPOSIT_CONFIRMED = "deposit_confirmed"
+    SUBSCRIBED = "subscribed"
+    CONTRACTED = "contracted"
+
+    ALL = (WITHHELD, AVAILABLE, HELD, DEPOSIT_PENDING, DEPOSIT_CONFIRMED, SUBSCRIBED, CONTRACTED)
+    SOLD = (SUBSCRIBED, CONTRACTED)
+    LABELS = {
+        WITHHELD: "销控",
+        AVAILABLE: "可售",
+        HELD: "保留",
+        DEPOSIT_PENDING: "定金待确认",
+        DEPOSIT_CONFIRMED: "定金已确认",
+        SUBSCRIBED: "已认购",
+        CONTRACTED: "已签约",
+    }
+
+
+ROUNDING_CHOICES = {"fen": "精确到分", "yuan": "取整到元", "ten_yuan": "取整到十元"}
+
+
+class Project(db.Model):
+    __tablename__ = "project"
+    __table_args__ = (
+        CheckConstraint("hold_minutes > 0", name="hold_minutes_positive"),
+        CheckConstraint("rounding IN ('fen', 'yuan', 'ten_yuan')", name="rounding_known"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(32), nullable=False, unique=True)
+    name = db.Column(db.String(100), nullable=False)
+    address = db.Column(db.String(200))
+    timezone = db.Column(db.String(64), nullable=False, default="Asia/Shanghai")
+    hold_minutes = db.Column(db.Integer, nullable=False, default=30)
+    transfer_fee = db.Column(Money(), nullable=False, default=Decimal("0"))
+    rounding = db.Column(db.String(16), nullable=False, default="yuan")
+    approval_valid_days = db.Column(db.Integer, nullable=False, default=7)
+    # Bumped by every unit move: the board's ETag, so an unchanged poll costs one read.
+    board_version = db.Column(db.Integer, nullable=False, default=0)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    buildings = db.relationship(
+        "Building", back_populates="project", order_by="Building.sort_order"
+    )
+
+
+class Building(db.Model):
+    __tablename__ = "building"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
+    name = db.Column(db.String(32), nullable=False)
+    sort_order = db.Column(db.Integer, nullable=False, default=0)
+
+    project = db.relationship("Project", back_populates="buildings")
+    units = db.relationship("Unit", back_populates="building")
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+    __table_args__ = (
+        UniqueConstraint("building_id", "unit_no"),
+        CheckConstraint(f"status IN {UnitStatus.ALL}", name="status_known"),
+        CheckConstraint("building_area > 0", name="area_positive"),
+        CheckConstraint("total_price >= 0", name="price_not_negative"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    building_id = db.Column(db.ForeignKey("building.id"), nullable=False, index=True)
+    floor = db.Column(db.Integer, nullable=False)
+    unit_no = db.Column(db.String(16), nullable=False)  # 房号, e.g. 1801
+    layout = db.Column(db.String(32), nullable=False)  # 户型, e.g. 三室两厅
+    building_area = db.Column(Area(), nullable=False)
+    inner_area = db.Column(Area())
+    orientation = db.Column(db.String(16))
+    unit_price = db.Column(Money(), nullable=False)  # 单价 元/㎡
+    total_price = db.Column(Money(), nullable=False)  # 总价 元
+    floor_price = db.Column(Money())  # 底价: managers only
+    status = db.Column(db.String(20), nullable=False, default=UnitStatus.WITHHELD, index=True)
+    status_changed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    held_by_id = db.Column(db.ForeignKey("user.id"))
+    hold_expires_at = db.Column(UTCDateTime)
+
+    building = db.relationship("Building", back_populates="units")
+    held_by = db.relationship("User")
+
+    @property
+    def status_label(self):
+        return UnitStatus.LABELS[self.status]

@@ -1,0 +1,52 @@
+"""Print documents: a Jinja template rendered to PDF by WeasyPrint, with a CJK font.
+
+The fetcher loads only the app's own static files and data: URIs, so a template (or
+text a user typed into one) that points at file:///etc/passwd or an outside URL
+fetches nothing.
+"""
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from flask import current_app, make_response, render_template
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve data: URIs and files under app/static; refuse everything else."""
+
+    def __init__(self, static_dir):
+        super().__init__(allowed_protocols={"file", "data"}, timeout=2)
+        self.static_dir = Path(static_dir).resolve()
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme == "file" and not parts.netloc:
+            path = Path(unquote(parts.path)).resolve()
+            if path.is_relative_to(self.static_dir) and path.is_file():
+                return super().fetch(url, headers)
+        raise ValueError(f"refused to fetch {url!r}: only the app's static files")
+
+
+def render_pdf(template, **context):
+    """Render `template` (under templates/pdf/) to PDF bytes."""
+    return html_to_pdf(render_template(template, **context))
+
+
+def html_to_pdf(html):
+    """PDF bytes from an HTML string whose relative URLs resolve under app/static."""
+    static_dir = Path(current_app.static_folder)
+    document = HTML(string=html, base_url=static_dir.as_uri() + "/",
+                    url_fetcher=StaticOnlyFetcher(static_dir))
+    return document.write_pdf()
+
+
+def pdf_response(pdf_bytes, filename, inline=True):
+    response = make_response(pdf_bytes)
+    response.headers["Content-Type"] = "application/pdf"
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    return response
+

@@ -1,0 +1,75 @@
+"""Who may do what: the one place role and object checks live.
+
+Views call `require`/`authorize`, templates call `can` to hide what the user may not use,
+and tests/test_route_matrix.py proves every route against tests/route_table/.
+"""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+ALL_STAFF = frozenset({"consultant", "secretary", "finance", "manager", "admin"})
+OFFICE = frozenset({"secretary", "manager"})
+
+# action -> roles allowed. Areas add their actions here, grouped by area.
+ROLE_RULES = {
+    # foundation
+    "home.view": ALL_STAFF,
+    "project.switch": ALL_STAFF,
+    "users.manage": frozenset({"admin"}),
+    "settings.manage": frozenset({"admin"}),
+    "audit.view": frozenset({"manager", "admin"}),
+    "phone.reveal": frozenset({"manager", "secretary"}),
+    "data.export": frozenset({"secretary", "finance", "manager", "admin"}),
+    "floor_price.view": frozenset({"manager", "admin"}),
+}
+
+
+def _roles_of(user):
+    roles = {user.role}
+    if user.is_admin:
+        roles.add("admin")
+    return roles
+
+
+def can(user, action, obj=None):
+    """True when `user` may do `action` (to `obj`, when object rules apply)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    allowed = ROLE_RULES.get(action)
+    if allowed is None:
+        raise KeyError(f"unknown action {action!r}: add it to app.policy.ROLE_RULES")
+    if not _roles_of(user) & allowed:
+        return False
+    check = OBJECT_RULES.get(action)
+    return obj is None or check is None or check(user, obj)
+
+
+def authorize(action, obj=None):
+    """Abort with 403 unless the current user may do `action` to `obj`."""
+    if not can(current_user, action, obj):
+        abort(403)
+
+
+def require(action):
+    """View decorator: logged in, and the role allows `action`."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            authorize(action)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def owns_customer(user, customer):
+    """Consultants act on their own customers only; office roles on all."""
+    return user.role != "consultant" or customer.owner_id == user.id
+
+
+# action -> object check(user, obj); run after the role check when an object is given.
+OBJECT_RULES = {}

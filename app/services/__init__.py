@@ -1,0 +1,1 @@
+"""Business rules. Views turn forms into typed inputs and call these functions."""

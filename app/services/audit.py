@@ -1,0 +1,61 @@
+"""The one way every service writes its audit row."""
+import json
+from decimal import Decimal
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import AuditLog
+from app.services.clock import now
+
+
+# Chinese names of audited actions and objects for the log page; areas add theirs.
+ACTION_LABELS = {
+    "login": "登录", "logout": "退出登录", "login_failed": "登录失败", "login_throttled": "登录被限制",
+    "sessions_revoked": "登录失效", "password_changed": "修改密码", "password_reset": "重置密码",
+    "user_created": "新建用户", "user_updated": "修改用户", "user_activated": "启用用户",
+    "user_deactivated": "停用用户", "project_settings_changed": "修改项目设置",
+    "demo_loaded": "载入演示数据",
+}
+OBJECT_LABELS = {"user": "用户", "project": "项目", "unit": "房源", "customer": "客户"}
+
+
+def _json(value):
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_default)
+
+
+def _default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot audit {type(value).__name__}")
+
+
+def client_ip():
+    return request.remote_addr if has_request_context() else None
+
+
+def record(action, obj_type, obj_id=None, *, before=None, after=None, reason=None,
+           project_id=None, user=None):
+    """Add an audit row to the current transaction (it commits with the change)."""
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user
+    row = AuditLog(
+        at=now(),
+        user_id=getattr(user, "id", None),
+        actor=getattr(user, "username", None) or "system",
+        action=action,
+        object_type=obj_type,
+        object_id=None if obj_id is None else str(obj_id),
+        project_id=project_id,
+        before=_json(before),
+        after=_json(after),
+        reason=(reason or None) and reason[:500],
+        ip=client_ip(),
+    )
+    db.session.add(row)
+    return row

@@ -1,0 +1,105 @@
+"""Money helpers: parse what people type, format for screens, 大写 for receipts."""
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from app.services.errors import RuleViolation
+
+FEN = Decimal("0.01")
+ROUNDING_QUANTUM = {"fen": Decimal("0.01"), "yuan": Decimal("1"), "ten_yuan": Decimal("1E1")}
+
+
+def parse_money(text, field=None, allow_negative=False):
+    """Parse '¥1,234,567.00', '1234567元' or '123.4万' into an exact Decimal."""
+    if isinstance(text, Decimal):
+        value = text
+    else:
+        cleaned = str(text or "").strip().replace(",", "").replace("，", "").replace(" ", "")
+        cleaned = cleaned.lstrip("¥￥").removesuffix("元")
+        factor = Decimal(1)
+        if cleaned.endswith("万"):
+            cleaned, factor = cleaned[:-1], Decimal(10000)
+        if not cleaned:
+            raise RuleViolation("请填写金额", field)
+        try:
+            value = Decimal(cleaned) * factor
+        except InvalidOperation:
+            raise RuleViolation(f"“{text}”不是有效金额", field) from None
+    if not value.is_finite():
+        raise RuleViolation("金额无效", field)
+    if value != value.quantize(FEN):
+        raise RuleViolation("金额最多精确到分(两位小数)", field)
+    if value < 0 and not allow_negative:
+        raise RuleViolation("金额不能为负数", field)
+    if abs(value) >= Decimal("1e13"):
+        raise RuleViolation("金额过大", field)
+    return value.quantize(FEN)
+
+
+def round_price(value, policy):
+    """Apply a project's rounding rule (fen / yuan / ten_yuan), half up."""
+    return Decimal(value).quantize(ROUNDING_QUANTUM[policy], rounding=ROUND_HALF_UP).quantize(FEN)
+
+
+def format_money(value, symbol=True):
+    """¥1,234,567.00 (None shows as an em dash)."""
+    if value is None:
+        return "—"
+    value = Decimal(value).quantize(FEN)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{'¥' if symbol else ''}{abs(value):,.2f}"
+
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_SMALL_UNITS = ["", "拾", "佰", "仟"]
+_BIG_UNITS = ["", "万", "亿", "万亿"]
+
+
+def _four_digits(group):
+    """Capitals for 0..9999, with inner zeros collapsed (e.g. 1010 壹仟零壹拾)."""
+    out, zero = "", False
+    for pos in range(3, -1, -1):
+        digit = group // 10**pos % 10
+        if digit == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += _DIGITS[digit] + _SMALL_UNITS[pos]
+    return out
+
+
+def to_chinese_capital(value):
+    """Amount in Chinese capitals as printed on receipts: 壹万贰仟叁佰肆拾伍元陆角柒分."""
+    value = Decimal(value).quantize(FEN)
+    if value < 0:
+        return "负" + to_chinese_capital(-value)
+    fen_total = int(value * 100)
+    yuan, jiao, fen = fen_total // 100, fen_total // 10 % 10, fen_total % 10
+    text = _integer_capital(yuan) + "元" if yuan else ""
+    if jiao == 0 and fen == 0:
+        return (text or "零元") + "整"
+    if jiao:
+        text += _DIGITS[jiao] + "角"
+    elif yuan:
+        text += "零"
+    if fen:
+        text += _DIGITS[fen] + "分"
+    return text
+
+
+def _integer_capital(number):
+    groups = []
+    while number:
+        groups.append(number % 10000)
+        number //= 10000
+    text, pending_zero = "", False
+    for index in range(len(groups) - 1, -1, -1):
+        group = groups[index]
+        if group == 0:
+            pending_zero = bool(text)
+            continue
+        if text and (pending_zero or group < 1000):
+            text += "零"
+        text += _four_digits(group) + _BIG_UNITS[index]
+        pending_zero = False
+    return text

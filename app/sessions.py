@@ -1,0 +1,72 @@
+"""Session hardening: Secure cookie over HTTPS, idle and absolute timeouts."""
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user, logout_user
+
+from app.database import read_only
+from app.web import set_security_headers
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class AutoSecureSessionInterface(SecureCookieSessionInterface):
+    """Secure cookie whenever the request came over HTTPS, unless configured explicitly."""
+
+    def get_cookie_secure(self, app):
+        forced = app.config.get("SESSION_COOKIE_SECURE")
+        if forced is not None:
+            return bool(forced)
+        return request.is_secure
+
+
+def background(view):
+    """Mark a view as polled by the page: it does not count as user activity."""
+    view.background = True
+    return view
+
+
+def start_session(user):
+    """Rotate the session at login: nothing from before login survives."""
+    session.clear()
+    stamp = datetime.now(timezone.utc).timestamp()
+    session["login_at"] = stamp
+    session["seen_at"] = stamp
+
+
+def _expired():
+    now = datetime.now(timezone.utc).timestamp()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]).total_seconds()
+    absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]).total_seconds()
+    login_at = session.get("login_at", 0)
+    seen_at = session.get("seen_at", 0)
+    return now - seen_at > idle or now - login_at > absolute
+
+
+def _before_request():
+    g.read_only_token = read_only.set(request.method in SAFE_METHODS)
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    if _expired():
+        logout_user()
+        session.clear()
+        flash("登录已超时,请重新登录", "warning")
+        return redirect(url_for("auth.login", next=request.full_path))
+    view = current_app.view_functions.get(request.endpoint)
+    if not getattr(view, "background", False):
+        session["seen_at"] = datetime.now(timezone.utc).timestamp()
+    return None
+
+
+def _teardown(_exc):
+    token = g.pop("read_only_token", None)
+    if token is not None:
+        read_only.reset(token)
+
+
+def register(app):
+    app.session_interface = AutoSecureSessionInterface()
+    app.before_request(_before_request)
+    app.after_request(set_security_headers)
+    app.teardown_request(_teardown)

@@ -1,0 +1,73 @@
+"""PDFs show Chinese, and the renderer fetches only the app's own static files."""
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from app.pdf import StaticOnlyFetcher, html_to_pdf
+
+DOC = """<!doctype html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="css/print.css"></head><body>
+<h1>认购书</h1><p>房号 1栋1801 总价 ¥2,594,513.00 大写 贰佰伍拾玖万肆仟伍佰壹拾叁元整</p>
+{extra}</body></html>"""
+
+
+def _text(pdf_bytes):
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_bytes)).pages)
+
+
+def test_chinese_text_is_in_the_pdf_and_reads_back(app):
+    with app.app_context():
+        pdf = html_to_pdf(DOC.format(extra=""))
+    assert pdf.startswith(b"%PDF")
+    text = _text(pdf).replace(" ", "")
+    assert "认购书" in text and "贰佰伍拾玖万肆仟伍佰壹拾叁元整" in text and "1栋1801" in text
+
+
+def test_a_cjk_font_is_installed_and_embedded(app):
+    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+    assert out.stdout.strip(), "no CJK font: run `make` (installs fonts-noto-cjk)"
+    with app.app_context():
+        pdf = html_to_pdf(DOC.format(extra=""))
+    fonts = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("CJK" in name for name in fonts), fonts
+
+
+def test_fetcher_refuses_local_files_and_outside_urls(app):
+    fetcher = StaticOnlyFetcher(app.static_folder)
+    for url in ("file:///etc/passwd", "http://127.0.0.1:5432/", "https://example.com/a.css",
+                Path(app.static_folder).joinpath("../config.py").resolve().as_uri(),
+                "file://evil.example/share/x.css"):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+    ok = fetcher.fetch(Path(app.static_folder, "css/print.css").as_uri())
+    assert b"Noto Sans CJK" in ok.read()
+    ok.close()
+
+
+def test_a_hostile_template_fetches_nothing(app):
+    fetched = []
+
+    class Spy(StaticOnlyFetcher):
+        def fetch(self, url, headers=None):
+            response = super().fetch(url, headers)
+            fetched.append(url)
+            return response
+
+    extra = ('<img src="file:///etc/passwd"><link rel="stylesheet" href="http://example.com/x.css">'
+             '<iframe src="file:///etc/shadow"></iframe>')
+    import app.pdf as pdf_module
+    original = pdf_module.StaticOnlyFetcher
+    pdf_module.StaticOnlyFetcher = Spy
+    try:
+        with app.app_context():
+            pdf = html_to_pdf(DOC.format(extra=extra))
+    finally:
+        pdf_module.StaticOnlyFetcher = original
+    assert all(url.endswith("/static/css/print.css") for url in fetched), fetched
+    assert "root:" not in _text(pdf)
