@@ -1,0 +1,157 @@
+"""Benchmark harness: serve an app with gunicorn, drive it with concurrent clients, print figures.
+
+Every benchmark measures a bare-Flask hello-world under the same server settings in the same
+run, so the figures carry a ratio that means something on whatever machine runs them.
+The load comes from threads in this process over loopback only (127.0.0.1).
+"""
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn with sync workers on a free loopback port; a context manager."""
+
+    def __init__(self, target, workers=2, env=None, cwd=ROOT):
+        self.port = free_port()
+        self.target, self.workers, self.cwd = target, workers, cwd
+        self.env = {**os.environ, **(env or {})}
+        self.proc = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind",
+             f"127.0.0.1:{self.port}", "--log-level", "warning", self.target],
+            cwd=self.cwd, env=self.env)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.target} did not start")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def request(port, method, path, headers=None, body=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def login(port, username, password):
+    """Log in through the real form; returns the Cookie header and a CSRF token."""
+    status, headers, body = request(port, "GET", "/login")
+    cookie = headers["Set-Cookie"].split(";")[0]
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body).group(1).decode()
+    form = urlencode({"csrf_token": token, "username": username, "password": password})
+    status, headers, _ = request(port, "POST", "/login", {
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}, form)
+    assert status == 302, f"login failed: {status}"
+    cookie = headers["Set-Cookie"].split(";")[0]
+    _, _, body = request(port, "GET", "/", {"Cookie": cookie})
+    token = re.search(rb'"X-CSRFToken": "([^"]+)"', body).group(1).decode()
+    return cookie, token
+
+
+def load(port, path, seconds, concurrency, headers=None, expect=(200,)):
+    """GET `path` from `concurrency` threads for `seconds`; latency percentiles in ms."""
+    latencies, errors, unexpected = [], [0], [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker():
+        local, errs, odd = [], 0, 0
+        while time.perf_counter() < stop:
+            start = time.perf_counter()
+            try:
+                status, _, _ = request(port, "GET", path, headers)
+            except OSError:
+                errs += 1
+                continue
+            local.append((time.perf_counter() - start) * 1000)
+            if status >= 500:
+                errs += 1
+            elif status not in expect:
+                odd += 1
+        with lock:
+            latencies.extend(local)
+            errors[0] += errs
+            unexpected[0] += odd
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    return summarise(latencies, elapsed, errors[0], unexpected[0])
+
+
+def summarise(latencies, elapsed, errors=0, unexpected=0):
+    latencies = sorted(latencies)
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p))] if latencies else 0.0
+
+    return {"requests": len(latencies), "rps": len(latencies) / elapsed if elapsed else 0.0,
+            "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99), "errors": errors,
+            "unexpected": unexpected}
+
+
+def show(name, figures):
+    print(f"  {name:<34} {figures['rps']:8.1f} req/s   p50 {figures['p50']:6.1f} ms   "
+          f"p99 {figures['p99']:6.1f} ms   5xx/err {figures['errors']}"
+          + (f"   unexpected {figures['unexpected']}" if figures.get("unexpected") else ""),
+          flush=True)
+
+
+def hello_baseline(seconds, concurrency, workers=2):
+    """Bare Flask hello-world under the same server settings."""
+    with Server("bench.hello:app", workers=workers) as server:
+        return load(server.port, "/", seconds, concurrency)
+
+
+def demo_database():
+    """A fresh SQLite database, migrated, with the demo project; returns (env, logins)."""
+    instance = Path(tempfile.mkdtemp(prefix="anchang-bench-"))
+    env = {"DATABASE_URL": f"sqlite:///{instance / 'bench.db'}", "ANCHANG_INSTANCE": str(instance),
+           "FLASK_APP": "wsgi"}
+    run_env = {**os.environ, **env}
+    subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=run_env, check=True,
+                   capture_output=True)
+    out = subprocess.run([str(BIN / "flask"), "demo-data"], cwd=ROOT, env=run_env, check=True,
+                         capture_output=True, text=True).stdout
+    logins = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] in {"consultant", "secretary", "finance", "manager",
+                                            "admin"}:
+            logins.setdefault(parts[0], (parts[1], parts[2]))
+    return env, logins
