@@ -51,10 +51,20 @@ def load_secret_key():
     return path.read_text().strip()
 
 
+def engine_options(url, lock_timeout_ms):
+    """Pool pre-ping everywhere (a restarted PostgreSQL costs one retry, not an error);
+    on PostgreSQL a lock wait is bounded like SQLite's busy timeout."""
+    options = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {
+            "options": f"-c lock_timeout={lock_timeout_ms} -c statement_timeout=60000"}
+    return options
+
+
 class Config:
     SQLALCHEMY_DATABASE_URI = None  # filled in by __init__ from DATABASE_URL
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
+    # How long a writer waits for a lock before the user sees "系统繁忙,请重试" (503).
+    DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "5000"))
 
     TIMEZONE = os.environ.get("ANCHANG_TIMEZONE", "Asia/Shanghai")
 
@@ -75,8 +85,10 @@ class Config:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
-    def __init__(self):
-        self.SQLALCHEMY_DATABASE_URI = database_url()
+    def __init__(self, database_uri=None):
+        self.SQLALCHEMY_DATABASE_URI = database_url(database_uri)
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI,
+                                                        self.DB_LOCK_TIMEOUT_MS)
         self.SECRET_KEY = load_secret_key()
         secure = os.environ.get("SESSION_COOKIE_SECURE")
         if secure is not None:
@@ -84,9 +96,11 @@ class Config:
 
 
 class TestConfig(Config):
+    __test__ = False  # not a pytest test class
     TESTING = True
 
-    def __init__(self, database_uri):
-        super().__init__()
-        self.SQLALCHEMY_DATABASE_URI = database_url(database_uri)
+    def __init__(self, database_uri, **overrides):
+        for key, value in overrides.items():
+            setattr(self, key, value)
+        super().__init__(database_uri)
         self.SECRET_KEY = secrets.token_hex(16)

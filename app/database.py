@@ -10,7 +10,7 @@ read_only = ContextVar("read_only", default=False)
 def configure_engine(engine, config):
     if engine.dialect.name != "sqlite":
         return
-    busy_ms = int(config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
+    busy_ms = int(config.get("DB_LOCK_TIMEOUT_MS", 5000))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

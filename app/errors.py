@@ -1,7 +1,7 @@
 """Error pages in Chinese, never a traceback; htmx gets a short text for its toast."""
 import logging
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -21,6 +21,7 @@ MESSAGES = {
     500: ("系统错误", "系统出了点问题,已记录。请稍后重试或联系管理员。"),
     503: ("系统繁忙", "系统繁忙,请重试。"),
 }
+DISK_FULL = "存储空间已满,本次操作未保存。请联系管理员清理磁盘后重试。"
 
 
 def error_response(code, detail=None):
@@ -28,6 +29,11 @@ def error_response(code, detail=None):
     text = detail or text
     if request.headers.get("HX-Request") == "true":
         return f"{title}:{text}", code, {"Content-Type": "text/plain; charset=utf-8"}
+    if code >= 500:
+        # The database itself may be the problem: render without context processors,
+        # which would load the user (and query it) again.
+        page = current_app.jinja_env.get_template("errors/plain.html")
+        return page.render(code=code, title=title, text=text), code
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 
@@ -40,8 +46,16 @@ def _csrf_error(exc):
 
 
 def _operational_error(exc):
+    """Locks, lost connections and a full disk: the transaction is gone, nothing half-saved."""
     db.session.rollback()
-    if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+    message = str(exc).lower()
+    if "disk is full" in message or "no space left" in message:
+        log.error("database storage full: %s", exc.orig)
+        return error_response(503, DISK_FULL)
+    if any(sign in message for sign in ("database is locked", "busy", "lock timeout")):
+        return error_response(503)
+    if getattr(exc, "connection_invalidated", False) or "terminating connection" in message:
+        log.warning("database connection lost: %s", exc.orig)
         return error_response(503)
     log.exception("database error")
     return error_response(500)

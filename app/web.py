@@ -1,6 +1,5 @@
 """Request-level helpers shared by every blueprint: rendering, forms, headers."""
-from flask import make_response, render_template, request
-from flask_login import current_user
+from flask import make_response, render_template, request, session
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
        "frame-ancestors 'none'; form-action 'self'")
@@ -40,7 +39,8 @@ def set_security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint != "static" and current_user.is_authenticated:
+    # The session key, not current_user: this runs after database errors too.
+    if request.endpoint != "static" and session.get("_user_id"):
         # Pages carry personal data: never cached by the browser or a proxy.
         headers["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,115 @@
+"""Faults: a held lock, a lost connection, a full disk → a clean Chinese error, nothing partial."""
+import sqlite3
+
+import psycopg
+import pytest
+from sqlalchemy import event, select, text
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+from app.models import AuditLog, Project
+from app.services import audit
+from tests.conftest import PASSWORD
+from tests.helpers import Browser
+
+
+@pytest.fixture
+def short_lock_app(engine_url, app):
+    """The same database with a 300 ms lock timeout."""
+    fast = create_app(TestConfig(engine_url, DB_LOCK_TIMEOUT_MS=300))
+    yield fast
+    with fast.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _settings(name):
+    return {"name": name, "hold_minutes": "30", "transfer_fee": "0", "rounding": "yuan",
+            "approval_valid_days": "7"}
+
+
+def test_a_lock_held_past_the_timeout_gives_503_and_saves_nothing(short_lock_app, make_user):
+    app = short_lock_app
+    with app.app_context():
+        db.session.add(Project(code="L", name="锁测试"))
+        db.session.commit()
+        url = db.engine.url
+    make_user("admin", username="boss")
+    browser = Browser(app.test_client())
+    browser.login("boss", PASSWORD)
+    browser.get("/admin/projects/1")
+    if url.get_backend_name() == "sqlite":
+        holder = sqlite3.connect(url.database)
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the database lock
+    else:
+        holder = psycopg.connect(url.set(drivername="postgresql").render_as_string(False))
+        holder.execute("LOCK TABLE project IN ACCESS EXCLUSIVE MODE")
+    try:
+        response = browser.post("/admin/projects/1", _settings("改名"))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert response.status_code == 503
+    assert "系统繁忙,请重试" in response.text
+    with app.app_context():
+        assert db.session.get(Project, 1).name == "锁测试"
+    assert browser.post("/admin/projects/1", _settings("改名")).status_code == 302
+
+
+def test_postgres_backend_killed_mid_transaction(app, make_user):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL backend termination")
+        db.session.add(Project(code="K", name="原名"))
+        db.session.commit()
+        dsn = db.engine.url.set(drivername="postgresql").render_as_string(False)
+
+    @app.route("/_kill", methods=["POST"])
+    def kill():
+        project = db.session.get(Project, 1)
+        project.name = "一半"
+        audit.record("project_settings_changed", "project", 1)
+        db.session.flush()
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with psycopg.connect(dsn, autocommit=True) as killer:
+            killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        db.session.commit()
+        return "unreachable"
+
+    make_user("admin", username="boss")
+    browser = Browser(app.test_client())
+    browser.login("boss", PASSWORD)
+    response = browser.post("/_kill", {})
+    assert response.status_code == 503 and "系统繁忙" in response.text
+    with app.app_context():
+        assert db.session.get(Project, 1).name == "原名"
+        assert db.session.scalar(select(AuditLog).where(AuditLog.object_type == "project")) is None
+    assert browser.get("/").status_code == 200  # the pool recovered (pre-ping)
+
+
+def test_sqlite_disk_full_mid_write(app, make_user):
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite max_page_count")
+        db.engine.dispose()
+
+        @event.listens_for(db.engine, "connect")
+        def _cap(dbapi_conn, _record):
+            pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+            dbapi_conn.execute(f"PRAGMA max_page_count={pages + 2}")
+
+    @app.route("/_fill", methods=["POST"])
+    def fill():
+        for i in range(3000):
+            audit.record("demo_loaded", "project", i, reason="x" * 400)
+        db.session.commit()
+        return "unreachable"
+
+    make_user("admin", username="boss")
+    browser = Browser(app.test_client())
+    browser.login("boss", PASSWORD)
+    response = browser.post("/_fill", {})
+    assert response.status_code == 503 and "存储空间已满" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(AuditLog).where(AuditLog.action == "demo_loaded")) is None
