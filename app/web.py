@@ -1,6 +1,9 @@
 """Request-level helpers shared by every blueprint: rendering, forms, headers."""
 from flask import make_response, render_template, request, session
 
+from app.extensions import db
+from app.services.errors import RuleViolation
+
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
        "frame-ancestors 'none'; form-action 'self'")
 
@@ -17,6 +20,19 @@ def render_page(template, partial=None, status=200, **context):
         body += render_template("_flashes.html", oob=True)
         return make_response(body, status)
     return make_response(render_template(template, **context), status)
+
+
+def attempt(form, call, /, *args, **kwargs):
+    """Run one service call for a submitted form: commit it, or roll back and put the
+    RuleViolation next to its field. Returns (True, result) or (False, None)."""
+    try:
+        result = call(*args, **kwargs)
+    except RuleViolation as exc:
+        db.session.rollback()
+        apply_violation(form, exc)
+        return False, None
+    db.session.commit()
+    return True, result
 
 
 def apply_violation(form, exc):

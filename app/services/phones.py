@@ -23,19 +23,19 @@ def normalise_phone(text, field="phone"):
     return digits
 
 
-def mask_phone(phone):
-    """138****5678: first three and last four, as offices report them."""
-    if not phone:
+def _keep_three_and_four(value):
+    if not value:
         return ""
-    if len(phone) < 8:
-        return "*" * len(phone)
-    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+    if len(value) < 8:
+        return "*" * len(value)
+    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+def mask_phone(phone):
+    """138****5678: first three and last four, as offices report them (前三后四)."""
+    return _keep_three_and_four(phone)
 
 
 def mask_id_number(number):
     """110***********1234."""
-    if not number:
-        return ""
-    if len(number) < 8:
-        return "*" * len(number)
-    return f"{number[:3]}{'*' * (len(number) - 7)}{number[-4:]}"
+    return _keep_three_and_four(number)

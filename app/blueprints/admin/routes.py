@@ -10,7 +10,7 @@ from app.models import AuditLog, Project, User
 from app.policy import require
 from app.services import projects, users
 from app.services.errors import RuleViolation
-from app.web import apply_violation, render_page
+from app.web import attempt, render_page
 
 PAGE_SIZE = 50
 
@@ -38,14 +38,9 @@ def users_list():
 def user_new():
     form = UserForm()
     if form.validate_on_submit():
-        try:
-            user = users.create_user(form.username.data, form.display_name.data, form.role.data,
-                                     form.password.data, form.is_admin.data)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
+        ok, user = attempt(form, users.create_user, form.username.data, form.display_name.data,
+                           form.role.data, form.password.data, form.is_admin.data)
+        if ok:
             flash(f"已创建用户 {user.display_name}", "success")
             return redirect(url_for("admin.users_list"))
     return render_page("admin/user_new.html", status=_form_status(form), form=form)
@@ -57,14 +52,9 @@ def user_edit(user_id):
     user = _get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
-        try:
-            users.update_user(user, form.display_name.data, form.role.data, form.is_admin.data,
-                              current_user)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, users.update_user, user, form.display_name.data, form.role.data,
+                        form.is_admin.data, current_user)
+        if ok:
             flash("已保存", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_page("admin/user_edit.html", status=_form_status(form), form=form, user=user,
@@ -76,16 +66,9 @@ def user_edit(user_id):
 def user_reset_password(user_id):
     user = _get_or_404(User, user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            users.set_password(user, form.password.data)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已重置 {user.display_name} 的密码,其所有登录已失效", "success")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
+    if form.validate_on_submit() and attempt(form, users.set_password, user, form.password.data)[0]:
+        flash(f"已重置 {user.display_name} 的密码,其所有登录已失效", "success")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_page("admin/user_edit.html", status=422, user=user, reset_form=form,
                        form=UserEditForm(obj=user))
 
@@ -122,9 +105,8 @@ def audit_log():
     if before_id:
         query = query.where(AuditLog.id < before_id)
     rows = db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
-    more = len(rows) > PAGE_SIZE
     return render_page("admin/audit.html", partial="admin/_audit_rows.html", form=form,
-                       rows=rows[:PAGE_SIZE], more=more)
+                       rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE)
 
 
 @bp.route("/projects")
@@ -140,15 +122,10 @@ def project_settings(project_id):
     project = _get_or_404(Project, project_id)
     form = ProjectSettingsForm(obj=project)
     if form.validate_on_submit():
-        try:
-            projects.update_settings(project, form.name.data, form.hold_minutes.data,
-                                     form.transfer_fee.data, form.rounding.data,
-                                     form.approval_valid_days.data)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, projects.update_settings, project, form.name.data,
+                        form.hold_minutes.data, form.transfer_fee.data, form.rounding.data,
+                        form.approval_valid_days.data)
+        if ok:
             flash("项目设置已保存", "success")
             return redirect(url_for("admin.project_settings", project_id=project.id))
     return render_page("admin/project.html", status=_form_status(form), form=form,

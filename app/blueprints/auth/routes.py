@@ -13,7 +13,7 @@ from app.services.auth import Throttled, authenticate, logout_everywhere
 from app.services.errors import RuleViolation
 from app.services.passwords import verify_password
 from app.sessions import start_session
-from app.web import apply_violation, render_page
+from app.web import apply_violation, attempt, render_page
 
 
 def _safe_next(target):
@@ -66,15 +66,10 @@ def change_password():
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current.data):
             form.current.errors.append("当前密码不正确")
-        else:
-            try:
-                users.set_password(current_user, form.password.data, action="password_changed")
-            except RuleViolation as exc:
-                apply_violation(form, exc)
-            else:
-                db.session.commit()
-                logout_user()
-                flash("密码已修改,请用新密码重新登录", "success")
-                return redirect(url_for("auth.login"))
+        elif attempt(form, users.set_password, current_user, form.password.data,
+                     action="password_changed")[0]:
+            logout_user()
+            flash("密码已修改,请用新密码重新登录", "success")
+            return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_page("auth/password.html", status=status, form=form)
