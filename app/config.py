@@ -84,6 +84,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")  # printed in QR codes
 
     def __init__(self, database_uri=None):
         self.SQLALCHEMY_DATABASE_URI = database_url(database_uri)

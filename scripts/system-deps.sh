@@ -15,6 +15,7 @@ done
 if [ "$what" = "test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  command -v zbarimg >/dev/null || missing+=(zbar-tools)  # decodes printed QR codes in tests
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
