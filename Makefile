@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi
 
-.PHONY: run test bench e2e migrate upgrade check clean
+.PHONY: run test bench e2e smoke-prod migrate upgrade check clean
 
 run: $(VENV)/.runtime
 	@scripts/system-deps.sh run
@@ -26,6 +26,11 @@ test: $(VENV)/.dev
 e2e: $(VENV)/.dev
 	@scripts/system-deps.sh test
 	@$(BIN)/pytest tests/e2e
+
+# The browser suite against gunicorn + PostgreSQL, as production runs it.
+smoke-prod: $(VENV)/.dev
+	@scripts/system-deps.sh test
+	@E2E_GUNICORN=1 $(BIN)/pytest tests/e2e
 
 bench: $(VENV)/.dev
 	@for script in bench/*.py; do echo "==> $$script"; $(BIN)/python $$script || exit 1; done

@@ -1,6 +1,8 @@
 """End-to-end: a live server on a free port and Debian's Chromium driven by Playwright."""
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -18,10 +20,21 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
 
 
+PRODUCTION_LIKE = os.environ.get("E2E_GUNICORN") == "1"
+
+
 @pytest.fixture(scope="session")
-def live_server(sqlite_template, tmp_path_factory):
-    """The app on SQLite with the demo project, served on 127.0.0.1 and a free port."""
+def live_server(request, tmp_path_factory):
+    """The app with the demo project on 127.0.0.1 and a free port.
+
+    By default in-process on SQLite; with E2E_GUNICORN=1 as production runs it: gunicorn
+    (2 sync workers) on PostgreSQL (TEST_DATABASE_URL), migrated from scratch.
+    """
+    if PRODUCTION_LIKE:
+        yield from _gunicorn_server(tmp_path_factory.mktemp("e2e-prod"))
+        return
     path = tmp_path_factory.mktemp("e2e") / "e2e.db"
+    sqlite_template = request.getfixturevalue("sqlite_template")
     shutil.copy(sqlite_template, path)
     app = create_app(TestConfig(f"sqlite:///{path}"))
     with app.app_context():
@@ -33,6 +46,40 @@ def live_server(sqlite_template, tmp_path_factory):
     thread.start()
     yield {"url": f"http://127.0.0.1:{server.server_port}", "logins": logins, "app": app}
     server.shutdown()
+
+
+def _gunicorn_server(instance):
+    from bench.harness import Server
+    from tests.conftest import PG_URL
+    from tests.helpers import pg_reachable
+    if pg_reachable(PG_URL):
+        pytest.fail(f"E2E_GUNICORN=1 needs PostgreSQL at {PG_URL}")
+    import psycopg
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    env = {"DATABASE_URL": PG_URL, "ANCHANG_INSTANCE": str(instance), "FLASK_APP": "wsgi"}
+    run_env = {**os.environ, **env}
+    flask = str(Path(sys.executable).parent / "flask")
+    subprocess.run([flask, "db", "upgrade"], env=run_env, check=True, capture_output=True)
+    out = subprocess.run([flask, "demo-data"], env=run_env, check=True, capture_output=True,
+                         text=True).stdout
+    logins = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] in {"consultant", "secretary", "finance", "manager",
+                                            "admin"}:
+            logins.setdefault(parts[0], (parts[1], parts[2]))
+    with Server("wsgi:app", env=env) as server:
+        yield {"url": f"http://127.0.0.1:{server.port}", "logins": logins, "app": None}
+
+
+@pytest.fixture
+def in_process_app(live_server):
+    """Tests that reach into the app (registering loaders, reading the database)."""
+    if live_server["app"] is None:
+        pytest.skip("needs the in-process server (not under E2E_GUNICORN=1)")
+    return live_server["app"]
 
 
 @pytest.fixture(scope="session")
