@@ -5,6 +5,7 @@ overrides them through environment variables (see README, "Configuration").
 """
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -73,6 +74,9 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Uploaded files (photos of signed forms) live here, served only through checked views.
+    UPLOAD_DIR = Path(os.environ.get("ANCHANG_UPLOADS", INSTANCE_DIR / "uploads"))
+    DISCOUNT_ATTACHMENT_MAX_BYTES = 8 * 1024 * 1024
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     def __init__(self):
@@ -90,3 +94,5 @@ class TestConfig(Config):
         super().__init__()
         self.SQLALCHEMY_DATABASE_URI = database_url(database_uri)
         self.SECRET_KEY = secrets.token_hex(16)
+        # Created on first upload only; tests that upload point it at their tmp_path.
+        self.UPLOAD_DIR = Path(tempfile.gettempdir()) / f"anchang-test-uploads-{os.getpid()}"
