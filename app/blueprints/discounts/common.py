@@ -1,7 +1,7 @@
 """Helpers shared by the special-discount views."""
 import hashlib
 
-from flask import abort, request
+from flask import abort, make_response, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -57,7 +57,16 @@ def user_choices(roles=None, admins=False, blank="全部", exclude_id=None):
     return [("", blank)] + [(str(u.id), u.display_name) for u in users]
 
 
-def set_etag(response, signature):
-    """Conditional GET for polled fragments: 304 when the signature did not change."""
-    response.set_etag(hashlib.sha1(f"{current_user.id}|{signature}".encode()).hexdigest()[:20])
-    return response.make_conditional(request)
+def etag_for(signature):
+    return hashlib.sha1(f"{current_user.id}|{signature}".encode()).hexdigest()[:20]
+
+
+def conditional(signature, render):
+    """Conditional GET for polled fragments: 304 before rendering when nothing changed."""
+    etag = etag_for(signature)
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        response = make_response(render())
+    response.set_etag(etag)
+    return response

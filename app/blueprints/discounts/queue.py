@@ -1,10 +1,10 @@
 """The manager queue 待审批: decide in place, verbal approvals, confirmations, the nav badge."""
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.discounts import bp
-from app.blueprints.discounts.common import (form_status, project_or_404, request_or_404,
-                                             set_etag, show_floor, user_choices)
+from app.blueprints.discounts.common import (conditional, form_status, project_or_404,
+                                             request_or_404, show_floor, user_choices)
 from app.blueprints.discounts.forms import ConfirmForm, DecisionForm, VerbalForm
 from app.blueprints.discounts.routes import render_detail
 from app.extensions import db
@@ -139,6 +139,5 @@ def badge():
     count, overdue, signature = (queries.badge(project.id, current_user) if project
                                  else (0, 0, "none"))
     # No flashes here (render_page would take them): a poll must not eat the page's messages.
-    response = make_response(render_template("discounts/_badge.html", count=count,
-                                             overdue=overdue))
-    return set_etag(response, f"{count}|{overdue}|{signature}")
+    return conditional(f"{count}|{overdue}|{signature}", lambda: render_template(
+        "discounts/_badge.html", count=count, overdue=overdue))

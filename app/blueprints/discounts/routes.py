@@ -1,11 +1,10 @@
 """Requests: ask for a special discount, follow it, attach photos, withdraw."""
-from flask import (abort, flash, make_response, redirect, render_template, request, send_file,
-                   url_for)
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app.blueprints.discounts import bp
-from app.blueprints.discounts.common import (building_choices, customer_choices, form_status,
-                                             project_or_404, request_or_404, set_etag,
+from app.blueprints.discounts.common import (building_choices, conditional, customer_choices,
+                                             form_status, project_or_404, request_or_404,
                                              show_floor)
 from app.blueprints.discounts.forms import (AttachmentForm, ConfirmForm, DecisionForm,
                                             RequestForm)
@@ -112,6 +111,8 @@ def render_detail(found, status=200, **forms):
     forms.setdefault("decision_form", DecisionForm(formdata=None))
     forms.setdefault("confirm_form", ConfirmForm(formdata=None))
     forms.setdefault("attachment_form", AttachmentForm(formdata=None))
+    kinds = forms["attachment_form"].kind
+    kinds.choices = [c for c in kinds.choices if files.can_attach(found, current_user, c.value)]
     return render_page("discounts/detail.html", status=status, view=view, **forms)
 
 
@@ -128,11 +129,10 @@ def status(request_id):
     """Polled by the request page until decided: the requester sees the decision appear."""
     found = request_or_404(request_id)
     authorize("discount.view", found)
-    # Not render_page: a poll must not take the flashes meant for the page.
-    response = make_response(render_template(
-        "discounts/_status.html", view=queries.view_of(found, current_user, show_floor())))
     stamp = f"{found.status}|{found.decided_at}|{found.confirmed_at}|{found.used_at}"
-    return set_etag(response, stamp)
+    # Not render_page: a poll must not take the flashes meant for the page.
+    return conditional(stamp, lambda: render_template(
+        "discounts/_status.html", view=queries.view_of(found, current_user, show_floor())))
 
 
 @bp.route("/<int:request_id>/withdraw", methods=["POST"])

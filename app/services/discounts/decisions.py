@@ -65,12 +65,9 @@ def decide(request, approve, comment, actor, at=None):
     return request
 
 
-def record_verbal(request, approver, approved_at, note, actor, at=None):
-    """A secretary records that a manager approved by phone; written approval is due in 7 days."""
-    at = at or now()
+def _check_verbal(request, approver, approved_at, note, actor, at):
     if actor.role != "secretary" and not actor.admin_rights:
         raise NotAllowed("口头批准由销售秘书登记")
-    note = (note or "").strip()[:500]
     if not note:
         raise RuleViolation("请填写批准内容(如“同意一口价 190 万”)", "note")
     if not is_approver(approver):
@@ -82,10 +79,14 @@ def record_verbal(request, approver, approved_at, note, actor, at=None):
                             "approved_at")
     if request.status != DiscountStatus.PENDING:
         raise RuleViolation(state_text(request), "approver_id")
-    try:
-        check_can_approve(request, approver, field="approver_id")
-    except NotAllowed:
-        raise RuleViolation("请选择批准的销售经理", "approver_id") from None
+    check_can_approve(request, approver, field="approver_id")
+
+
+def record_verbal(request, approver, approved_at, note, actor, at=None):
+    """A secretary records that a manager approved by phone; written approval is due in 7 days."""
+    at = at or now()
+    note = (note or "").strip()[:500]
+    _check_verbal(request, approver, approved_at, note, actor, at)
     move(request, (DiscountStatus.PENDING,), status=DiscountStatus.APPROVED, verbal=True,
          decided_by_id=approver.id, decided_at=approved_at, decision_comment=note,
          recorded_by_id=actor.id, recorded_at=at,

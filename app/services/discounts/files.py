@@ -98,9 +98,9 @@ def add_attachment(request, file_storage, kind, actor, at=None):
     at = at or now()
     if kind not in KINDS:
         raise RuleViolation("请选择附件类型", "kind")
+    if kind == "written" and not request.awaiting_confirmation:
+        raise RuleViolation("该申请没有待补书面审批的口头批准", "kind")
     if not can_attach(request, actor, kind):
-        if kind == "written":
-            raise RuleViolation("该申请没有待补书面审批的口头批准", "kind")
         raise NotAllowed("不能为此申请上传附件")
     data, original = read_upload(file_storage)
     fmt, width, height = check_image(data)

@@ -90,25 +90,26 @@ def queue(project_id, viewer, show_floor):
 
 
 def badge(project_id, viewer, at=None):
-    """What needs this approver: (count, overdue, signature for the ETag). Two small queries."""
+    """What waits for this approver: (count, overdue, signature for the ETag). Two queries."""
     at = at or now()
     limit = limit_for(viewer, project_id)
+    mine_to_confirm = (DiscountRequest.verbal.is_(True) & DiscountRequest.confirmed_at.is_(None)
+                       & DiscountRequest.status.in_(CONFIRMABLE)
+                       & (DiscountRequest.decided_by_id == viewer.id))
     rows = db.session.execute(
-        select(DiscountRequest.id, DiscountRequest.requested_by_id, DiscountRequest.list_price,
-               DiscountRequest.standard_price, DiscountRequest.deal_price,
-               DiscountRequest.floor_price)
+        select(DiscountRequest.id, DiscountRequest.status, DiscountRequest.requested_by_id,
+               DiscountRequest.list_price, DiscountRequest.standard_price,
+               DiscountRequest.deal_price, DiscountRequest.floor_price,
+               DiscountRequest.confirm_due_at)
         .where(DiscountRequest.project_id == project_id,
-               DiscountRequest.status == DiscountStatus.PENDING)).all()
-    decidable = [row.id for row in rows if limit is not None and row.requested_by_id != viewer.id
-                 and limit.covers(quote_of(row))]
-    mine = db.session.execute(
-        select(DiscountRequest.id, DiscountRequest.confirm_due_at)
-        .where(DiscountRequest.project_id == project_id, DiscountRequest.verbal.is_(True),
-               DiscountRequest.confirmed_at.is_(None), DiscountRequest.status.in_(CONFIRMABLE),
-               DiscountRequest.decided_by_id == viewer.id)).all()
+               (DiscountRequest.status == DiscountStatus.PENDING) | mine_to_confirm)).all()
+    pending = [row for row in rows if row.status == DiscountStatus.PENDING]
+    decidable = [row.id for row in pending if limit is not None
+                 and row.requested_by_id != viewer.id and limit.covers(quote_of(row))]
+    mine = [row for row in rows if row.status != DiscountStatus.PENDING]
     overdue = sum(1 for row in mine if row.confirm_due_at <= at)
     count = len(decidable) + len(mine)
-    return count, overdue, f"{decidable}|{[r.id for r in mine]}|{overdue}|{len(rows)}"
+    return count, overdue, f"{decidable}|{[r.id for r in mine]}|{overdue}|{len(pending)}"
 
 
 def dashboard(project_id, viewer, at=None):
