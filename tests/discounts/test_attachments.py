@@ -1,6 +1,7 @@
 """Photos of signed forms: really images, not too big, stored aside, shown to the right people."""
 import io
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -12,9 +13,8 @@ from tests.discounts.conftest import new_request, png_bytes, user
 
 
 @pytest.fixture
-def uploads(app, tmp_path):
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    return tmp_path / "uploads" / "discounts"
+def uploads(app):
+    return Path(app.config["UPLOAD_DIR"]) / "discounts"
 
 
 def upload(browser, request_id, data, name="form.png", kind="form"):

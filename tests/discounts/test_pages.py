@@ -191,3 +191,17 @@ def test_overdue_verbal_approval_is_flagged_on_the_managers_home(app, office, br
     with time_machine.travel(created_at + timedelta(days=8), tick=False):
         home = browser_for("liuqiang").get("/").text
     assert "口头批准逾期未确认 1 条" in home and "张三" in home
+
+
+def test_requester_withdraws_and_the_queue_no_longer_shows_it(app, office, browser_for):
+    with app.app_context():
+        request_id = new_request(office).id
+    lijun = browser_for("lijun")
+    lijun.get("/")
+    assert lijun.post(f"/discounts/{request_id}/withdraw").status_code == 403  # not his
+    wangfang = browser_for("wangfang")
+    wangfang.get(f"/discounts/{request_id}")
+    done = wangfang.post(f"/discounts/{request_id}/withdraw")
+    assert done.status_code == 302
+    assert "已撤回" in wangfang.get(done.headers["Location"]).text
+    assert "张三" not in browser_for("liuqiang").get("/discounts/queue").text
