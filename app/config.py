@@ -5,6 +5,7 @@ overrides them through environment variables (see README, "Configuration").
 """
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -83,6 +84,9 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Uploaded files (photos of signed forms) live here, served only through checked views.
+    UPLOAD_DIR = Path(os.environ.get("ANCHANG_UPLOADS", INSTANCE_DIR / "uploads"))
+    DISCOUNT_ATTACHMENT_MAX_BYTES = 8 * 1024 * 1024
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")  # printed in QR codes
 
@@ -105,3 +109,5 @@ class TestConfig(Config):
             setattr(self, key, value)
         super().__init__(database_uri)
         self.SECRET_KEY = secrets.token_hex(16)
+        # Created on first upload only; tests that upload point it at their tmp_path.
+        self.UPLOAD_DIR = Path(tempfile.gettempdir()) / f"anchang-test-uploads-{os.getpid()}"

@@ -1,12 +1,12 @@
 """Jinja filters and globals: money, local times, masks, the policy."""
-from flask import session
+from flask import session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Project
 from app.models.project import ROUNDING_CHOICES, UnitStatus
-from app.nav import NAV
+from app.nav import NAV, NAV_BADGES
 from app.policy import can
 from app.services.audit import ACTION_LABELS, OBJECT_LABELS
 from app.services.clock import local
@@ -31,9 +31,11 @@ def current_project():
 
 def _context():
     if not current_user.is_authenticated:
-        return {"nav": []}
+        return {"nav": [], "nav_badges": {}}
     nav = [(endpoint, label) for endpoint, label, action in NAV if can(current_user, action)]
-    return {"nav": nav, "current_project": current_project()}
+    badges = {endpoint: url_for(badge) for endpoint, (badge, action) in NAV_BADGES.items()
+              if can(current_user, action)}
+    return {"nav": nav, "nav_badges": badges, "current_project": current_project()}
 
 
 def register(app):

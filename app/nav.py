@@ -6,4 +6,14 @@ NAV = [
     ("admin.audit_log", "操作日志", "audit.view"),
     ("admin.users_list", "用户管理", "users.manage"),
     ("admin.projects_list", "项目设置", "settings.manage"),
+    # discounts
+    ("discounts.mine", "优惠申请", "discount.request"),
+    ("discounts.queue", "优惠审批", "discount.queue"),
+    ("discounts.log", "特殊优惠一览表", "discount.log"),
+    ("discounts.limits", "审批权限", "discount.limits"),
 ]
+
+# endpoint -> (badge endpoint, policy action): a live count polled next to the entry.
+NAV_BADGES = {
+    "discounts.queue": ("discounts.badge", "discount.decide"),
+}

@@ -22,6 +22,16 @@ ROLE_RULES = {
     "phone.reveal": frozenset({"manager", "secretary"}),
     "data.export": frozenset({"secretary", "finance", "manager", "admin"}),
     "floor_price.view": frozenset({"manager", "admin"}),
+    # discounts (特殊优惠审批)
+    "discount.request": frozenset({"consultant", "manager"}),
+    "discount.view": ALL_STAFF,
+    "discount.queue": frozenset({"secretary", "manager", "admin"}),
+    "discount.decide": frozenset({"manager", "admin"}),
+    "discount.verbal": frozenset({"secretary", "admin"}),
+    "discount.confirm": frozenset({"manager", "admin"}),
+    "discount.attach": ALL_STAFF - {"finance"},
+    "discount.log": frozenset({"secretary", "finance", "manager", "admin"}),
+    "discount.limits": frozenset({"admin"}),
 }
 
 
@@ -71,5 +81,19 @@ def owns_customer(user, customer):
     return user.role != "consultant" or customer.owner_id == user.id
 
 
+def sees_discount(user, request):
+    """Consultants see the requests they made, or those for their own customers."""
+    return user.role != "consultant" or request.requested_by_id == user.id or \
+        owns_customer(user, request.customer)
+
+
 # action -> object check(user, obj); run after the role check when an object is given.
-OBJECT_RULES = {}
+OBJECT_RULES = {
+    # discounts: the request's customer for discount.request, the request otherwise
+    "discount.request": owns_customer,
+    "discount.view": sees_discount,
+    "discount.attach": sees_discount,
+    "discount.decide": lambda user, request: request.requested_by_id != user.id,
+    "discount.confirm": lambda user, request: request.decided_by_id == user.id or (
+        user.admin_rights),
+}

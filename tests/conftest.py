@@ -87,8 +87,9 @@ def engine_url(request, tmp_path):
 
 
 @pytest.fixture
-def app(engine_url):
+def app(engine_url, tmp_path):
     app = create_app(TestConfig(engine_url))
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")  # uploads vanish with the test
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         _truncate_pg(app)
     yield app

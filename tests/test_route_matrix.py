@@ -11,6 +11,7 @@ from app.models import Building, Project, Unit
 from tests.conftest import PASSWORD
 from tests.helpers import Browser
 from tests.route_table import PUBLIC, collect
+from tests.route_table.discounts import add_to_world as add_discounts
 
 ROLES = ("consultant", "secretary", "finance", "manager", "admin")
 
@@ -27,6 +28,7 @@ def _world(app, make_user):
         db.session.add_all([project, building, unit])
         db.session.commit()
         world.update(project=project.id, building=building.id, unit=unit.id)
+        add_discounts(world)
     return world
 
 

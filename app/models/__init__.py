@@ -1,10 +1,13 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 from app.models.audit import AuditLog, LoginAttempt
 from app.models.customer import Customer
+from app.models.discount import (ApprovalLimit, DiscountAttachment, DiscountEvent,
+                                 DiscountKind, DiscountRequest, DiscountStatus)
 from app.models.project import Building, Project, Unit, UnitStatus
 from app.models.user import ROLES, User
 
 __all__ = [
-    "AuditLog", "Building", "Customer", "LoginAttempt", "Project", "ROLES", "Unit",
-    "UnitStatus", "User",
+    "ApprovalLimit", "AuditLog", "Building", "Customer", "DiscountAttachment", "DiscountEvent",
+    "DiscountKind", "DiscountRequest", "DiscountStatus", "LoginAttempt", "Project", "ROLES",
+    "Unit", "UnitStatus", "User",
 ]

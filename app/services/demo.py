@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Building, Project, Unit, UnitStatus, User
 from app.services import audit
+from app.services.discounts import demo as discount_demo
 from app.services.money import round_price
 from app.services.users import create_user
 
@@ -69,6 +70,7 @@ def load_demo(seed=2026):
         password = demo_password()
         create_user(username, name, role, password, is_admin)
         logins.append((username, name, role, password))
+    discount_demo.load(project)
     unit_count = db.session.scalar(select(func.count()).select_from(Unit))
     audit.record("demo_loaded", "project", project.id, project_id=project.id,
                  after={"units": unit_count, "buildings": len(BUILDINGS)})

@@ -21,7 +21,9 @@
   }, true);
 
   // htmx errors (403, 409, 429, 5xx...) arrive as short Chinese text: show it.
+  // A failed background poll stays quiet: the next one will try again.
   document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.elt && event.detail.elt.hasAttribute("data-poll")) { return; }
     var xhr = event.detail.xhr;
     var type = xhr.getResponseHeader("Content-Type") || "";
     var text = type.indexOf("text/plain") === 0 ? xhr.responseText : "操作失败(" + xhr.status + "),请刷新后重试";
@@ -29,6 +31,29 @@
   });
   document.addEventListener("htmx:sendError", function () {
     toast("网络连接失败,请检查网络后重试", "error");
+  });
+
+  // Polled fragments (<... id="x" data-poll hx-trigger="every ...">) send the ETag they got
+  // as If-None-Match: an unchanged one costs the server a 304 and the page nothing.
+  var etags = {};
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt.id && elt.hasAttribute("data-poll") && etags[elt.id]) {
+      event.detail.headers["If-None-Match"] = etags[elt.id];
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr, elt = event.detail.elt;
+    if (!elt || !elt.hasAttribute("data-poll")) { return; }
+    if (xhr.status === 304) { event.detail.shouldSwap = false; return; }
+    if (xhr.responseURL && xhr.responseURL.indexOf("/login") !== -1) {
+      // The session ended: show the login page instead of swapping it into a badge.
+      event.detail.shouldSwap = false;
+      window.location.reload();
+      return;
+    }
+    var tag = xhr.getResponseHeader("ETag");
+    if (elt.id && tag) { etags[elt.id] = tag; }
   });
 
   // Flash messages fade after a while; errors stay until read.

@@ -1,0 +1,6 @@
+from flask import Blueprint
+
+bp = Blueprint("discounts", __name__, url_prefix="/discounts")
+
+from app.blueprints.discounts import (cli, limits, log, queue, routes,  # noqa: E402,F401
+                                      templating)

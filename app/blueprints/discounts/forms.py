@@ -1,0 +1,103 @@
+"""Forms of the special-discount pages; every message in Chinese."""
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app.forms import choices
+from app.services.discounts.files import KINDS as ATTACHMENT_KINDS
+from app.services.discounts.register import STATUS_FILTERS
+
+KIND_CHOICES = {"percent": "按比例折让(%)", "amount": "直减金额(元)", "price": "一口价(成交总价,元)"}
+
+
+def optional_int(value):
+    """Select values to int; anything else to None (the view says what is missing)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ChineseDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("日期格式应为 年-月-日") from None
+
+
+class LocalDateTimeField(StringField):
+    """<input type=datetime-local>: a naive office-local datetime, Chinese errors."""
+
+    FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        for fmt in self.FORMATS:
+            try:
+                self.data = datetime.strptime(text, fmt)
+                return
+            except ValueError:
+                continue
+        raise ValueError("时间格式应为 年-月-日 时:分")
+
+    def _value(self):
+        return self.data.strftime(self.FORMATS[0]) if self.data else ""
+
+
+class RequestForm(FlaskForm):
+    customer_id = SelectField("客户", coerce=optional_int, validate_choice=False)
+    building_id = SelectField("楼栋", coerce=optional_int, validate_choice=False)
+    unit_no = StringField("房号", validators=[DataRequired("请填写房号"), Length(max=16)])
+    kind = SelectField("优惠方式", choices=choices(KIND_CHOICES), validate_choice=False)
+    value = StringField("数值", validators=[DataRequired("请填写优惠数值"), Length(max=32)])
+    reason = TextAreaField("申请理由", validators=[DataRequired("请填写申请理由"),
+                                               Length(max=500, message="理由最多 500 字")])
+    attachment = FileField("签字申请单照片(可选)")
+
+
+class DecisionForm(FlaskForm):
+    decision = StringField()  # the clicked button: approve / reject
+    comment = StringField("审批意见", validators=[Optional(), Length(max=500,
+                                                                   message="意见最多 500 字")])
+
+
+class VerbalForm(FlaskForm):
+    approver_id = SelectField("批准人", coerce=optional_int, validate_choice=False)
+    approved_at = LocalDateTimeField("电话批准时间", validators=[InputRequired("请填写批准时间")])
+    note = TextAreaField("批准内容", validators=[DataRequired("请填写批准内容"),
+                                             Length(max=500, message="最多 500 字")])
+
+
+class ConfirmForm(FlaskForm):
+    comment = StringField("确认意见", validators=[Optional(), Length(max=500)])
+
+
+class AttachmentForm(FlaskForm):
+    kind = SelectField("附件类型", choices=choices(ATTACHMENT_KINDS), validate_choice=False)
+    photo = FileField("照片")
+
+
+class LogFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter: changes nothing
+
+    start = ChineseDateField("起始日期", validators=[Optional()])
+    end = ChineseDateField("截止日期", validators=[Optional()])
+    approver_id = SelectField("审批人", coerce=optional_int, validate_choice=False)
+    consultant_id = SelectField("置业顾问", coerce=optional_int, validate_choice=False)
+    building_id = SelectField("楼栋", coerce=optional_int, validate_choice=False)
+    status = SelectField("状态", choices=choices({"": "全部", **STATUS_FILTERS}),
+                         validate_choice=False)
+
+
+class LimitForm(FlaskForm):
+    max_percent = StringField("低于表价最多(%)", validators=[Length(max=16)])
+    max_amount = StringField("优惠金额最多(元)", validators=[Length(max=32)])
+    max_below_floor = StringField("低于底价最多(元)", validators=[Length(max=32)])
