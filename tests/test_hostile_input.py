@@ -124,7 +124,10 @@ def test_hostile_text_comes_back_escaped(app, fuzz_world):
             from flask import url_for
             url = url_for(rule.endpoint, **table[rule.endpoint].args(world))
         for browser in browsers.values():
-            body = browser.client.get(url).get_data(as_text=True)
+            response = browser.client.get(url)
+            if not response.mimetype.startswith("text/"):
+                continue  # PDFs and workbooks: escaped by their own tests
+            body = response.get_data(as_text=True)
             assert "<script>alert" not in body and "<img src=x" not in body, url
             assert ">49<" not in body.replace(" ", ""), f"template syntax evaluated at {url}"
 
