@@ -18,6 +18,9 @@ ACTION_LABELS = {
     "user_deactivated": "停用用户", "project_settings_changed": "修改项目设置",
     "demo_loaded": "载入演示数据",
 }
+# Reading personal data is itself recorded (an export, a reveal). Those rows are the only
+# writes a GET may make; their action names end with one of these.
+READ_ACTION_SUFFIXES = ("_exported", "_viewed", "_revealed")
 OBJECT_LABELS = {"user": "用户", "project": "项目", "unit": "房源", "customer": "客户"}
 
 
