@@ -51,8 +51,9 @@ def register_extensions(app):
 def register_blueprints(app):
     from app.blueprints.admin import bp as admin_bp
     from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.board import bp as board_bp
     from app.blueprints.main import bp as main_bp
-    for bp in (auth_bp, main_bp, admin_bp):
+    for bp in (auth_bp, main_bp, admin_bp, board_bp):
         app.register_blueprint(bp)
 
 

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app wsgi demo-data`, `create-user`."""
+"""Command-line tools: `flask --app wsgi demo-data`, `create-user`, `expire-holds`."""
 import os
 import sys
 
@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 from app.models.user import ROLES
-from app.services import demo, users
+from app.services import demo, unit_status, users
 from app.services.errors import RuleViolation
 
 
@@ -72,6 +72,15 @@ def create_user(username, display_name, role, is_admin, password):
     click.echo(f"已创建 {user.username} ({user.role_label})")
 
 
+@click.command("expire-holds")
+@with_appcontext
+def expire_holds():
+    """Return every hold past its expiry to available, with audit rows (run from cron)."""
+    count = unit_status.expire_holds()
+    db.session.commit()
+    click.echo(f"已释放 {count} 套到期保留的房源")
+
+
 def register(app):
-    for command in (demo_data, create_user):
+    for command in (demo_data, create_user, expire_holds):
         app.cli.add_command(command)

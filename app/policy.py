@@ -22,10 +22,21 @@ ROLE_RULES = {
     "phone.reveal": frozenset({"manager", "secretary"}),
     "data.export": frozenset({"secretary", "finance", "manager", "admin"}),
     "floor_price.view": frozenset({"manager", "admin"}),
+    # sales control board 销控 (moves: app/services/unit_status.py)
+    "board.view": ALL_STAFF,
+    "board.import": OFFICE,
+    "board.export": frozenset({"secretary", "finance", "manager", "admin"}),
+    "display.manage": frozenset({"manager"}),
+    "unit.hold": frozenset({"consultant"}),
+    "unit.cancel_hold": frozenset({"consultant", "manager"}),
+    "unit.extend_hold": frozenset({"manager"}),
+    "unit.withhold": frozenset({"manager"}),
+    "unit.release": frozenset({"manager"}),
 }
 
 
-def _roles_of(user):
+def roles_of(user):
+    """The user's roles: their role, plus admin when they carry the admin flag."""
     roles = {user.role}
     if user.is_admin:
         roles.add("admin")
@@ -39,7 +50,7 @@ def can(user, action, obj=None):
     allowed = ROLE_RULES.get(action)
     if allowed is None:
         raise KeyError(f"unknown action {action!r}: add it to app.policy.ROLE_RULES")
-    if not _roles_of(user) & allowed:
+    if not roles_of(user) & allowed:
         return False
     check = OBJECT_RULES.get(action)
     return obj is None or check is None or check(user, obj)
@@ -71,5 +82,13 @@ def owns_customer(user, customer):
     return user.role != "consultant" or customer.owner_id == user.id
 
 
+def holds_unit(user, unit):
+    """Consultants cancel their own holds only; a manager may cancel anyone's."""
+    return user.role != "consultant" or unit.held_by_id == user.id
+
+
 # action -> object check(user, obj); run after the role check when an object is given.
-OBJECT_RULES = {}
+OBJECT_RULES = {
+    # sales control board 销控
+    "unit.cancel_hold": holds_unit,
+}
