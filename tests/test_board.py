@@ -227,3 +227,17 @@ def test_export_is_the_import_layout_with_status(app, login_as):
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     assert len(rows) == 4 and rows[0][:3] == ["1栋", 1, "101"] and rows[0][9] == "已认购"
     assert rows[0][7] == 20100 and rows[0][8] == 1796136  # exact numbers, not text
+
+
+def test_text_from_an_imported_sheet_is_escaped_in_every_cell(app, login_as):
+    world = make_project(app, buildings=(("1栋", 1, 1),))
+    with app.app_context():
+        unit = db.session.get(Unit, world["units"]["1栋 101"])
+        unit.layout = '<script>alert("x")</script>'
+        unit.unit_no = "1<b>01"
+        db.session.commit()
+    browser = login_as("manager")
+    for url in ("/board", f"/board?building={world['buildings']['1栋']}"):
+        page = browser.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page and "1<b>01" not in page
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page and "1&lt;b&gt;01" in page

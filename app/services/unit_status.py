@@ -188,8 +188,9 @@ def _apply(project_id, unit_ids, name, actor, reason, now):
     eligible = [row for row in rows if row.id not in {r.id for r, _ in refused}]
     if eligible:
         values = _update(move, ctx, eligible, version)
-        for row in eligible:
-            _audit(move, ctx, row, values, project_id, version, reason)
+        audit.record_many(f"unit_{move.name}", "unit",
+                          [_audit_change(move, row, values, version) for row in eligible],
+                          project_id=project_id, user=ctx.actor, reason=reason)
     return [row.id for row in eligible], refused
 
 
@@ -241,10 +242,10 @@ def _expire(project_id, rows, version, now):
                     hold_extended=False, status_changed_at=now, board_version=version))
         if result.rowcount == 1:
             done.append(row)
-            audit.record("unit_hold_expired", "unit", row.id, project_id=project_id, user=SYSTEM,
-                         before={"status": S.HELD, "held_by": row.holder,
-                                 "hold_expires_at": row.hold_expires_at},
-                         after={"status": S.AVAILABLE, "board_version": version})
+    audit.record_many("unit_hold_expired", "unit", [
+        (row.id, {"status": S.HELD, "held_by": row.holder, "hold_expires_at": row.hold_expires_at},
+         {"status": S.AVAILABLE, "board_version": version}) for row in done],
+        project_id=project_id, user=SYSTEM)
     return done
 
 
@@ -293,14 +294,13 @@ def _update(move, ctx, rows, version):
     return values
 
 
-def _audit(move, ctx, row, values, project_id, version, reason):
+def _audit_change(move, row, values, version):
+    """(unit id, before, after) for the unit's audit row."""
     status = move.target or row.prior_status or S.AVAILABLE
-    expires = values.get("hold_expires_at", row.hold_expires_at)
     before = {"status": row.status}
     if row.status == S.HELD:
         before.update(held_by=row.holder, hold_expires_at=row.hold_expires_at)
     after = {"status": status, "board_version": version}
     if status == S.HELD or move.keeps_hold:
-        after["hold_expires_at"] = expires
-    audit.record(f"unit_{move.name}", "unit", row.id, project_id=project_id, user=ctx.actor,
-                 before=before, after=after, reason=reason)
+        after["hold_expires_at"] = values.get("hold_expires_at", row.hold_expires_at)
+    return row.id, before, after

@@ -1,6 +1,7 @@
 """The board: grid page, polling, the unit panel and the export."""
 from flask import abort, make_response, render_template, request
 from flask_login import current_user
+
 from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
 from app.extensions import db
