@@ -121,3 +121,15 @@ def test_hall_display_at_1920(page, browser, live_server):
     hall.screenshot(path=str(SHOTS / "hall-display-1920x1080.png"))
     assert not errors, errors
     hall_context.close()
+
+
+def test_a_board_whose_session_ended_goes_to_the_login_page(page, live_server):
+    login(page, live_server, "finance")
+    page.goto(live_server["url"] + "/board")
+    page.wait_for_selector(".mini")
+    other = page.context.new_page()  # same browser: log out in another tab
+    other.goto(live_server["url"] + "/")
+    other.click("text=退出登录")
+    other.wait_for_url("**/login")
+    wait_until(page, lambda: "/login" in page.url, timeout=6.0)  # not a silently stale board
+    assert page.locator("input[name=username]").count() == 1

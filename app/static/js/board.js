@@ -15,6 +15,13 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var elt = event.detail.elt, xhr = event.detail.xhr;
     if (!xhr || !elt.dataset || elt.dataset.etag === undefined) { return; }
+    // The session ran out: the poll was redirected to the login page. Say so instead of
+    // leaving a board on screen that silently stopped following changes.
+    var login = elt.dataset.loginUrl;
+    if (login && xhr.responseURL && new URL(xhr.responseURL).pathname === login) {
+      window.location.reload();
+      return;
+    }
     var tag = xhr.getResponseHeader("ETag");
     if (tag && (xhr.status === 200 || xhr.status === 304)) { elt.dataset.etag = tag; }
   });
