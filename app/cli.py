@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app wsgi demo-data`, `create-user`."""
+"""Command-line tools: `flask --app wsgi demo-data`, `create-user`, `expire-holds`."""
 import os
 import sys
 import time
@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 from app.models.user import ROLES
-from app.services import backup, demo, users
+from app.services import backup, demo, unit_status, users
 from app.services.errors import RuleViolation
 
 
@@ -114,6 +114,15 @@ def restore_command(backup_file, target):
                f"audit chain match ({time.perf_counter() - started:.2f} s)")
 
 
+@click.command("expire-holds")
+@with_appcontext
+def expire_holds():
+    """Return every hold past its expiry to available, with audit rows (run from cron)."""
+    count = unit_status.expire_holds()
+    db.session.commit()
+    click.echo(f"已释放 {count} 套到期保留的房源")
+
+
 def register(app):
-    for command in (demo_data, create_user, backup_command, restore_command):
+    for command in (demo_data, create_user, backup_command, restore_command, expire_holds):
         app.cli.add_command(command)

@@ -3,6 +3,9 @@
 # (endpoint, label, policy action). Areas append their pages here.
 NAV = [
     ("main.home", "首页", "home.view"),
+    ("board.index", "销控表", "board.view"),
+    ("board.import_units", "导入房源", "board.import"),
+    ("board.display_links", "销控大屏", "display.manage"),
     ("admin.audit_log", "操作日志", "audit.view"),
     ("admin.users_list", "用户管理", "users.manage"),
     ("admin.projects_list", "项目设置", "settings.manage"),

@@ -32,10 +32,21 @@ ROLE_RULES = {
     "discount.attach": ALL_STAFF - {"finance"},
     "discount.log": frozenset({"secretary", "finance", "manager", "admin"}),
     "discount.limits": frozenset({"admin"}),
+    # sales control board 销控 (moves: app/services/unit_status.py)
+    "board.view": ALL_STAFF,
+    "board.import": OFFICE,
+    "board.export": frozenset({"secretary", "finance", "manager", "admin"}),
+    "display.manage": frozenset({"manager"}),
+    "unit.hold": frozenset({"consultant"}),
+    "unit.cancel_hold": frozenset({"consultant", "manager"}),
+    "unit.extend_hold": frozenset({"manager"}),
+    "unit.withhold": frozenset({"manager"}),
+    "unit.release": frozenset({"manager"}),
 }
 
 
-def _roles_of(user):
+def roles_of(user):
+    """The user's roles: their role, plus admin when they carry the admin flag."""
     roles = {user.role}
     if user.is_admin:
         roles.add("admin")
@@ -49,7 +60,7 @@ def can(user, action, obj=None):
     allowed = ROLE_RULES.get(action)
     if allowed is None:
         raise KeyError(f"unknown action {action!r}: add it to app.policy.ROLE_RULES")
-    if not _roles_of(user) & allowed:
+    if not roles_of(user) & allowed:
         return False
     check = OBJECT_RULES.get(action)
     return obj is None or check is None or check(user, obj)
@@ -87,6 +98,11 @@ def sees_discount(user, request):
         owns_customer(user, request.customer)
 
 
+def holds_unit(user, unit):
+    """Consultants cancel their own holds only; a manager may cancel anyone's."""
+    return user.role != "consultant" or unit.held_by_id == user.id
+
+
 # action -> object check(user, obj); run after the role check when an object is given.
 OBJECT_RULES = {
     # discounts: the request's customer for discount.request, the request otherwise
@@ -96,4 +112,6 @@ OBJECT_RULES = {
     "discount.decide": lambda user, request: request.requested_by_id != user.id,
     "discount.confirm": lambda user, request: request.decided_by_id == user.id or (
         user.admin_rights),
+    # sales control board 销控
+    "unit.cancel_hold": holds_unit,
 }

@@ -9,8 +9,10 @@ CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'n
 
 
 def is_fragment_request():
-    """An htmx request that wants a fragment (boosted navigation wants the page)."""
-    return bool(request.htmx) and not request.htmx.boosted
+    """An htmx request that wants a fragment (boosted navigation and history restore want
+    the page)."""
+    return (bool(request.htmx) and not request.htmx.boosted
+            and not request.headers.get("HX-History-Restore-Request"))
 
 
 def render_page(template, partial=None, status=200, **context):

@@ -46,8 +46,8 @@ def _cell_value(value, kind):
     return safe_text(value)
 
 
-def build_workbook(title, columns, rows, totals=None):
-    """Rows are mappings (or objects) read by each column's key."""
+def build_workbook(title, columns, rows, totals=None, notes=None):
+    """Rows are mappings (or objects) read by each column's key; notes go on a second sheet."""
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
@@ -73,6 +73,11 @@ def build_workbook(title, columns, rows, totals=None):
                 cell.font = Font(bold=True)
                 cell.number_format = FORMATS.get(column.kind, "General")
     ws.freeze_panes = "A2"
+    if notes:
+        sheet = wb.create_sheet("说明")
+        sheet.column_dimensions["A"].width = 90
+        for index, line in enumerate(notes, start=1):
+            sheet.cell(row=index, column=1, value=safe_text(line)).font = Font(bold=index == 1)
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -74,8 +74,10 @@ def login(port, username, password):
         "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}, form)
     assert status == 302, f"login failed: {status}"
     cookie = headers["Set-Cookie"].split(";")[0]
-    _, _, body = request(port, "GET", "/", {"Cookie": cookie})
+    _, headers, body = request(port, "GET", "/", {"Cookie": cookie})
     token = re.search(rb'"X-CSRFToken": "([^"]+)"', body).group(1).decode()
+    # The page put the CSRF secret into the session: keep the cookie that carries it.
+    cookie = headers.get("Set-Cookie", cookie).split(";")[0]
     return cookie, token
 
 

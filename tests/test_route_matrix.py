@@ -4,10 +4,12 @@ GET: anonymous → login redirect, allowed → its ok status, others → 403.
 POST: anonymous → login redirect, others → 403, allowed → neither 403 nor 5xx.
 A route with no entry in the table fails: new routes must declare who may use them.
 """
+from datetime import timedelta
 from decimal import Decimal
 
 from app.extensions import db
-from app.models import Building, Project, Unit
+from app.models import Building, DisplayLink, Project, Unit, UnitImport, UnitStatus
+from app.models.types import utcnow
 from tests.conftest import PASSWORD
 from tests.helpers import Browser
 from tests.route_table import PUBLIC, collect
@@ -25,9 +27,19 @@ def _world(app, make_user):
         unit = Unit(building=building, floor=1, unit_no="101", layout="两室",
                     building_area=Decimal("88"), unit_price=Decimal("1"),
                     total_price=Decimal("88"))
-        db.session.add_all([project, building, unit])
+        # board: a unit held by the matrix consultant, a display link, an import preview
+        held = Unit(building=building, floor=1, unit_no="102", layout="两室",
+                    building_area=Decimal("88"), unit_price=Decimal("1"),
+                    total_price=Decimal("88"), status=UnitStatus.HELD,
+                    held_by_id=world["consultant"], hold_expires_at=utcnow() + timedelta(hours=8))
+        link = DisplayLink(project=project, token="matrix-display-token", name="大厅",
+                           created_by_id=world["manager"])
+        preview = UnitImport(project=project, filename="m.xlsx", rows="[]", row_count=0,
+                             created_by_id=world["secretary"])
+        db.session.add_all([project, building, unit, held, link, preview])
         db.session.commit()
-        world.update(project=project.id, building=building.id, unit=unit.id)
+        world.update(project=project.id, building=building.id, unit=unit.id, held_unit=held.id,
+                     display_link=link.id, display_token=link.token, unit_import=preview.id)
         add_discounts(world)
     return world
 

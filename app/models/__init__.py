@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 from app.models.audit import AuditLog, LoginAttempt
+from app.models.board import DisplayLink, UnitImport
 from app.models.customer import Customer
 from app.models.discount import (ApprovalLimit, DiscountAttachment, DiscountEvent,
                                  DiscountKind, DiscountRequest, DiscountStatus)
@@ -8,6 +9,6 @@ from app.models.user import ROLES, User
 
 __all__ = [
     "ApprovalLimit", "AuditLog", "Building", "Customer", "DiscountAttachment", "DiscountEvent",
-    "DiscountKind", "DiscountRequest", "DiscountStatus", "LoginAttempt", "Project", "ROLES",
-    "Unit", "UnitStatus", "User",
+    "DiscountKind", "DiscountRequest", "DiscountStatus", "DisplayLink", "LoginAttempt", "Project",
+    "ROLES", "Unit", "UnitImport", "UnitStatus", "User",
 ]

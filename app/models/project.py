@@ -52,6 +52,9 @@ class Project(db.Model):
     approval_valid_days = db.Column(db.Integer, nullable=False, default=7)
     # Bumped by every unit move: the board's ETag, so an unchanged poll costs one read.
     board_version = db.Column(db.Integer, nullable=False, default=0)
+    # The board_version of the last change of the grid's shape (units added by an import):
+    # a browser older than this re-reads whole grids instead of single cells.
+    board_layout_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     buildings = db.relationship(
@@ -77,6 +80,8 @@ class Unit(db.Model):
     __table_args__ = (
         UniqueConstraint("building_id", "unit_no"),
         CheckConstraint(f"status IN {UnitStatus.ALL}", name="status_known"),
+        CheckConstraint(f"prior_status IS NULL OR prior_status IN {UnitStatus.ALL}",
+                        name="prior_status_known"),
         CheckConstraint("building_area > 0", name="area_positive"),
         CheckConstraint("total_price >= 0", name="price_not_negative"),
     )
@@ -96,6 +101,13 @@ class Unit(db.Model):
     status_changed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     held_by_id = db.Column(db.ForeignKey("user.id"))
     hold_expires_at = db.Column(UTCDateTime)
+    hold_extended = db.Column(db.Boolean, nullable=False, default=False,
+                              server_default=db.false())  # once, by a manager
+    # The status a deposit came from, so a finance rejection returns the unit to it.
+    prior_status = db.Column(db.String(20))
+    # Project.board_version at this unit's last change: polls fetch only newer cells.
+    board_version = db.Column(db.Integer, nullable=False, default=0, server_default="0",
+                              index=True)
 
     building = db.relationship("Building", back_populates="units")
     held_by = db.relationship("User")

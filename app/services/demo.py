@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Building, Project, Unit, UnitStatus, User
-from app.services import audit
+from app.services import audit, unit_status
 from app.services.discounts import demo as discount_demo
 from app.services.money import round_price
 from app.services.users import create_user
@@ -65,16 +65,43 @@ def load_demo(seed=2026):
             for index, stack in enumerate(stacks, start=1):
                 db.session.add(_unit(building, floor, floors, index, STACKS[stack], base_price, rng))
     db.session.flush()
-    logins = []
+    logins, users = [], {}
     for username, name, role, is_admin in USERS:
         password = demo_password()
-        create_user(username, name, role, password, is_admin)
+        users[username] = create_user(username, name, role, password, is_admin)
         logins.append((username, name, role, password))
+    _board_activity(project, users)
     discount_demo.load(project)
     unit_count = db.session.scalar(select(func.count()).select_from(Unit))
     audit.record("demo_loaded", "project", project.id, project_id=project.id,
                  after={"units": unit_count, "buildings": len(BUILDINGS)})
     return logins
+
+
+# A launch morning on the board, made through the same moves people make (audited).
+DEMO_MOVES = [
+    ("liuqiang", "release", "2栋", 29, None, "开盘第二批:29 层推售"),
+    ("liuqiang", "withhold", "5栋", 8, None, "整层预留给团购单位"),
+    ("liuqiang", "withhold", "1栋", 18, "1801", "景观最佳位置,暂不推售"),
+    ("wangfang", "hold", "1栋", 12, "1202", None),
+    ("wangfang", "hold", "2栋", 16, "1603", None),
+    ("wangfang", "hold", "3栋", 9, "904", None),
+    ("lijun", "hold", "1栋", 21, "2103", None),
+    ("lijun", "hold", "5栋", 11, "1104", None),
+    ("liuqiang", "extend_hold", "2栋", 16, "1603", "客户周末带家人复看"),
+]
+
+
+def _board_activity(project, users):
+    names = {b.name: b for b in project.buildings}
+    for username, move, building, floor, unit_no, reason in DEMO_MOVES:
+        query = select(Unit).where(Unit.building_id == names[building].id, Unit.floor == floor)
+        if unit_no is None:
+            ids = db.session.scalars(query.with_only_columns(Unit.id)).all()
+            unit_status.transition_many(project.id, ids, move, users[username], reason=reason)
+        else:
+            unit = db.session.scalar(query.where(Unit.unit_no == unit_no))
+            unit_status.transition(unit, move, users[username], reason=reason)
 
 
 def _unit(building, floor, floors, index, stack, base_price, rng):

@@ -5,17 +5,31 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditLog, Building, Unit, UnitStatus
+from app.services import clock
+from app.services.unit_status import effective_status
 
 
-def unit_status_summary(project_id):
-    """Units, building area and list amount per status, plus 去化率 (sold / released)."""
-    rows = db.session.execute(
-        select(Unit.status, func.count(), func.sum(Unit.building_area), func.sum(Unit.total_price))
-        .join(Building).where(Building.project_id == project_id).group_by(Unit.status)
-    ).all()
+def unit_status_summary(project_id, building_id=None, now=None):
+    """Units, building area and list amount per status, plus 去化率 (sold / released).
+
+    Expired holds count as available, as the board shows them.
+    """
+    inner = (select(effective_status(now or clock.now()).label("status"), Unit.building_area,
+                    Unit.total_price)
+             .join(Building).where(Building.project_id == project_id))
+    if building_id is not None:
+        inner = inner.where(Unit.building_id == building_id)
+    inner = inner.subquery()
+    query = (select(inner.c.status, func.count(), func.sum(inner.c.building_area),
+                    func.sum(inner.c.total_price)).group_by(inner.c.status))
+    return summarise({row[0]: row[1:] for row in db.session.execute(query)})
+
+
+def summarise(counts):
+    """Figures from {status: (units, area, amount)}: the home page's and the board's."""
     by_status = {status: {"units": 0, "area": Decimal("0.00"), "amount": Decimal("0.00")}
                  for status in UnitStatus.ALL}
-    for status, units, area, amount in rows:
+    for status, (units, area, amount) in counts.items():
         by_status[status] = {"units": units, "area": area or Decimal("0.00"),
                              "amount": amount or Decimal("0.00")}
     total = sum(row["units"] for row in by_status.values())
@@ -24,6 +38,7 @@ def unit_status_summary(project_id):
     rate = (Decimal(sold) / released * 100).quantize(Decimal("0.1")) if released else Decimal("0.0")
     return {"by_status": by_status, "total": total, "released": released, "sold": sold,
             "sell_through": rate,
+            "sold_area": sum((by_status[s]["area"] for s in UnitStatus.SOLD), Decimal("0.00")),
             "sold_amount": sum((by_status[s]["amount"] for s in UnitStatus.SOLD), Decimal("0.00"))}
 
 
@@ -31,7 +46,7 @@ def units_held_by(user_id, project_id, limit=50):
     return db.session.scalars(
         select(Unit).join(Building)
         .where(Building.project_id == project_id, Unit.held_by_id == user_id,
-               Unit.status == UnitStatus.HELD)
+               Unit.status == UnitStatus.HELD, Unit.hold_expires_at > clock.now())
         .order_by(Unit.hold_expires_at).limit(limit)
     ).all()
 

@@ -18,9 +18,9 @@ class Route:
 
 
 def collect():
-    from tests.route_table import discounts, foundation
+    from tests.route_table import board, discounts, foundation
     table = {}
-    for module in (foundation, discounts):
+    for module in (foundation, board, discounts):
         overlap = table.keys() & module.ROUTES.keys()
         assert not overlap, f"routes listed twice: {overlap}"
         table.update(module.ROUTES)

@@ -1,0 +1,132 @@
+"""Status moves from the unit panel: thin views over app.services.unit_status."""
+from flask import abort, flash, make_response, redirect, url_for
+from flask_login import current_user
+
+from app.blueprints.board import bp
+from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
+from app.blueprints.board.routes import panel_context, unit_or_404
+from app.extensions import db
+from app.models import Building, Unit
+from app.policy import authorize, require
+from app.services import board, clock, unit_status
+from app.services.errors import Conflict, NotAllowed, RuleViolation
+from app.web import apply_violation, is_fragment_request, render_page
+
+DONE = {"hold": "已保留 {name},请在 {expires} 前办理定金", "cancel_hold": "已取消保留 {name}",
+        "extend_hold": "已延长保留 {name},到期 {expires}", "withhold": "已销控 {name}(暂不推售)",
+        "release": "已推售 {name}"}
+
+
+def _panel(unit, forms=None, status=200, trigger=None):
+    response = render_page("board/unit.html", partial="board/_panel.html", status=status,
+                           **panel_context(unit, forms))
+    if trigger:
+        response.headers["HX-Trigger"] = trigger
+    return response
+
+
+def _back_to_board(unit):
+    return redirect(url_for("board.index", building=unit.building_id, unit=unit.id))
+
+
+def _move(unit_id, name):
+    unit = unit_or_404(unit_id)
+    authorize(f"unit.{name}", unit)
+    form = (ExtendHoldForm if name == "extend_hold" else ReasonForm)(prefix=name)
+    if not form.validate_on_submit():
+        return _panel(unit, {name: form}, 422)
+    try:
+        unit_status.transition(unit, name, current_user, reason=form.reason.data)
+    except Conflict as exc:
+        db.session.rollback()
+        return _conflict(unit, exc.message)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except RuleViolation as exc:
+        db.session.rollback()
+        apply_violation(form, exc)
+        return _panel(unit, {name: form}, 422)
+    db.session.commit()
+    expires = clock.local(unit.hold_expires_at)
+    flash(DONE[name].format(name=f"{unit.building.name} {unit.unit_no}",
+                            expires=f"{expires:%H:%M}" if expires else ""), "success")
+    if is_fragment_request():
+        return _panel(unit, trigger="board-refresh")
+    return _back_to_board(unit)
+
+
+def _conflict(unit, message):
+    """A lost race: the user is told who was first, the board and panel catch up."""
+    if is_fragment_request():
+        response = make_response(message, 409)
+        response.headers["Content-Type"] = "text/plain; charset=utf-8"
+        response.headers["HX-Trigger"] = '{"board-refresh": true, "panel-refresh": true}'
+        return response
+    flash(message, "error")
+    return _back_to_board(unit)
+
+
+@bp.route("/board/units/<int:unit_id>/hold", methods=["POST"])
+@require("unit.hold")
+def hold(unit_id):
+    return _move(unit_id, "hold")
+
+
+@bp.route("/board/units/<int:unit_id>/cancel-hold", methods=["POST"])
+@require("unit.cancel_hold")
+def cancel_hold(unit_id):
+    return _move(unit_id, "cancel_hold")
+
+
+@bp.route("/board/units/<int:unit_id>/extend-hold", methods=["POST"])
+@require("unit.extend_hold")
+def extend_hold(unit_id):
+    return _move(unit_id, "extend_hold")
+
+
+@bp.route("/board/units/<int:unit_id>/withhold", methods=["POST"])
+@require("unit.withhold")
+def withhold(unit_id):
+    return _move(unit_id, "withhold")
+
+
+@bp.route("/board/units/<int:unit_id>/release", methods=["POST"])
+@require("unit.release")
+def release(unit_id):
+    return _move(unit_id, "release")
+
+
+def _block(building_id, name):
+    """销控 or 推售 a whole floor or building (滚动释放) in one transaction."""
+    building = db.session.get(Building, building_id) or abort(404)
+    form = BlockForm(prefix="block")
+    unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
+    if unit is not None and unit.building.project_id != building.project_id:
+        unit = None
+    if not form.validate_on_submit():
+        return _panel(unit, {"block": form}, 422) if unit else abort(400)
+    ids = board.unit_ids(building.id, form.floor.data)
+    if not ids:
+        form.floor.errors = ["该楼层没有房源"]
+        return _panel(unit, {"block": form}, 422) if unit else abort(404)
+    moved, refused = unit_status.transition_many(building.project_id, ids, name, current_user,
+                                                 reason=form.reason.data)
+    db.session.commit()
+    flash(unit_status.block_message(building.name, form.floor.data, name, moved, refused),
+          "success" if moved else "warning")
+    if unit is not None and is_fragment_request():
+        return _panel(unit, trigger="board-refresh")
+    return redirect(url_for("board.index", building=building.id, unit=unit.id if unit else None))
+
+
+@bp.route("/board/buildings/<int:building_id>/withhold", methods=["POST"])
+@require("unit.withhold")
+def withhold_block(building_id):
+    return _block(building_id, "withhold")
+
+
+@bp.route("/board/buildings/<int:building_id>/release", methods=["POST"])
+@require("unit.release")
+def release_block(building_id):
+    return _block(building_id, "release")

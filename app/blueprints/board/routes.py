@@ -1,0 +1,101 @@
+"""The board: grid page, polling, the unit panel and the export."""
+from flask import abort, make_response, render_template, request
+from flask_login import current_user
+
+from app.blueprints.board import bp
+from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
+from app.extensions import db
+from app.filters import current_project
+from app.models import Project, Unit
+from app.policy import require
+from app.services import board, clock, unit_sheet, unit_status
+from app.sessions import background
+from app.web import render_page
+from app.xlsx import xlsx_response
+
+
+def project_or_404(project_id=None):
+    project = db.session.get(Project, project_id) if project_id else current_project()
+    if project is None:
+        abort(404)
+    return project
+
+
+def unit_or_404(unit_id):
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def board_args():
+    """Building and filters from the query string, as the board's templates need them."""
+    return request.args.get("building", type=int), board.Filters.from_args(request.args)
+
+
+def move_forms(given=None):
+    """One form per move, each with its own prefix so their fields never clash."""
+    forms = {"cancel_hold": ReasonForm(prefix="cancel_hold", formdata=None),
+             "extend_hold": ExtendHoldForm(prefix="extend_hold", formdata=None),
+             "withhold": ReasonForm(prefix="withhold", formdata=None),
+             "block": BlockForm(prefix="block", formdata=None)}
+    forms.update(given or {})
+    return forms
+
+
+def panel_context(unit, forms=None, now=None):
+    now = now or clock.now()
+    return {"unit": unit, "state": unit_status.effective(unit, now),
+            "moves": unit_status.allowed_moves(unit, current_user, now),
+            "history": board.unit_history(unit.id), "forms": move_forms(forms)}
+
+
+@bp.route("/board")
+@require("board.view")
+def index():
+    project = project_or_404()
+    building_id, filters = board_args()
+    context = board.board_page(project.id, building_id, filters, current_user.id)
+    unit_id = request.args.get("unit", type=int)
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if unit is not None and unit.building.project_id == project.id:
+        context["panel"] = panel_context(unit)
+    return render_page("board/index.html", partial="board/_board.html", project=project,
+                       **context)
+
+
+@bp.route("/board/poll")
+@require("board.view")
+@background
+def poll():
+    """304 while nothing changed; else the changed cells (or grids) and figures, out of band."""
+    project_id = request.args.get("project", type=int) or abort(404)
+    building_id, filters = board_args()
+    tag, changes = board.board_changes(project_id, building_id, filters, current_user.id,
+                                       request.headers.get("If-None-Match"))
+    if tag is None:
+        abort(404)
+    if changes is None:
+        response = make_response("", 304)
+    else:
+        response = make_response(render_template(
+            "board/_poll.html", compact=not building_id, building_id=building_id,
+            filters=filters, letters=board.LETTERS, **changes))
+        response.headers["HX-Trigger"] = board.changed_trigger(changes)
+    response.headers["ETag"] = tag or ""
+    return response
+
+
+@bp.route("/board/unit")
+@require("board.view")
+def unit_panel():
+    unit = unit_or_404(request.args.get("unit", type=int))
+    return render_page("board/unit.html", partial="board/_panel.html", **panel_context(unit))
+
+
+@bp.route("/board/export")
+@require("board.export")
+def export():
+    project = project_or_404()
+    data = unit_sheet.export_workbook(board.export_rows(project.id), f"{project.name} 房源表")
+    return xlsx_response(data, f"{project.name}-房源表-{clock.today():%Y%m%d}.xlsx")

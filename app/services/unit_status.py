@@ -1,0 +1,306 @@
+"""Every unit status move, in one module (DESIGN.md "The sales control board").
+
+A move is one row of MOVES: the statuses it starts from, the status it ends in, the policy
+action saying who may make it, and whether some roles may only touch a hold they own.
+`transition` (one unit) and `transition_many` (a floor or building) make a move in the
+caller's transaction:
+
+1. bump the project's board counter first (UPDATE ... RETURNING): it locks the project row,
+   so moves of one project commit in version order and the board's ETag never goes back;
+2. persist any expired hold among the units (compare-and-set, audited as 保留到期);
+3. one conditional UPDATE `WHERE id IN (...) AND status IN (sources) [AND held_by_id = me]`
+   whose rowcount must match, else Conflict with what is in the way ("已被 王芳 保留 ...");
+4. one audit row per unit moved, stamped with the new board version.
+
+Later areas (deposits, subscriptions, contracts, refunds, exchanges) add rows to MOVES and
+call the same two functions; `keeps_prior` and `target=None` let a deposit rejection return
+the unit to the status it had before.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Callable, Optional
+
+from sqlalchemy import and_, case, select, update
+
+from app.extensions import db
+from app.models import Building, Project, Unit, UnitStatus, User
+from app.policy import ROLE_RULES, can, roles_of
+from app.services import audit, clock
+from app.services.errors import Conflict, NotAllowed, RuleViolation
+
+S = UnitStatus
+unit_t = Unit.__table__
+SYSTEM = SimpleNamespace(id=None, username="system")  # the actor of automatic expiry
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str  # audited as unit_<name>
+    label: str  # Chinese verb for messages: 保留, 推售 ...
+    action: Optional[str]  # policy action in ROLE_RULES
+    sources: tuple  # statuses the move starts from
+    target: Optional[str]  # status it ends in; None = back to prior_status
+    own_hold: frozenset = frozenset()  # roles that may only act on a hold they own
+    keeps_hold: bool = False  # holder and expiry survive the move
+    keeps_prior: bool = False  # remember the current status in prior_status
+    needs_reason: bool = False
+    single_only: bool = False  # values depend on the unit's row: one unit at a time
+    values: Optional[Callable] = None  # (ctx, row) -> extra column values
+    where: Optional[Callable] = None  # (ctx, row) -> extra conditions
+
+
+def _hold_values(ctx, row):
+    return {"held_by_id": ctx.actor.id, "hold_expires_at": ctx.now + ctx.hold_delta,
+            "hold_extended": False}
+
+
+def _extend_values(ctx, row):
+    return {"hold_expires_at": row.hold_expires_at + ctx.hold_delta, "hold_extended": True}
+
+
+def _extend_where(ctx, row):
+    # compare-and-set on the expiry read under the lock, and only once per hold
+    return [unit_t.c.hold_extended.is_(False), unit_t.c.hold_expires_at == row.hold_expires_at]
+
+
+MOVES = {move.name: move for move in (
+    Move("release", "推售", "unit.release", (S.WITHHELD,), S.AVAILABLE),
+    Move("withhold", "销控", "unit.withhold", (S.AVAILABLE,), S.WITHHELD),
+    Move("hold", "保留", "unit.hold", (S.AVAILABLE,), S.HELD, single_only=True,
+         values=_hold_values),
+    Move("cancel_hold", "取消保留", "unit.cancel_hold", (S.HELD,), S.AVAILABLE,
+         own_hold=frozenset({"consultant"})),
+    Move("extend_hold", "延长保留", "unit.extend_hold", (S.HELD,), S.HELD, keeps_hold=True,
+         needs_reason=True, single_only=True, values=_extend_values, where=_extend_where),
+)}
+
+audit.ACTION_LABELS.update({
+    "unit_hold": "保留房源", "unit_cancel_hold": "取消保留", "unit_extend_hold": "延长保留",
+    "unit_hold_expired": "保留到期", "unit_withhold": "销控(暂不推售)", "unit_release": "推售",
+})
+
+
+def effective_status(now):
+    """The status a reader sees: a hold past its expiry reads as available (GETs never write)."""
+    expired = and_(unit_t.c.status == S.HELD, unit_t.c.hold_expires_at <= now)
+    return case((expired, S.AVAILABLE), else_=unit_t.c.status)
+
+
+def effective(unit, now=None):
+    """A unit's status as readers see it (see effective_status)."""
+    if unit.status == S.HELD and unit.hold_expires_at <= (now or clock.now()):
+        return S.AVAILABLE
+    return unit.status
+
+
+def allowed_moves(unit, user, now=None):
+    """Names of the moves `user` may make on `unit` now: the panel's buttons."""
+    status = effective(unit, now)
+    return [move.name for move in MOVES.values()
+            if move.action and status in move.sources and can(user, move.action, unit)
+            and not (move.name == "extend_hold" and unit.hold_extended)]
+
+
+def bump_board(project_id, layout=False):
+    """Lock the project's board counter and move it on; returns the new version."""
+    values = {"board_version": Project.board_version + 1}
+    if layout:
+        values["board_layout_version"] = Project.board_version + 1
+    version = db.session.execute(
+        update(Project).where(Project.id == project_id).values(**values)
+        .returning(Project.board_version)
+    ).scalar_one_or_none()
+    if version is None:
+        raise RuleViolation("项目不存在")
+    return version
+
+
+def transition(unit, move, actor, *, reason=None, now=None):
+    """Make `move` on one unit or raise Conflict saying what is in the way."""
+    moved, refused = _apply(unit.building.project_id, [unit.id], move, actor, reason, now)
+    db.session.expire(unit)
+    if refused:
+        raise Conflict(refused[0][1])
+    return unit
+
+
+def transition_many(project_id, unit_ids, move, actor, *, reason=None, now=None):
+    """Make `move` on every unit that allows it (a floor, a building).
+
+    Returns (moved unit ids, [(unit row, why not)]); the caller reports what was skipped.
+    """
+    if MOVES[move].single_only:
+        raise ValueError(f"{move} moves one unit at a time")
+    result = _apply(project_id, list(unit_ids), move, actor, reason, now)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, (Unit, Project)):
+            db.session.expire(obj)
+    return result
+
+
+def block_message(building, floor, move, moved, refused):
+    """'1栋 18层:已推售 6 套,跳过 2 套(保留 1 套、已认购 1 套)'."""
+    scope = f"{building} {floor}层" if floor is not None else f"{building} 整栋"
+    text = f"{scope}:已{MOVES[move].label} {len(moved)} 套"
+    if refused:
+        counts = {}
+        for row, _ in refused:
+            counts[S.LABELS[row.status]] = counts.get(S.LABELS[row.status], 0) + 1
+        text += f",跳过 {len(refused)} 套(" + "、".join(f"{k} {v} 套" for k, v in counts.items()) + ")"
+    return text
+
+
+def expire_holds(now=None, project_id=None):
+    """Persist every hold past its expiry (cron: `flask --app wsgi expire-holds`); returns count."""
+    now = now or clock.now()
+    query = (select(Building.project_id).distinct().join(Unit)
+             .where(Unit.status == S.HELD, Unit.hold_expires_at <= now))
+    if project_id is not None:
+        query = query.where(Building.project_id == project_id)
+    count = 0
+    for pid in db.session.scalars(query).all():
+        version = bump_board(pid)
+        rows = [row for row in _read(pid, None, held_only=True) if _is_expired(row, now)]
+        count += len(_expire(pid, rows, version, now))
+    return count
+
+
+def _apply(project_id, unit_ids, name, actor, reason, now):
+    move = MOVES[name]
+    _check_actor(move, actor)
+    reason = (reason or "").strip() or None
+    if move.needs_reason and not reason:
+        raise RuleViolation("请填写原因", "reason")
+    now = now or clock.now()
+    version = bump_board(project_id)
+    hold_minutes = db.session.scalar(select(Project.hold_minutes).where(Project.id == project_id))
+    ctx = SimpleNamespace(actor=actor, now=now, hold_delta=timedelta(minutes=hold_minutes),
+                          own_only=_own_only(move, actor))
+    rows = _read(project_id, unit_ids)
+    if len(rows) != len(set(unit_ids)):
+        raise RuleViolation("房源不存在或不属于本项目")
+    expired = {row.id for row in _expire(project_id, [r for r in rows if _is_expired(r, now)],
+                                         version, now)}
+    rows = [_as_available(row) if row.id in expired else row for row in rows]
+    refused = [(row, _why_not(move, ctx, row, row.id in expired)) for row in rows]
+    refused = [(row, why) for row, why in refused if why]
+    eligible = [row for row in rows if row.id not in {r.id for r, _ in refused}]
+    if eligible:
+        values = _update(move, ctx, eligible, version)
+        audit.record_many(f"unit_{move.name}", "unit",
+                          [_audit_change(move, row, values, version) for row in eligible],
+                          project_id=project_id, user=ctx.actor, reason=reason)
+    return [row.id for row in eligible], refused
+
+
+def _check_actor(move, actor):
+    if actor is None or move.action is None:
+        raise NotAllowed(f"{move.label}需要有权限的用户操作")
+    if not roles_of(actor) & ROLE_RULES[move.action]:
+        raise NotAllowed(f"您的角色不能{move.label}")
+
+
+def _own_only(move, actor):
+    """True when the actor's only qualifying roles are limited to their own holds."""
+    return bool(move.own_hold) and not (roles_of(actor) & ROLE_RULES[move.action]) - move.own_hold
+
+
+def _read(project_id, unit_ids, held_only=False):
+    query = (select(unit_t.c.id, unit_t.c.unit_no, unit_t.c.status, unit_t.c.held_by_id,
+                    unit_t.c.hold_expires_at, unit_t.c.hold_extended, unit_t.c.prior_status,
+                    Building.name.label("building"), User.display_name.label("holder"))
+             .join(Building, Building.id == unit_t.c.building_id)
+             .outerjoin(User, User.id == unit_t.c.held_by_id)
+             .where(Building.project_id == project_id))
+    if unit_ids is not None:
+        query = query.where(unit_t.c.id.in_(unit_ids))
+    if held_only:
+        query = query.where(unit_t.c.status == S.HELD)
+    return [SimpleNamespace(**row._mapping)
+            for row in db.session.execute(query.order_by(unit_t.c.id))]
+
+
+def _is_expired(row, now):
+    return row.status == S.HELD and row.hold_expires_at is not None and row.hold_expires_at <= now
+
+
+def _as_available(row):
+    return SimpleNamespace(**{**vars(row), "status": S.AVAILABLE, "held_by_id": None,
+                              "hold_expires_at": None, "hold_extended": False, "holder": None})
+
+
+def _expire(project_id, rows, version, now):
+    """Compare-and-set each expired hold back to available; returns the rows it changed."""
+    done = []
+    for row in rows:
+        result = db.session.execute(
+            update(unit_t).where(unit_t.c.id == row.id, unit_t.c.status == S.HELD,
+                                 unit_t.c.held_by_id == row.held_by_id,
+                                 unit_t.c.hold_expires_at == row.hold_expires_at)
+            .values(status=S.AVAILABLE, held_by_id=None, hold_expires_at=None,
+                    hold_extended=False, status_changed_at=now, board_version=version))
+        if result.rowcount == 1:
+            done.append(row)
+    audit.record_many("unit_hold_expired", "unit", [
+        (row.id, {"status": S.HELD, "held_by": row.holder, "hold_expires_at": row.hold_expires_at},
+         {"status": S.AVAILABLE, "board_version": version}) for row in done],
+        project_id=project_id, user=SYSTEM)
+    return done
+
+
+def _why_not(move, ctx, row, just_expired):
+    """None when the move may go ahead on this row, else a Chinese reason."""
+    name = f"{row.building} {row.unit_no}"
+    if row.status == S.HELD and move.name == "hold":
+        if row.held_by_id == ctx.actor.id:
+            return f"{name} 已由您保留 (到期 {clock.local(row.hold_expires_at):%H:%M})"
+        return f"{name} 已被 {row.holder} 保留 (到期 {clock.local(row.hold_expires_at):%H:%M})"
+    if row.status not in move.sources:
+        if just_expired:
+            return f"{name} 的保留已到期,房源已恢复可售"
+        return f"{name} 当前为「{S.LABELS[row.status]}」,不能{move.label}"
+    if ctx.own_only and row.held_by_id != ctx.actor.id:
+        return f"{name} 由 {row.holder} 保留,只有保留人或销售经理可以{move.label}"
+    if move.name == "extend_hold" and row.hold_extended:
+        return f"{name} 的保留已延长过一次,不能再延长"
+    return None
+
+
+def _update(move, ctx, rows, version):
+    ids = [row.id for row in rows]
+    values = {"status_changed_at": ctx.now, "board_version": version}
+    if move.target is None:
+        values["status"] = case((unit_t.c.prior_status.is_(None), S.AVAILABLE),
+                                else_=unit_t.c.prior_status)
+        values["prior_status"] = None
+    else:
+        values["status"] = move.target
+    if move.keeps_prior:
+        values["prior_status"] = unit_t.c.status  # SET sees the row as it was
+    if not move.keeps_hold and move.target != S.HELD:
+        values.update(held_by_id=None, hold_expires_at=None, hold_extended=False)
+    conditions = [unit_t.c.id.in_(ids), unit_t.c.status.in_(move.sources)]
+    if ctx.own_only:
+        conditions.append(unit_t.c.held_by_id == ctx.actor.id)
+    if move.values:
+        values.update(move.values(ctx, rows[0]))
+    if move.where:
+        conditions.extend(move.where(ctx, rows[0]))
+    result = db.session.execute(update(unit_t).where(*conditions).values(**values))
+    if result.rowcount != len(ids):
+        # Every writer takes the project lock first, so this means a writer that did not.
+        raise Conflict("房源状态刚刚发生变化,请刷新后重试")
+    return values
+
+
+def _audit_change(move, row, values, version):
+    """(unit id, before, after) for the unit's audit row."""
+    status = move.target or row.prior_status or S.AVAILABLE
+    before = {"status": row.status}
+    if row.status == S.HELD:
+        before.update(held_by=row.holder, hold_expires_at=row.hold_expires_at)
+    after = {"status": status, "board_version": version}
+    if status == S.HELD or move.keeps_hold:
+        after["hold_expires_at"] = values.get("hold_expires_at", row.hold_expires_at)
+    return row.id, before, after

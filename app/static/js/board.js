@@ -1,0 +1,144 @@
+/* The sales control board and the hall display: conditional polling, the unit panel,
+   keyboard moves between cells, upload progress, hall page rotation. No inline scripts. */
+(function () {
+  "use strict";
+
+  // Pollers remember the last ETag and send it back: the server answers 304 while nothing
+  // changed (the page is never cached by the browser: it is sent with no-store).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var etag = event.detail.elt.dataset && event.detail.elt.dataset.etag;
+    if (etag) { event.detail.headers["If-None-Match"] = etag; }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 304) { event.detail.shouldSwap = false; }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt, xhr = event.detail.xhr;
+    if (!xhr || !elt.dataset || elt.dataset.etag === undefined) { return; }
+    // The session ran out: the poll was redirected to the login page. Say so instead of
+    // leaving a board on screen that silently stopped following changes.
+    var login = elt.dataset.loginUrl;
+    if (login && xhr.responseURL && new URL(xhr.responseURL).pathname === login) {
+      window.location.reload();
+      return;
+    }
+    var tag = xhr.getResponseHeader("ETag");
+    if (tag && (xhr.status === 200 || xhr.status === 304)) { elt.dataset.etag = tag; }
+  });
+
+  // A poll that changed the unit whose panel is open refreshes the panel.
+  document.addEventListener("board-changed", function (event) {
+    var panel = document.getElementById("unit-panel");
+    if (!panel || !panel.dataset.unit) { return; }
+    var detail = event.detail || {};
+    if (detail.full || (detail.units || []).indexOf(Number(panel.dataset.unit)) >= 0) {
+      window.htmx.trigger(document.body, "panel-refresh");
+    }
+  });
+
+  function closePanel() {
+    var panel = document.getElementById("unit-panel");
+    if (!panel || !panel.dataset.unit) { return false; }
+    var cell = document.getElementById("u-" + panel.dataset.unit);
+    var empty = document.createElement("aside");
+    empty.id = "unit-panel";
+    empty.className = "unit-panel empty";
+    panel.replaceWith(empty);
+    if (cell) { cell.focus(); }
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest && event.target.closest("[data-close-panel]");
+    if (close && closePanel()) { event.preventDefault(); }
+  });
+
+  // Opening a panel from a cell moves focus into it; Escape brings it back to the cell.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panel = document.getElementById("unit-panel");
+    if (panel && event.detail.target === panel && panel.dataset.unit) {
+      var heading = panel.querySelector("h2");
+      if (heading && document.activeElement && document.activeElement.closest &&
+          document.activeElement.closest(".board-grids")) {
+        heading.setAttribute("tabindex", "-1");
+        heading.focus();
+      }
+    }
+  });
+
+  var STEPS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && closePanel()) { event.preventDefault(); return; }
+    var step = STEPS[event.key];
+    var cell = step && event.target.closest && event.target.closest(".cell, .mini");
+    if (!cell) { return; }
+    event.preventDefault();
+    var td = cell.parentElement, tr = td.parentElement, rows = tr.parentElement.rows;
+    var r = tr.sectionRowIndex + step[0], c = td.cellIndex + step[1];
+    while (r >= 0 && r < rows.length && c >= 1 && c < rows[r].cells.length) {
+      var next = rows[r].cells[c].querySelector("button");
+      if (next) { next.focus(); return; }
+      r += step[0]; c += step[1];
+    }
+  });
+
+  // Import: the upload's progress, then "checking" until the preview arrives.
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var bar = document.getElementById("import-progress");
+    var stage = document.getElementById("import-stage");
+    if (!bar || !event.detail.lengthComputable || !event.detail.total) { return; }
+    var percent = Math.round(event.detail.loaded / event.detail.total * 100);
+    if (percent > bar.value) { bar.value = percent; }
+    if (stage) { stage.textContent = bar.value < 100 ? "正在上传 " + bar.value + "%" : "已上传,正在逐行检查…"; }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var bar = document.getElementById("import-progress");
+    if (bar && event.detail.elt.id === "import-form") { bar.value = 0; }
+  });
+
+  // Hall display: rotate through pages of buildings, show the time, stop when revoked.
+  function startHall() {
+    var body = document.body;
+    if (!body.classList.contains("hall") || !document.getElementById("hall-poll")) { return; }
+    var seconds = Math.max(5, parseInt(body.dataset.rotate || "15", 10));
+    var index = 0;
+    function showPage() {
+      var pages = document.querySelectorAll(".hall-page");
+      var pager = document.getElementById("hall-pager");
+      if (!pages.length) { return; }
+      index = index % pages.length;
+      pages.forEach(function (page, i) { page.classList.toggle("active", i === index); });
+      if (pager) { pager.textContent = pages.length > 1 ? (index + 1) + " / " + pages.length : ""; }
+    }
+    showPage();
+    setInterval(function () { index += 1; showPage(); }, seconds * 1000);
+    document.addEventListener("htmx:oobAfterSwap", function (event) {
+      if (event.detail.target && event.detail.target.id === "hall-pages") { showPage(); }
+    });
+    var clock = document.getElementById("hall-clock");
+    function tick() {
+      clock.textContent = new Date().toLocaleString("zh-CN", {
+        month: "long", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false });
+    }
+    if (clock) { tick(); setInterval(tick, 10000); }
+    document.addEventListener("htmx:responseError", function (event) {
+      if (event.detail.xhr.status === 410) {
+        var poller = document.getElementById("hall-poll");
+        if (poller) { poller.remove(); }
+        body.classList.add("hall-revoked");
+        document.getElementById("hall-note").textContent = "该大屏链接已被撤销";
+      }
+    });
+    document.addEventListener("htmx:sendError", function () {
+      document.getElementById("hall-note").textContent = "网络中断,正在重试…";
+    });
+    document.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.elt.id === "hall-poll" && event.detail.successful) {
+        document.getElementById("hall-note").textContent = "实时更新";
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", startHall);
+  } else { startHall(); }
+})();

@@ -1,0 +1,36 @@
+from tests.route_table import PUBLIC, Route
+
+ALL = frozenset({"consultant", "secretary", "finance", "manager", "admin"})
+MANAGER = frozenset({"manager"})
+OFFICE = frozenset({"secretary", "manager"})
+EXPORT = frozenset({"secretary", "finance", "manager", "admin"})
+
+
+def unit(w):
+    return {"unit_id": w["unit"]}
+
+
+def held(w):
+    return {"unit_id": w["held_unit"]}
+
+
+ROUTES = {
+    "board.index": Route(ALL),
+    "board.poll": Route(ALL, args=lambda w: {"project": w["project"]}),
+    "board.unit_panel": Route(ALL, args=lambda w: {"unit": w["unit"]}),
+    "board.export": Route(EXPORT),
+    "board.hold": Route(frozenset({"consultant"}), args=unit),
+    "board.cancel_hold": Route(frozenset({"consultant", "manager"}), args=held),
+    "board.extend_hold": Route(MANAGER, args=held),
+    "board.withhold": Route(MANAGER, args=unit),
+    "board.release": Route(MANAGER, args=unit),
+    "board.withhold_block": Route(MANAGER, args=lambda w: {"building_id": w["building"]}),
+    "board.release_block": Route(MANAGER, args=lambda w: {"building_id": w["building"]}),
+    "board.import_units": Route(OFFICE),
+    "board.import_apply": Route(OFFICE, args=lambda w: {"import_id": w["unit_import"]}),
+    "board.import_template": Route(OFFICE),
+    "board.display_links": Route(MANAGER),
+    "board.revoke_display": Route(MANAGER, args=lambda w: {"link_id": w["display_link"]}),
+    "board.display": Route(PUBLIC, args=lambda w: {"token": w["display_token"]}),
+    "board.display_poll": Route(PUBLIC, args=lambda w: {"token": w["display_token"]}),
+}
