@@ -54,7 +54,7 @@ def add_to_world(world):
                         owner_id=world["consultant"])
     db.session.add(customer)
     db.session.flush()
-    unit = Unit(building_id=world["building"], floor=1, unit_no="102", layout="两室",
+    unit = Unit(building_id=world["building"], floor=1, unit_no="103", layout="两室",
                 building_area=Decimal("88"), unit_price=Decimal("10000"),
                 total_price=Decimal("880000"), floor_price=Decimal("850000"), status="available")
     db.session.add(unit)
