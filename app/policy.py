@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 ALL_STAFF = frozenset({"consultant", "secretary", "finance", "manager", "admin"})
 OFFICE = frozenset({"secretary", "manager"})
+SALES = frozenset({"consultant", "secretary", "manager"})
 
 # action -> roles allowed. Areas add their actions here, grouped by area.
 ROLE_RULES = {
@@ -22,6 +23,26 @@ ROLE_RULES = {
     "phone.reveal": frozenset({"manager", "secretary"}),
     "data.export": frozenset({"secretary", "finance", "manager", "admin"}),
     "floor_price.view": frozenset({"manager", "admin"}),
+    # customers, visits, channels, rotation (issue 4)
+    "customers.view": SALES,  # lists and search (masked); a card: own customers for consultants
+    "customers.register": SALES,
+    "customers.edit": frozenset({"consultant", "manager"}),
+    "customers.follow_up": frozenset({"consultant", "manager"}),
+    "customers.assign": frozenset({"manager"}),  # pool, reassign, disputes, monthly recycling
+    "customers.anonymise": frozenset({"manager"}),
+    "customers.options": frozenset({"manager"}),
+    "customers.stats": OFFICE,  # 来人来电统计表, analysis charts, the Saturday check
+    "customers.today": frozenset({"consultant"}),
+    "phone.full": frozenset({"consultant"}),  # own customers' full numbers (object rule)
+    "access_log.view": frozenset({"manager", "admin"}),
+    "visits.view": SALES,
+    "visits.record": SALES,
+    "channels.view": SALES,
+    "channels.report": SALES,  # consultants record 全民经纪人 reports for them (代录)
+    "channels.manage": OFFICE,  # companies, agents, visit confirmations
+    "rotation.view": SALES,
+    "rotation.desk": OFFICE,
+    "rotation.order": frozenset({"manager"}),
 }
 
 
@@ -72,4 +93,10 @@ def owns_customer(user, customer):
 
 
 # action -> object check(user, obj); run after the role check when an object is given.
-OBJECT_RULES = {}
+OBJECT_RULES = {
+    # customers (issue 4): consultants act on their own customers only
+    "customers.view": owns_customer,
+    "customers.edit": owns_customer,
+    "customers.follow_up": owns_customer,
+    "phone.full": owns_customer,
+}

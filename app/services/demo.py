@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Building, Project, Unit, UnitStatus, User
-from app.services import audit
+from app.services import audit, demo_customers
 from app.services.money import round_price
 from app.services.users import create_user
 
@@ -69,6 +69,9 @@ def load_demo(seed=2026):
         password = demo_password()
         create_user(username, name, role, password, is_admin)
         logins.append((username, name, role, password))
+    # Customers, visits, channels and today's queue (issue 4); the new consultants' logins
+    # go first so each role's last login stays the one above.
+    logins = demo_customers.load(project, rng) + logins
     unit_count = db.session.scalar(select(func.count()).select_from(Unit))
     audit.record("demo_loaded", "project", project.id, project_id=project.id,
                  after={"units": unit_count, "buildings": len(BUILDINGS)})

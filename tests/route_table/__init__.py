@@ -18,9 +18,9 @@ class Route:
 
 
 def collect():
-    from tests.route_table import foundation
+    from tests.route_table import customers, foundation
     table = {}
-    for module in (foundation,):
+    for module in (foundation, customers):
         overlap = table.keys() & module.ROUTES.keys()
         assert not overlap, f"routes listed twice: {overlap}"
         table.update(module.ROUTES)
