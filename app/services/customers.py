@@ -8,6 +8,7 @@ owner's name and the date; a number whose card expired, or in the pool, is taken
 import re
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -179,8 +180,9 @@ def search(project_id, query=None, owner_id=None, grade=None, limit=100):
     if grade:
         stmt = stmt.where(Customer.grade == grade)
     return db.session.scalars(
-        stmt.order_by(func.coalesce(Customer.last_visit_at, Customer.created_at).desc(),
-                      Customer.id.desc()).limit(limit)).all()
+        stmt.options(selectinload(Customer.owner))
+        .order_by(func.coalesce(Customer.last_visit_at, Customer.created_at).desc(),
+                  Customer.id.desc()).limit(limit)).all()
 
 
 def consultants(active_only=True):

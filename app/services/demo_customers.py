@@ -97,7 +97,7 @@ def _history(project, customer, owner, first_at, rng, last_day):
                                 duration=rng.randrange(15, 90), result=rng.choice(RESULTS))
         if rng.random() < 0.2:
             _regrade(customer, owner, rng, moment + timedelta(minutes=30))
-        moment += timedelta(days=gap + rng.randrange(-1, 2))
+        moment += timedelta(days=gap + rng.randrange(-1, 2), minutes=rng.randrange(-150, 150))
 
 
 def _regrade(customer, owner, rng, at):

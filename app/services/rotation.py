@@ -12,6 +12,7 @@ The manager sets the day's order. Every assignment is a RotationAssignment row p
 row, so disputes are settled from the record (以客户登记表的时间为准).
 """
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import DutyDay, DutyEntry, RotationAssignment, User
@@ -28,6 +29,7 @@ audit.OBJECT_LABELS.update({"duty_day": "接待轮排"})
 
 def duty_day(project_id, day=None, lock=False):
     stmt = select(DutyDay).where(DutyDay.project_id == project_id, DutyDay.day == (day or today()))
+    stmt = stmt.options(selectinload(DutyDay.entries).selectinload(DutyEntry.user))
     if lock:
         stmt = stmt.with_for_update()
     return db.session.scalar(stmt)
@@ -153,7 +155,9 @@ def assignments(project_id, day=None, consultant_id=None):
     row = duty_day(project_id, day)
     if row is None:
         return []
-    stmt = select(RotationAssignment).where(RotationAssignment.duty_day_id == row.id)
+    stmt = select(RotationAssignment).where(RotationAssignment.duty_day_id == row.id).options(
+        selectinload(RotationAssignment.customer), selectinload(RotationAssignment.consultant),
+        selectinload(RotationAssignment.by))
     if consultant_id:
         stmt = stmt.where(RotationAssignment.consultant_id == consultant_id)
     return db.session.scalars(stmt.order_by(RotationAssignment.at.desc())).all()

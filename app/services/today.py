@@ -1,5 +1,6 @@
 """A consultant's day 我的今天: follow-ups due and overdue, appointments, expiring cards and holds."""
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Customer, Visit
@@ -36,7 +37,8 @@ def my_day(user, project_id, day=None):
         "received": rotation.assignments(project_id, day, consultant_id=user.id),
         "contacts": db.session.scalars(
             select(Visit).where(Visit.project_id == project_id, Visit.consultant_id == user.id,
-                                Visit.at >= start, Visit.at < end).order_by(Visit.at.desc())).all(),
+                                Visit.at >= start, Visit.at < end)
+            .options(selectinload(Visit.customer)).order_by(Visit.at.desc())).all(),
     }
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Customer, GradeChange, OwnershipChange, User, Visit
@@ -40,6 +41,7 @@ def visits_between(project_id, first_day, last_day):
     _, end = day_bounds(last_day)
     return db.session.scalars(
         select(Visit).where(Visit.project_id == project_id, Visit.at >= start, Visit.at < end)
+        .options(selectinload(Visit.customer), selectinload(Visit.consultant))
         .order_by(Visit.at)).all()
 
 

@@ -138,6 +138,7 @@ def order():
     row = rotation.duty_day(project.id)
     current = {e.user_id: e.position for e in row.entries} if row else {
         uid: n for n, uid in enumerate(rotation.last_order(project.id, today()), start=1)}
+    consultants.sort(key=lambda u: (u.id not in current, current.get(u.id, 0), u.display_name))
     return render_page("rotation/order.html", status=form_status(form), form=form,
                        consultants=consultants, current=current, day=today())
 
