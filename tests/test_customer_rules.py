@@ -189,3 +189,15 @@ def test_the_saturday_check_counts_grades_per_consultant_as_they_were(db, w):
     assert may30.isoformat() == "2026-05-30"
     assert last_week[w.a.id] == {"B": 1} and last_week[w.b.id] == {"C": 1}
     assert this_week[w.a.id] == {"A": 1, "C": 1} and not this_week.get(w.b.id)
+
+
+def test_a_simultaneous_second_registration_is_refused_by_the_database(db, w, monkeypatch):
+    first = _register(w, w.a, visit=False)
+    db.session.commit()
+    # the other desk looked the number up before this one was saved
+    monkeypatch.setattr(customers, "find_by_phone", lambda project_id, phone: None)
+    with pytest.raises(DuplicateCustomer, match="刚刚已被其他人登记"):
+        customers.register(w.project, "张三", "13800138000", "路过", w.b)
+    db.session.commit()  # the savepoint rolled back; the transaction goes on
+    assert customers.search(w.project.id, "13800138000") == [first]
+    assert first.owner == w.a
