@@ -57,6 +57,12 @@ def register_blueprints(app):
     from app.blueprints.verify import bp as verify_bp
     for bp in (auth_bp, main_bp, admin_bp, verify_bp, board_bp, discounts_bp):
         app.register_blueprint(bp)
+    from app.blueprints.channels import bp as channels_bp
+    from app.blueprints.customers import bp as customers_bp
+    from app.blueprints.rotation import bp as rotation_bp
+    from app.blueprints.visits import bp as visits_bp
+    for bp in (customers_bp, visits_bp, channels_bp, rotation_bp):
+        app.register_blueprint(bp)
 
 
 def migrations_dir():

@@ -32,10 +32,12 @@ def current_project():
 def _context():
     if not current_user.is_authenticated:
         return {"nav": [], "nav_badges": {}}
-    nav = [(endpoint, label) for endpoint, label, action in NAV if can(current_user, action)]
+    user = current_user._get_current_object()  # resolve the proxy once per render, not per cell
+    nav = [(endpoint, label) for endpoint, label, action in NAV if can(user, action)]
     badges = {endpoint: url_for(badge) for endpoint, (badge, action) in NAV_BADGES.items()
-              if can(current_user, action)}
-    return {"nav": nav, "nav_badges": badges, "current_project": current_project()}
+              if can(user, action)}
+    return {"nav": nav, "nav_badges": badges, "current_project": current_project(),
+            "can": lambda action, obj=None: can(user, action, obj)}
 
 
 def register(app):

@@ -9,6 +9,14 @@ NAV = [
     ("admin.audit_log", "操作日志", "audit.view"),
     ("admin.users_list", "用户管理", "users.manage"),
     ("admin.projects_list", "项目设置", "settings.manage"),
+    # customers (issue 4)
+    ("customers.today", "我的今天", "customers.today"),
+    ("rotation.desk", "轮流接待", "rotation.view"),
+    ("customers.index", "客户", "customers.view"),
+    ("visits.log", "来人来电", "visits.view"),
+    ("channels.reports", "渠道报备", "channels.view"),
+    ("visits.statistics", "统计分析", "customers.stats"),
+    ("customers.ownership_page", "客户归属", "customers.assign"),
     # discounts
     ("discounts.mine", "优惠申请", "discount.request"),
     ("discounts.queue", "优惠审批", "discount.queue"),

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 ALL_STAFF = frozenset({"consultant", "secretary", "finance", "manager", "admin"})
 OFFICE = frozenset({"secretary", "manager"})
+SALES = frozenset({"consultant", "secretary", "manager"})
 
 # action -> roles allowed. Areas add their actions here, grouped by area.
 ROLE_RULES = {
@@ -42,6 +43,26 @@ ROLE_RULES = {
     "unit.extend_hold": frozenset({"manager"}),
     "unit.withhold": frozenset({"manager"}),
     "unit.release": frozenset({"manager"}),
+    # customers, visits, channels, rotation (issue 4)
+    "customers.view": SALES,  # lists and search (masked); a card: own customers for consultants
+    "customers.register": SALES,
+    "customers.edit": frozenset({"consultant", "manager"}),
+    "customers.follow_up": frozenset({"consultant", "manager"}),
+    "customers.assign": frozenset({"manager"}),  # pool, reassign, disputes, monthly recycling
+    "customers.anonymise": frozenset({"manager"}),
+    "customers.options": frozenset({"manager"}),
+    "customers.stats": OFFICE,  # 来人来电统计表, analysis charts, the Saturday check
+    "customers.today": frozenset({"consultant"}),
+    "phone.full": frozenset({"consultant"}),  # own customers' full numbers (object rule)
+    "access_log.view": frozenset({"manager", "admin"}),
+    "visits.view": SALES,
+    "visits.record": SALES,
+    "channels.view": SALES,
+    "channels.report": SALES,  # consultants record 全民经纪人 reports for them (代录)
+    "channels.manage": OFFICE,  # companies, agents, visit confirmations
+    "rotation.view": SALES,
+    "rotation.desk": OFFICE,
+    "rotation.order": frozenset({"manager"}),
 }
 
 
@@ -114,4 +135,9 @@ OBJECT_RULES = {
         user.admin_rights),
     # sales control board 销控
     "unit.cancel_hold": holds_unit,
+    # customers (issue 4): consultants act on their own customers only
+    "customers.view": owns_customer,
+    "customers.edit": owns_customer,
+    "customers.follow_up": owns_customer,
+    "phone.full": owns_customer,
 }

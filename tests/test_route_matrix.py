@@ -41,7 +41,28 @@ def _world(app, make_user):
         world.update(project=project.id, building=building.id, unit=unit.id, held_unit=held.id,
                      display_link=link.id, display_token=link.token, unit_import=preview.id)
         add_discounts(world)
+        world.update(_customer_world(project, world))
     return world
+
+
+def _customer_world(project, world):
+    """A customer of m_consultant with a downgrade, and a channel report confirmed on arrival."""
+    from app.models import User
+    from app.services import channels, customers, rotation, visits
+    consultant, manager = db.session.get(User, world["consultant"]), db.session.get(User,
+                                                                                   world["manager"])
+    company = channels.save_company(project, "链家地产", "agency", by=manager)
+    agent = channels.add_agent(company, "刘洋", by=manager)
+    report = channels.report_customer(project, agent, "张三", "138****8000", by=manager)
+    customer, _ = customers.register(project, "张三", "13800138000", "路过", consultant)
+    visits.record_visit(customer, consultant, "visit")
+    channels.confirm_visit(report, customer, consultant, by=manager)
+    visits.change_grade(customer, "B", "首次接待", by=consultant)
+    downgrade = visits.change_grade(customer, "C", "预算不足", by=consultant)
+    rotation.set_order(project, [consultant.id], by=manager)
+    db.session.commit()
+    return {"customer": customer.id, "downgrade": downgrade.id, "channel_company": company.id,
+            "channel_report": report.id}
 
 
 def _rules(app):

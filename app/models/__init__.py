@@ -1,14 +1,19 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 from app.models.audit import AuditLog, LoginAttempt
 from app.models.board import DisplayLink, UnitImport
-from app.models.customer import Customer
+from app.models.channel import ChannelAgent, ChannelCompany, ChannelReport
+from app.models.customer import AccessLog, Customer, CustomerOption, GradeChange, OwnershipChange
 from app.models.discount import (ApprovalLimit, DiscountAttachment, DiscountEvent,
                                  DiscountKind, DiscountRequest, DiscountStatus)
 from app.models.project import Building, Project, Unit, UnitStatus
+from app.models.rotation import ASSIGNMENT_KINDS, DutyDay, DutyEntry, RotationAssignment
 from app.models.user import ROLES, User
+from app.models.visit import FollowUp, Visit
 
 __all__ = [
-    "ApprovalLimit", "AuditLog", "Building", "Customer", "DiscountAttachment", "DiscountEvent",
-    "DiscountKind", "DiscountRequest", "DiscountStatus", "DisplayLink", "LoginAttempt", "Project",
-    "ROLES", "Unit", "UnitImport", "UnitStatus", "User",
+    "ASSIGNMENT_KINDS", "AccessLog", "ApprovalLimit", "AuditLog", "Building", "ChannelAgent",
+    "ChannelCompany", "ChannelReport", "Customer", "CustomerOption", "DiscountAttachment",
+    "DiscountEvent", "DiscountKind", "DiscountRequest", "DiscountStatus", "DisplayLink", "DutyDay",
+    "DutyEntry", "FollowUp", "GradeChange", "LoginAttempt", "OwnershipChange", "Project", "ROLES",
+    "RotationAssignment", "Unit", "UnitImport", "UnitStatus", "User", "Visit",
 ]

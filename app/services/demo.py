@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Building, Project, Unit, UnitStatus, User
-from app.services import audit, unit_status
+from app.services import audit, demo_customers, unit_status
 from app.services.discounts import demo as discount_demo
 from app.services.money import round_price
 from app.services.users import create_user
@@ -70,6 +70,9 @@ def load_demo(seed=2026):
         password = demo_password()
         users[username] = create_user(username, name, role, password, is_admin)
         logins.append((username, name, role, password))
+    # Customers, visits, channels and today's queue (issue 4); the new consultants' logins
+    # go first so each role's last login stays the one above.
+    logins = demo_customers.load(project, rng) + logins
     _board_activity(project, users)
     discount_demo.load(project)
     unit_count = db.session.scalar(select(func.count()).select_from(Unit))

@@ -1,0 +1,154 @@
+"""轮流接待: the front desk's duty queue, one-click walk-in registration, away/back, the order."""
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from app.blueprints.customers.common import consultant_choices, form_status, project_or_404
+from app.blueprints.rotation import bp
+from app.blueprints.rotation.forms import OrderForm, WalkInForm, positions
+from app.blueprints.visits.forms import parse_day
+from app.extensions import db
+from app.forms import choices
+from app.models import ASSIGNMENT_KINDS
+from app.policy import require
+from app.services import customers, ownership, reception, rotation
+from app.services.clock import today
+from app.services.customer_options import options_for
+from app.services.errors import RuleViolation
+from app.services.phones import normalise_phone
+from app.web import apply_violation, is_fragment_request, render_page
+
+
+def _walk_in_form(project, formdata=True):
+    form = WalkInForm() if formdata else WalkInForm(formdata=None)
+    form.channel.choices = choices((c, c) for c in options_for(project.id, "channel"))
+    form.named.choices = consultant_choices("无(按轮排)")
+    return form
+
+
+def _desk(project, form=None, result=None, status=200):
+    row = rotation.duty_day(project.id)
+    entry, kind, skipped = rotation.next_up(row)
+    return render_page("rotation/desk.html", partial="rotation/_desk.html", status=status,
+                       project=project, row=row, next_entry=entry, next_kind=kind,
+                       form=form or _walk_in_form(project, formdata=False), result=result,
+                       assignments=rotation.assignments(project.id), day=today(),
+                       has_previous=bool(rotation.last_order(project.id, today())))
+
+
+@bp.route("/")
+@require("rotation.view")
+def desk():
+    return _desk(project_or_404())
+
+
+@bp.route("/walk-in", methods=["POST"])
+@require("rotation.desk")
+def walk_in():
+    """新到访: one submit registers the customer and assigns them from the queue."""
+    project = project_or_404()
+    form = _walk_in_form(project)
+    if form.validate_on_submit():
+        try:
+            result = reception.receive_walk_in(project, form.name.data, form.phone.data,
+                                               form.channel.data, by=current_user,
+                                               named_id=form.named.data or None)
+        except RuleViolation as exc:
+            db.session.rollback()
+            apply_violation(form, exc)
+        else:
+            db.session.commit()
+            if not is_fragment_request():
+                flash(f"{result.customer.name} → {result.consultant.display_name}"
+                      f"({ASSIGNMENT_KINDS[result.kind]})", "success")
+                return redirect(url_for("rotation.desk"))
+            return _desk(project, result=result)
+    return _desk(project, form=form, status=form_status(form))
+
+
+@bp.route("/lookup")
+@require("rotation.desk")
+def lookup():
+    """As the phone is typed: a returning customer, and who they belong to."""
+    project = project_or_404()
+    customer = None
+    try:
+        customer = customers.find_by_phone(project.id, normalise_phone(request.args.get("phone")))
+    except RuleViolation:
+        pass
+    return render_page("rotation/_lookup.html", partial="rotation/_lookup.html",
+                       customer=customer, valid=customer is not None
+                       and ownership.ownership_valid(customer))
+
+
+@bp.route("/away/<int:user_id>", methods=["POST"])
+@require("rotation.desk")
+def toggle_away(user_id):
+    project = project_or_404()
+    row = rotation.duty_day(project.id, lock=True)
+    try:
+        if row is None:
+            raise RuleViolation("今日尚未排班")
+        entry = rotation.present(row, user_id)
+        rotation.set_away(row, user_id, entry is not None, by=current_user)
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+    if is_fragment_request():
+        return _desk(project)
+    return redirect(url_for("rotation.desk"))
+
+
+@bp.route("/start", methods=["POST"])
+@require("rotation.desk")
+def start_day():
+    """Start today with the last day's order (the manager may change it at any time)."""
+    project = project_or_404()
+    try:
+        if rotation.duty_day(project.id) is not None:
+            raise RuleViolation("今日已排班")
+        rotation.set_order(project, rotation.last_order(project.id, today()), by=current_user)
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash("已沿用上次的接待顺序", "success")
+    return redirect(url_for("rotation.desk"))
+
+
+@bp.route("/order", methods=["GET", "POST"])
+@require("rotation.order")
+def order():
+    """The manager sets today's order (people on the list keep their turns and owed turns)."""
+    project = project_or_404()
+    form = OrderForm()
+    consultants = customers.consultants()
+    if form.validate_on_submit():
+        try:
+            rotation.set_order(project, positions(request.form, consultants), by=current_user)
+        except RuleViolation as exc:
+            db.session.rollback()
+            apply_violation(form, exc)
+        else:
+            db.session.commit()
+            flash("今日接待顺序已保存", "success")
+            return redirect(url_for("rotation.desk"))
+    row = rotation.duty_day(project.id)
+    current = {e.user_id: e.position for e in row.entries} if row else {
+        uid: n for n, uid in enumerate(rotation.last_order(project.id, today()), start=1)}
+    consultants.sort(key=lambda u: (u.id not in current, current.get(u.id, 0), u.display_name))
+    return render_page("rotation/order.html", status=form_status(form), form=form,
+                       consultants=consultants, current=current, day=today())
+
+
+@bp.route("/log")
+@require("rotation.view")
+def log():
+    """Every assignment of a day, with who was skipped: the record disputes are settled from."""
+    project = project_or_404()
+    day = parse_day(request.args.get("day"), today())
+    return render_page("rotation/log.html", day=day,
+                       assignments=rotation.assignments(project.id, day),
+                       row=rotation.duty_day(project.id, day))
