@@ -28,6 +28,8 @@ def create_app(config=None):
     sessions.register(app)
     from app.cli import register as register_cli
     register_cli(app)
+    from app import logs
+    logs.install(app)
     warn_if_no_cjk_font(app)
     return app
 

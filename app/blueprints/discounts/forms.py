@@ -4,7 +4,7 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import choices
 from app.services.discounts.files import KINDS as ATTACHMENT_KINDS
@@ -70,7 +70,7 @@ class DecisionForm(FlaskForm):
 
 class VerbalForm(FlaskForm):
     approver_id = SelectField("批准人", coerce=optional_int, validate_choice=False)
-    approved_at = LocalDateTimeField("电话批准时间", validators=[InputRequired("请填写批准时间")])
+    approved_at = LocalDateTimeField("电话批准时间", validators=[DataRequired("请填写批准时间")])
     note = TextAreaField("批准内容", validators=[DataRequired("请填写批准内容"),
                                              Length(max=500, message="最多 500 字")])
 
