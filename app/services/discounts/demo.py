@@ -4,8 +4,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Building, Customer, Unit, User
+from app.models import Building, Unit, User
 from app.services.clock import now
+from app.services.customers import register
 from app.services.discounts.decisions import decide, record_verbal
 from app.services.discounts.requests import create_request
 
@@ -35,11 +36,9 @@ def load(project):
     users = {u.username: u for u in db.session.scalars(select(User))}
     customers = {}
     for name, phone, owner in CUSTOMERS:
-        customer = Customer(project_id=project.id, name=name, phone=phone,
-                            owner_id=users[owner].id)
-        db.session.add(customer)
-        customers[name] = customer
-    db.session.flush()
+        # registered like any walk-in, so ownership, masks and history are complete
+        customers[name], _ = register(project, name, phone, "亲友推荐", users[owner],
+                                      at=now() - timedelta(days=20))
     manager, secretary = users["liuqiang"], users["zhaomin"]
     for name, building, unit_no, kind, value, reason, days, outcome in REQUESTS:
         at = now() - timedelta(days=days, hours=2)
