@@ -13,6 +13,7 @@ from app.models.types import utcnow
 from tests.conftest import PASSWORD
 from tests.helpers import Browser
 from tests.route_table import PUBLIC, collect
+from tests.route_table.deals import add_to_world as add_deals
 from tests.route_table.discounts import add_to_world as add_discounts
 
 ROLES = ("consultant", "secretary", "finance", "manager", "admin")
@@ -41,6 +42,7 @@ def _world(app, make_user):
         world.update(project=project.id, building=building.id, unit=unit.id, held_unit=held.id,
                      display_link=link.id, display_token=link.token, unit_import=preview.id)
         add_discounts(world)
+        add_deals(world)
     return world
 
 
