@@ -5,12 +5,13 @@ Each register is a SELECT of labelled columns; its totals are SUM()s over the sa
 """
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import (Building, Contract, Customer, Deposit, Instalment, Payment, Receipt,
                         Subscription, Unit, User)
+from app.models.types import Money
 from app.services.clock import day_bounds
 from app.services.deals.common import (METHODS, MONEY_STATUS, PLANS, RECEIPT_PURPOSES,
                                        RECEIPT_STATUS, from_fen, sum_fen)
@@ -68,7 +69,9 @@ def _contracts(project_id):
     return (select(Contract.number.label("number"), _unit_name(),
                    Customer.name.label("customer"), Contract.sign_date.label("sign_date"),
                    Contract.plan.label("plan"), Contract.total_price.label("total_price"),
-                   received.label("received"), (Contract.total_price - received).label("balance"),
+                   type_coerce(received, Money()).label("received"),
+                   type_coerce(type_coerce(Contract.total_price, BigInteger) - received,
+                               Money()).label("balance"),
                    Contract.created_at.label("at"))
             .join(Unit, Unit.id == Contract.unit_id).join(Building)
             .join(Customer, Customer.id == Contract.customer_id)
@@ -189,9 +192,6 @@ def totals(name, project_id, filters):
 
 
 def _display(register, row):
-    for key in register.money:
-        if isinstance(row[key], int):  # computed columns come back as raw fen
-            row[key] = from_fen(row[key])
     for key, labels in register.labels.items():
         row[key] = labels.get(row[key], row[key])
     if "co_buyers" in row:
