@@ -53,7 +53,6 @@ ROLE_RULES = {
     "payment.confirm": frozenset({"finance"}),
     "receipt.books": frozenset({"finance"}),
     "receipt.print": frozenset({"secretary", "finance", "manager"}),
-    "receipt.void": frozenset({"finance"}),
     "deals.view": frozenset({"secretary", "finance", "manager", "admin"}),
 }
 

@@ -48,7 +48,8 @@ def test_deposits_racing_for_one_unit_one_wins(app, race_app, office):  # noqa: 
     assert _counts(app, unit_id) == (1, 1, 1, "deposit_pending")
 
 
-def test_the_same_form_posted_twice_at_once_records_one_deposit(app, race_app, office):  # noqa: F811,E501
+def test_the_same_form_posted_twice_at_once_records_one_deposit(app, race_app,  # noqa: F811
+                                                                 office):
     unit_id = office["units"]["1栋 302"]
     desk = _browser(race_app, "zhaomin")
     page = desk.get(f"/deals/units/{unit_id}/deposit").text

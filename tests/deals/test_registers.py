@@ -48,8 +48,8 @@ def _fill(app, office, rng, count=1000):
         sub = Subscription(project_id=pid, number="RG-1", unit_id=unit_ids[1],
                            deposit_id=deposit_id, customer_id=office["zhang"],
                            list_price=Decimal("3000000"), deal_price=Decimal("2999999.99"),
-                           plan="full", sign_deadline=date(2026, 1, 1), signed_by_id=office["zhaomin"],
-                           form_key="s" * 20)
+                           plan="full", sign_deadline=date(2026, 1, 1),
+                           signed_by_id=office["zhaomin"], form_key="s" * 20)
         contract = Contract(project_id=pid, number="HT-1", unit_id=unit_ids[1], subscription=sub,
                             customer_id=office["zhang"], sign_date=date(2026, 1, 1),
                             total_price=Decimal("2999999.99"), plan="full",
