@@ -112,7 +112,10 @@ def verbal(request_id):
                                             exclude_id=found.requested_by_id)
     if request.method == "GET":
         form.approved_at.data = local(now()).replace(second=0, microsecond=0, tzinfo=None)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.approved_at.data is None:
+        # whitespace-only input (e.g. a form feed) passes InputRequired but parses to nothing
+        form.approved_at.errors = list(form.approved_at.errors) + ["请填写批准时间"]
+    elif form.is_submitted() and not form.errors:
         approver = db.session.get(User, form.approver_id.data or 0)
         approved_at = form.approved_at.data.replace(tzinfo=zone())
 
