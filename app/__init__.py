@@ -54,10 +54,11 @@ def register_blueprints(app):
     from app.blueprints.admin import bp as admin_bp
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.board import bp as board_bp
+    from app.blueprints.deals import bp as deals_bp
     from app.blueprints.discounts import bp as discounts_bp
     from app.blueprints.main import bp as main_bp
     from app.blueprints.verify import bp as verify_bp
-    for bp in (auth_bp, main_bp, admin_bp, verify_bp, board_bp, discounts_bp):
+    for bp in (auth_bp, main_bp, admin_bp, verify_bp, board_bp, discounts_bp, deals_bp):
         app.register_blueprint(bp)
     from app.blueprints.channels import bp as channels_bp
     from app.blueprints.customers import bp as customers_bp

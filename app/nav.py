@@ -22,6 +22,10 @@ NAV = [
     ("discounts.queue", "优惠审批", "discount.queue"),
     ("discounts.log", "特殊优惠一览表", "discount.log"),
     ("discounts.limits", "审批权限", "discount.limits"),
+    # deals
+    ("deals.queue", "待确认收款", "deposit.queue"),
+    ("deals.registers_index", "明细表", "deals.view"),
+    ("deals.receipt_books", "收据本", "receipt.books"),
 ]
 
 # endpoint -> (badge endpoint, policy action): a live count polled next to the entry.

@@ -63,6 +63,18 @@ ROLE_RULES = {
     "rotation.view": SALES,
     "rotation.desk": OFFICE,
     "rotation.order": frozenset({"manager"}),
+    # deals 定金 / 认购 / 签约 / 回款 (moves: app/services/unit_status.py)
+    "deposit.record": frozenset({"consultant", "secretary"}),
+    "deposit.confirm": frozenset({"finance"}),
+    "deposit.queue": frozenset({"finance", "manager"}),
+    "subscription.sign": OFFICE,
+    "subscription.void": OFFICE,
+    "contract.sign": OFFICE,
+    "payment.record": frozenset({"secretary"}),
+    "payment.confirm": frozenset({"finance"}),
+    "receipt.books": frozenset({"finance"}),
+    "receipt.print": frozenset({"secretary", "finance", "manager"}),
+    "deals.view": frozenset({"secretary", "finance", "manager", "admin"}),
 }
 
 
@@ -124,6 +136,17 @@ def holds_unit(user, unit):
     return user.role != "consultant" or unit.held_by_id == user.id
 
 
+def deposit_unit_open_to(user, unit):
+    """A consultant takes a deposit on an available unit or on a hold of their own."""
+    return user.role != "consultant" or unit.held_by_id in (None, user.id)
+
+
+def not_the_recorder(user, entry):
+    """Separation of duties: whoever recorded money never confirms it (a unit has no
+    recorder: the panel asks only whether finance may act at all)."""
+    return getattr(entry, "recorded_by_id", None) != user.id
+
+
 # action -> object check(user, obj); run after the role check when an object is given.
 OBJECT_RULES = {
     # discounts: the request's customer for discount.request, the request otherwise
@@ -140,4 +163,8 @@ OBJECT_RULES = {
     "customers.edit": owns_customer,
     "customers.follow_up": owns_customer,
     "phone.full": owns_customer,
+    # deals
+    "deposit.record": deposit_unit_open_to,
+    "deposit.confirm": not_the_recorder,
+    "payment.confirm": not_the_recorder,
 }

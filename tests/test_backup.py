@@ -33,7 +33,7 @@ def test_backup_then_restore_matches_counts_totals_and_audit_chain(app, tmp_path
     backups = sorted(p for p in (tmp_path / "b").iterdir() if p.suffix in {".db", ".dump"})
     assert len(backups) == 1
     meta = json.loads(backups[0].with_suffix(".json").read_text())
-    assert meta["tables"]["unit"] == 608 and meta["tables"]["user"] == 6
+    assert meta["tables"]["unit"] == 608 and meta["tables"]["user"] == 8
     assert oct(os.stat(backups[0]).st_mode)[-3:] == "600"
     restored = runner.invoke(args=["restore", str(backups[0]), "--target",
                                    _scratch_url(app, tmp_path)])

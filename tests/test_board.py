@@ -83,7 +83,10 @@ def test_the_panel_offers_each_role_its_moves(app, login_as):
     consultant = login_as("consultant").get(url, headers={"HX-Request": "true"}).get_data(True)
     assert "保留 30 分钟" in consultant and "底价" not in consultant and "销控(暂不推售)" not in consultant
     secretary = login_as("secretary").get(url, headers={"HX-Request": "true"}).get_data(True)
-    assert "保留 30 分钟" not in secretary and "当前状态下您没有可以进行的操作" in secretary
+    # the secretary records deposits (deals): that is her only step on an available unit
+    assert "保留 30 分钟" not in secretary and "收取定金" in secretary
+    finance = login_as("finance").get(url, headers={"HX-Request": "true"}).get_data(True)
+    assert "当前状态下您没有可以进行的操作" in finance
     manager = login_as("manager").get(url, headers={"HX-Request": "true"}).get_data(True)
     assert "销控(暂不推售)" in manager and "底价" in manager and "整层 / 整栋" in manager
     assert "保留 30 分钟" not in manager

@@ -13,6 +13,7 @@ from app.models.types import utcnow
 from tests.conftest import PASSWORD
 from tests.helpers import Browser
 from tests.route_table import PUBLIC, collect
+from tests.route_table.deals import add_to_world as add_deals
 from tests.route_table.discounts import add_to_world as add_discounts
 
 ROLES = ("consultant", "secretary", "finance", "manager", "admin")
@@ -42,6 +43,7 @@ def _world(app, make_user):
                      display_link=link.id, display_token=link.token, unit_import=preview.id)
         add_discounts(world)
         world.update(_customer_world(project, world))
+        add_deals(world)
     return world
 
 

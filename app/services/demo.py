@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Building, Project, Unit, UnitStatus, User
 from app.services import audit, demo_customers, unit_status
+from app.services.deals import demo as deals_demo
 from app.services.discounts import demo as discount_demo
 from app.services.money import round_price
 from app.services.users import create_user
@@ -75,6 +76,7 @@ def load_demo(seed=2026):
     logins = demo_customers.load(project, rng) + logins
     _board_activity(project, users)
     discount_demo.load(project)
+    deals_demo.load(project)
     unit_count = db.session.scalar(select(func.count()).select_from(Unit))
     audit.record("demo_loaded", "project", project.id, project_id=project.id,
                  after={"units": unit_count, "buildings": len(BUILDINGS)})

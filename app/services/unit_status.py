@@ -59,6 +59,12 @@ def _extend_values(ctx, row):
     return {"hold_expires_at": row.hold_expires_at + ctx.hold_delta, "hold_extended": True}
 
 
+def _same_holder(ctx, row):
+    # compare-and-set on the holder read under the lock (the guard judged that holder)
+    column = unit_t.c.held_by_id
+    return [column.is_(None) if row.held_by_id is None else column == row.held_by_id]
+
+
 def _extend_where(ctx, row):
     # compare-and-set on the expiry read under the lock, and only once per hold
     return [unit_t.c.hold_extended.is_(False), unit_t.c.hold_expires_at == row.hold_expires_at]
@@ -73,11 +79,27 @@ MOVES = {move.name: move for move in (
          own_hold=frozenset({"consultant"})),
     Move("extend_hold", "延长保留", "unit.extend_hold", (S.HELD,), S.HELD, keeps_hold=True,
          needs_reason=True, single_only=True, values=_extend_values, where=_extend_where),
+    # deals (app/services/deals/): the hold survives a pending deposit, so a rejection
+    # returns the unit to its holder (or to available once the hold has run out)
+    Move("record_deposit", "收取定金", "deposit.record", (S.AVAILABLE, S.HELD),
+         S.DEPOSIT_PENDING, keeps_prior=True, keeps_hold=True, single_only=True,
+         where=_same_holder),
+    Move("confirm_deposit", "确认定金", "deposit.confirm", (S.DEPOSIT_PENDING,),
+         S.DEPOSIT_CONFIRMED, single_only=True),
+    Move("reject_deposit", "退回定金", "deposit.confirm", (S.DEPOSIT_PENDING,), None,
+         keeps_hold=True, needs_reason=True, single_only=True),
+    Move("mark_sold", "认购", "subscription.sign", (S.DEPOSIT_CONFIRMED,), S.SUBSCRIBED,
+         single_only=True),
+    Move("sign_contract", "签约", "contract.sign", (S.SUBSCRIBED,), S.CONTRACTED,
+         single_only=True),
 )}
 
 audit.ACTION_LABELS.update({
     "unit_hold": "保留房源", "unit_cancel_hold": "取消保留", "unit_extend_hold": "延长保留",
     "unit_hold_expired": "保留到期", "unit_withhold": "销控(暂不推售)", "unit_release": "推售",
+    "unit_record_deposit": "收取定金", "unit_confirm_deposit": "财务确认定金",
+    "unit_reject_deposit": "财务退回定金", "unit_mark_sold": "认购(已售)",
+    "unit_sign_contract": "签约",
 })
 
 
@@ -116,9 +138,14 @@ def bump_board(project_id, layout=False):
     return version
 
 
-def transition(unit, move, actor, *, reason=None, now=None):
-    """Make `move` on one unit or raise Conflict saying what is in the way."""
-    moved, refused = _apply(unit.building.project_id, [unit.id], move, actor, reason, now)
+def transition(unit, move, actor, *, reason=None, now=None, guard=None):
+    """Make `move` on one unit or raise Conflict saying what is in the way.
+
+    `guard(row)` may refuse the move with a Chinese reason after the unit's row has been
+    read under the project lock (e.g. a deposit on a unit someone else holds).
+    """
+    moved, refused = _apply(unit.building.project_id, [unit.id], move, actor, reason, now,
+                            guard)
     db.session.expire(unit)
     if refused:
         raise Conflict(refused[0][1])
@@ -166,7 +193,7 @@ def expire_holds(now=None, project_id=None):
     return count
 
 
-def _apply(project_id, unit_ids, name, actor, reason, now):
+def _apply(project_id, unit_ids, name, actor, reason, now, guard=None):
     move = MOVES[name]
     _check_actor(move, actor)
     reason = (reason or "").strip() or None
@@ -183,7 +210,8 @@ def _apply(project_id, unit_ids, name, actor, reason, now):
     expired = {row.id for row in _expire(project_id, [r for r in rows if _is_expired(r, now)],
                                          version, now)}
     rows = [_as_available(row) if row.id in expired else row for row in rows]
-    refused = [(row, _why_not(move, ctx, row, row.id in expired)) for row in rows]
+    refused = [(row, _why_not(move, ctx, row, row.id in expired)
+                or (guard(row) if guard else None)) for row in rows]
     refused = [(row, why) for row, why in refused if why]
     eligible = [row for row in rows if row.id not in {r.id for r, _ in refused}]
     if eligible:

@@ -4,7 +4,7 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from app.forms import choices
 from app.services.discounts.files import KINDS as ATTACHMENT_KINDS
@@ -46,6 +46,10 @@ class LocalDateTimeField(StringField):
             except ValueError:
                 continue
         raise ValueError("时间格式应为 年-月-日 时:分")
+
+    def pre_validate(self, form):
+        if self.process_errors:  # say what is wrong with the format, not "missing"
+            raise StopValidation()
 
     def _value(self):
         return self.data.strftime(self.FORMATS[0]) if self.data else ""

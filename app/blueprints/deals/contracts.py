@@ -1,0 +1,103 @@
+"""Contracts 签约: sign from a subscription, instalments, payments 回款, arrears and 催款通知单."""
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from app.blueprints.deals import bp
+from app.blueprints.deals.forms import ContractForm, PaymentForm
+from app.blueprints.deals.money import project_or_404
+from app.blueprints.deals.routes import created_message, keyed, subscription_or_404
+from app.extensions import db
+from app.models import Contract, Instalment
+from app.pdf import pdf_response, render_pdf
+from app.policy import require
+from app.services import clock
+from app.services.deals import contracts
+from app.web import attempt, render_page
+
+
+@bp.route("/subscriptions/<int:subscription_id>/contract", methods=["GET", "POST"])
+@require("contract.sign")
+def new_contract(subscription_id):
+    sub = subscription_or_404(subscription_id)
+    form = ContractForm()
+    if request.method == "GET":
+        form.sign_date.data = clock.today()
+    if form.validate_on_submit():
+        data = {"form_key": form.form_key.data, "number": form.number.data,
+                "sign_date": form.sign_date.data, "first_due": form.first_due.data,
+                "count": form.count.data}
+        ok, result = attempt(form, contracts.sign, sub, data, current_user)
+        if ok:
+            contract, created = result
+            created_message(created, f"已签约,合同编号 {contract.number}")
+            return redirect(url_for("deals.contract", contract_id=contract.id))
+    return render_page("deals/contract_form.html", sub=sub, form=keyed(form),
+                       status=422 if request.method == "POST" else 200)
+
+
+def contract_or_404(contract_id):
+    return db.session.get(Contract, contract_id) or abort(404)
+
+
+@bp.route("/contracts/<int:contract_id>")
+@require("deals.view")
+def contract(contract_id, form=None, status=200):
+    item = contract_or_404(contract_id)
+    form = form or PaymentForm(formdata=None)
+    form.instalment_id.choices = [(i.id, f"{i.label} · 应付 ¥{i.amount:,.2f}")
+                                  for i in item.instalments]
+    ids = [i.id for i in item.instalments]
+    return render_page("deals/contract.html", contract=item, form=keyed(form), status=status,
+                       paid=contracts.paid(ids), pending=contracts.paid(ids, ("pending",)),
+                       balance=contracts.balance(item), today=clock.today(),
+                       payments=sorted((p for i in item.instalments for p in i.payments),
+                                       key=lambda p: p.id))
+
+
+@bp.route("/contracts/<int:contract_id>/payments", methods=["POST"])
+@require("payment.record")
+def record_payment(contract_id):
+    item = contract_or_404(contract_id)
+    form = PaymentForm()
+    form.instalment_id.choices = [(i.id, i.label) for i in item.instalments]
+    if form.validate_on_submit():
+        instalment = db.session.get(Instalment, form.instalment_id.data)
+        ok, result = attempt(form, contracts.record_payment, instalment, form.amount.data,
+                             form.method.data, form.receipt_no.data, form.form_key.data,
+                             current_user)
+        if ok:
+            payment, created = result
+            created_message(created, f"已登记回款 ¥{payment.amount:,.2f},等待财务确认")
+            return redirect(url_for("deals.contract", contract_id=item.id))
+    return contract(contract_id, form=form, status=422)
+
+
+@bp.route("/overdue")
+@require("deals.view")
+def overdue():
+    project = project_or_404()
+    rows = contracts.overdue(project.id)
+    return render_page("deals/overdue.html", rows=rows, defaults=contracts.in_default(rows))
+
+
+@bp.route("/instalments/<int:instalment_id>/reminder.pdf")
+@require("deals.view")
+def reminder_pdf(instalment_id):
+    instalment = db.session.get(Instalment, instalment_id) or abort(404)
+    unpaid = instalment.amount - contracts.paid([instalment.id]).get(instalment.id, 0)
+    today = clock.today()
+    if instalment.due_date >= today or unpaid <= 0:
+        flash("该期款项未逾期,无需催款", "warning")
+        return redirect(url_for("deals.contract", contract_id=instalment.contract_id))
+    pdf = render_pdf("pdf/reminder.html", instalment=instalment, contract=instalment.contract,
+                     unpaid=unpaid, days=(today - instalment.due_date).days, today=today)
+    return pdf_response(pdf, f"催款通知单-{instalment.contract.number}-{instalment.seq}.pdf")
+
+
+@bp.route("/units/<int:unit_id>/contract")
+@require("contract.sign")
+def unit_contract(unit_id):
+    """The board's 签约 button: the contract form of the unit's current subscription."""
+    from app.services.deals import subscriptions
+    sub = subscriptions.current_for(unit_id) or abort(404)
+    return redirect(url_for("deals.new_contract", subscription_id=sub.id))

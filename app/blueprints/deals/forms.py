@@ -1,0 +1,81 @@
+"""Forms of the deal pages; money forms carry a one-time key (hidden) against double submits."""
+from flask_wtf import FlaskForm
+from wtforms import (DateField, HiddenField, IntegerField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app.forms import choices
+from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS
+
+
+def optional_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ChineseDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("日期格式应为 年-月-日") from None
+
+
+class KeyedForm(FlaskForm):
+    form_key = HiddenField()
+
+
+class DepositForm(KeyedForm):
+    customer_id = SelectField("付款客户", coerce=optional_int,
+                              validators=[InputRequired("请选择付款客户")])
+    consultant_id = SelectField("置业顾问", coerce=optional_int, validators=[Optional()])
+    kind = SelectField("定金类型", choices=choices(DEPOSIT_KINDS))
+    amount = StringField("金额(元)", validators=[InputRequired("请填写金额"), Length(max=20)])
+    method = SelectField("付款方式", choices=choices(METHODS))
+    receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
+                                                 Length(max=12)])
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField("原因", validators=[Optional(), Length(max=200, message="最多 200 字")])
+
+
+class SubscriptionForm(KeyedForm):
+    customer_id = SelectField("买受人", coerce=optional_int,
+                              validators=[InputRequired("请选择买受人")])
+    co_buyers = TextAreaField("共同购房人", validators=[Optional(), Length(max=400)])
+    deal_price = StringField("成交总价(元)", validators=[Optional(), Length(max=20)])
+    plan = SelectField("付款方式", choices=choices(PLANS))
+    down_payment = StringField("首付款(元,按揭)", validators=[Optional(), Length(max=20)])
+    bank = StringField("按揭银行", validators=[Optional(), Length(max=64)])
+    sign_deadline = ChineseDateField("签约期限", validators=[InputRequired("请填写签约期限")])
+    address = StringField("通讯地址", validators=[Optional(), Length(max=200)])
+
+
+class ReissueForm(SubscriptionForm):
+    reason = StringField("作废原因", validators=[InputRequired("请填写作废原因"),
+                                             Length(max=200)])
+
+
+class ContractForm(KeyedForm):
+    number = StringField("合同编号", validators=[InputRequired("请填写合同编号"), Length(max=32)])
+    sign_date = ChineseDateField("签约日期", validators=[InputRequired("请填写签约日期")])
+    first_due = ChineseDateField("首期付款日", validators=[InputRequired("请填写首期付款日")])
+    count = IntegerField("分期期数", validators=[Optional(), NumberRange(2, 36, "2 到 36 期")])
+
+
+class PaymentForm(KeyedForm):
+    instalment_id = SelectField("付款期次", coerce=optional_int,
+                                validators=[InputRequired("请选择期次")])
+    amount = StringField("金额(元)", validators=[InputRequired("请填写金额"), Length(max=20)])
+    method = SelectField("付款方式", choices=choices(METHODS))
+    receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
+                                                 Length(max=12)])
+
+
+class BookForm(FlaskForm):
+    first_no = StringField("起始编号", validators=[InputRequired("请填写起始编号"), Length(max=9)])
+    last_no = StringField("结束编号", validators=[InputRequired("请填写结束编号"), Length(max=9)])
+    holder = StringField("领用人", validators=[InputRequired("请填写领用人"), Length(max=64)])

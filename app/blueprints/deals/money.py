@@ -1,0 +1,121 @@
+"""Finance: the 待确认收款 queue, confirm / reject, receipt books and printed receipts."""
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.blueprints.deals import bp
+from app.blueprints.deals.forms import BookForm, ReasonForm
+from app.extensions import db
+from app.errors import error_response
+from app.filters import current_project
+from app.models import Deposit, Payment, Receipt, ReceiptBook
+from app.pdf import pdf_response, render_pdf
+from app.policy import authorize, require
+from app.qr import qr_data_uri
+from app.services import clock
+from app.services.deals import contracts, deposits, receipts
+from app.services.verification import verify_url
+from app.services.errors import NotAllowed
+from app.web import attempt, render_page
+
+
+def project_or_404():
+    return current_project() or abort(404)
+
+
+@bp.route("/queue")
+@require("deposit.queue")
+def queue(reject_form=None, failed=None, status=200):
+    project = project_or_404()
+    return render_page("deals/queue.html", partial="deals/_queue.html", status=status,
+                       deposits=deposits.pending(project.id),
+                       payments=contracts.pending_payments(project.id),
+                       reject_form=reject_form or ReasonForm(formdata=None), failed=failed)
+
+
+@bp.route("/deposits/<int:deposit_id>/confirm", methods=["POST"])
+@require("deposit.confirm")
+def confirm_deposit(deposit_id):
+    deposit = db.session.get(Deposit, deposit_id) or abort(404)
+    authorize("deposit.confirm", deposit)
+    form = ReasonForm()
+    ok = form.validate_on_submit() and attempt(form, deposits.confirm, deposit, current_user)[0]
+    if not ok:
+        return queue(reject_form=form, failed=("deposit", deposit.id), status=422)
+    flash(f"已确认定金 ¥{deposit.amount:,.2f}(收据 No.{deposit.receipt.number:07d})", "success")
+    return redirect(url_for("deals.queue"))
+
+
+@bp.route("/deposits/<int:deposit_id>/reject", methods=["POST"])
+@require("deposit.confirm")
+def reject_deposit(deposit_id):
+    deposit = db.session.get(Deposit, deposit_id) or abort(404)
+    authorize("deposit.confirm", deposit)
+    form = ReasonForm()
+    ok = form.validate_on_submit() and attempt(form, deposits.reject, deposit, form.reason.data,
+                                               current_user)[0]
+    if not ok:
+        return queue(reject_form=form, failed=("deposit", deposit.id), status=422)
+    flash("已退回定金,房源已恢复", "success")
+    return redirect(url_for("deals.queue"))
+
+
+def _payment(payment_id, approve):
+    payment = db.session.get(Payment, payment_id) or abort(404)
+    authorize("payment.confirm", payment)
+    form = ReasonForm()
+    ok = form.validate_on_submit() and attempt(form, contracts.decide_payment, payment, approve,
+                                               form.reason.data, current_user)[0]
+    if not ok:
+        return queue(reject_form=form, failed=("payment", payment.id), status=422)
+    flash("已确认回款" if approve else "已退回回款", "success")
+    return redirect(url_for("deals.queue"))
+
+
+@bp.route("/payments/<int:payment_id>/confirm", methods=["POST"])
+@require("payment.confirm")
+def confirm_payment(payment_id):
+    return _payment(payment_id, True)
+
+
+@bp.route("/payments/<int:payment_id>/reject", methods=["POST"])
+@require("payment.confirm")
+def reject_payment(payment_id):
+    return _payment(payment_id, False)
+
+
+@bp.route("/receipts/<int:receipt_id>/pdf")
+@require("receipt.print")
+def receipt_pdf(receipt_id):
+    receipt = db.session.get(Receipt, receipt_id) or abort(404)
+    url = verify_url("receipt", receipt.id, receipts.receipt_fingerprint(receipt))
+    pdf = render_pdf("pdf/receipt.html", receipt=receipt, qr=qr_data_uri(url),
+                     printed_at=clock.now())
+    return pdf_response(pdf, f"收据-{receipt.number:07d}.pdf")
+
+
+@bp.route("/receipt-books", methods=["GET", "POST"])
+@require("receipt.books")
+def receipt_books():
+    project = project_or_404()
+    form = BookForm()
+    if form.validate_on_submit():
+        ok, book = attempt(form, receipts.register_book, project.id, form.first_no.data,
+                           form.last_no.data, form.holder.data, current_user)
+        if ok:
+            flash(f"已登记收据本 {book.first_no:07d}–{book.last_no:07d}", "success")
+            return redirect(url_for("deals.receipt_books"))
+    books = db.session.scalars(select(ReceiptBook).where(ReceiptBook.project_id == project.id)
+                               .order_by(ReceiptBook.first_no)).all()
+    used = dict(db.session.execute(
+        select(Receipt.book_id, db.func.count()).where(Receipt.project_id == project.id)
+        .group_by(Receipt.book_id)).all())
+    return render_page("deals/receipt_books.html", form=form, books=books, used=used,
+                       status=422 if request.method == "POST" else 200)
+
+
+@bp.errorhandler(NotAllowed)
+def not_allowed(exc):
+    """A service's separation-of-duties refusal (e.g. the recorder confirming): 403."""
+    db.session.rollback()
+    return error_response(403, str(exc))

@@ -1,0 +1,70 @@
+"""The registers: one page each with filters and totals, and its .xlsx export (audited)."""
+from flask import abort, request
+
+from app.blueprints.deals import bp
+from app.blueprints.deals.money import project_or_404
+from app.policy import require
+from app.services import audit, clock
+from app.services.deals import registers
+from app.services.phones import mask_phone
+from app.web import render_page
+from app.xlsx import build_workbook, xlsx_response
+
+audit.ACTION_LABELS.update({"register_exported": "导出明细表"})
+
+
+def _filters():
+    def day(name):
+        try:
+            from datetime import date
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+    return {"status": request.args.get("status") or None, "start": day("start"),
+            "end": day("end")}
+
+
+def _register(name):
+    if name not in registers.REGISTERS:
+        abort(404)
+    return registers.REGISTERS[name][0]
+
+
+@bp.route("/registers/<name>")
+@require("deals.view")
+def register(name):
+    project = project_or_404()
+    spec, filters = _register(name), _filters()
+    rows = registers.rows(name, project.id, filters)
+    for row in rows:
+        if "phone" in row:
+            row["phone"] = mask_phone(row["phone"])
+    return render_page("deals/register.html", partial="deals/_register.html", name=name,
+                       spec=spec, rows=rows, totals=registers.totals(name, project.id, filters),
+                       filters=filters, registers=registers.REGISTERS,
+                       limit=registers.PAGE_LIMIT)
+
+
+@bp.route("/registers/<name>.xlsx")
+@require("deals.view")
+def register_export(name):
+    project = project_or_404()
+    spec, filters = _register(name), _filters()
+    rows = registers.rows(name, project.id, filters, limit=None)
+    for row in rows:
+        if "phone" in row:
+            row["phone"] = mask_phone(row["phone"])
+    totals = registers.totals(name, project.id, filters)
+    audit.record("register_exported", "project", project.id, project_id=project.id,
+                 after={"register": spec.title, "rows": len(rows)})
+    from app.extensions import db
+    db.session.commit()
+    data = build_workbook(spec.title, spec.columns, rows, totals)
+    return xlsx_response(data, f"{spec.title}-{clock.today():%Y%m%d}.xlsx")
+
+
+@bp.route("/registers")
+@require("deals.view")
+def registers_index():
+    from flask import redirect, url_for
+    return redirect(url_for("deals.register", name="small"))

@@ -1,0 +1,153 @@
+"""Deposit and subscription pages: record a deposit on a unit, sign and correct 认购书."""
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.blueprints.deals import bp
+from app.blueprints.deals.forms import DepositForm, ReissueForm, SubscriptionForm
+from app.extensions import db
+from app.models import Customer, Subscription, Unit, User
+from app.pdf import pdf_response, render_pdf
+from app.policy import authorize, require
+from app.qr import qr_data_uri
+from app.services import clock
+from app.services.deals import deposits, subscriptions
+from app.services.deals.common import new_form_key
+from app.services.verification import verify_url
+from app.web import attempt, render_page
+
+
+def unit_or_404(unit_id):
+    return db.session.get(Unit, unit_id) or abort(404)
+
+
+def customer_choices(project_id):
+    query = select(Customer).where(Customer.project_id == project_id).order_by(Customer.name)
+    if current_user.role == "consultant":
+        query = query.where(Customer.owner_id == current_user.id)
+    return [(0, "— 请选择 —")] + [(c.id, f"{c.name}(尾号 {c.phone[-4:]})")
+                                 for c in db.session.scalars(query)]
+
+
+def consultant_choices():
+    people = db.session.scalars(select(User).where(User.role == "consultant", User.active)
+                                .order_by(User.display_name))
+    return [(0, "— 请选择 —")] + [(u.id, u.display_name) for u in people]
+
+
+def keyed(form):
+    """A fresh one-time key on a form shown for the first time."""
+    if not form.form_key.data:
+        form.form_key.data = new_form_key()
+    return form
+
+
+def created_message(created, text):
+    flash(text if created else "该表单已提交过,以下是第一次提交的结果", "success")
+
+
+@bp.route("/units/<int:unit_id>/deposit", methods=["GET", "POST"])
+@require("deposit.record")
+def new_deposit(unit_id):
+    unit = unit_or_404(unit_id)
+    authorize("deposit.record", unit)
+    form = DepositForm()
+    form.customer_id.choices = customer_choices(unit.building.project_id)
+    form.consultant_id.choices = consultant_choices()
+    if unit.held_by_id and not form.consultant_id.data:
+        form.consultant_id.data = unit.held_by_id
+    if form.validate_on_submit():
+        ok, result = attempt(form, deposits.record, unit, kind=form.kind.data,
+                             amount_text=form.amount.data, method=form.method.data,
+                             receipt_no=form.receipt_no.data, customer_id=form.customer_id.data,
+                             consultant_id=form.consultant_id.data,
+                             form_key=form.form_key.data, actor=current_user)
+        if ok:
+            deposit, created = result
+            created_message(created, f"已登记定金,收据 No.{deposit.receipt.number:07d},"
+                                     "等待财务确认")
+            return redirect(url_for("board.index", building=unit.building_id, unit=unit.id))
+    status = 422 if request.method == "POST" else 200
+    return render_page("deals/deposit_form.html", unit=unit, form=keyed(form), status=status)
+
+
+def subscription_data(form):
+    return {"form_key": form.form_key.data, "customer_id": form.customer_id.data,
+            "co_buyers": form.co_buyers.data, "deal_price": form.deal_price.data,
+            "plan": form.plan.data, "down_payment": form.down_payment.data,
+            "bank": form.bank.data, "sign_deadline": form.sign_deadline.data,
+            "address": form.address.data}
+
+
+@bp.route("/units/<int:unit_id>/subscription", methods=["GET", "POST"])
+@require("subscription.sign")
+def new_subscription(unit_id):
+    unit = unit_or_404(unit_id)
+    deposit = deposits.confirmed_for(unit.id)
+    form = SubscriptionForm()
+    form.customer_id.choices = customer_choices(unit.building.project_id)
+    if request.method == "GET" and deposit is not None:
+        form.customer_id.data = deposit.customer_id
+    if form.validate_on_submit():
+        ok, result = attempt(form, subscriptions.sign, unit, subscription_data(form),
+                             current_user)
+        if ok:
+            sub, created = result
+            created_message(created, f"认购书 {sub.number} 已签,{unit.building.name} "
+                                     f"{unit.unit_no} 已售")
+            return redirect(url_for("deals.subscription", subscription_id=sub.id))
+    status = 422 if request.method == "POST" else 200
+    return render_page("deals/subscription_form.html", unit=unit, deposit=deposit,
+                       form=keyed(form), status=status)
+
+
+def subscription_or_404(subscription_id):
+    return db.session.get(Subscription, subscription_id) or abort(404)
+
+
+@bp.route("/subscriptions/<int:subscription_id>")
+@require("deals.view")
+def subscription(subscription_id, form=None, status=200):
+    sub = subscription_or_404(subscription_id)
+    from app.services.deals import contracts
+    if form is None:
+        form = ReissueForm(formdata=None, obj=None)
+        form.customer_id.choices = customer_choices(sub.project_id)
+        form.process(data={"customer_id": sub.customer_id, "plan": sub.plan,
+                           "deal_price": f"{sub.deal_price}", "bank": sub.bank,
+                           "down_payment": sub.down_payment and f"{sub.down_payment}",
+                           "sign_deadline": sub.sign_deadline, "address": sub.address,
+                           "co_buyers": "\n".join(" ".join(b)
+                                                  for b in subscriptions.co_buyers(sub))})
+    return render_page("deals/subscription.html", sub=sub, form=keyed(form), status=status,
+                       buyers=subscriptions.co_buyers(sub),
+                       contract=contracts.of_subscription(sub.id),
+                       replaced_by=db.session.scalar(select(Subscription).where(
+                           Subscription.replaces_id == sub.id)))
+
+
+@bp.route("/subscriptions/<int:subscription_id>/reissue", methods=["POST"])
+@require("subscription.void")
+def reissue(subscription_id):
+    sub = subscription_or_404(subscription_id)
+    form = ReissueForm()
+    form.customer_id.choices = customer_choices(sub.project_id)
+    if form.validate_on_submit():
+        ok, result = attempt(form, subscriptions.void_and_reissue, sub,
+                             subscription_data(form), form.reason.data, current_user)
+        if ok:
+            fresh, created = result
+            created_message(created, f"认购书 {sub.number} 已作废,已重开 {fresh.number}")
+            return redirect(url_for("deals.subscription", subscription_id=fresh.id))
+    return subscription(subscription_id, form=form, status=422)
+
+
+@bp.route("/subscriptions/<int:subscription_id>/pdf")
+@require("deals.view")
+def subscription_pdf(subscription_id):
+    sub = subscription_or_404(subscription_id)
+    url = verify_url("subscription", sub.id, subscriptions.subscription_fingerprint(sub))
+    pdf = render_pdf("pdf/subscription.html", sub=sub, qr=qr_data_uri(url),
+                     buyers=subscriptions.co_buyers(sub), printed_at=clock.now(),
+                     copies=("客户联", "财务联", "销售联", "销售联(存档)"))
+    return pdf_response(pdf, f"认购书-{sub.number}.pdf")

@@ -1,0 +1,192 @@
+"""Deals: receipts and receipt books, deposits 定金, subscriptions 认购书, contracts 签约,
+instalments and payments 回款 (DESIGN.md "Money, receipts and the registers").
+
+Nothing here is ever deleted or edited in place: a receipt is voided or refunded, a signed
+subscription is voided and reissued. `form_key` columns hold the one-time key of the form
+that created the row (unique), so a double submit records one row.
+"""
+from sqlalchemy import CheckConstraint, UniqueConstraint
+
+from app.extensions import db
+from app.models.types import Money, UTCDateTime, utcnow
+
+
+class ReceiptBook(db.Model):
+    """A numbered receipt book 收据本 registered by finance and handed to the office."""
+
+    __tablename__ = "receipt_book"
+    __table_args__ = (CheckConstraint("first_no > 0 AND last_no >= first_no", name="book_range"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
+    first_no = db.Column(db.Integer, nullable=False)
+    last_no = db.Column(db.Integer, nullable=False)
+    holder = db.Column(db.String(64), nullable=False)  # who keeps it, e.g. 前台 王丽
+    registered_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
+    registered_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    registered_by = db.relationship("User")
+
+
+class Receipt(db.Model):
+    """One paper receipt 收据: issued → confirmed, or voided (reason) / refunded."""
+
+    __tablename__ = "receipt"
+    __table_args__ = (UniqueConstraint("project_id", "number"),
+                      CheckConstraint("amount > 0", name="receipt_amount_positive"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
+    book_id = db.Column(db.ForeignKey("receipt_book.id"), nullable=False)
+    number = db.Column(db.Integer, nullable=False)
+    purpose = db.Column(db.String(16), nullable=False)  # small / large deposit, payment
+    amount = db.Column(Money(), nullable=False)
+    method = db.Column(db.String(16), nullable=False)
+    payer_id = db.Column(db.ForeignKey("customer.id"), nullable=False)
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False)
+    status = db.Column(db.String(16), nullable=False, default="issued")
+    issued_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
+    issued_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    closed_by_id = db.Column(db.ForeignKey("user.id"))  # confirmed / voided / refunded by
+    closed_at = db.Column(UTCDateTime)
+    reason = db.Column(db.String(200))
+
+    payer = db.relationship("Customer")
+    unit = db.relationship("Unit")
+    issued_by = db.relationship("User", foreign_keys=[issued_by_id])
+    closed_by = db.relationship("User", foreign_keys=[closed_by_id])
+
+
+class Deposit(db.Model):
+    """小定 / 大定 paid to finance; pending until finance confirms or rejects it."""
+
+    __tablename__ = "deposit"
+
+    id = db.Column(db.Integer, primary_key=True)
+    project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)
+    customer_id = db.Column(db.ForeignKey("customer.id"), nullable=False)
+    consultant_id = db.Column(db.ForeignKey("user.id"), nullable=False)
+    receipt_id = db.Column(db.ForeignKey("receipt.id"), nullable=False, unique=True)
+    kind = db.Column(db.String(8), nullable=False)  # small 小定 / large 大定
+    amount = db.Column(Money(), nullable=False)
+    method = db.Column(db.String(16), nullable=False)
+    status = db.Column(db.String(16), nullable=False, default="pending", index=True)
+    recorded_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
+    recorded_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    decided_by_id = db.Column(db.ForeignKey("user.id"))
+    decided_at = db.Column(UTCDateTime)
+    reject_reason = db.Column(db.String(200))
+    form_key = db.Column(db.String(64), nullable=False, unique=True)
+
+    unit = db.relationship("Unit")
+    customer = db.relationship("Customer")
+    receipt = db.relationship("Receipt")
+    consultant = db.relationship("User", foreign_keys=[consultant_id])
+    recorded_by = db.relationship("User", foreign_keys=[recorded_by_id])
+    decided_by = db.relationship("User", foreign_keys=[decided_by_id])
+
+
+class Subscription(db.Model):
+    """认购书: signed is final; a correction voids it and a new one replaces it."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
+    number = db.Column(db.String(32), nullable=False)  # RG2026-0001
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)
+    deposit_id = db.Column(db.ForeignKey("deposit.id"), nullable=False)
+    customer_id = db.Column(db.ForeignKey("customer.id"), nullable=False)
+    co_buyers = db.Column(db.Text, nullable=False, default="[]")  # JSON [[name, id number]]
+    list_price = db.Column(Money(), nullable=False)
+    deal_price = db.Column(Money(), nullable=False)
+    approval_id = db.Column(db.ForeignKey("discount_request.id"))
+    plan = db.Column(db.String(16), nullable=False)  # full / mortgage / instalments
+    down_payment = db.Column(Money())
+    bank = db.Column(db.String(64))
+    sign_deadline = db.Column(db.Date, nullable=False)
+    address = db.Column(db.String(200))
+    status = db.Column(db.String(16), nullable=False, default="signed")  # signed / voided
+    signed_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
+    signed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    replaces_id = db.Column(db.ForeignKey("subscription.id"))
+    voided_by_id = db.Column(db.ForeignKey("user.id"))
+    voided_at = db.Column(UTCDateTime)
+    void_reason = db.Column(db.String(200))
+    form_key = db.Column(db.String(64), nullable=False, unique=True)
+
+    unit = db.relationship("Unit")
+    deposit = db.relationship("Deposit")
+    customer = db.relationship("Customer")
+    signed_by = db.relationship("User", foreign_keys=[signed_by_id])
+
+
+class Contract(db.Model):
+    """签约: the contract and its scheduled instalments."""
+
+    __tablename__ = "contract"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
+    number = db.Column(db.String(32), nullable=False)
+    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)
+    subscription_id = db.Column(db.ForeignKey("subscription.id"), nullable=False, unique=True)
+    customer_id = db.Column(db.ForeignKey("customer.id"), nullable=False)
+    sign_date = db.Column(db.Date, nullable=False)
+    total_price = db.Column(Money(), nullable=False)
+    plan = db.Column(db.String(16), nullable=False)
+    created_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    form_key = db.Column(db.String(64), nullable=False, unique=True)
+
+    unit = db.relationship("Unit")
+    customer = db.relationship("Customer")
+    subscription = db.relationship("Subscription")
+    instalments = db.relationship("Instalment", order_by="Instalment.seq",
+                                  back_populates="contract")
+
+
+class Instalment(db.Model):
+    __tablename__ = "instalment"
+    __table_args__ = (UniqueConstraint("contract_id", "seq"),
+                      CheckConstraint("amount > 0", name="instalment_amount_positive"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    contract_id = db.Column(db.ForeignKey("contract.id"), nullable=False, index=True)
+    seq = db.Column(db.Integer, nullable=False)
+    label = db.Column(db.String(32), nullable=False)  # 首付款 / 按揭贷款 / 第2期
+    due_date = db.Column(db.Date, nullable=False)
+    amount = db.Column(Money(), nullable=False)
+
+    contract = db.relationship("Contract", back_populates="instalments")
+    payments = db.relationship("Payment", back_populates="instalment", order_by="Payment.id")
+
+
+class Payment(db.Model):
+    """回款 against an instalment; confirmed by finance like a deposit."""
+
+    __tablename__ = "payment"
+
+    id = db.Column(db.Integer, primary_key=True)
+    project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
+    contract_id = db.Column(db.ForeignKey("contract.id"), nullable=False, index=True)
+    instalment_id = db.Column(db.ForeignKey("instalment.id"), nullable=False, index=True)
+    receipt_id = db.Column(db.ForeignKey("receipt.id"), nullable=False, unique=True)
+    amount = db.Column(Money(), nullable=False)
+    method = db.Column(db.String(16), nullable=False)
+    status = db.Column(db.String(16), nullable=False, default="pending", index=True)
+    recorded_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
+    recorded_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    decided_by_id = db.Column(db.ForeignKey("user.id"))
+    decided_at = db.Column(UTCDateTime)
+    reject_reason = db.Column(db.String(200))
+    form_key = db.Column(db.String(64), nullable=False, unique=True)
+
+    contract = db.relationship("Contract")
+    instalment = db.relationship("Instalment", back_populates="payments")
+    receipt = db.relationship("Receipt")
+    recorded_by = db.relationship("User", foreign_keys=[recorded_by_id])
+    decided_by = db.relationship("User", foreign_keys=[decided_by_id])

@@ -1,0 +1,109 @@
+"""Deposits 小定 / 大定: recorded by the office, confirmed or rejected by finance only."""
+from decimal import Decimal
+
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Deposit
+from app.policy import can
+from app.services import audit, clock, unit_status
+from app.services.deals import receipts
+from app.services.deals.common import (DEPOSIT_KINDS, METHODS, check_form_key, choice,
+                                       consultant_user, lock_and_find, project_customer)
+from app.services.errors import Conflict, NotAllowed, RuleViolation
+from app.services.money import parse_money
+
+audit.ACTION_LABELS.update({"deposit_recorded": "登记定金", "deposit_confirmed": "财务确认定金",
+                            "deposit_rejected": "财务退回定金"})
+
+
+def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consultant_id,
+           form_key, actor, now=None):
+    """Record a deposit and move the unit to deposit_pending; returns (deposit, created).
+
+    A repeat of the same form (same key) returns the first deposit and records nothing.
+    """
+    now = now or clock.now()
+    project_id = unit.building.project_id
+    key = check_form_key(form_key)
+    choice(kind, DEPOSIT_KINDS, "kind", "定金类型")
+    choice(method, METHODS, "method", "付款方式")
+    amount = parse_money(amount_text, "amount")
+    if amount <= Decimal("0"):
+        raise RuleViolation("定金金额必须大于零", "amount")
+    if amount > unit.total_price:
+        raise RuleViolation("定金不能超过房源总价", "amount")
+    customer = project_customer(project_id, customer_id)
+    consultant = actor if actor.role == "consultant" else consultant_user(consultant_id)
+    existing = lock_and_find(project_id, Deposit, key)
+    if existing is not None:
+        return existing, False
+    receipt = receipts.issue(project_id, receipt_no, purpose=kind, amount=amount, method=method,
+                             payer=customer, unit=unit, actor=actor, now=now)
+
+    def guard(row):
+        if row.held_by_id not in (None, consultant.id) and row.status == "held":
+            return (f"{row.building} {row.unit_no} 已被 {row.holder} 保留,"
+                    f"不能为 {consultant.display_name} 的客户收定金")
+        return None
+
+    unit_status.transition(unit, "record_deposit", actor, now=now, guard=guard)
+    deposit = Deposit(project_id=project_id, unit_id=unit.id, customer_id=customer.id,
+                      consultant_id=consultant.id, receipt_id=receipt.id, kind=kind,
+                      amount=amount, method=method, recorded_by_id=actor.id, recorded_at=now,
+                      form_key=key)
+    db.session.add(deposit)
+    db.session.flush()
+    audit.record("deposit_recorded", "deposit", deposit.id, project_id=project_id, user=actor,
+                 after={"unit": unit.id, "kind": kind, "amount": amount,
+                        "receipt_no": receipt.number, "customer": customer.id})
+    return deposit, True
+
+
+def confirm(deposit, actor, now=None):
+    """Finance confirms that the money and the receipt match: the unit shows 定金已确认."""
+    _decide(deposit, actor, "confirmed", None, now or clock.now())
+    return deposit
+
+
+def reject(deposit, reason, actor, now=None):
+    """Finance rejects (reason required): the receipt is voided, the unit goes back."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("请填写退回原因", "reason")
+    _decide(deposit, actor, "rejected", reason, now or clock.now())
+    return deposit
+
+
+def _decide(deposit, actor, status, reason, now):
+    if not can(actor, "deposit.confirm", deposit):
+        if actor.id == deposit.recorded_by_id:
+            raise NotAllowed("登记人不能确认自己登记的定金")
+        raise NotAllowed("只有财务可以确认或退回定金")
+    rows = db.session.execute(
+        update(Deposit).where(Deposit.id == deposit.id, Deposit.status == "pending")
+        .values(status=status, decided_by_id=actor.id, decided_at=now,
+                reject_reason=reason[:200] if reason else None)).rowcount
+    db.session.expire(deposit)
+    if rows != 1:
+        raise Conflict("该定金已被处理过,请刷新")
+    move = "confirm_deposit" if status == "confirmed" else "reject_deposit"
+    unit_status.transition(deposit.unit, move, actor, reason=reason, now=now)
+    receipts.close(deposit.receipt, "confirmed" if status == "confirmed" else "voided", actor,
+                   now, reason=reason)
+    audit.record(f"deposit_{status}", "deposit", deposit.id, project_id=deposit.project_id,
+                 user=actor, before={"status": "pending"}, after={"status": status},
+                 reason=reason)
+
+
+def confirmed_for(unit_id):
+    """The confirmed deposit a subscription of this unit starts from (the latest)."""
+    return db.session.scalar(
+        db.select(Deposit).where(Deposit.unit_id == unit_id, Deposit.status == "confirmed")
+        .order_by(Deposit.id.desc()).limit(1))
+
+
+def pending(project_id):
+    return db.session.scalars(
+        db.select(Deposit).where(Deposit.project_id == project_id, Deposit.status == "pending")
+        .order_by(Deposit.recorded_at)).all()

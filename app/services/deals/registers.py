@@ -1,0 +1,202 @@
+"""The registers 明细表 the office keeps: rows and totals, both from the database.
+
+Each register is a SELECT of labelled columns; its totals are SUM()s over the same rows
+(integer fen), so the figure under a register equals the sum of the rows above it.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, func, select, type_coerce
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models import (Building, Contract, Customer, Deposit, Instalment, Payment, Receipt,
+                        Subscription, Unit, User)
+from app.models.types import Money
+from app.services.clock import day_bounds
+from app.services.deals.common import (METHODS, MONEY_STATUS, PLANS, RECEIPT_PURPOSES,
+                                       RECEIPT_STATUS, from_fen, sum_fen)
+from app.xlsx import Column
+
+PAGE_LIMIT = 500
+SUB_STATUS = {"signed": "有效", "voided": "已作废"}
+
+
+@dataclass(frozen=True)
+class Register:
+    title: str
+    columns: tuple
+    money: tuple  # keys of the money columns that get a total
+    statuses: dict  # status filter choices
+    labels: dict  # key -> {code: Chinese label}
+
+
+def _unit_name():
+    return (Building.name + " " + Unit.unit_no).label("unit")
+
+
+def _deposits(kind):
+    def query(project_id):
+        recorder = aliased(User)
+        return (select(Receipt.number.label("receipt_no"), _unit_name(),
+                       Customer.name.label("customer"), User.display_name.label("consultant"),
+                       Deposit.amount.label("amount"), Deposit.method.label("method"),
+                       Deposit.status.label("status"), Deposit.recorded_at.label("at"),
+                       recorder.display_name.label("recorder"))
+                .join(Receipt, Receipt.id == Deposit.receipt_id)
+                .join(Unit, Unit.id == Deposit.unit_id).join(Building)
+                .join(Customer, Customer.id == Deposit.customer_id)
+                .join(User, User.id == Deposit.consultant_id)
+                .join(recorder, recorder.id == Deposit.recorded_by_id)
+                .where(Deposit.project_id == project_id, Deposit.kind == kind)), Deposit
+    return query
+
+
+def _subscriptions(project_id):
+    return (select(Subscription.number.label("number"), _unit_name(),
+                   Customer.name.label("customer"), Subscription.list_price.label("list_price"),
+                   Subscription.deal_price.label("deal_price"), Subscription.plan.label("plan"),
+                   Subscription.sign_deadline.label("deadline"),
+                   Subscription.status.label("status"), Subscription.signed_at.label("at"))
+            .join(Unit, Unit.id == Subscription.unit_id).join(Building)
+            .join(Customer, Customer.id == Subscription.customer_id)
+            .where(Subscription.project_id == project_id)), Subscription
+
+
+def _contracts(project_id):
+    received = (select(sum_fen(Payment.amount))
+                .where(Payment.contract_id == Contract.id, Payment.status == "confirmed")
+                .scalar_subquery())
+    return (select(Contract.number.label("number"), _unit_name(),
+                   Customer.name.label("customer"), Contract.sign_date.label("sign_date"),
+                   Contract.plan.label("plan"), Contract.total_price.label("total_price"),
+                   type_coerce(received, Money()).label("received"),
+                   type_coerce(type_coerce(Contract.total_price, BigInteger) - received,
+                               Money()).label("balance"),
+                   Contract.created_at.label("at"))
+            .join(Unit, Unit.id == Contract.unit_id).join(Building)
+            .join(Customer, Customer.id == Contract.customer_id)
+            .where(Contract.project_id == project_id)), Contract
+
+
+def _payments(project_id):
+    return (select(Receipt.number.label("receipt_no"), Contract.number.label("contract"),
+                   _unit_name(), Customer.name.label("customer"),
+                   Instalment.label.label("instalment"), Payment.amount.label("amount"),
+                   Payment.method.label("method"), Payment.status.label("status"),
+                   Payment.recorded_at.label("at"))
+            .join(Receipt, Receipt.id == Payment.receipt_id)
+            .join(Contract, Contract.id == Payment.contract_id)
+            .join(Instalment, Instalment.id == Payment.instalment_id)
+            .join(Unit, Unit.id == Contract.unit_id).join(Building)
+            .join(Customer, Customer.id == Contract.customer_id)
+            .where(Payment.project_id == project_id)), Payment
+
+
+def _owners(project_id):
+    return (select(_unit_name(), Customer.name.label("customer"),
+                   Customer.phone.label("phone"), Subscription.co_buyers.label("co_buyers"),
+                   Subscription.address.label("address"), Subscription.number.label("number"),
+                   Subscription.deal_price.label("deal_price"), Unit.status.label("status"),
+                   Subscription.signed_at.label("at"))
+            .join(Unit, Unit.id == Subscription.unit_id).join(Building)
+            .join(Customer, Customer.id == Subscription.customer_id)
+            .where(Subscription.project_id == project_id, Subscription.status == "signed")), \
+        Subscription
+
+
+def _receipts(project_id):
+    return (select(Receipt.number.label("receipt_no"), Receipt.purpose.label("purpose"),
+                   _unit_name(), Customer.name.label("customer"), Receipt.amount.label("amount"),
+                   Receipt.method.label("method"), Receipt.status.label("status"),
+                   Receipt.reason.label("reason"), Receipt.issued_at.label("at"))
+            .join(Unit, Unit.id == Receipt.unit_id).join(Building)
+            .join(Customer, Customer.id == Receipt.payer_id)
+            .where(Receipt.project_id == project_id)), Receipt
+
+
+C = Column
+_DEPOSIT_COLUMNS = (C("收据编号", "receipt_no", "int", 10), C("房号", "unit"),
+                    C("客户", "customer"), C("置业顾问", "consultant"),
+                    C("金额", "amount", "money"), C("付款方式", "method", "text", 10),
+                    C("状态", "status", "text", 10), C("登记时间", "at", "datetime", 17),
+                    C("登记人", "recorder"))
+REGISTERS = {
+    "small": (Register("小定明细表", _DEPOSIT_COLUMNS, ("amount",), MONEY_STATUS,
+                       {"method": METHODS, "status": MONEY_STATUS}), _deposits("small")),
+    "large": (Register("大定明细表", _DEPOSIT_COLUMNS, ("amount",), MONEY_STATUS,
+                       {"method": METHODS, "status": MONEY_STATUS}), _deposits("large")),
+    "subscriptions": (Register("认购明细表", (
+        C("认购书编号", "number"), C("房号", "unit"), C("买受人", "customer"),
+        C("表价", "list_price", "money"), C("成交价", "deal_price", "money"),
+        C("付款方式", "plan"), C("签约期限", "deadline", "date"), C("状态", "status", "text", 8),
+        C("认购时间", "at", "datetime", 17)), ("list_price", "deal_price"), SUB_STATUS,
+        {"plan": PLANS, "status": SUB_STATUS}), _subscriptions),
+    "contracts": (Register("签约明细表", (
+        C("合同编号", "number"), C("房号", "unit"), C("买受人", "customer"),
+        C("签约日期", "sign_date", "date"), C("付款方式", "plan"),
+        C("合同总价", "total_price", "money"), C("已回款", "received", "money"),
+        C("未回款", "balance", "money")), ("total_price", "received", "balance"), {},
+        {"plan": PLANS}), _contracts),
+    "payments": (Register("回款明细表", (
+        C("收据编号", "receipt_no", "int", 10), C("合同编号", "contract"), C("房号", "unit"),
+        C("客户", "customer"), C("期次", "instalment"), C("金额", "amount", "money"),
+        C("付款方式", "method"), C("状态", "status"), C("登记时间", "at", "datetime", 17)),
+        ("amount",), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS}), _payments),
+    "owners": (Register("业主登记一览表", (
+        C("房号", "unit"), C("业主", "customer"), C("电话", "phone"),
+        C("共同购房人", "co_buyers", "text", 24), C("通讯地址", "address", "text", 30),
+        C("认购书编号", "number"), C("成交价", "deal_price", "money"),
+        C("房源状态", "status")), ("deal_price",), {}, {}), _owners),
+    "receipts": (Register("收据台账", (
+        C("收据编号", "receipt_no", "int", 10), C("款项", "purpose"), C("房号", "unit"),
+        C("付款人", "customer"), C("金额", "amount", "money"), C("付款方式", "method"),
+        C("状态", "status"), C("原因", "reason", "text", 20),
+        C("开具时间", "at", "datetime", 17)), ("amount",), RECEIPT_STATUS,
+        {"purpose": RECEIPT_PURPOSES, "method": METHODS, "status": RECEIPT_STATUS}), _receipts),
+}
+
+
+def _filtered(name, project_id, filters):
+    register, build = REGISTERS[name]
+    query, model = build(project_id)
+    time_column = getattr(model, {"Deposit": "recorded_at", "Payment": "recorded_at",
+                                  "Receipt": "issued_at"}.get(model.__name__, "created_at"
+                                  if model is Contract else "signed_at"))
+    if filters.get("status") and filters["status"] in register.statuses:
+        query = query.where(model.status == filters["status"])
+    if filters.get("start"):
+        query = query.where(time_column >= day_bounds(filters["start"])[0])
+    if filters.get("end"):
+        query = query.where(time_column < day_bounds(filters["end"])[1])
+    return register, query
+
+
+def rows(name, project_id, filters, limit=PAGE_LIMIT):
+    register, query = _filtered(name, project_id, filters)
+    order = query.selected_columns["at"] if "at" in query.selected_columns else \
+        query.selected_columns[0]
+    result = db.session.execute(query.order_by(order).limit(limit)).mappings().all()
+    return [_display(register, dict(row)) for row in result]
+
+
+def totals(name, project_id, filters):
+    """{'count': n, money key: Decimal} computed by the database over the same rows."""
+    register, query = _filtered(name, project_id, filters)
+    sub = query.subquery()
+    sums = db.session.execute(select(func.count(), *[
+        sum_fen(sub.c[key]) for key in register.money])).one()
+    result = {"count": sums[0]}
+    for key, fen in zip(register.money, sums[1:]):
+        result[key] = from_fen(fen)
+    return result
+
+
+def _display(register, row):
+    for key, labels in register.labels.items():
+        row[key] = labels.get(row[key], row[key])
+    if "co_buyers" in row:
+        import json
+        row["co_buyers"] = "、".join(name for name, _ in json.loads(row["co_buyers"] or "[]"))
+    if "status" in row and row["status"] in ("subscribed", "contracted"):
+        row["status"] = {"subscribed": "已认购", "contracted": "已签约"}[row["status"]]
+    return row

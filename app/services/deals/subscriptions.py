@@ -1,0 +1,186 @@
+"""Subscriptions 认购书: signed from a confirmed deposit; never edited, only voided and
+reissued (认购书不能擅自涂改)."""
+import json
+from datetime import date
+
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import DiscountRequest, Subscription
+from app.services import audit, clock, discounts, unit_status
+from app.services.deals import deposits
+from app.services.deals.common import (PLANS, check_form_key, choice, lock_and_find,
+                                       project_customer)
+from app.services.errors import Conflict, RuleViolation
+from app.services.money import parse_money, round_price
+from app.services.verification import VerifiedDocument, fingerprint, register
+
+audit.ACTION_LABELS.update({"subscription_signed": "签认购书(已售)",
+                            "subscription_voided": "作废认购书",
+                            "subscription_reissued": "重开认购书"})
+ID_CHARS = set("0123456789Xx")
+
+
+def parse_co_buyers(text):
+    """One co-buyer a line: '姓名 身份证号' → [[name, id number]]."""
+    buyers = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        parts = line.replace(",", " ").replace(",", " ").split()
+        if not parts:
+            continue
+        if len(parts) != 2 or len(parts[1]) != 18 or not set(parts[1]) <= ID_CHARS:
+            raise RuleViolation(f"第 {number} 行应为“姓名 18位身份证号”", "co_buyers")
+        buyers.append([parts[0][:32], parts[1].upper()])
+    if len(buyers) > 4:
+        raise RuleViolation("共同购房人最多 4 人", "co_buyers")
+    return buyers
+
+
+def price_terms(unit, customer, deal_text, at, field="deal_price", prior_approval=None):
+    """(deal price rounded by the project's rule, approval to consume or None)."""
+    project = unit.building.project
+    standard = discounts.standard_price(unit)
+    deal = round_price(parse_money(deal_text, field) if str(deal_text or "").strip()
+                       else standard, project.rounding)
+    if deal <= 0:
+        raise RuleViolation("成交价必须大于零", field)
+    if deal > unit.total_price:
+        raise RuleViolation("成交价不能高于表价", field)
+    approval = None
+    if prior_approval is not None and deal >= prior_approval.deal_price:
+        approval = prior_approval  # a reissue keeps the approval its original consumed
+    elif deal < standard:
+        approval = discounts.require_approval_for(customer, unit, deal, at, field=field)
+    if unit.floor_price is not None and deal < unit.floor_price and approval is None:
+        raise RuleViolation("成交价低于底价,须有已批准的特殊优惠审批", field)
+    return deal, approval
+
+
+def plan_terms(plan, down_text, bank, deal, field="down_payment"):
+    choice(plan, PLANS, "plan", "付款方式")
+    if plan != "mortgage":
+        return None, None
+    down = parse_money(down_text, field)
+    if down <= 0 or down >= deal:
+        raise RuleViolation("首付款应大于零且小于成交价", field)
+    if not (bank or "").strip():
+        raise RuleViolation("请填写按揭银行", "bank")
+    return down, bank.strip()[:64]
+
+
+def sign(unit, data, actor, now=None):
+    """Sign the 认购书 and mark the unit sold (subscribed); returns (subscription, created)."""
+    now = now or clock.now()
+    project_id = unit.building.project_id
+    key = check_form_key(data.get("form_key"))
+    existing = lock_and_find(project_id, Subscription, key)
+    if existing is not None:
+        return existing, False
+    deposit = deposits.confirmed_for(unit.id)
+    if deposit is None:
+        raise RuleViolation("该房源的定金尚未经财务确认,不能认购")
+    subscription = _new(unit, deposit, data, key, actor, now)
+    unit_status.transition(unit, "mark_sold", actor, now=now)
+    audit.record("subscription_signed", "subscription", subscription.id, project_id=project_id,
+                 user=actor, after=_summary(subscription))
+    return subscription, True
+
+
+def void_and_reissue(original, data, reason, actor, now=None):
+    """Void a signed subscription (reason required) and issue its correction; both stay."""
+    now = now or clock.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("请填写作废原因", "reason")
+    key = check_form_key(data.get("form_key"))
+    existing = lock_and_find(original.project_id, Subscription, key)
+    if existing is not None:
+        return existing, False
+    rows = db.session.execute(
+        update(Subscription).where(Subscription.id == original.id,
+                                   Subscription.status == "signed")
+        .values(status="voided", voided_by_id=actor.id, voided_at=now,
+                void_reason=reason[:200])).rowcount
+    if rows != 1:
+        raise Conflict("该认购书已作废,请刷新")
+    if original.unit.status != "subscribed":
+        raise Conflict("房源已签约,认购书不能再更正")
+    audit.record("subscription_voided", "subscription", original.id,
+                 project_id=original.project_id, user=actor, reason=reason,
+                 before={"status": "signed"}, after={"status": "voided"})
+    fresh = _new(original.unit, original.deposit, data, key, actor, now, replaces=original)
+    audit.record("subscription_reissued", "subscription", fresh.id,
+                 project_id=original.project_id, user=actor, reason=reason,
+                 after={**_summary(fresh), "replaces": original.number})
+    db.session.expire(original)
+    return fresh, True
+
+
+def _new(unit, deposit, data, key, actor, now, replaces=None):
+    project_id = unit.building.project_id
+    customer = project_customer(project_id, data.get("customer_id") or deposit.customer_id)
+    prior = None
+    if replaces is not None and replaces.approval_id:
+        prior = db.session.get(DiscountRequest, replaces.approval_id)
+    deal, approval = price_terms(unit, customer, data.get("deal_price"), now, prior_approval=prior)
+    down, bank = plan_terms(data.get("plan"), data.get("down_payment"), data.get("bank"), deal)
+    deadline = data.get("sign_deadline")
+    if not isinstance(deadline, date) or deadline < clock.today():
+        raise RuleViolation("签约期限应为今天或以后的日期", "sign_deadline")
+    subscription = Subscription(
+        project_id=project_id, number=_next_number(project_id, now), unit_id=unit.id,
+        deposit_id=deposit.id, customer_id=customer.id,
+        co_buyers=json.dumps(parse_co_buyers(data.get("co_buyers")), ensure_ascii=False),
+        list_price=unit.total_price, deal_price=deal, approval_id=approval and approval.id,
+        plan=data["plan"], down_payment=down, bank=bank, sign_deadline=deadline,
+        address=(data.get("address") or "").strip()[:200] or None, signed_by_id=actor.id,
+        signed_at=now, replaces_id=replaces and replaces.id, form_key=key)
+    db.session.add(subscription)
+    db.session.flush()
+    if approval is not None and approval is not prior:
+        discounts.consume(approval, subscription.number, actor, at=now)
+    return subscription
+
+
+def _next_number(project_id, now):
+    count = db.session.scalar(select(func.count()).select_from(Subscription)
+                              .where(Subscription.project_id == project_id))
+    return f"RG{clock.local(now):%Y}-{count + 1:04d}"
+
+
+def _summary(subscription):
+    return {"number": subscription.number, "unit": subscription.unit_id,
+            "deal_price": subscription.deal_price, "plan": subscription.plan}
+
+
+def co_buyers(subscription):
+    return json.loads(subscription.co_buyers or "[]")
+
+
+def current_for(unit_id):
+    return db.session.scalar(select(Subscription).where(
+        Subscription.unit_id == unit_id, Subscription.status == "signed"))
+
+
+def subscription_fingerprint(sub):
+    return fingerprint("subscription", sub.project_id, sub.number, sub.unit_id, sub.deal_price,
+                       sub.customer_id)
+
+
+def _load(subscription_id):
+    from app.services.money import format_money
+    if not isinstance(subscription_id, int):
+        return None
+    sub = db.session.get(Subscription, subscription_id)
+    if sub is None:
+        return None
+    return VerifiedDocument(
+        title=f"认购书 {sub.number}", status="有效" if sub.status == "signed" else "已作废",
+        valid=sub.status == "signed",
+        fields=[("房源", f"{sub.unit.building.name} {sub.unit.unit_no}"),
+                ("买受人", sub.customer.name), ("成交总价", format_money(sub.deal_price)),
+                ("付款方式", PLANS[sub.plan])],
+        fingerprint=subscription_fingerprint(sub))
+
+
+register("subscription", _load)
