@@ -46,6 +46,11 @@ def _expired():
 
 def _before_request():
     g.read_only_token = read_only.set(request.method in SAFE_METHODS)
+    if request.method not in SAFE_METHODS and any(
+            "\x00" in value for value in request.form.values()):
+        # PostgreSQL refuses NUL in text; no person types one: refuse the whole form cleanly.
+        from app.errors import error_response
+        return error_response(400, "提交的内容包含无效字符,请检查后重新填写。")
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     if _expired():

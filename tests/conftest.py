@@ -15,15 +15,18 @@ from app.config import TestConfig
 from app.extensions import db as _db
 from app.models import User
 from app.services.passwords import hash_password
-from tests.helpers import Browser, pg_reachable
+from tests.helpers import Browser, pg_reachable, worker_database
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+BASE_PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-PG_ERROR = pg_reachable(PG_URL)
+PG_ERROR = pg_reachable(BASE_PG_URL)
+# Under pytest-xdist each worker gets its own database (test_gw0, test_gw1...), created here.
+PG_URL = BASE_PG_URL if PG_ERROR else worker_database(BASE_PG_URL,
+                                                      os.environ.get("PYTEST_XDIST_WORKER"))
 PASSWORD = "Sales-Office-2026"
 
 if PG_ERROR and IN_CI:
-    raise pytest.UsageError(f"CI=true but PostgreSQL at {PG_URL} does not answer: {PG_ERROR}")
+    raise pytest.UsageError(f"CI=true but PostgreSQL at {BASE_PG_URL} does not answer: {PG_ERROR}")
 
 ENGINES = [
     pytest.param("sqlite", id="sqlite"),

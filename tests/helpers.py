@@ -15,6 +15,18 @@ def pg_reachable(url):
         return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+def worker_database(url, worker):
+    """The database of one xdist worker beside `url` (created when missing)."""
+    if not worker:
+        return url
+    base, name = url.rsplit("/", 1)
+    name = f"{name}_{worker}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
 def csrf_from(html):
     match = TOKEN_RE.search(html)
     assert match, "no CSRF token on the page"
