@@ -22,6 +22,9 @@ NAV = [
     ("discounts.queue", "优惠审批", "discount.queue"),
     ("discounts.log", "特殊优惠一览表", "discount.log"),
     ("discounts.limits", "审批权限", "discount.limits"),
+    # reports (issue 8)
+    ("reports.sales", "销售日报", "reports.sales"),
+    ("reports.consultants", "顾问业绩", "reports.consultants"),
 ]
 
 # endpoint -> (badge endpoint, policy action): a live count polled next to the entry.

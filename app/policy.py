@@ -63,6 +63,10 @@ ROLE_RULES = {
     "rotation.view": SALES,
     "rotation.desk": OFFICE,
     "rotation.order": frozenset({"manager"}),
+    # reports (issue 8): the manager's dashboard, 销售日报, consultant performance
+    "reports.dashboard": frozenset({"manager"}),
+    "reports.sales": frozenset({"secretary", "finance", "manager", "admin"}),
+    "reports.consultants": frozenset({"manager", "admin"}),
 }
 
 
