@@ -14,7 +14,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Customer, Unit, UnitStatus, User, Visit
+from app.models import Customer, FollowUp, Unit, UnitStatus, User, Visit
 from app.services import audit, unit_status
 from app.services.errors import Conflict
 from tests.board_helpers import make_project
@@ -53,11 +53,11 @@ def deal(unit_id, after, at, actor, ledger):
 
 def generate(app, make_user, seed=8):
     """{'project', 'units', 'consultants', 'manager', 'ledger', 'visits', 'customers', 'holds'}."""
-    world = make_project(app, buildings=(("1栋", 8, 4), ("2栋", 8, 4), ("3栋", 6, 3)))
+    world = make_project(app, buildings=(("1栋", 8, 4), ("2栋", 8, 4), ("3栋", 8, 4)))
     consultants = [make_user("consultant", display_name=n) for n in ("王芳", "李军", "张伟")]
     manager_id = make_user("manager", username="boss", display_name="刘强")
     rng = random.Random(seed)
-    ledger, visits, customers, holds = [], [], [], []
+    ledger, visits, customers, holds, follow_ups = [], [], [], [], []
     with app.app_context():
         manager = db.session.get(User, manager_id)
         sellers = [db.session.get(User, uid) for uid in consultants]
@@ -71,11 +71,12 @@ def generate(app, make_user, seed=8):
                    for uid in withheld]
         day = FIRST_DAY
         while day <= TODAY:
-            _day(app, project_id, day, rng, sellers, manager, ledger, visits, customers, holds)
+            _day(app, project_id, day, rng, sellers, manager, ledger, visits, customers, holds,
+                 follow_ups)
             day += timedelta(days=1)
     return {"project": project_id, "units": world["units"], "consultants": consultants,
             "manager": manager_id, "ledger": ledger, "visits": visits, "customers": customers,
-            "holds": holds}
+            "holds": holds, "follow_ups": follow_ups}
 
 
 def _statuses(ledger):
@@ -85,11 +86,12 @@ def _statuses(ledger):
     return state
 
 
-def _day(app, project_id, day, rng, sellers, manager, ledger, visits, customers, holds):
+def _day(app, project_id, day, rng, sellers, manager, ledger, visits, customers, holds,
+         follow_ups):
     when = day_clock(day, rng)
     unit_ids = db.session.scalars(select(Unit.id).order_by(Unit.id)).all()
     state = _statuses(ledger)
-    for _ in range(rng.randint(0, 2)):  # sales
+    for _ in range(rng.choice((0, 0, 1, 1, 2))):  # sales
         free = [u for u in unit_ids if state.get(u, S.AVAILABLE) == S.AVAILABLE]
         if free:
             unit_id = rng.choice(free)
@@ -113,10 +115,10 @@ def _day(app, project_id, day, rng, sellers, manager, ledger, visits, customers,
             else:
                 db.session.commit()
                 holds.append((at.astimezone(timezone.utc), seller.id))
-    _contacts(project_id, day, rng, sellers, when, visits, customers)
+    _contacts(project_id, day, rng, sellers, when, visits, customers, follow_ups)
 
 
-def _contacts(project_id, day, rng, sellers, when, visits, customers):
+def _contacts(project_id, day, rng, sellers, when, visits, customers, follow_ups):
     for n in range(rng.randint(0, 3)):  # new customers, with a first visit
         seller, at = rng.choice(sellers), when()
         grade = rng.choice(("A", "B", "C", "D", None))
@@ -131,6 +133,12 @@ def _contacts(project_id, day, rng, sellers, when, visits, customers):
         db.session.add(Visit(project_id=project_id, customer_id=customer.id, kind="visit", at=at,
                              consultant_id=seller.id, channel=customer.channel, visit_no=1))
         visits.append((at.astimezone(timezone.utc), "visit", seller.id))
+        if rng.random() < 0.6:  # a follow-up the same day, reached or not
+            effective, done_at = rng.random() < 0.7, when()
+            db.session.add(FollowUp(project_id=project_id, customer_id=customer.id,
+                                    consultant_id=seller.id, at=done_at, way="phone",
+                                    content="回访", effective=effective))
+            follow_ups.append((done_at.astimezone(timezone.utc), seller.id, effective))
     for _ in range(rng.randint(0, 3)):  # calls and walk-ins who left no details
         seller, at, kind = rng.choice(sellers), when(), rng.choice(("visit", "call"))
         db.session.add(Visit(project_id=project_id, kind=kind, at=at, consultant_id=seller.id,

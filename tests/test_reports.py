@@ -77,8 +77,8 @@ def _check_group(group, units, sold, previous, state, key):
     assert group.total == len(members)
 
 
-PERIODS = [("day", TODAY), ("day", date(2026, 10, 15)), ("week", TODAY), ("week", date(2026, 9, 30)),
-           ("month", TODAY), ("month", date(2026, 10, 3)), ("month", date(2026, 9, 1))]
+PERIODS = [("day", TODAY), ("day", date(2026, 10, 15)), ("week", TODAY),
+           ("week", date(2026, 9, 30)), ("month", TODAY), ("month", date(2026, 10, 3)), ("month", date(2026, 9, 1))]
 
 
 def test_sales_report_equals_the_unit_moves(db, world):
@@ -154,6 +154,8 @@ def test_consultant_performance_equals_the_registers(db, world):
         assert row["new_customers"] == sum(1 for at, *_x in mine if start <= at < end)
         assert row["holds"] == sum(1 for at, c in world["holds"] if c == user.id and
                                    start <= at < end)
+        done = [e for at, c, e in world["follow_ups"] if c == user.id and start <= at < end]
+        assert (row["follow_ups"], row["effective"]) == (len(done), sum(done)) and done
         assert row["owned"] == len(mine) == sum(row["grades"].values())
         assert row["overdue"] == sum(1 for *_x, deadline in mine if deadline < TODAY)
 

@@ -7,7 +7,7 @@ from app.blueprints.reports import bp
 from app.charts import bar_chart, rate_chart
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
-from app.services import consultant_stats, sales_report, visit_stats
+from app.services import consultant_stats, dashboard, sales_report, visit_stats
 from app.services.clock import day_bounds, today
 from app.web import render_page
 from app.xlsx import Column, build_workbook, xlsx_response
@@ -23,16 +23,21 @@ def _period():
     return form, period, day, first, last
 
 
+def _bounds(first, last):
+    return day_bounds(first)[0], day_bounds(last)[1]
+
+
 def _report_context(project):
     form, period, day, first, last = _period()
     report = sales_report.sales_report(project.id, period, first, last)
     prev_first, prev_last = report["previous"]
-    visits = visit_stats.visit_statistics(project.id, first, last)
-    previous_visits = visit_stats.visit_statistics(project.id, prev_first, prev_last)
+    visits = dashboard.visit_counts(project.id, *_bounds(first, last))
+    previous_visits = dashboard.visit_counts(project.id, *_bounds(prev_first, prev_last))
+    channels = visit_stats.visit_statistics(project.id, first, last)["channels"]
     return {"form": form, "period": period, "day": day, "first": first, "last": last,
             "report": report, "title": TITLES[period], "project": project,
-            "dimensions": sales_report.DIMENSIONS, "visits": visits["total"],
-            "previous_visits": previous_visits["total"], "channels": visits["channels"],
+            "dimensions": sales_report.DIMENSIONS, "visits": visits,
+            "previous_visits": previous_visits, "channels": channels,
             "args": {"period": period, "day": day.isoformat()}}
 
 
@@ -41,6 +46,7 @@ def _charts(project, context):
     first, last = context["first"], context["last"]
     if context["period"] == "day":  # the day's month, so the chart has a trend to show
         first, last = visit_stats.period_bounds("month", context["day"])
+    last = max(first, min(last, today()))  # no empty bars for days still to come
     per_day = sales_report.sales_per_day(project.id, first, last)
     return {
         "per_day": bar_chart([(f"{d:%m-%d}", n) for d, n in per_day], row=18, label_width=60),
@@ -100,9 +106,8 @@ def sales_xlsx():
     visits, previous = context["visits"], context["previous_visits"]
     prev_first, prev_last = report["previous"]
     notes = [f"{project.name} {context['title']} {context['first']}至{context['last']}",
-             f"来访 {visits['first'] + visits['repeat']}(首次 {visits['first']}),来电 "
-             f"{visits['call']};上期({prev_first}至{prev_last})来访 "
-             f"{previous['first'] + previous['repeat']},来电 {previous['call']}",
+             f"来访 {visits['visit']},来电 {visits['call']};上期({prev_first}至{prev_last})"
+             f"来访 {previous['visit']},来电 {previous['call']}",
              "成交以房源转为已认购/已签约计,金额为房源标价总价;退房从本期中扣除。"]
     data = build_workbook(context["title"], SALES_COLUMNS, rows, notes=notes)
     return xlsx_response(data, f"{context['title']} {context['first']:%Y-%m-%d}.xlsx")
@@ -114,7 +119,7 @@ def consultants():
     """置业顾问业绩: per consultant for a day, a week or a month."""
     project = project_or_404()
     form, period, day, first, last = _period()
-    start, end = day_bounds(first)[0], day_bounds(last)[1]
+    start, end = _bounds(first, last)
     rows = consultant_stats.performance(project.id, start, end, today())
     return render_page("reports/consultants.html", form=form, period=period, first=first,
                        last=last, rows=rows, columns=consultant_stats.COLUMNS)
