@@ -78,7 +78,8 @@ def _check_group(group, units, sold, previous, state, key):
 
 
 PERIODS = [("day", TODAY), ("day", date(2026, 10, 15)), ("week", TODAY),
-           ("week", date(2026, 9, 30)), ("month", TODAY), ("month", date(2026, 10, 3)), ("month", date(2026, 9, 1))]
+           ("week", date(2026, 9, 30)), ("month", TODAY), ("month", date(2026, 10, 3)),
+           ("month", date(2026, 9, 1))]
 
 
 def test_sales_report_equals_the_unit_moves(db, world):
