@@ -31,9 +31,9 @@ def _report_context(project):
     form, period, day, first, last = _period()
     report = sales_report.sales_report(project.id, period, first, last)
     prev_first, prev_last = report["previous"]
-    visits = dashboard.visit_counts(project.id, *_bounds(first, last))
-    previous_visits = dashboard.visit_counts(project.id, *_bounds(prev_first, prev_last))
-    channels = visit_stats.visit_statistics(project.id, first, last)["channels"]
+    visits, previous_visits = dashboard.visit_counts(
+        project.id, [_bounds(first, last), _bounds(prev_first, prev_last)])
+    channels = dashboard.channel_counts(project.id, *_bounds(first, last))
     return {"form": form, "period": period, "day": day, "first": first, "last": last,
             "report": report, "title": TITLES[period], "project": project,
             "dimensions": sales_report.DIMENSIONS, "visits": visits,
@@ -53,7 +53,7 @@ def _charts(project, context):
         "per_day_range": (first, last),
         "rates": rate_chart([(g.label, g.rate, f"{g.cumulative.units}/{g.released} 套")
                              for g in report["dims"]["building"]]),
-        "channels": bar_chart([(c, row["total"]) for c, row in context["channels"]]),
+        "channels": bar_chart(context["channels"]),
     }
 
 
