@@ -109,9 +109,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="3 s per measurement")
     args = parser.parse_args()
-    seconds, concurrency = (3, 4) if args.quick else (10, 8)
+    seconds, concurrency = (3, 2) if args.quick else (10, 2)  # one client per worker: latency
     print(f"reports benchmark: {UNITS} units, {CUSTOMERS} customers, {VISITS} visits; "
-          f"{seconds} s per measurement, {concurrency} clients, gunicorn 2 sync workers")
+          f"{seconds} s per measurement, {concurrency} clients, gunicorn 2 sync workers")  # noqa: E501
     hello = hello_baseline(seconds, concurrency)
     show("bare Flask hello-world", hello)
     env, logins = demo_database()

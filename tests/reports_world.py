@@ -132,7 +132,7 @@ def _contacts(project_id, day, rng, sellers, when, visits, customers, follow_ups
         customers.append((at.astimezone(timezone.utc), grade, seller.id, deadline))
         db.session.add(Visit(project_id=project_id, customer_id=customer.id, kind="visit", at=at,
                              consultant_id=seller.id, channel=customer.channel, visit_no=1))
-        visits.append((at.astimezone(timezone.utc), "visit", seller.id))
+        visits.append((at.astimezone(timezone.utc), "visit", seller.id, customer.channel))
         if rng.random() < 0.6:  # a follow-up the same day, reached or not
             effective, done_at = rng.random() < 0.7, when()
             db.session.add(FollowUp(project_id=project_id, customer_id=customer.id,
@@ -141,7 +141,8 @@ def _contacts(project_id, day, rng, sellers, when, visits, customers, follow_ups
             follow_ups.append((done_at.astimezone(timezone.utc), seller.id, effective))
     for _ in range(rng.randint(0, 3)):  # calls and walk-ins who left no details
         seller, at, kind = rng.choice(sellers), when(), rng.choice(("visit", "call"))
+        channel = rng.choice(CHANNELS)
         db.session.add(Visit(project_id=project_id, kind=kind, at=at, consultant_id=seller.id,
-                             channel=rng.choice(CHANNELS)))
-        visits.append((at.astimezone(timezone.utc), kind, seller.id))
+                             channel=channel))
+        visits.append((at.astimezone(timezone.utc), kind, seller.id, channel))
     db.session.commit()

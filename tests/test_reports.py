@@ -109,6 +109,8 @@ def _check_report(db, world, kind, day):
         assert sum(g.period.amount for g in groups) == report["total"].period.amount
         assert sum(g.cumulative.units for g in groups) == report["total"].cumulative.units
         assert sum(g.stock.units for g in groups) == report["total"].stock.units
+    channels = Counter(ch or "未填写" for at, _k, _c, ch in world["visits"] if start <= at < end)
+    assert dict(dashboard.channel_counts(world["project"], start, end)) == dict(channels)
     per_day = sales_report.sales_per_day(world["project"], first, last)
     assert sum(n for _d, n in per_day) == report["total"].period.units
 
@@ -128,7 +130,7 @@ def test_dashboard_figures_equal_their_registers(db, world):
     for kind in ("day", "week", "month"):
         start, end = _bounds(*period_bounds(kind, TODAY))
         got = figures[kind]
-        kinds = Counter(k for at, k, _c in world["visits"] if start <= at < end)
+        kinds = Counter(k for at, k, _c, _ch in world["visits"] if start <= at < end)
         assert got["visits"] == {"visit": kinds["visit"], "call": kinds["call"]}
         grades = Counter(g or dashboard.NO_GRADE for at, g, _o, _d in world["customers"]
                          if start <= at < end)
@@ -149,7 +151,8 @@ def test_consultant_performance_equals_the_registers(db, world):
         world["consultants"], key=lambda uid: [u.display_name for u, _r in rows
                                                if u.id == uid][0])
     for user, row in rows:
-        visits = Counter(k for at, k, c in world["visits"] if c == user.id and start <= at < end)
+        visits = Counter(k for at, k, c, _ch in world["visits"]
+                         if c == user.id and start <= at < end)
         assert (row["visits"], row["calls"]) == (visits["visit"], visits["call"])
         mine = [c for c in world["customers"] if c[2] == user.id]
         assert row["new_customers"] == sum(1 for at, *_x in mine if start <= at < end)
