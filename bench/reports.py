@@ -111,7 +111,7 @@ def main():
     args = parser.parse_args()
     seconds, concurrency = (3, 2) if args.quick else (10, 2)  # one client per worker: latency
     print(f"reports benchmark: {UNITS} units, {CUSTOMERS} customers, {VISITS} visits; "
-          f"{seconds} s per measurement, {concurrency} clients, gunicorn 2 sync workers")  # noqa: E501
+          f"{seconds} s per measurement, {concurrency} clients, gunicorn 2 sync workers")
     hello = hello_baseline(seconds, concurrency)
     show("bare Flask hello-world", hello)
     env, logins = demo_database()
