@@ -64,7 +64,8 @@ def register_blueprints(app):
     from app.blueprints.customers import bp as customers_bp
     from app.blueprints.rotation import bp as rotation_bp
     from app.blueprints.visits import bp as visits_bp
-    for bp in (customers_bp, visits_bp, channels_bp, rotation_bp):
+    from app.blueprints.reports import bp as reports_bp
+    for bp in (customers_bp, visits_bp, channels_bp, rotation_bp, reports_bp):
         app.register_blueprint(bp)
 
 

@@ -33,3 +33,19 @@ def bar_chart(pairs, total=None, width=520, row=28, label_width=100, value_width
     return {"width": width, "height": len(pairs) * row + 30, "label_width": label_width,
             "plot": plot, "bars": bars, "row": row, "total": total, "ticks": ticks,
             "axis_y": len(pairs) * row + 8}
+
+
+def rate_chart(rows, width=520, row=28, label_width=100, value_width=110):
+    """Geometry for [(label, percent, caption)] on a 0–100% scale (去化率 by building), drawn by
+    the same bar_chart macro: `count` shows the caption ('12/40 套'), `pct` the rate."""
+    plot = width - label_width - value_width
+    bars = []
+    for index, (label, pct, caption) in enumerate(rows):
+        length = round(plot * float(pct) / 100, 1)
+        bars.append({"label": str(label), "count": caption, "pct": pct, "y": index * row + 6,
+                     "w": length, "cls": f"bar-{index % PALETTE_SIZE}",
+                     "value_x": label_width + length + 8})
+    ticks = [{"x": round(label_width + plot * n / 4, 1), "value": f"{n * 25}%"} for n in range(5)]
+    return {"width": width, "height": len(rows) * row + 30, "label_width": label_width,
+            "plot": plot, "bars": bars, "row": row, "total": len(rows), "ticks": ticks,
+            "axis_y": len(rows) * row + 8}

@@ -26,6 +26,9 @@ NAV = [
     ("deals.queue", "待确认收款", "deposit.queue"),
     ("deals.registers_index", "明细表", "deals.view"),
     ("deals.receipt_books", "收据本", "receipt.books"),
+    # reports (issue 8)
+    ("reports.sales", "销售日报", "reports.sales"),
+    ("reports.consultants", "顾问业绩", "reports.consultants"),
 ]
 
 # endpoint -> (badge endpoint, policy action): a live count polled next to the entry.

@@ -75,6 +75,10 @@ ROLE_RULES = {
     "receipt.books": frozenset({"finance"}),
     "receipt.print": frozenset({"secretary", "finance", "manager"}),
     "deals.view": frozenset({"secretary", "finance", "manager", "admin"}),
+    # reports (issue 8): the manager's dashboard, 销售日报, consultant performance
+    "reports.dashboard": frozenset({"manager"}),
+    "reports.sales": frozenset({"secretary", "finance", "manager", "admin"}),
+    "reports.consultants": frozenset({"manager", "admin"}),
 }
 
 

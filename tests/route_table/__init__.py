@@ -18,9 +18,9 @@ class Route:
 
 
 def collect():
-    from tests.route_table import board, customers, deals, discounts, foundation
+    from tests.route_table import board, customers, deals, discounts, foundation, reports
     table = {}
-    for module in (foundation, board, customers, discounts, deals):
+    for module in (foundation, board, customers, discounts, deals, reports):
         overlap = table.keys() & module.ROUTES.keys()
         assert not overlap, f"routes listed twice: {overlap}"
         table.update(module.ROUTES)

@@ -5,8 +5,8 @@ from app.blueprints.main import bp
 from app.extensions import db
 from app.filters import current_project
 from app.models import Project, UnitStatus
-from app.policy import require
-from app.services import overview
+from app.policy import can, require
+from app.services import dashboard, overview
 from app.web import render_page
 
 
@@ -22,6 +22,8 @@ def home():
             pending_deposits=overview.units_in_status(project.id, UnitStatus.DEPOSIT_PENDING),
             activity=overview.recent_activity(project.id),
         )
+        if can(current_user, "reports.dashboard"):
+            context.update(dashboard_context(project.id))
     return render_page("main/home.html", **context)
 
 
@@ -33,3 +35,13 @@ def switch_project():
         abort(404)
     session["project_id"] = project.id
     return redirect(url_for("main.home"))
+
+
+def dashboard_context(project_id):
+    """The manager's figures: periods, 去化率 per building, overdue follow-ups, live holds."""
+    return {"dash": {
+        "periods": dashboard.period_figures(project_id),
+        "buildings": dashboard.sell_through_by_building(project_id),
+        "overdue": dashboard.overdue_follow_ups(project_id),
+        "holds": dashboard.active_holds(project_id),
+    }}

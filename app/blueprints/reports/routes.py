@@ -1,0 +1,125 @@
+"""销售日报 / 周报 / 月报 (page, one-page PDF, .xlsx) and consultant performance."""
+from flask import request
+
+from app.blueprints.customers.common import project_or_404
+from app.blueprints.visits.forms import PeriodForm
+from app.blueprints.reports import bp
+from app.charts import bar_chart, rate_chart
+from app.pdf import pdf_response, render_pdf
+from app.policy import require
+from app.services import consultant_stats, dashboard, sales_report, visit_stats
+from app.services.clock import day_bounds, today
+from app.web import render_page
+from app.xlsx import Column, build_workbook, xlsx_response
+
+TITLES = {"day": "销售日报", "week": "销售周报", "month": "销售月报"}
+
+
+def _period():
+    form = PeriodForm(request.args)
+    period, day = form.chosen(today())
+    form.period.data, form.day.data = period, day
+    first, last = visit_stats.period_bounds(period, day)
+    return form, period, day, first, last
+
+
+def _bounds(first, last):
+    return day_bounds(first)[0], day_bounds(last)[1]
+
+
+def _report_context(project):
+    form, period, day, first, last = _period()
+    report = sales_report.sales_report(project.id, period, first, last)
+    prev_first, prev_last = report["previous"]
+    visits, previous_visits = dashboard.visit_counts(
+        project.id, [_bounds(first, last), _bounds(prev_first, prev_last)])
+    channels = dashboard.channel_counts(project.id, *_bounds(first, last))
+    return {"form": form, "period": period, "day": day, "first": first, "last": last,
+            "report": report, "title": TITLES[period], "project": project,
+            "dimensions": sales_report.DIMENSIONS, "visits": visits,
+            "previous_visits": previous_visits, "channels": channels,
+            "args": {"period": period, "day": day.isoformat()}}
+
+
+def _charts(project, context):
+    report = context["report"]
+    first, last = context["first"], context["last"]
+    if context["period"] == "day":  # the day's month, so the chart has a trend to show
+        first, last = visit_stats.period_bounds("month", context["day"])
+    last = max(first, min(last, today()))  # no empty bars for days still to come
+    per_day = sales_report.sales_per_day(project.id, first, last)
+    return {
+        "per_day": bar_chart([(f"{d:%m-%d}", n) for d, n in per_day], row=18, label_width=60),
+        "per_day_range": (first, last),
+        "rates": rate_chart([(g.label, g.rate, f"{g.cumulative.units}/{g.released} 套")
+                             for g in report["dims"]["building"]]),
+        "channels": bar_chart(context["channels"]),
+    }
+
+
+@bp.route("/sales")
+@require("reports.sales")
+def sales():
+    project = project_or_404()
+    context = _report_context(project)
+    return render_page("reports/sales.html", charts=_charts(project, context), **context)
+
+
+@bp.route("/sales.pdf")
+@require("reports.sales")
+def sales_pdf():
+    project = project_or_404()
+    context = _report_context(project)
+    name = f"{context['title']} {context['first']:%Y-%m-%d}"
+    return pdf_response(render_pdf("pdf/sales_report.html", **context), f"{name}.pdf")
+
+
+SALES_COLUMNS = [
+    Column("分组", "dimension", width=8), Column("项目", "label", width=14),
+    Column("本期套数", "units", "int", 9), Column("本期面积(㎡)", "area", "area", 12),
+    Column("本期金额(元)", "amount", "money", 16), Column("退房", "returned", "int", 6),
+    Column("上期套数", "prev_units", "int", 9), Column("上期金额(元)", "prev_amount", "money", 16),
+    Column("累计套数", "cum_units", "int", 9), Column("累计面积(㎡)", "cum_area", "area", 12),
+    Column("累计金额(元)", "cum_amount", "money", 16), Column("剩余可售", "stock", "int", 9),
+    Column("剩余金额(元)", "stock_amount", "money", 16), Column("去化率", "rate", "percent", 8)]
+
+
+def _xlsx_row(dimension, group):
+    return {"dimension": dimension, "label": group.label, "units": group.period.units,
+            "area": group.period.area, "amount": group.period.amount,
+            "returned": group.returned, "prev_units": group.previous.units,
+            "prev_amount": group.previous.amount, "cum_units": group.cumulative.units,
+            "cum_area": group.cumulative.area, "cum_amount": group.cumulative.amount,
+            "stock": group.stock.units, "stock_amount": group.stock.amount,
+            "rate": group.rate / 100}
+
+
+@bp.route("/sales.xlsx")
+@require("reports.sales")
+def sales_xlsx():
+    project = project_or_404()
+    context = _report_context(project)
+    report = context["report"]
+    rows = [_xlsx_row(label, group) for dim, label in sales_report.DIMENSIONS
+            for group in report["dims"][dim]]
+    rows.append(_xlsx_row("合计", report["total"]))
+    visits, previous = context["visits"], context["previous_visits"]
+    prev_first, prev_last = report["previous"]
+    notes = [f"{project.name} {context['title']} {context['first']}至{context['last']}",
+             f"来访 {visits['visit']},来电 {visits['call']};上期({prev_first}至{prev_last})"
+             f"来访 {previous['visit']},来电 {previous['call']}",
+             "成交以房源转为已认购/已签约计,金额为房源标价总价;退房从本期中扣除。"]
+    data = build_workbook(context["title"], SALES_COLUMNS, rows, notes=notes)
+    return xlsx_response(data, f"{context['title']} {context['first']:%Y-%m-%d}.xlsx")
+
+
+@bp.route("/consultants")
+@require("reports.consultants")
+def consultants():
+    """置业顾问业绩: per consultant for a day, a week or a month."""
+    project = project_or_404()
+    form, period, day, first, last = _period()
+    start, end = _bounds(first, last)
+    rows = consultant_stats.performance(project.id, start, end, today())
+    return render_page("reports/consultants.html", form=form, period=period, first=first,
+                       last=last, rows=rows, columns=consultant_stats.COLUMNS)
