@@ -69,15 +69,20 @@ def _gunicorn_server(instance):
         parts = line.split()
         if len(parts) >= 3 and parts[0] in {"consultant", "secretary", "finance", "manager",
                                             "admin"}:
-            logins.setdefault(parts[0], (parts[1], parts[2]))
+            logins[parts[0]] = (parts[1], parts[2])  # last per role, as in-process
+    # An app object on the same database, for tests that read or arrange data directly.
+    reader = create_app(TestConfig(PG_URL))
     with Server("wsgi:app", env=env) as server:
-        yield {"url": f"http://127.0.0.1:{server.port}", "logins": logins, "app": None}
+        yield {"url": f"http://127.0.0.1:{server.port}", "logins": logins, "app": reader,
+               "in_process": False}
+    with reader.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
 def in_process_app(live_server):
     """Tests that reach into the app (registering loaders, reading the database)."""
-    if live_server["app"] is None:
+    if not live_server.get("in_process", True):
         pytest.skip("needs the in-process server (not under E2E_GUNICORN=1)")
     return live_server["app"]
 
