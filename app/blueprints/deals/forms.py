@@ -1,26 +1,11 @@
 """Forms of the deal pages; money forms carry a one-time key (hidden) against double submits."""
 from flask_wtf import FlaskForm
-from wtforms import (DateField, HiddenField, IntegerField, SelectField, StringField,
+from wtforms import (HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import choices
+from app.forms import ChineseDateField, choices, optional_int
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS
-
-
-def optional_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class ChineseDateField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("日期格式应为 年-月-日") from None
 
 
 class KeyedForm(FlaskForm):

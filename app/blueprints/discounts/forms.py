@@ -3,30 +3,14 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
-from app.forms import choices
+from app.forms import ChineseDateField, choices, optional_int
 from app.services.discounts.files import KINDS as ATTACHMENT_KINDS
 from app.services.discounts.register import STATUS_FILTERS
 
 KIND_CHOICES = {"percent": "按比例折让(%)", "amount": "直减金额(元)", "price": "一口价(成交总价,元)"}
-
-
-def optional_int(value):
-    """Select values to int; anything else to None (the view says what is missing)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class ChineseDateField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("日期格式应为 年-月-日") from None
 
 
 class LocalDateTimeField(StringField):
