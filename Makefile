@@ -8,8 +8,10 @@ WORKERS ?= 2
 # Paths only: query strings (a search by phone number) never reach the access log.
 ACCESS_LOG_FORMAT := '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 export FLASK_APP := wsgi
+# The installer itself, pinned: the venv's bundled pip and setuptools carry known advisories.
+BOOTSTRAP := pip==26.3 setuptools==84.2.1
 
-.PHONY: run test bench e2e smoke-prod migrate upgrade check clean
+.PHONY: run test bench e2e smoke-prod audit migrate upgrade check clean
 
 run: $(VENV)/.runtime
 	@scripts/system-deps.sh run
@@ -34,6 +36,10 @@ smoke-prod: $(VENV)/.dev
 	@scripts/system-deps.sh test
 	@E2E_GUNICORN=1 $(BIN)/pytest tests/e2e
 
+# Known vulnerabilities in every installed package, from PyPI's advisories (CI runs it).
+audit: $(VENV)/.dev
+	@$(BIN)/python scripts/audit_deps.py
+
 # Every benchmark in bench/ (not the harness or the hello-world app); ARGS=--quick for short runs.
 bench: $(VENV)/.dev
 	@for script in bench/*.py; do \
@@ -50,6 +56,7 @@ check: $(VENV)/.runtime
 $(VENV)/.runtime: requirements.txt
 	@echo "==> Installing Python packages into $(VENV)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check $(BOOTSTRAP)
 	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 

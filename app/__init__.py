@@ -65,8 +65,11 @@ def register_blueprints(app):
     from app.blueprints.rotation import bp as rotation_bp
     from app.blueprints.visits import bp as visits_bp
     from app.blueprints.reports import bp as reports_bp
-    for bp in (customers_bp, visits_bp, channels_bp, rotation_bp, reports_bp):
+    from app.blueprints.launch import bp as launch_bp
+    for bp in (customers_bp, visits_bp, channels_bp, rotation_bp, reports_bp, launch_bp):
         app.register_blueprint(bp)
+    from app.blueprints.changes import bp as changes_bp
+    app.register_blueprint(changes_bp)
 
 
 def migrations_dir():

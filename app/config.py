@@ -89,6 +89,12 @@ class Config:
     DISCOUNT_ATTACHMENT_MAX_BYTES = 8 * 1024 * 1024
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")  # printed in QR codes
+    # A PDF render longer than this is abandoned with 503 "文档生成超时" (app/pdf.py);
+    # gunicorn's --timeout 60 stays the last resort.
+    PDF_TIMEOUT_SECONDS = float(os.environ.get("PDF_TIMEOUT_SECONDS", "30"))
+    # A worker re-reads the board's ETag for polls at most this often: 100 open boards polling
+    # every 2 s then cost a few reads a second, and a change still shows within 2.5 s.
+    POLL_TAG_SECONDS = float(os.environ.get("POLL_TAG_SECONDS", "0.5"))
 
     def __init__(self, database_uri=None):
         self.SQLALCHEMY_DATABASE_URI = database_url(database_uri)
@@ -103,6 +109,7 @@ class Config:
 class TestConfig(Config):
     __test__ = False  # not a pytest test class
     TESTING = True
+    POLL_TAG_SECONDS = 0.0  # tests poll right after a change and expect to see it
 
     def __init__(self, database_uri, **overrides):
         for key, value in overrides.items():

@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.pdf import PdfTimeout
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ MESSAGES = {
     500: ("系统错误", "系统出了点问题,已记录。请稍后重试或联系管理员。"),
     503: ("系统繁忙", "系统繁忙,请重试。"),
 }
+PDF_TIMEOUT = "文档生成超时,请缩小筛选范围或稍后重试。"
 DISK_FULL = "存储空间已满,本次操作未保存。请联系管理员清理磁盘后重试。"
 
 
@@ -61,6 +63,12 @@ def _operational_error(exc):
     return error_response(500)
 
 
+def _pdf_timeout(exc):
+    db.session.rollback()
+    log.warning("%s: %s %s", exc, request.method, request.path)
+    return error_response(503, PDF_TIMEOUT)
+
+
 def _unhandled(exc):
     if isinstance(exc, HTTPException):
         return _http_error(exc)
@@ -73,4 +81,5 @@ def register(app):
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(PdfTimeout, _pdf_timeout)
     app.register_error_handler(Exception, _unhandled)

@@ -1,12 +1,12 @@
 """Jinja filters and globals: money, local times, masks, the policy."""
-from flask import session, url_for
+from flask import g, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Project
 from app.models.project import ROUNDING_CHOICES, UnitStatus
-from app.nav import NAV, NAV_BADGES
+from app.nav import NAV, NAV_BADGES, grouped
 from app.policy import can
 from app.services.audit import ACTION_LABELS, OBJECT_LABELS
 from app.services.clock import local
@@ -22,21 +22,32 @@ def _datetime(value, fmt="%Y-%m-%d %H:%M"):
     return local(value).strftime(fmt) if value else ""
 
 
+def _percent(value):
+    """Decimal('80.00') → '80%', Decimal('33.33') → '33.33%'."""
+    return "—" if value is None else f"{value.normalize():f}%"
+
+
 def current_project():
-    """The project this user is working on (chosen in the switcher, else the first)."""
-    project_id = session.get("project_id")
-    project = db.session.get(Project, project_id) if project_id else None
-    return project or db.session.scalar(select(Project).order_by(Project.id).limit(1))
+    """The project this user is working on (chosen in the switcher, else the first).
+
+    Read once per request: the view and every template render ask for it.
+    """
+    if "current_project" not in g:
+        project_id = session.get("project_id")
+        project = db.session.get(Project, project_id) if project_id else None
+        g.current_project = project or db.session.scalar(
+            select(Project).order_by(Project.id).limit(1))
+    return g.current_project
 
 
 def _context():
     if not current_user.is_authenticated:
-        return {"nav": [], "nav_badges": {}}
+        return {"nav": [], "nav_groups": [], "nav_badges": {}}
     user = current_user._get_current_object()  # resolve the proxy once per render, not per cell
     nav = [(endpoint, label) for endpoint, label, action in NAV if can(user, action)]
     badges = {endpoint: url_for(badge) for endpoint, (badge, action) in NAV_BADGES.items()
               if can(user, action)}
-    return {"nav": nav, "nav_badges": badges, "current_project": current_project(),
+    return {"nav": nav, "nav_groups": grouped(nav, request.endpoint, badges), "nav_badges": badges, "current_project": current_project(),
             "can": lambda action, obj=None: can(user, action, obj)}
 
 
@@ -44,6 +55,7 @@ def register(app):
     app.jinja_env.filters.update(
         money=format_money,
         area=_area,
+        percent=_percent,
         rounding_label=lambda key: ROUNDING_CHOICES.get(key, key),
         action_label=lambda key: ACTION_LABELS.get(key, key),
         object_label=lambda key: OBJECT_LABELS.get(key, key),

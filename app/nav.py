@@ -26,12 +26,53 @@ NAV = [
     ("deals.queue", "待确认收款", "deposit.queue"),
     ("deals.registers_index", "明细表", "deals.view"),
     ("deals.receipt_books", "收据本", "receipt.books"),
+    ("deals.price_policy_page", "价格政策", "price_policy.view"),
+    # exchange / refund / name change
+    ("changes.index", "换房退房", "change.view"),
+    ("changes.finance", "退款与过户费", "payout.pay"),
     # reports (issue 8)
     ("reports.sales", "销售日报", "reports.sales"),
     ("reports.consultants", "顾问业绩", "reports.consultants"),
+    ("reports.funnel_page", "转化漏斗", "reports.consultants"),
+    ("reports.collections", "回款账龄", "reports.sales"),
+    # launch day 开盘 (issue 9)
+    ("launch.index", "开盘选房", "launch.view"),
 ]
+
+# The sidebar groups pages by area (the blueprint of the endpoint), in this order. When a role
+# sees more than NAV_FOLD_ABOVE pages, groups are folded except the one holding the page on
+# screen and those with a live badge (a manager's approvals); the browser remembers the
+# groups its user opened (static/js/app.js).
+NAV_GROUPS = [
+    ("", ("main",)),
+    ("销控", ("board", "launch")),
+    ("客户", ("customers", "rotation", "visits", "channels")),
+    ("成交", ("deals", "changes")),
+    ("优惠", ("discounts",)),
+    ("报表", ("reports",)),
+    ("管理", ("admin",)),
+]
+NAV_FOLD_ABOVE = 12
 
 # endpoint -> (badge endpoint, policy action): a live count polled next to the entry.
 NAV_BADGES = {
     "discounts.queue": ("discounts.badge", "discount.decide"),
 }
+
+
+def grouped(entries, current, badges=()):
+    """[(group title, [(endpoint, label)], open)] for the sidebar, from a role's entries."""
+    by_area = {}
+    for endpoint, label in entries:
+        by_area.setdefault(endpoint.split(".")[0], []).append((endpoint, label))
+    fold = len(entries) > NAV_FOLD_ABOVE
+    groups = []
+    for title, areas in NAV_GROUPS:
+        items = [item for area in areas for item in by_area.pop(area, [])]
+        if items:
+            wanted = any(endpoint == current or endpoint in badges for endpoint, _ in items)
+            groups.append((title, items, not (fold and title) or wanted))
+    rest = [item for items in by_area.values() for item in items]
+    if rest:
+        groups.append(("其他", rest, True))
+    return groups

@@ -3,7 +3,13 @@
 The fetcher loads only the app's own static files and data: URIs, so a template (or
 text a user typed into one) that points at file:///etc/passwd or an outside URL
 fetches nothing.
+
+A render is bounded in time (PDF_TIMEOUT_SECONDS): a document that takes longer is abandoned
+and the user is told to retry, so one runaway render holds a worker seconds, not minutes.
 """
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -30,6 +36,33 @@ class StaticOnlyFetcher(URLFetcher):
         raise ValueError(f"refused to fetch {url!r}: only the app's static files")
 
 
+class PdfTimeout(Exception):
+    """A PDF took longer than PDF_TIMEOUT_SECONDS to render."""
+
+
+@contextmanager
+def time_limit(seconds):
+    """Raise PdfTimeout in the block after `seconds` (a sync worker's main thread only).
+
+    gunicorn's sync workers serve requests on their main thread, where SIGALRM can interrupt
+    WeasyPrint; elsewhere (a threaded dev server) gunicorn's own worker timeout is the bound.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise PdfTimeout(f"PDF render exceeded {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render_pdf(template, **context):
     """Render `template` (under templates/pdf/) to PDF bytes."""
     return html_to_pdf(render_template(template, **context))
@@ -40,7 +73,8 @@ def html_to_pdf(html):
     static_dir = Path(current_app.static_folder)
     document = HTML(string=html, base_url=static_dir.as_uri() + "/",
                     url_fetcher=StaticOnlyFetcher(static_dir))
-    return document.write_pdf()
+    with time_limit(current_app.config["PDF_TIMEOUT_SECONDS"]):
+        return document.write_pdf()
 
 
 def pdf_response(pdf_bytes, filename, inline=True):

@@ -75,10 +75,28 @@ ROLE_RULES = {
     "receipt.books": frozenset({"finance"}),
     "receipt.print": frozenset({"secretary", "finance", "manager"}),
     "deals.view": frozenset({"secretary", "finance", "manager", "admin"}),
+    # exchange / refund / name change 换房 退房 换名 (moves: app/services/unit_status.py)
+    "change.request": SALES,
+    "change.view": ALL_STAFF,  # a request's page: consultants their own
+    "change.register": frozenset({"secretary", "finance", "manager", "admin"}),
+    "change.decide": frozenset({"manager"}),
+    "change.execute": frozenset({"secretary"}),
+    "change.cancel": SALES,
+    "payout.pay": frozenset({"finance"}),
+    "fee.confirm": frozenset({"finance"}),
+    "receipt.void": frozenset({"finance"}),
+    "price_policy.view": ALL_STAFF,
+    "price_policy.manage": frozenset({"manager", "admin"}),
     # reports (issue 8): the manager's dashboard, 销售日报, consultant performance
     "reports.dashboard": frozenset({"manager"}),
     "reports.sales": frozenset({"secretary", "finance", "manager", "admin"}),
     "reports.consultants": frozenset({"manager", "admin"}),
+    # launch day 开盘 (issue 9): 认筹, 排号/摇号, 选房 (the pick is a move in unit_status)
+    "launch.view": ALL_STAFF,  # consultants see their own registrations only
+    "launch.manage": OFFICE,  # create, fix the queue, commit and draw, run the session
+    "launch.register": frozenset({"consultant", "secretary"}),
+    "launch.confirm": frozenset({"finance"}),  # confirm / reject / refund the 诚意金
+    "launch.pick": OFFICE,  # recorded at the console with the buyer and their consultant
 }
 
 
@@ -151,6 +169,17 @@ def not_the_recorder(user, entry):
     return getattr(entry, "recorded_by_id", None) != user.id
 
 
+def sees_change(user, change):
+    """Consultants see the changes they asked for or those of their own deals."""
+    return user.role != "consultant" or user.id in (change.requested_by_id,
+                                                     change.consultant_id)
+
+
+def cancels_change(user, change):
+    """The requester withdraws their own request; a manager may withdraw any."""
+    return user.role == "manager" or change.requested_by_id == user.id
+
+
 # action -> object check(user, obj); run after the role check when an object is given.
 OBJECT_RULES = {
     # discounts: the request's customer for discount.request, the request otherwise
@@ -171,4 +200,13 @@ OBJECT_RULES = {
     "deposit.record": deposit_unit_open_to,
     "deposit.confirm": not_the_recorder,
     "payment.confirm": not_the_recorder,
+    # changes: the deal's customer for change.request, the request otherwise
+    "change.request": owns_customer,
+    "change.view": sees_change,
+    "change.decide": lambda user, change: change.requested_by_id != user.id,
+    "change.cancel": cancels_change,
+    "fee.confirm": not_the_recorder,
+    # launch day
+    "launch.register": owns_customer,
+    "launch.confirm": not_the_recorder,
 }

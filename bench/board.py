@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (BIN, ROOT, Server, hello_baseline, load, login, request,  # noqa: E402
-                           show, summarise)
+from bench.harness import (BIN, ROOT, hello_baseline, insert_unit_grid, load, login,  # noqa: E402
+                           request, Server, show, summarise)
 
 BUILDINGS, FLOORS, STACKS = 10, 30, 10
 PASSWORD = "Bench-Board-2026"
@@ -66,13 +66,11 @@ def build_project(consultants):
     subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env={**os.environ, **env},
                    check=True, capture_output=True)
     os.environ.update(env)
-    from decimal import Decimal
-
-    from sqlalchemy import insert, select
+    from sqlalchemy import select
 
     from app import create_app
     from app.extensions import db
-    from app.models import Building, Project, Unit, UnitStatus, User
+    from app.models import Building, Project, Unit, User
     from app.services import unit_status
     from app.services.passwords import hash_password
 
@@ -89,22 +87,7 @@ def build_project(consultants):
         project = Project(code="BENCH", name="压测花园", hold_minutes=30)
         db.session.add(project)
         db.session.flush()
-        rows = []
-        for b in range(BUILDINGS):
-            building = Building(project_id=project.id, name=f"{b + 1}栋", sort_order=b)
-            db.session.add(building)
-            db.session.flush()
-            for floor in range(1, FLOORS + 1):
-                for stack in range(1, STACKS + 1):
-                    area = Decimal("89.36") + stack * 10
-                    price = Decimal(20000 + floor * 60)
-                    rows.append({"building_id": building.id, "floor": floor,
-                                 "unit_no": f"{floor}{stack:02d}", "layout": "三室两厅两卫",
-                                 "building_area": area, "unit_price": price,
-                                 "total_price": (price * area).quantize(Decimal("1")),
-                                 "status": UnitStatus.WITHHELD, "hold_extended": False,
-                                 "board_version": 0, "status_changed_at": project.created_at})
-        db.session.execute(insert(Unit), rows)
+        insert_unit_grid(project, BUILDINGS, FLOORS, STACKS)
         manager = users[-1]
         ids = db.session.scalars(select(Unit.id).order_by(Unit.id)).all()
         unit_status.transition_many(project.id, ids, "release", manager, reason="开盘")

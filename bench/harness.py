@@ -157,3 +157,30 @@ def demo_database():
                                             "admin"}:
             logins.setdefault(parts[0], (parts[1], parts[2]))
     return env, logins
+
+
+def insert_unit_grid(project, buildings, floors, stacks):
+    """Bulk-insert buildings × floors × stacks withheld units into `project` (bench fixture
+    data, not under test); the caller releases them through the status service."""
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from app.extensions import db
+    from app.models import Building, Unit, UnitStatus
+    rows = []
+    for b in range(buildings):
+        building = Building(project_id=project.id, name=f"{b + 1}栋", sort_order=b)
+        db.session.add(building)
+        db.session.flush()
+        for floor in range(1, floors + 1):
+            for stack in range(1, stacks + 1):
+                area = Decimal("89.36") + stack * 10
+                price = Decimal(20000 + floor * 60)
+                rows.append({"building_id": building.id, "floor": floor,
+                             "unit_no": f"{floor}{stack:02d}", "layout": "三室两厅两卫",
+                             "building_area": area, "unit_price": price,
+                             "total_price": (price * area).quantize(Decimal("1")),
+                             "status": UnitStatus.WITHHELD, "hold_extended": False,
+                             "board_version": 0, "status_changed_at": project.created_at})
+    db.session.execute(insert(Unit), rows)

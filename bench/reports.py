@@ -4,9 +4,11 @@
 
 Builds the demo database (SQLite), then bulk-inserts into the demo project 3,000 units (10
 buildings), 20,000 customers, 100,000 visits and calls over six months and 1,500 sales
-(unit status + `unit_subscribe` audit row, as the deals area will write them) plus 3,000
-hold audit rows. Serves it with gunicorn (2 sync workers) and measures the manager's home
-(dashboard) and 销售月报 pages. Ends with one RESULT line.
+(unit status + `unit_subscribe` audit row, a confirmed deposit with its receipt and a signed
+认购书 at a deal price), 750 contracts with 4 instalments each and about 2,000 回款, plus
+3,000 hold audit rows. Serves it with gunicorn (2 sync workers) and measures the manager's
+home (dashboard), 销售月报 / 日报, the funnel, collections ageing and consultant performance.
+Ends with one RESULT line.
 """
 import argparse
 import json
@@ -102,7 +104,92 @@ def fill(env):
                    "visit_no": rng.randint(1, 4)} for _ in range(VISITS)]
         for chunk in _chunks(visits):
             db.session.execute(insert(Visit), chunk)
+        sold_at = {int(row["object_id"]): row["at"] for row in audit[:SALES]}
+        deals(db, project_id, sold_at, customer_ids, sellers, rng)
         db.session.commit()
+
+
+def deals(db, project_id, sold_at, customer_ids, sellers, rng):
+    """Deposits, 认购书, contracts, instalments and payments behind the 1,500 sales."""
+    from sqlalchemy import insert, select
+    from app.models import (Contract, Deposit, Instalment, Payment, Receipt, ReceiptBook,
+                            Subscription, Unit, User)
+    from app.services.deals.contracts import add_months
+    staff = db.session.scalar(select(User.id).where(User.role == "secretary"))
+    book = ReceiptBook(project_id=project_id, first_no=500000, last_no=509999, holder="bench",
+                       registered_by_id=staff)
+    db.session.add(book)
+    db.session.flush()
+    prices = dict(db.session.execute(select(Unit.id, Unit.total_price)
+                                     .where(Unit.id.in_(list(sold_at)))).all())
+    numbers = iter(range(500000, 510000))
+
+    def receipt(purpose, amount, unit_id, customer_id, at):
+        return {"project_id": project_id, "book_id": book.id, "number": next(numbers),
+                "purpose": purpose, "amount": amount, "method": "transfer",
+                "payer_id": customer_id, "unit_id": unit_id, "status": "confirmed",
+                "issued_by_id": staff, "issued_at": at}
+    rows = {"receipt": [], "deposit": [], "sub": []}
+    for n, (unit_id, at) in enumerate(sold_at.items()):
+        customer, amount = rng.choice(customer_ids), Decimal(50000)
+        rows["receipt"].append(receipt("large", amount, unit_id, customer, at))
+        rows["deposit"].append({"project_id": project_id, "unit_id": unit_id,
+                                "customer_id": customer, "consultant_id": rng.choice(sellers),
+                                "kind": "large", "amount": amount, "method": "transfer",
+                                "status": "confirmed", "recorded_by_id": staff,
+                                "recorded_at": at, "form_key": f"bench-dep-{n}"})
+        deal = (prices[unit_id] * Decimal("0.98")).quantize(1)
+        rows["sub"].append({"project_id": project_id, "number": f"RGB-{n:05d}",
+                            "unit_id": unit_id, "customer_id": customer, "list_price":
+                            prices[unit_id], "deal_price": deal, "plan": "instalments",
+                            "sign_deadline": at.date(), "signed_by_id": staff,
+                            "signed_at": at, "form_key": f"bench-sub-{n}"})
+    db.session.execute(insert(Receipt), rows["receipt"])
+    receipt_ids = db.session.scalars(select(Receipt.id).where(Receipt.book_id == book.id)
+                                     .order_by(Receipt.number)).all()
+    for row, rid in zip(rows["deposit"], receipt_ids):
+        row["receipt_id"] = rid
+    db.session.execute(insert(Deposit), rows["deposit"])
+    deposit_ids = db.session.scalars(select(Deposit.id).where(Deposit.form_key.like("bench-%"))
+                                     .order_by(Deposit.id)).all()
+    for row, did in zip(rows["sub"], deposit_ids):
+        row["deposit_id"] = did
+    db.session.execute(insert(Subscription), rows["sub"])
+    subs = db.session.execute(select(Subscription.id, Subscription.unit_id,
+                                     Subscription.customer_id, Subscription.deal_price,
+                                     Subscription.signed_at)
+                              .where(Subscription.form_key.like("bench-%"))).all()
+    contracts = [{"project_id": project_id, "number": f"HTB-{n:05d}", "unit_id": s.unit_id,
+                  "subscription_id": s.id, "customer_id": s.customer_id,
+                  "sign_date": s.signed_at.date(), "total_price": s.deal_price,
+                  "plan": "instalments", "created_by_id": staff, "created_at": s.signed_at,
+                  "form_key": f"bench-con-{n}"} for n, s in enumerate(subs[:SALES // 2])]
+    db.session.execute(insert(Contract), contracts)
+    instalments = []
+    for c in db.session.execute(select(Contract.id, Contract.total_price, Contract.sign_date)
+                                .where(Contract.form_key.like("bench-%"))).all():
+        part = (c.total_price / 4).quantize(Decimal("0.01"))
+        for seq in range(1, 5):
+            amount = part if seq < 4 else c.total_price - part * 3
+            instalments.append({"contract_id": c.id, "seq": seq, "label": f"第 {seq} 期",
+                                "due_date": add_months(c.sign_date, seq - 1), "amount": amount})
+    db.session.execute(insert(Instalment), instalments)
+    due = db.session.execute(select(Instalment.id, Instalment.contract_id, Instalment.amount,
+                                    Instalment.due_date, Contract.unit_id, Contract.customer_id)
+                             .join(Contract).where(Contract.form_key.like("bench-%"))).all()
+    paid = [i for i in due if i.due_date <= sold_at[i.unit_id].date() + timedelta(days=60)
+            and rng.random() < 0.8]
+    pay_receipts = [receipt("payment", i.amount, i.unit_id, i.customer_id,
+                            sold_at[i.unit_id] + timedelta(days=1)) for i in paid]
+    db.session.execute(insert(Receipt), pay_receipts)
+    ids = db.session.scalars(select(Receipt.id).where(Receipt.book_id == book.id,
+                                                      Receipt.purpose == "payment")
+                             .order_by(Receipt.number)).all()
+    db.session.execute(insert(Payment), [
+        {"project_id": project_id, "contract_id": i.contract_id, "instalment_id": i.id,
+         "receipt_id": rid, "amount": i.amount, "method": "transfer", "status": "confirmed",
+         "recorded_by_id": staff, "recorded_at": sold_at[i.unit_id] + timedelta(days=1),
+         "form_key": f"bench-pay-{n}"} for n, (i, rid) in enumerate(zip(paid, ids))])
 
 
 def main():
@@ -121,7 +208,10 @@ def main():
         cookie = login(server.port, *logins["manager"])[0]
         for path, name in (("/", "manager dashboard (home)"),
                            ("/reports/sales?period=month", "销售月报 (month, with last month)"),
-                           ("/reports/sales?period=day", "销售日报 (day)")):
+                           ("/reports/sales?period=day", "销售日报 (day)"),
+                           ("/reports/funnel?period=month", "转化漏斗 (month)"),
+                           ("/reports/collections", "回款账龄 (collections)"),
+                           ("/reports/consultants?period=month", "顾问业绩 (month)")):
             figures = load(server.port, path, seconds, concurrency, {"Cookie": cookie})
             show(name, figures)
             results[path] = figures
@@ -129,7 +219,9 @@ def main():
     home, month = results["/"], results["/reports/sales?period=month"]
     print(f"RESULT hello_rps={hello['rps']:.0f} dashboard_p50_ms={home['p50']:.0f} "
           f"dashboard_p99_ms={home['p99']:.0f} month_report_p50_ms={month['p50']:.0f} "
-          f"month_report_p99_ms={month['p99']:.0f} errors={errors}")
+          f"month_report_p99_ms={month['p99']:.0f} "
+          f"funnel_p50_ms={results['/reports/funnel?period=month']['p50']:.0f} "
+          f"collections_p50_ms={results['/reports/collections']['p50']:.0f} errors={errors}")
     return 1 if errors else 0
 
 

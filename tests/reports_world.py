@@ -1,9 +1,11 @@
 """A generated project with three months of activity, for the report reconciliation tests.
 
-Board moves go through app.services.unit_status; sales and 退房 (the deals area, issue 5, is
-not here yet) are written as that area will write them: the unit's status and one `unit_*`
-audit row with before/after status, in one transaction, at the frozen instant. Visits and
-customers are fixture rows. `ledger` keeps every status move as the test saw it, so expected
+Board moves go through app.services.unit_status; deals go through the deals services
+(tests/deals_world.py: deposits confirmed or rejected by finance, special discounts approved
+by the manager, 认购书 signed and corrected, contracts, 回款 confirmed or not). 退房 has no
+service yet, so it is written as that area will write it: the unit's status and one `unit_*`
+audit row with before/after status, at the frozen instant. Visits and customers are fixture
+rows. `ledger` keeps every status move as the test saw it, and `deals` every sale, so expected
 figures are computed from the test's own record, not from the code under test.
 """
 import random
@@ -18,6 +20,7 @@ from app.models import Customer, FollowUp, Unit, UnitStatus, User, Visit
 from app.services import audit, unit_status
 from app.services.errors import Conflict
 from tests.board_helpers import make_project
+from tests.deals_world import Dealer
 
 S = UnitStatus
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -56,12 +59,16 @@ def generate(app, make_user, seed=8):
     world = make_project(app, buildings=(("1栋", 8, 4), ("2栋", 8, 4), ("3栋", 8, 4)))
     consultants = [make_user("consultant", display_name=n) for n in ("王芳", "李军", "张伟")]
     manager_id = make_user("manager", username="boss", display_name="刘强")
+    secretary_id = make_user("secretary", username="zhaomin", display_name="赵敏")
+    finance_id = make_user("finance", username="chenjing", display_name="陈静")
     rng = random.Random(seed)
     ledger, visits, customers, holds, follow_ups = [], [], [], [], []
     with app.app_context():
         manager = db.session.get(User, manager_id)
         sellers = [db.session.get(User, uid) for uid in consultants]
         project_id = world["project"]
+        dealer = Dealer(project_id, rng, manager, db.session.get(User, secretary_id),
+                        db.session.get(User, finance_id), ledger)
         withheld = [world["units"][f"2栋 8{n:02d}"] for n in range(1, 5)]
         start = datetime.combine(FIRST_DAY, time(9), tzinfo=SHANGHAI)
         with time_machine.travel(start, tick=False):
@@ -72,11 +79,11 @@ def generate(app, make_user, seed=8):
         day = FIRST_DAY
         while day <= TODAY:
             _day(app, project_id, day, rng, sellers, manager, ledger, visits, customers, holds,
-                 follow_ups)
+                 follow_ups, dealer)
             day += timedelta(days=1)
     return {"project": project_id, "units": world["units"], "consultants": consultants,
             "manager": manager_id, "ledger": ledger, "visits": visits, "customers": customers,
-            "holds": holds, "follow_ups": follow_ups}
+            "holds": holds, "follow_ups": follow_ups, "deals": dealer.record}
 
 
 def _statuses(ledger):
@@ -87,24 +94,26 @@ def _statuses(ledger):
 
 
 def _day(app, project_id, day, rng, sellers, manager, ledger, visits, customers, holds,
-         follow_ups):
+         follow_ups, dealer):
     when = day_clock(day, rng)
     unit_ids = db.session.scalars(select(Unit.id).order_by(Unit.id)).all()
+    buyers = db.session.scalars(select(Customer).where(Customer.project_id == project_id)
+                                .order_by(Customer.id)).all()
+    for _ in range(rng.choice((0, 0, 1, 1, 2))):  # sales, from a deposit on
+        free = db.session.scalars(select(Unit.id).where(Unit.status == S.AVAILABLE)
+                                  .order_by(Unit.id)).all()
+        if free and buyers:
+            dealer.sell(rng.choice(free), rng.choice(buyers), rng.choice(sellers), day, when)
     state = _statuses(ledger)
-    for _ in range(rng.choice((0, 0, 1, 1, 2))):  # sales
-        free = [u for u in unit_ids if state.get(u, S.AVAILABLE) == S.AVAILABLE]
-        if free:
-            unit_id = rng.choice(free)
-            deal(unit_id, S.SUBSCRIBED, when(), manager, ledger)
-            state[unit_id] = S.SUBSCRIBED
     subscribed = [u for u in unit_ids if state.get(u) == S.SUBSCRIBED]
-    free = [u for u in unit_ids if state.get(u, S.AVAILABLE) == S.AVAILABLE]
     if subscribed and rng.random() < 0.3:  # a contract signed: not a second sale
-        deal(rng.choice(subscribed), S.CONTRACTED, when(), manager, ledger)
+        dealer.contract(rng.choice(subscribed), day, when)
     if subscribed and rng.random() < 0.08:  # 退房
         unit_id = rng.choice(subscribed)
         deal(unit_id, S.AVAILABLE, when(), manager, ledger)
-        state[unit_id] = S.AVAILABLE
+    dealer.collect(day, when)
+    state = _statuses(ledger)
+    free = [u for u in unit_ids if state.get(u, S.AVAILABLE) == S.AVAILABLE]
     if free and rng.random() < 0.4:  # a hold through the board's service
         at, seller = when(), rng.choice(sellers)
         with time_machine.travel(at, tick=False):

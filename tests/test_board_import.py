@@ -210,3 +210,17 @@ def test_a_5000_row_file_imports_in_seconds(app, login_as):
     assert checked - started < 10 and finished - checked < 10  # a few seconds; CI is shared
     with app.app_context():
         assert count(Unit) == 5000 and count(Building) == 10
+
+
+def test_a_zip_bomb_posing_as_a_workbook_is_refused_before_it_is_unpacked(app, login_as):
+    import zipfile
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (120 * 1024 * 1024))
+    assert len(bomb.getvalue()) < 1024 * 1024  # under a megabyte on the wire
+    make_project(app, buildings=())
+    response = upload(login_as("secretary"), bomb.getvalue(), "房源表.xlsx")
+    assert response.status_code == 422 and "文件解压后超过 100 MB" in response.text
+    with app.app_context():
+        assert count(Unit) == count(UnitImport) == 0

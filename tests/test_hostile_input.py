@@ -131,10 +131,70 @@ def test_hostile_text_comes_back_escaped(app, fuzz_world):
         for browser in browsers.values():
             response = browser.client.get(url)
             if not response.mimetype.startswith("text/"):
-                continue  # PDFs and workbooks: escaped by their own tests
+                continue  # PDFs and workbooks: test_hostile_text_in_documents_is_inert
             body = response.get_data(as_text=True)
             assert "<script>alert" not in body and "<img src=x" not in body, url
             assert ">49<" not in body.replace(" ", ""), f"template syntax evaluated at {url}"
+
+
+MARKUP = '<script>alert(1)</script>{{7*7}}'  # 32 characters: fits a layout
+FORMULA = '=HYPERLINK("http://x.example")'
+
+
+def test_hostile_text_in_documents_is_inert(app, make_user):
+    """Names as hostile as a user could type them, in every PDF and workbook: a PDF prints the
+    markup as text, a workbook holds the formula as text."""
+    from app.models import Building, Customer, Unit, User
+    world = _world(app, make_user)
+    with app.app_context():  # fixture data: what forms would have let through, written directly
+        for customer in db.session.scalars(db.select(Customer)):
+            customer.name = MARKUP
+        for building in db.session.scalars(db.select(Building)):
+            building.name = FORMULA
+        for unit in db.session.scalars(db.select(Unit)):
+            unit.layout = MARKUP
+        db.session.get(User, world["consultant"]).display_name = FORMULA
+        db.session.commit()
+    table, browsers = collect(), {role: _login(app, role) for role in ROLES}
+    shown = {"pdf": 0, "xlsx": 0}
+    for rule in _rules(app):
+        spec = table[rule.endpoint]
+        if "GET" not in rule.methods or spec.roles == PUBLIC:
+            continue
+        with app.test_request_context():
+            from flask import url_for
+            url = url_for(rule.endpoint, **spec.args(world))
+        response = browsers[next(r for r in ROLES if r in spec.roles)].client.get(url)
+        if response.status_code == 200 and response.mimetype == "application/pdf":
+            shown["pdf"] += _pdf_shows_markup_as_text(response.data, url)
+        elif response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet"):
+            shown["xlsx"] += _workbook_holds_formulas_as_text(response.data, url)
+    assert shown["pdf"] >= 4 and shown["xlsx"] >= 4, shown
+
+
+def _pdf_shows_markup_as_text(data, url):
+    import io
+
+    from pypdf import PdfReader
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    text = text.replace(" ", "").replace("\n", "")
+    if "alert(1)" not in text:
+        return 0
+    assert MARKUP in text, f"markup rendered or evaluated: {url}"
+    return 1
+
+
+def _workbook_holds_formulas_as_text(data, url):
+    import io
+
+    from openpyxl import load_workbook
+    cells = [cell for sheet in load_workbook(io.BytesIO(data)).worksheets
+             for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+    for cell in cells:
+        assert cell.data_type == "s" and not cell.value.startswith("="), \
+            f"formula injection in {url}: {cell.coordinate} {cell.value!r}"
+    return 1 if cells else 0
 
 
 def test_a_hostile_display_name_is_escaped_on_every_page(app, login_as):

@@ -1,12 +1,14 @@
 """PDFs show Chinese, and the renderer fetches only the app's own static files."""
 import io
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from app.pdf import StaticOnlyFetcher, html_to_pdf
+from app.pdf import PdfTimeout, StaticOnlyFetcher, html_to_pdf
 
 DOC = """<!doctype html><html><head><meta charset="utf-8">
 <link rel="stylesheet" href="css/print.css"></head><body>
@@ -71,3 +73,14 @@ def test_a_hostile_template_fetches_nothing(app):
         pdf_module.StaticOnlyFetcher = original
     assert all(url.endswith("/static/css/print.css") for url in fetched), fetched
     assert "root:" not in _text(pdf)
+
+
+def test_a_render_past_the_time_limit_is_abandoned_and_leaves_no_alarm(app, monkeypatch):
+    monkeypatch.setattr("weasyprint.HTML.write_pdf", lambda self: time.sleep(5))
+    app.config["PDF_TIMEOUT_SECONDS"] = 0.3
+    began = time.monotonic()
+    with app.app_context(), pytest.raises(PdfTimeout):
+        html_to_pdf(DOC.format(extra=""))
+    assert time.monotonic() - began < 2
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)

@@ -2,7 +2,7 @@
 on a generated project with three months of activity, at a frozen instant, on both engines."""
 import io
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.models import Building, Unit, UnitStatus
+from app.models import Building, Customer, Unit, UnitStatus
 from app.services import consultant_stats, dashboard, sales_report
 from app.services.clock import day_bounds
 from app.services.visit_stats import period_bounds
@@ -37,14 +37,14 @@ def _units(db):
 
 
 def _expected_sold(ledger, start, end):
-    """Net sold (entries into 认购/签约 less 退房) in [start, end), as unit ids with a sign."""
+    """Net sold (entries into 认购/签约 less 退房) in [start, end): (unit id, sign, at)."""
     out = []
     for at, unit_id, before, after in ledger:
         if start <= at < end:
             if after in SOLD and before not in SOLD:
-                out.append((unit_id, 1))
+                out.append((unit_id, 1, at))
             elif before in SOLD and after not in SOLD:
-                out.append((unit_id, -1))
+                out.append((unit_id, -1, at))
     return out
 
 
@@ -56,20 +56,30 @@ def _expected_states(ledger, units, instant):
     return state
 
 
-def _check_group(group, units, sold, previous, state, key):
+def _price(sales, units, unit_id, at):
+    """The deal price a move of the unit at `at` counts for, from the test's record of sales:
+    the sale started last at or before it (the first one after, else the list price)."""
+    mine = sorted((sale["started"], sale["price"]) for sale in sales if sale["unit"] == unit_id)
+    before = [price for started, price in mine if started <= at]
+    return before[-1] if before else mine[0][1] if mine else units[unit_id][0].total_price
+
+
+def _check_group(group, units, sold, previous, state, key, sales=(), end=None):
     members = {uid for uid, (unit, name) in units.items() if key(unit, name)}
-    net = [(uid, sign) for uid, sign in sold if uid in members]
-    assert group.period.units == sum(sign for _uid, sign in net)
-    assert group.period.area == sum((sign * units[uid][0].building_area for uid, sign in net),
-                                    Decimal("0"))
-    assert group.period.amount == sum((sign * units[uid][0].total_price for uid, sign in net),
-                                      Decimal("0"))
-    prev = [(uid, sign) for uid, sign in previous if uid in members]
-    assert group.previous.units == sum(sign for _uid, sign in prev)
-    assert group.returned == sum(1 for _uid, sign in net if sign < 0)
+    net = [(uid, sign, at) for uid, sign, at in sold if uid in members]
+    assert group.period.units == sum(sign for _uid, sign, _at in net)
+    assert group.period.area == sum((sign * units[uid][0].building_area
+                                     for uid, sign, _at in net), Decimal("0"))
+    assert group.period.amount == sum((sign * _price(sales, units, uid, at)
+                                       for uid, sign, at in net), Decimal("0"))
+    prev = [(uid, sign, at) for uid, sign, at in previous if uid in members]
+    assert group.previous.units == sum(sign for _uid, sign, _at in prev)
+    assert group.previous.amount == sum((sign * _price(sales, units, uid, at)
+                                         for uid, sign, at in prev), Decimal("0"))
+    assert group.returned == sum(1 for _uid, sign, _at in net if sign < 0)
     sold_now = [uid for uid in members if state[uid] in SOLD]
     assert group.cumulative.units == len(sold_now)
-    assert group.cumulative.amount == sum((units[uid][0].total_price for uid in sold_now),
+    assert group.cumulative.amount == sum((_price(sales, units, uid, end) for uid in sold_now),
                                           Decimal("0"))
     released = [uid for uid in members if state[uid] != S.WITHHELD]
     assert group.released == len(released)
@@ -98,12 +108,14 @@ def _check_report(db, world, kind, day):
     previous = _expected_sold(world["ledger"], _bounds(prev_first, prev_last)[0], start)
     sold = _expected_sold(world["ledger"], start, end)
     state = _expected_states(world["ledger"], units, end)
-    _check_group(report["total"], units, sold, previous, state, lambda u, n: True)
+    check = dict(sales=world["deals"]["sales"], end=end)
+    _check_group(report["total"], units, sold, previous, state, lambda u, n: True, **check)
     for group in report["dims"]["building"]:
-        _check_group(group, units, sold, previous, state, lambda u, n, g=group: n == g.label)
+        _check_group(group, units, sold, previous, state, lambda u, n, g=group: n == g.label,
+                     **check)
     for group in report["dims"]["layout"]:
         _check_group(group, units, sold, previous, state,
-                     lambda u, n, g=group: u.layout == g.label)
+                     lambda u, n, g=group: u.layout == g.label, **check)
     for dim, _label in sales_report.DIMENSIONS:  # every breakdown adds up to the total
         groups = report["dims"][dim]
         assert sum(g.period.amount for g in groups) == report["total"].period.amount
@@ -123,6 +135,15 @@ def test_a_month_has_sales_and_a_return_to_reconcile(world):
     assert len(world["visits"]) > 150 and len(world["holds"]) > 10
 
 
+def _prospects(db, world):
+    """The world's customers who have not bought: a buyer leaves the follow-up and 名下
+    counts once the 认购书 is signed (以成交为准). Matched on owner and registration time."""
+    bought = {(owner, at.astimezone(timezone.utc)) for owner, at in db.session.execute(
+        select(Customer.owner_id, Customer.created_at).where(
+            Customer.project_id == world["project"], Customer.deal_at.is_not(None)))}
+    return [c for c in world["customers"] if (c[2], c[0]) not in bought]
+
+
 def test_dashboard_figures_equal_their_registers(db, world):
     with time_machine.travel(NOW, tick=False):
         figures = dashboard.period_figures(world["project"])
@@ -137,9 +158,10 @@ def test_dashboard_figures_equal_their_registers(db, world):
         assert got["customers"] == {g: grades[g] for g in got["customers"]}
         assert sum(got["customers"].values()) == sum(grades.values())
         assert got["holds"] == sum(1 for at, _c in world["holds"] if start <= at < end)
-        assert got["sold"] == sum(s for _u, s in _expected_sold(world["ledger"], start, end))
+        assert got["sold"] == sum(s for _u, s, _at in _expected_sold(world["ledger"], start, end))
     assert figures["month"]["sold"] >= figures["week"]["sold"] >= figures["day"]["sold"]
-    late = Counter(owner for _at, _g, owner, deadline in world["customers"] if deadline < TODAY)
+    late = Counter(owner for _at, _g, owner, deadline in _prospects(db, world)
+                   if deadline < TODAY)
     assert {user.id: n for user, n in overdue} == dict(late)
 
 
@@ -150,12 +172,15 @@ def test_consultant_performance_equals_the_registers(db, world):
     assert [user.id for user, _row in rows] == sorted(
         world["consultants"], key=lambda uid: [u.display_name for u, _r in rows
                                                if u.id == uid][0])
+    prospects = _prospects(db, world)
+    assert len(prospects) < len(world["customers"])  # some bought
     for user, row in rows:
         visits = Counter(k for at, k, c, _ch in world["visits"]
                          if c == user.id and start <= at < end)
         assert (row["visits"], row["calls"]) == (visits["visit"], visits["call"])
-        mine = [c for c in world["customers"] if c[2] == user.id]
-        assert row["new_customers"] == sum(1 for at, *_x in mine if start <= at < end)
+        mine = [c for c in prospects if c[2] == user.id]
+        new = [at for at, _g, owner, _d in world["customers"] if owner == user.id]
+        assert row["new_customers"] == sum(1 for at in new if start <= at < end)
         assert row["holds"] == sum(1 for at, c in world["holds"] if c == user.id and
                                    start <= at < end)
         done = [e for at, c, e in world["follow_ups"] if c == user.id and start <= at < end]

@@ -13,8 +13,10 @@ from app.models.types import utcnow
 from tests.conftest import PASSWORD
 from tests.helpers import Browser
 from tests.route_table import PUBLIC, collect
+from tests.route_table.changes import add_to_world as add_changes
 from tests.route_table.deals import add_to_world as add_deals
 from tests.route_table.discounts import add_to_world as add_discounts
+from tests.route_table.launch import add_to_world as add_launch
 
 ROLES = ("consultant", "secretary", "finance", "manager", "admin")
 
@@ -44,6 +46,8 @@ def _world(app, make_user):
         add_discounts(world)
         world.update(_customer_world(project, world))
         add_deals(world)
+        add_changes(world)
+        add_launch(world)
     return world
 
 

@@ -40,10 +40,12 @@ class Receipt(db.Model):
     book_id = db.Column(db.ForeignKey("receipt_book.id"), nullable=False)
     number = db.Column(db.Integer, nullable=False)
     purpose = db.Column(db.String(16), nullable=False)  # small / large deposit, payment
-    amount = db.Column(Money(), nullable=False)
-    method = db.Column(db.String(16), nullable=False)
-    payer_id = db.Column(db.ForeignKey("customer.id"), nullable=False)
-    unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False)
+    # a spoiled blank 作废空白收据 has no amount, payer or unit;
+    # a sincerity deposit 诚意金 has no unit until the buyer picks one on launch day
+    amount = db.Column(Money())
+    method = db.Column(db.String(16))
+    payer_id = db.Column(db.ForeignKey("customer.id"))
+    unit_id = db.Column(db.ForeignKey("unit.id"))
     status = db.Column(db.String(16), nullable=False, default="issued")
     issued_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
     issued_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
@@ -78,10 +80,15 @@ class Deposit(db.Model):
     decided_at = db.Column(UTCDateTime)
     reject_reason = db.Column(db.String(200))
     form_key = db.Column(db.String(64), nullable=False, unique=True)
+    # attribution, fixed when the deposit is recorded (seed 002 cases; channel 报备 protection)
+    split_case = db.Column(db.String(24))
+    channel_report_id = db.Column(db.ForeignKey("channel_report.id"))
 
     unit = db.relationship("Unit")
     customer = db.relationship("Customer")
     receipt = db.relationship("Receipt")
+    channel_report = db.relationship("ChannelReport")
+    shares = db.relationship("DealShare", order_by="DealShare.percent.desc()")
     consultant = db.relationship("User", foreign_keys=[consultant_id])
     recorded_by = db.relationship("User", foreign_keys=[recorded_by_id])
     decided_by = db.relationship("User", foreign_keys=[decided_by_id])
@@ -121,6 +128,7 @@ class Subscription(db.Model):
     deposit = db.relationship("Deposit")
     customer = db.relationship("Customer")
     signed_by = db.relationship("User", foreign_keys=[signed_by_id])
+    discounts = db.relationship("SubscriptionDiscount", order_by="SubscriptionDiscount.seq")
 
 
 class Contract(db.Model):
@@ -152,7 +160,9 @@ class Contract(db.Model):
 class Instalment(db.Model):
     __tablename__ = "instalment"
     __table_args__ = (UniqueConstraint("contract_id", "seq"),
-                      CheckConstraint("amount > 0", name="instalment_amount_positive"))
+                      CheckConstraint("amount > 0", name="instalment_amount_positive"),
+                      CheckConstraint("credited >= 0 AND credited <= amount",
+                                      name="instalment_credit_range"))
 
     id = db.Column(db.Integer, primary_key=True)
     contract_id = db.Column(db.ForeignKey("contract.id"), nullable=False, index=True)
@@ -160,8 +170,14 @@ class Instalment(db.Model):
     label = db.Column(db.String(32), nullable=False)  # 首付款 / 按揭贷款 / 第2期
     due_date = db.Column(db.Date, nullable=False)
     amount = db.Column(Money(), nullable=False)
+    credited = db.Column(Money(), nullable=False, default=0)  # confirmed deposit counted here
 
     contract = db.relationship("Contract", back_populates="instalments")
+
+    @property
+    def due(self):
+        """What the buyer still has to pay on this instalment beyond the credited deposit."""
+        return self.amount - self.credited
     payments = db.relationship("Payment", back_populates="instalment", order_by="Payment.id")
 
 
@@ -190,3 +206,38 @@ class Payment(db.Model):
     receipt = db.relationship("Receipt")
     recorded_by = db.relationship("User", foreign_keys=[recorded_by_id])
     decided_by = db.relationship("User", foreign_keys=[decided_by_id])
+
+
+class SubscriptionDiscount(db.Model):
+    """Each discount a subscription applied, in order: list price − Σ amount = deal price."""
+
+    __tablename__ = "subscription_discount"
+    __table_args__ = (UniqueConstraint("subscription_id", "seq"),
+                      CheckConstraint("amount >= 0", name="amount_not_negative"),
+                      CheckConstraint("kind IN ('standard', 'special')", name="kind_known"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    subscription_id = db.Column(db.ForeignKey("subscription.id"), nullable=False, index=True)
+    seq = db.Column(db.Integer, nullable=False)
+    kind = db.Column(db.String(8), nullable=False)  # standard (price policy) / special
+    name = db.Column(db.String(64), nullable=False)
+    terms = db.Column(db.String(64), nullable=False)  # 98折 / 直减 ¥20,000.00
+    amount = db.Column(Money(), nullable=False)
+    price_after = db.Column(Money(), nullable=False)
+    rule_id = db.Column(db.ForeignKey("price_rule.id"))
+    request_id = db.Column(db.ForeignKey("discount_request.id"))
+
+
+class DealShare(db.Model):
+    """A consultant's share of a deal (业绩分成, seed 002), fixed when the deposit is recorded."""
+
+    __tablename__ = "deal_share"
+    __table_args__ = (UniqueConstraint("deposit_id", "user_id"),
+                      CheckConstraint("percent > 0 AND percent <= 10000", name="percent_range"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    deposit_id = db.Column(db.ForeignKey("deposit.id"), nullable=False, index=True)
+    user_id = db.Column(db.ForeignKey("user.id"), nullable=False, index=True)
+    percent = db.Column(Money(), nullable=False)  # 80.00
+
+    user = db.relationship("User")

@@ -1,5 +1,5 @@
 """Special discounts 特殊优惠: requests, their append-only event log, attachments, limits."""
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, UniqueConstraint, text
 
 from app.extensions import db
 from app.models.types import Money, ScaledDecimal, UTCDateTime, utcnow
@@ -29,6 +29,9 @@ class DiscountKind:
     LABELS = {PERCENT: "折扣比例", AMOUNT: "优惠金额", PRICE: "一口价"}
 
 
+OPEN_WHERE = "status IN ('pending', 'approved')"
+
+
 class DiscountRequest(db.Model):
     """One customer, one unit, one special discount asked for, and what became of it."""
 
@@ -39,6 +42,9 @@ class DiscountRequest(db.Model):
         CheckConstraint("deal_price > 0 AND deal_price < standard_price", name="is_a_discount"),
         db.Index("ix_discount_request_project_status", "project_id", "status"),
         db.Index("ix_discount_request_customer_unit", "customer_id", "unit_id"),
+        # one open request (pending, or approved and not yet used/expired) per customer and unit
+        db.Index("uq_discount_request_open", "customer_id", "unit_id", unique=True,
+                 sqlite_where=text(OPEN_WHERE), postgresql_where=text(OPEN_WHERE)),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -57,6 +63,8 @@ class DiscountRequest(db.Model):
     discount_amount = db.Column(Money(), nullable=False)  # standard_price - deal_price
     floor_price = db.Column(Money())  # 底价 snapshot: managers only, never rendered otherwise
     status = db.Column(db.String(12), nullable=False, default=DiscountStatus.PENDING)
+    # the payment plan the quote assumed (its plan discounts count); None = not chosen yet
+    plan = db.Column(db.String(16))
     # The approver: the manager who decided, or who approved by phone (verbal).
     decided_by_id = db.Column(db.ForeignKey("user.id"), index=True)
     decided_at = db.Column(UTCDateTime)

@@ -1,20 +1,23 @@
 """The manager's dashboard: today / this week / this month, and what needs the manager now.
 
-One function per figure source, so later sources (deposits, subscriptions, contracts, 回款
-from issue 5) add a function and a row to `FIGURES` without touching the others. Every figure
-is computed in the database over the register it names, for [start, end) of Shanghai days.
+One function per figure source (a row of `FIGURES`); the deal figures (定金, 认购, 签约, 回款)
+come from app/services/deal_stats.py. Every figure is computed in the database over the
+register it names, for [start, end) of Shanghai days.
 """
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, case, func, select, type_coerce
 
 from app.extensions import db
-from app.models import AuditLog, Building, Customer, Unit, UnitStatus, User, Visit
+from app.models import (AuditLog, Building, Contract, Customer, Deposit, Payment, Subscription,
+                        Unit, UnitStatus, User, Visit)
 from app.models.customer import GRADES
-from app.services import clock, overview, sales_report
+from app.services import clock, collection_stats, deal_stats, overview, sales_report
 from app.services.unit_status import effective_status
 from app.services.customer_options import all_options
+from app.services.deals.common import from_fen
 from app.services.visit_stats import UNFILLED, period_bounds
 
 PERIOD_LABELS = (("day", "今日"), ("week", "本周"), ("month", "本月"))
@@ -79,7 +82,11 @@ def units_sold(project_id, periods):
 
 # (key, label, function(project_id, [(start, end)]) -> [value per period]): one per source.
 FIGURES = [("visits", "来访 / 来电", visit_counts), ("customers", "新增客户", new_customers),
-           ("holds", "保留房源", holds_made), ("sold", "成交套数", units_sold)]
+           ("holds", "保留房源", holds_made), ("sold", "成交套数", units_sold),
+           ("deposits", "定金", deal_stats.deposits),
+           ("subscriptions", "认购", deal_stats.subscriptions),
+           ("contracts", "签约", deal_stats.contracts),
+           ("collections", "回款", deal_stats.collections)]
 
 
 def period_figures(project_id, day=None):
@@ -147,3 +154,38 @@ def channel_counts(project_id, start, end):
     named = sorted((c for c in counts if c), key=lambda c: (
         order.index(c) if c in order else len(order), c))
     return [(c, counts[c]) for c in named] + ([(UNFILLED, counts[None])] if None in counts else [])
+
+
+def waiting_on_finance(project_id):
+    """Deposits and payments recorded and not yet confirmed: {'deposits': (n, amount), ...}."""
+    out = {}
+    for key, model in (("deposits", Deposit), ("payments", Payment)):
+        count, fen = db.session.execute(
+            select(func.count(), func.sum(type_coerce(model.amount, BigInteger))).where(
+                model.project_id == project_id, model.status == "pending")).one()
+        out[key] = (count, from_fen(fen))
+    return out
+
+
+def unsigned_subscriptions(project_id, day=None, limit=8):
+    """(count, first `limit`) of 认购书 past their deadline to sign with no contract yet."""
+    day = day or clock.today()
+    query = (select(Subscription).join(Unit, Unit.id == Subscription.unit_id)
+             .outerjoin(Contract, Contract.subscription_id == Subscription.id)
+             .where(Subscription.project_id == project_id, Subscription.status == "signed",
+                    Unit.status == UnitStatus.SUBSCRIBED, Subscription.sign_deadline < day,
+                    Contract.id.is_(None)))
+    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return count, db.session.scalars(query.order_by(Subscription.sign_deadline)
+                                     .limit(limit)).all()
+
+
+def attention(project_id, day=None):
+    """What needs the manager now, beyond follow-ups and holds: arrears and 违约, money
+    waiting on finance, 认购 past the deadline to sign."""
+    buckets = collection_stats.bucket_totals(project_id, day)
+    count, unsigned = unsigned_subscriptions(project_id, day)
+    return {"buckets": buckets, "finance": waiting_on_finance(project_id),
+            "overdue": sum((b["amount"] for k, b in buckets.items() if k != "not_due"),
+                           Decimal("0.00")),
+            "unsigned": unsigned, "unsigned_count": count}

@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Building, Project, Unit, UnitStatus, User
 from app.services import audit, demo_customers, unit_status
+from app.services.changes import demo as changes_demo
 from app.services.deals import demo as deals_demo
 from app.services.discounts import demo as discount_demo
+from app.services.launch import demo as launch_demo
 from app.services.money import round_price
 from app.services.users import create_user
 
@@ -77,6 +79,8 @@ def load_demo(seed=2026):
     _board_activity(project, users)
     discount_demo.load(project)
     deals_demo.load(project)
+    changes_demo.load(project)
+    launch_demo.load(project)
     unit_count = db.session.scalar(select(func.count()).select_from(Unit))
     audit.record("demo_loaded", "project", project.id, project_id=project.id,
                  after={"units": unit_count, "buildings": len(BUILDINGS)})

@@ -1,12 +1,12 @@
 """销售日报 / 周报 / 月报: units, area and amount sold per period, by building, layout, area,
 floor and price band, with stock left and 去化率.
 
-Source of sales until subscriptions land (issue 5): the units' statuses and the audit rows of
-their moves (`unit_*`, each with before/after status). A unit is *sold* when a move takes it
-into 已认购/已签约 from any other status, and *returned* (退房) when a move takes it out again.
-The status a unit had at any past instant is read from the first audit row after it (its
-`before`), or from the unit itself when nothing moved it since. Amount is the unit's list total
-price until contracts carry the deal price: `sold_amount` is the one place to change then.
+Sales are read from the unit moves (`unit_*` audit rows, each with before/after status): a
+unit is *sold* when a move takes it into 已认购/已签约 from any other status, and *returned*
+(退房) when a move takes it out again. The status a unit had at any past instant is read from
+the first audit row after it (its `before`), or from the unit itself when nothing moved it
+since. A sale counts for the deal price 成交价 of its signed (not voided) 认购书
+(deal_stats.DealPrices); stock left counts for the list price 表价.
 """
 import json
 from collections import defaultdict
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditLog, Building, Unit, UnitStatus
 from app.services.clock import day_bounds, local
+from app.services.deal_stats import DealPrices
 
 S = UnitStatus
 SOLD = frozenset(S.SOLD)
@@ -96,19 +97,14 @@ def statuses_at(project_id, units, instant):
 
 
 def sales_between(project_id, start, end):
-    """(sold unit ids, returned unit ids) by the moves in [start, end), one entry per move."""
+    """([(unit id, at)] sold, [(unit id, at)] returned) by the moves in [start, end)."""
     sold, returned = [], []
-    for _at, unit_id, before, after in _status_moves(project_id, start, end):
+    for at, unit_id, before, after in _status_moves(project_id, start, end):
         if after in SOLD and before not in SOLD:
-            sold.append(unit_id)
+            sold.append((unit_id, at))
         elif before in SOLD and after not in SOLD:
-            returned.append(unit_id)
+            returned.append((unit_id, at))
     return sold, returned
-
-
-def sold_amount(unit):
-    """The amount a sold unit counts for: its list total price until contracts land."""
-    return unit.amount
 
 
 @dataclass
@@ -117,10 +113,10 @@ class Line:
     area: Decimal = Decimal("0.00")
     amount: Decimal = Decimal("0.00")
 
-    def add(self, unit, sign=1):
+    def add(self, unit, amount, sign=1):
         self.units += sign
         self.area += sign * unit.area
-        self.amount += sign * sold_amount(unit)
+        self.amount += sign * amount
 
 
 @dataclass
@@ -156,12 +152,18 @@ def sales_report(project_id, kind, first, last):
     """{dimension: [Group]} plus 'total', for the days first..last and the period before."""
     units = project_units(project_id)
     by_id = {u.id: u for u in units}
+    prices = DealPrices(project_id)
     start, end = day_bounds(first)[0], day_bounds(last)[1]
     prev_first, prev_last = previous_period(kind, first, last)
     prev_start = day_bounds(prev_first)[0]
     at_end = statuses_at(project_id, units, end)
     sold, returned = sales_between(project_id, start, end)
     prev_sold, prev_returned = sales_between(project_id, prev_start, start)
+    worth = {u.id: prices.at(u.id, end, u.amount) for u in units if at_end[u.id] in SOLD}
+    moves = [([(by_id[uid], prices.at(uid, at, by_id[uid].amount)) for uid, at in ids
+               if uid in by_id], line, sign)
+             for ids, line, sign in ((sold, "period", 1), (returned, "period", -1),
+                                     (prev_sold, "previous", 1), (prev_returned, "previous", -1))]
     dims = {}
     for dim, _label in DIMENSIONS + (("total", "合计"),):
         groups = defaultdict(lambda: None)
@@ -171,15 +173,16 @@ def sales_report(project_id, kind, first, last):
             groups[key(unit)] = group
             status = at_end[unit.id]
             group.total += 1
-            if status != S.WITHHELD:
+            if status in SOLD:
                 group.released += 1
-                (group.cumulative if status in SOLD else group.stock).add(unit)
-        for ids, line, sign in ((sold, "period", 1), (returned, "period", -1),
-                                (prev_sold, "previous", 1), (prev_returned, "previous", -1)):
-            for unit_id in ids:
-                if unit_id in by_id:
-                    getattr(groups[key(by_id[unit_id])], line).add(by_id[unit_id], sign)
-        for unit_id in returned:
+                group.cumulative.add(unit, worth[unit.id])
+            elif status != S.WITHHELD:
+                group.released += 1
+                group.stock.add(unit, unit.amount)
+        for counted, line, sign in moves:
+            for unit, amount in counted:
+                getattr(groups[key(unit)], line).add(unit, amount, sign)
+        for unit_id, _at in returned:
             if unit_id in by_id:
                 groups[key(by_id[unit_id])].returned += 1
         order = _order(dim)

@@ -48,6 +48,7 @@ class Move:
     single_only: bool = False  # values depend on the unit's row: one unit at a time
     values: Optional[Callable] = None  # (ctx, row) -> extra column values
     where: Optional[Callable] = None  # (ctx, row) -> extra conditions
+    panel: bool = True  # offered on the board's unit panel (launch picks: the console only)
 
 
 def _hold_values(ctx, row):
@@ -63,6 +64,10 @@ def _same_holder(ctx, row):
     # compare-and-set on the holder read under the lock (the guard judged that holder)
     column = unit_t.c.held_by_id
     return [column.is_(None) if row.held_by_id is None else column == row.held_by_id]
+
+
+def _clear_prior(ctx, row):
+    return {"prior_status": None}
 
 
 def _extend_where(ctx, row):
@@ -92,6 +97,27 @@ MOVES = {move.name: move for move in (
          single_only=True),
     Move("sign_contract", "签约", "contract.sign", (S.SUBSCRIBED,), S.CONTRACTED,
          single_only=True),
+    # exchange / refund (app/services/changes/): executed by the office after a manager's
+    # approval; a refund also takes back a confirmed deposit that never became a sale
+    Move("refund", "退房", "change.execute", (S.DEPOSIT_CONFIRMED, S.SUBSCRIBED, S.CONTRACTED),
+         S.AVAILABLE, needs_reason=True, single_only=True, values=_clear_prior),
+    Move("refund_withhold", "退房(转销控)", "change.execute",
+         (S.DEPOSIT_CONFIRMED, S.SUBSCRIBED, S.CONTRACTED), S.WITHHELD, needs_reason=True,
+         single_only=True, values=_clear_prior),
+    Move("exchange_out", "换出", "change.execute", (S.SUBSCRIBED, S.CONTRACTED), S.AVAILABLE,
+         needs_reason=True, single_only=True, values=_clear_prior),
+    Move("exchange_in", "换入", "change.execute", (S.AVAILABLE, S.HELD), S.SUBSCRIBED,
+         needs_reason=True, single_only=True, values=_clear_prior, where=_same_holder),
+    Move("exchange_in_contracted", "换入", "change.execute", (S.AVAILABLE, S.HELD),
+         S.CONTRACTED, needs_reason=True, single_only=True, values=_clear_prior,
+         where=_same_holder),
+    # launch day 选房 (app/services/launch/): the buyer's sincerity deposit becomes the unit's
+    # deposit. Not yet confirmed by finance: the deposit_pending path of record_deposit;
+    # already confirmed: straight to deposit_confirmed (finance has seen that money).
+    Move("launch_pick", "选房", "launch.pick", (S.AVAILABLE, S.HELD), S.DEPOSIT_PENDING,
+         keeps_prior=True, keeps_hold=True, single_only=True, where=_same_holder, panel=False),
+    Move("launch_pick_confirmed", "选房", "launch.pick", (S.AVAILABLE, S.HELD),
+         S.DEPOSIT_CONFIRMED, single_only=True, where=_same_holder, panel=False),
 )}
 
 audit.ACTION_LABELS.update({
@@ -99,7 +125,11 @@ audit.ACTION_LABELS.update({
     "unit_hold_expired": "保留到期", "unit_withhold": "销控(暂不推售)", "unit_release": "推售",
     "unit_record_deposit": "收取定金", "unit_confirm_deposit": "财务确认定金",
     "unit_reject_deposit": "财务退回定金", "unit_mark_sold": "认购(已售)",
-    "unit_sign_contract": "签约",
+    "unit_sign_contract": "签约", "unit_refund": "退房(恢复可售)",
+    "unit_refund_withhold": "退房(转销控)", "unit_exchange_out": "换房换出",
+    "unit_exchange_in": "换房换入", "unit_exchange_in_contracted": "换房换入(已签约)",
+    "unit_launch_pick": "开盘选房(定金待确认)",
+    "unit_launch_pick_confirmed": "开盘选房(诚意金转定金)",
 })
 
 
@@ -120,7 +150,8 @@ def allowed_moves(unit, user, now=None):
     """Names of the moves `user` may make on `unit` now: the panel's buttons."""
     status = effective(unit, now)
     return [move.name for move in MOVES.values()
-            if move.action and status in move.sources and can(user, move.action, unit)
+            if move.action and move.panel and status in move.sources
+            and can(user, move.action, unit)
             and not (move.name == "extend_hold" and unit.hold_extended)]
 
 

@@ -84,10 +84,14 @@ def test_hold_deposit_confirm_sold_contract_paid(app, office, browser_for):
     with app.app_context():
         contract = db.session.scalar(select(Contract))
         amounts = [i.amount for i in contract.instalments]
+        credited = [i.credited for i in contract.instalments]
+        dues = [i.due for i in contract.instalments]
         ids, contract_id = [i.id for i in contract.instalments], contract.id
     assert sum(amounts) == price and len(amounts) == 3
+    # the confirmed deposit is credited to the first instalment: the buyer owes the rest
+    assert credited == [Decimal("20000.00"), 0, 0] and sum(dues) == price - Decimal("20000")
 
-    for number, (instalment_id, amount) in enumerate(zip(ids, amounts), start=1002):
+    for number, (instalment_id, amount) in enumerate(zip(ids, dues), start=1002):
         page = secretary.get(f"/deals/contracts/{contract_id}").text
         paid = secretary.post(f"/deals/contracts/{contract_id}/payments", {
             "form_key": form_key(page), "instalment_id": instalment_id, "amount": str(amount),

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 PUBLIC = "public"
+# Object scope of a route that takes an id and that consultants may use (test_object_access):
+OWNER = "owner"  # the object is the consultant's own (customer, request): others get 403/404
+SHARED = "shared"  # the object is the office's (a unit on the board): rules of state apply
 
 
 @dataclass(frozen=True)
@@ -15,12 +18,14 @@ class Route:
     args: Callable = field(default=lambda world: {})
     ok: int = 200  # what an allowed role gets on GET
     ends_session: bool = False  # an allowed POST logs the user out
+    scope: str = None  # OWNER or SHARED, for routes with an id that consultants may use
 
 
 def collect():
-    from tests.route_table import board, customers, deals, discounts, foundation, reports
+    from tests.route_table import (board, changes, customers, deals, discounts, foundation,
+                                   launch, reports)
     table = {}
-    for module in (foundation, board, customers, discounts, deals, reports):
+    for module in (foundation, board, customers, discounts, deals, reports, changes, launch):
         overlap = table.keys() & module.ROUTES.keys()
         assert not overlap, f"routes listed twice: {overlap}"
         table.update(module.ROUTES)

@@ -1,4 +1,4 @@
-from tests.route_table import PUBLIC, Route
+from tests.route_table import PUBLIC, SHARED, Route
 
 ALL = frozenset({"consultant", "secretary", "finance", "manager", "admin"})
 MANAGER = frozenset({"manager"})
@@ -16,11 +16,11 @@ def held(w):
 
 ROUTES = {
     "board.index": Route(ALL),
-    "board.poll": Route(ALL, args=lambda w: {"project": w["project"]}),
-    "board.unit_panel": Route(ALL, args=lambda w: {"unit": w["unit"]}),
+    "board.poll": Route(ALL, args=lambda w: {"project": w["project"]}, scope=SHARED),
+    "board.unit_panel": Route(ALL, args=lambda w: {"unit": w["unit"]}, scope=SHARED),
     "board.export": Route(EXPORT),
-    "board.hold": Route(frozenset({"consultant"}), args=unit),
-    "board.cancel_hold": Route(frozenset({"consultant", "manager"}), args=held),
+    "board.hold": Route(frozenset({"consultant"}), args=unit, scope=SHARED),
+    "board.cancel_hold": Route(frozenset({"consultant", "manager"}), args=held, scope=SHARED),
     "board.extend_hold": Route(MANAGER, args=held),
     "board.withhold": Route(MANAGER, args=unit),
     "board.release": Route(MANAGER, args=unit),

@@ -1,5 +1,5 @@
 """Customers, visits and calls, channel reports, reception rotation (issue 4)."""
-from tests.route_table import Route
+from tests.route_table import OWNER, Route
 
 SALES = frozenset({"consultant", "secretary", "manager"})
 OFFICE = frozenset({"secretary", "manager"})
@@ -16,11 +16,11 @@ def customer(w):
 ROUTES = {
     "customers.index": Route(SALES),
     "customers.new": Route(SALES),
-    "customers.card": Route(SALES, args=customer),
-    "customers.save_card": Route(CONSULTANT_MANAGER, args=customer),
-    "customers.add_visit": Route(CONSULTANT_MANAGER, args=customer),
-    "customers.add_follow_up": Route(CONSULTANT_MANAGER, args=customer),
-    "customers.change_grade": Route(CONSULTANT_MANAGER, args=customer),
+    "customers.card": Route(SALES, args=customer, scope=OWNER),
+    "customers.save_card": Route(CONSULTANT_MANAGER, args=customer, scope=OWNER),
+    "customers.add_visit": Route(CONSULTANT_MANAGER, args=customer, scope=OWNER),
+    "customers.add_follow_up": Route(CONSULTANT_MANAGER, args=customer, scope=OWNER),
+    "customers.change_grade": Route(CONSULTANT_MANAGER, args=customer, scope=OWNER),
     "customers.reveal": Route(OFFICE, args=lambda w: {"customer_id": w["customer"],
                                                       "field": "phone"}),
     "customers.settle": Route(MANAGER, args=customer),

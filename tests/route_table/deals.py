@@ -1,4 +1,4 @@
-from tests.route_table import Route
+from tests.route_table import SHARED, Route
 
 SECRETARY = frozenset({"secretary"})
 FINANCE = frozenset({"finance"})
@@ -21,6 +21,12 @@ def add_to_world(world):
 
     building = db.session.get(Building, world["building"])
     secretary, finance = (db.session.get(User, world[r]) for r in ("secretary", "finance"))
+    from app.models import Project
+    from app.services import price_policy
+    rule = price_policy.save_rule(db.session.get(Project, world["project"]), {
+        "name": "一次性付款优惠", "kind": "rate", "value": "98", "plan": "full",
+        "valid_from": clock.today(), "valid_until": None, "seq": 1},
+        db.session.get(User, world["manager"]))
     units = [Unit(building=building, floor=2, unit_no=f"20{n}", layout="两室",
                   building_area=Decimal("88"), unit_price=Decimal("10000"),
                   total_price=Decimal("880000"), status="available") for n in (1, 2)]
@@ -50,12 +56,12 @@ def add_to_world(world):
     db.session.commit()
     world.update(deposit=made[0].id, deposit_unit=units[0].id, subscription=sub.id,
                  contract=contract.id, instalment=contract.instalments[0].id,
-                 payment=payment.id, receipt=made[0].receipt_id)
+                 payment=payment.id, receipt=made[0].receipt_id, price_rule=rule.id)
 
 
 ROUTES = {
     "deals.new_deposit": Route(frozenset({"consultant", "secretary"}),
-                               args=lambda w: {"unit_id": w["unit"]}),
+                               args=lambda w: {"unit_id": w["unit"]}, scope=SHARED),
     "deals.queue": Route(frozenset({"finance", "manager"})),
     "deals.confirm_deposit": Route(FINANCE, args=lambda w: {"deposit_id": w["deposit"]}),
     "deals.reject_deposit": Route(FINANCE, args=lambda w: {"deposit_id": w["deposit"]}),
@@ -73,6 +79,15 @@ ROUTES = {
     "deals.reminder_pdf": Route(VIEW, args=lambda w: {"instalment_id": w["instalment"]}),
     "deals.receipt_pdf": Route(PRINT, args=lambda w: {"receipt_id": w["receipt"]}),
     "deals.receipt_books": Route(FINANCE),
+    "deals.void_receipt": Route(FINANCE),
+    "deals.price_policy_page": Route(frozenset({"consultant", "secretary", "finance", "manager",
+                                                "admin"})),
+    "deals.new_price_rule": Route(frozenset({"manager", "admin"})),
+    "deals.edit_price_rule": Route(frozenset({"manager", "admin"}),
+                                   args=lambda w: {"rule_id": w["price_rule"]}),
+    "deals.toggle_price_rule": Route(frozenset({"manager", "admin"}),
+                                     args=lambda w: {"rule_id": w["price_rule"]}),
+    "deals.price_preview": Route(OFFICE, args=lambda w: {"unit_id": w["deposit_unit"]}),
     "deals.registers_index": Route(VIEW, ok=302),
     "deals.register": Route(VIEW, args=lambda w: {"name": "receipts"}),
     "deals.register_export": Route(VIEW, args=lambda w: {"name": "contracts"}),

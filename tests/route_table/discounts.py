@@ -4,7 +4,7 @@ from io import BytesIO
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
-from tests.route_table import Route
+from tests.route_table import OWNER, Route
 
 ALL = frozenset({"consultant", "secretary", "finance", "manager", "admin"})
 REQUESTERS = frozenset({"consultant", "manager"})
@@ -20,11 +20,13 @@ ROUTES = {
     "discounts.mine": Route(REQUESTERS),
     "discounts.new_request": Route(REQUESTERS),
     "discounts.quote": Route(REQUESTERS),
-    "discounts.detail": Route(ALL, args=_request),  # m_consultant asked for it
-    "discounts.status": Route(ALL, args=_request),
-    "discounts.withdraw": Route(frozenset({"consultant"}), args=_request),  # the requester only
-    "discounts.upload": Route(ALL - {"finance"}, args=_request),
-    "discounts.attachment": Route(ALL, args=lambda w: {"attachment_id": w["attachment"]}),
+    "discounts.detail": Route(ALL, args=_request, scope=OWNER),  # m_consultant asked for it
+    "discounts.status": Route(ALL, args=_request, scope=OWNER),
+    "discounts.withdraw": Route(frozenset({"consultant"}), args=_request,  # the requester only
+                                scope=OWNER),
+    "discounts.upload": Route(ALL - {"finance"}, args=_request, scope=OWNER),
+    "discounts.attachment": Route(ALL, args=lambda w: {"attachment_id": w["attachment"]},
+                                  scope=OWNER),
     "discounts.queue": Route(frozenset({"secretary", "manager", "admin"})),
     "discounts.decide": Route(DECIDERS, args=_request),
     "discounts.verbal": Route(frozenset({"secretary", "admin"}), args=_request),

@@ -1,15 +1,18 @@
 """The board: grid page, polling, the unit panel and the export."""
-from flask import abort, make_response, render_template, request
+from collections import OrderedDict
+
+from flask import abort, current_app, make_response, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
 from app.extensions import db
 from app.filters import current_project
 from app.models import Project, Unit
-from app.policy import require
+from app.policy import can, require
 from app.services import board, clock, unit_sheet, unit_status
-from app.sessions import background
+from app.sessions import fresh_when
 from app.web import render_page
 from app.xlsx import xlsx_response
 
@@ -45,9 +48,46 @@ def move_forms(given=None):
 
 def panel_context(unit, forms=None, now=None):
     now = now or clock.now()
-    return {"unit": unit, "state": unit_status.effective(unit, now),
+    state = unit_status.effective(unit, now)
+    return {"unit": unit, "state": state,
             "moves": unit_status.allowed_moves(unit, current_user, now),
-            "history": board.unit_history(unit.id), "forms": move_forms(forms)}
+            "history": board.unit_history(unit.id), "forms": move_forms(forms),
+            "discount_link": discount_link(unit, state)}
+
+
+def discount_link(unit, state):
+    """特殊优惠申请 for this unit (and the customer of its deposit, if there is one)."""
+    from app.services.deals.deposits import open_deposit
+    from app.services.discounts.requests import OPEN_UNIT_STATUSES
+    if state not in OPEN_UNIT_STATUSES or not can(current_user, "discount.request"):
+        return None
+    deposit = open_deposit(unit.id) if state.startswith("deposit") else None
+    return url_for("discounts.new_request", unit_id=unit.id,
+                   customer_id=deposit and deposit.customer_id)
+
+
+BOARD_HTML_KEPT = 32  # rendered boards each worker keeps (buildings × filters in use)
+
+
+def board_html(project, building_id, filters):
+    """The grids, tabs, filters and figures as HTML, rendered once per board version.
+
+    A 300-unit building costs ~10 ms to shape and render; every browser on the same version,
+    building and filters gets the same HTML, so each worker renders it once.
+    """
+    data = board.board_data(project.id, building_id)
+    key = (project.id, current_user.role, *board.view_key(data, filters, current_user.id))
+    cache = current_app.extensions.setdefault("board_html", OrderedDict())
+    html = cache.get(key)
+    if html is None:
+        context = board.board_view(data, filters, current_user.id)
+        html = Markup(render_template("board/_board.html", project=project, **context))
+        cache[key] = html
+        while len(cache) > BOARD_HTML_KEPT:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return html
 
 
 @bp.route("/board")
@@ -55,18 +95,24 @@ def panel_context(unit, forms=None, now=None):
 def index():
     project = project_or_404()
     building_id, filters = board_args()
-    context = board.board_page(project.id, building_id, filters, current_user.id)
+    context = {"board_html": board_html(project, building_id, filters)}
     unit_id = request.args.get("unit", type=int)
     unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit is not None and unit.building.project_id == project.id:
         context["panel"] = panel_context(unit)
-    return render_page("board/index.html", partial="board/_board.html", project=project,
+    return render_page("board/index.html", partial="board/_board_html.html", project=project,
                        **context)
+
+
+def current_tag(args):
+    """The project's board ETag, for polls answered before the user is loaded."""
+    project_id = args.get("project", type=int)
+    return board.polled_etag(project_id) if project_id else None
 
 
 @bp.route("/board/poll")
 @require("board.view")
-@background
+@fresh_when(current_tag)
 def poll():
     """304 while nothing changed; else the changed cells (or grids) and figures, out of band."""
     project_id = request.args.get("project", type=int) or abort(404)

@@ -2,12 +2,14 @@ from flask import Blueprint
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
-from app.blueprints.deals import contracts, money, registers, routes  # noqa: E402,F401
+from app.blueprints.deals import contracts, money, policy, registers, routes  # noqa: E402,F401
 
 
 @bp.context_processor
 def labels():
     from app.models.project import ROUNDING_CHOICES
-    from app.services.deals.common import DEPOSIT_KINDS, METHODS, MONEY_STATUS, PLANS
+    from app.services.deals.common import (DEPOSIT_KINDS, METHODS, MONEY_STATUS, PLANS,
+                                           RECEIPT_PURPOSES)
     return {"methods": METHODS, "plans": PLANS, "deposit_kinds": DEPOSIT_KINDS,
+            "receipt_purposes": RECEIPT_PURPOSES,
             "money_status": MONEY_STATUS, "rounding": ROUNDING_CHOICES}

@@ -44,12 +44,13 @@ def contract_or_404(contract_id):
 def contract(contract_id, form=None, status=200):
     item = contract_or_404(contract_id)
     form = form or PaymentForm(formdata=None)
-    form.instalment_id.choices = [(i.id, f"{i.label} · 应付 ¥{i.amount:,.2f}")
+    form.instalment_id.choices = [(i.id, f"{i.label} · 应付 ¥{i.due:,.2f}")
                                   for i in item.instalments]
     ids = [i.id for i in item.instalments]
     return render_page("deals/contract.html", contract=item, form=keyed(form), status=status,
                        paid=contracts.paid(ids), pending=contracts.paid(ids, ("pending",)),
                        balance=contracts.balance(item), today=clock.today(),
+                       credited=contracts.credited(item),
                        payments=sorted((p for i in item.instalments for p in i.payments),
                                        key=lambda p: p.id))
 
@@ -84,7 +85,7 @@ def overdue():
 @require("deals.view")
 def reminder_pdf(instalment_id):
     instalment = db.session.get(Instalment, instalment_id) or abort(404)
-    unpaid = instalment.amount - contracts.paid([instalment.id]).get(instalment.id, 0)
+    unpaid = instalment.due - contracts.paid([instalment.id]).get(instalment.id, 0)
     today = clock.today()
     if instalment.due_date >= today or unpaid <= 0:
         flash("该期款项未逾期,无需催款", "warning")

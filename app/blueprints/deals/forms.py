@@ -5,7 +5,12 @@ from wtforms import (HiddenField, IntegerField, SelectField, StringField,
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms import ChineseDateField, choices, optional_int
+from app.models.pricing import RULE_KINDS, RULE_PLANS
+from app.services.attribution import SPLIT_CASES
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS
+
+CASE_CHOICES = [("", "本人客户 / 无归属客户(自动)")] + [
+    (key, f"{label} — {rule}") for key, (label, rule) in SPLIT_CASES.items()]
 
 
 class KeyedForm(FlaskForm):
@@ -21,6 +26,7 @@ class DepositForm(KeyedForm):
     method = SelectField("付款方式", choices=choices(METHODS))
     receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
                                                  Length(max=12)])
+    case = SelectField("业绩分成情形", choices=CASE_CHOICES, default="")
 
 
 class ReasonForm(FlaskForm):
@@ -64,3 +70,26 @@ class BookForm(FlaskForm):
     first_no = StringField("起始编号", validators=[InputRequired("请填写起始编号"), Length(max=9)])
     last_no = StringField("结束编号", validators=[InputRequired("请填写结束编号"), Length(max=9)])
     holder = StringField("领用人", validators=[InputRequired("请填写领用人"), Length(max=64)])
+
+
+class PriceRuleForm(FlaskForm):
+    seq = IntegerField("顺序", validators=[InputRequired("请填写顺序"),
+                                         NumberRange(1, 99, "1 到 99")])
+    name = StringField("名称", validators=[InputRequired("请填写名称"), Length(max=64)])
+    kind = SelectField("优惠方式", choices=choices(RULE_KINDS))
+    value = StringField("折扣 / 金额", validators=[InputRequired("请填写折扣或金额"),
+                                               Length(max=20)])
+    plan = SelectField("适用付款方式", choices=choices(RULE_PLANS), default="")
+    valid_from = ChineseDateField("生效日期", validators=[InputRequired("请填写生效日期")])
+    valid_until = ChineseDateField("截止日期(含)", validators=[Optional()])
+
+
+class RuleToggleForm(FlaskForm):
+    """A button-only post (CSRF)."""
+
+
+class VoidReceiptForm(FlaskForm):
+    receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
+                                                 Length(max=12)])
+    reason = StringField("作废原因", validators=[InputRequired("请填写作废原因"),
+                                             Length(max=200, message="最多 200 字")])

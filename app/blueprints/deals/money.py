@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.blueprints.deals import bp
-from app.blueprints.deals.forms import BookForm, ReasonForm
+from app.blueprints.deals.forms import BookForm, ReasonForm, VoidReceiptForm
 from app.extensions import db
 from app.errors import error_response
 from app.filters import current_project
@@ -88,6 +88,8 @@ def reject_payment(payment_id):
 @require("receipt.print")
 def receipt_pdf(receipt_id):
     receipt = db.session.get(Receipt, receipt_id) or abort(404)
+    if receipt.unit_id is None:
+        abort(404)  # a spoiled blank: nothing to print
     url = verify_url("receipt", receipt.id, receipts.receipt_fingerprint(receipt))
     pdf = render_pdf("pdf/receipt.html", receipt=receipt, qr=qr_data_uri(url),
                      printed_at=clock.now())
@@ -111,6 +113,25 @@ def receipt_books():
         select(Receipt.book_id, db.func.count()).where(Receipt.project_id == project.id)
         .group_by(Receipt.book_id)).all())
     return render_page("deals/receipt_books.html", form=form, books=books, used=used,
+                       status=422 if request.method == "POST" else 200)
+
+
+@bp.route("/receipts/void", methods=["GET", "POST"])
+@require("receipt.void")
+def void_receipt():
+    """Finance voids a spoiled or wrongly written receipt: kept, never deleted or reused."""
+    project = project_or_404()
+    form = VoidReceiptForm()
+    if request.method == "GET" and request.args.get("number", "").isdigit():
+        form.receipt_no.data = request.args["number"][:9]
+    if form.validate_on_submit():
+        ok, receipt = attempt(form, receipts.void, project.id, form.receipt_no.data,
+                              form.reason.data, current_user)
+        if ok:
+            flash(f"已作废收据 No.{receipt.number:07d},该编号不能再使用", "success")
+            return redirect(url_for("deals.void_receipt"))
+    return render_page("deals/receipt_void.html", form=form,
+                       voided=receipts.recently_voided(project.id),
                        status=422 if request.method == "POST" else 200)
 
 

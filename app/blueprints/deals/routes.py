@@ -10,9 +10,11 @@ from app.models import Customer, Subscription, Unit, User
 from app.pdf import pdf_response, render_pdf
 from app.policy import authorize, require
 from app.qr import qr_data_uri
-from app.services import clock
+from app.services import clock, price_policy
 from app.services.deals import deposits, subscriptions
-from app.services.deals.common import new_form_key
+from app.services.deals.common import PLANS, new_form_key
+from app.services.errors import RuleViolation
+from app.services.money import parse_money
 from app.services.verification import verify_url
 from app.web import attempt, render_page
 
@@ -61,7 +63,8 @@ def new_deposit(unit_id):
                              amount_text=form.amount.data, method=form.method.data,
                              receipt_no=form.receipt_no.data, customer_id=form.customer_id.data,
                              consultant_id=form.consultant_id.data,
-                             form_key=form.form_key.data, actor=current_user)
+                             form_key=form.form_key.data, actor=current_user,
+                             case=form.case.data)
         if ok:
             deposit, created = result
             created_message(created, f"已登记定金,收据 No.{deposit.receipt.number:07d},"
@@ -97,8 +100,18 @@ def new_subscription(unit_id):
                                      f"{unit.unit_no} 已售")
             return redirect(url_for("deals.subscription", subscription_id=sub.id))
     status = 422 if request.method == "POST" else 200
+    plan = form.plan.data if form.plan.data in PLANS else None
+    steps, standard = price_policy.breakdown(unit, plan)
     return render_page("deals/subscription_form.html", unit=unit, deposit=deposit,
-                       form=keyed(form), status=status)
+                       form=keyed(form), status=status, steps=steps, standard=standard,
+                       plan=plan, deal=_typed_price(form.deal_price.data, standard), error=None)
+
+
+def _typed_price(text, standard):
+    try:
+        return parse_money(text) if (text or "").strip() else standard
+    except RuleViolation:
+        return standard
 
 
 def subscription_or_404(subscription_id):
@@ -122,6 +135,9 @@ def subscription(subscription_id, form=None, status=200):
     return render_page("deals/subscription.html", sub=sub, form=keyed(form), status=status,
                        buyers=subscriptions.co_buyers(sub),
                        contract=contracts.of_subscription(sub.id),
+                       paid_deposits=subscriptions.deposits_paid(sub),
+                       balance=subscriptions.balance(sub),
+                       split_label=deposits.split_label(sub.deposit),
                        replaced_by=db.session.scalar(select(Subscription).where(
                            Subscription.replaces_id == sub.id)))
 
@@ -149,5 +165,7 @@ def subscription_pdf(subscription_id):
     url = verify_url("subscription", sub.id, subscriptions.subscription_fingerprint(sub))
     pdf = render_pdf("pdf/subscription.html", sub=sub, qr=qr_data_uri(url),
                      buyers=subscriptions.co_buyers(sub), printed_at=clock.now(),
+                     paid_deposits=subscriptions.deposits_paid(sub),
+                     balance=subscriptions.balance(sub),
                      copies=("客户联", "财务联", "销售联", "销售联(存档)"))
     return pdf_response(pdf, f"认购书-{sub.number}.pdf")

@@ -11,6 +11,8 @@ from app.services.discounts.files import KINDS as ATTACHMENT_KINDS
 from app.services.discounts.register import STATUS_FILTERS
 
 KIND_CHOICES = {"percent": "按比例折让(%)", "amount": "直减金额(元)", "price": "一口价(成交总价,元)"}
+PLAN_CHOICES = {"": "未定(只计通用标准优惠)", "full": "一次性付款", "mortgage": "按揭贷款",
+                "instalments": "分期付款"}
 
 
 class LocalDateTimeField(StringField):
@@ -44,6 +46,8 @@ class RequestForm(FlaskForm):
     building_id = SelectField("楼栋", coerce=optional_int, validate_choice=False)
     unit_no = StringField("房号", validators=[DataRequired("请填写房号"), Length(max=16)])
     kind = SelectField("优惠方式", choices=choices(KIND_CHOICES), validate_choice=False)
+    plan = SelectField("付款方式", choices=choices(PLAN_CHOICES), validate_choice=False,
+                       default="")
     value = StringField("数值", validators=[DataRequired("请填写优惠数值"), Length(max=32)])
     reason = TextAreaField("申请理由", validators=[DataRequired("请填写申请理由"),
                                                Length(max=500, message="理由最多 500 字")])

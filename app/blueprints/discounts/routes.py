@@ -16,6 +16,7 @@ from app.services import discounts
 from app.services.discounts import files, queries
 from app.services.discounts.requests import find_unit, load_customer
 from app.services.errors import NotAllowed, RuleViolation
+from app.services.price_policy import PLANS
 from app.web import apply_violation, render_page
 
 
@@ -38,7 +39,7 @@ def _preselect(form, project):
         form.building_id.data, form.unit_no.data = unit.building_id, unit.unit_no
 
 
-def quote_context(project, building_id, unit_no, kind, value):
+def quote_context(project, building_id, unit_no, kind, value, plan=None):
     """The price panel: unit, list / standard / deal price, floor gap for those allowed."""
     context = {"unit": None, "quote": None, "error": None}
     if not building_id or not (unit_no or "").strip():
@@ -46,7 +47,8 @@ def quote_context(project, building_id, unit_no, kind, value):
     try:
         context["unit"] = find_unit(project.id, building_id, unit_no)
         if (value or "").strip():
-            _value, priced = discounts.quote(context["unit"], kind, value, project.rounding)
+            _value, priced = discounts.quote(context["unit"], kind, value, project.rounding,
+                                             plan if plan in PLANS else None)
             context["quote"] = priced if show_floor() else priced.without_floor()
     except RuleViolation as exc:
         context["error"] = exc.message
@@ -68,7 +70,7 @@ def new_request():
             flash(f"已提交特殊优惠申请(编号 {created.id}),等待经理审批", "success")
             return redirect(url_for("discounts.detail", request_id=created.id))
     context = quote_context(project, form.building_id.data, form.unit_no.data, form.kind.data,
-                            form.value.data)
+                            form.value.data, form.plan.data)
     return render_page("discounts/new.html", status=form_status(form), form=form, **context)
 
 
@@ -81,7 +83,9 @@ def _create(project, form):
     try:
         unit = find_unit(project.id, form.building_id.data, form.unit_no.data)
         created = discounts.create_request(customer, unit, form.kind.data, form.value.data,
-                                           form.reason.data, current_user)
+                                           form.reason.data, current_user,
+                                           plan=form.plan.data if form.plan.data in PLANS
+                                           else None)
         if form.attachment.data and form.attachment.data.filename:
             discounts.add_attachment(created, form.attachment.data, "form", current_user)
     except RuleViolation as exc:
@@ -101,7 +105,7 @@ def quote():
     project = project_or_404()
     args = request.args
     context = quote_context(project, args.get("building_id", type=int), args.get("unit_no"),
-                            args.get("kind", "percent"), args.get("value"))
+                            args.get("kind", "percent"), args.get("value"), args.get("plan"))
     return render_page("discounts/_quote.html", partial="discounts/_quote.html", **context)
 
 

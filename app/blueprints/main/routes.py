@@ -6,7 +6,8 @@ from app.extensions import db
 from app.filters import current_project
 from app.models import Project, UnitStatus
 from app.policy import can, require
-from app.services import dashboard, overview
+from app.services import collection_stats, dashboard, overview
+from app.services.changes import execute as change_execution
 from app.web import render_page
 
 
@@ -38,10 +39,15 @@ def switch_project():
 
 
 def dashboard_context(project_id):
-    """The manager's figures: periods, 去化率 per building, overdue follow-ups, live holds."""
+    """The manager's figures: periods, 去化率 per building, overdue follow-ups, live holds,
+    arrears and 违约, money waiting on finance, 认购 past the deadline to sign, exchange and
+    refund requests waiting."""
     return {"dash": {
         "periods": dashboard.period_figures(project_id),
         "buildings": dashboard.sell_through_by_building(project_id),
         "overdue": dashboard.overdue_follow_ups(project_id),
         "holds": dashboard.active_holds(project_id),
+        "attention": dashboard.attention(project_id),
+        "changes": change_execution.waiting(project_id),
+        "buckets": collection_stats.BUCKETS,
     }}

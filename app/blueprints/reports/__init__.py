@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-from app.blueprints.reports import routes  # noqa: E402,F401
+from app.blueprints.reports import analysis, routes  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""销售日报 / 周报 / 月报 (page, one-page PDF, .xlsx) and consultant performance."""
+"""销售日报 / 周报 / 月报 (page, one-page PDF, .xlsx)."""
 from flask import request
 
 from app.blueprints.customers.common import project_or_404
@@ -7,8 +7,9 @@ from app.blueprints.reports import bp
 from app.charts import bar_chart, rate_chart
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
-from app.services import consultant_stats, dashboard, sales_report, visit_stats
+from app.services import dashboard, deal_stats, sales_report, visit_stats
 from app.services.clock import day_bounds, today
+from app.services.money import format_money
 from app.web import render_page
 from app.xlsx import Column, build_workbook, xlsx_response
 
@@ -34,8 +35,12 @@ def _report_context(project):
     visits, previous_visits = dashboard.visit_counts(
         project.id, [_bounds(first, last), _bounds(prev_first, prev_last)])
     channels = dashboard.channel_counts(project.id, *_bounds(first, last))
-    return {"form": form, "period": period, "day": day, "first": first, "last": last,
-            "report": report, "title": TITLES[period], "project": project,
+    periods = [_bounds(first, last), _bounds(prev_first, prev_last)]
+    deals = {key: fn(project.id, periods) for key, fn in (
+        ("deposits", deal_stats.deposits), ("subscriptions", deal_stats.subscriptions),
+        ("contracts", deal_stats.contracts), ("collections", deal_stats.collections))}
+    return {"deals": deals, "form": form, "period": period, "day": day, "first": first,
+            "last": last, "report": report, "title": TITLES[period], "project": project,
             "dimensions": sales_report.DIMENSIONS, "visits": visits,
             "previous_visits": previous_visits, "channels": channels,
             "args": {"period": period, "day": day.isoformat()}}
@@ -94,6 +99,14 @@ def _xlsx_row(dimension, group):
             "rate": group.rate / 100}
 
 
+def _deal_note(deals):
+    dep, sub, con, col = (deals[k][0] for k in ("deposits", "subscriptions", "contracts",
+                                                 "collections"))
+    return (f"定金 {dep['count']} 笔(已确认 {format_money(dep['confirmed'])});认购 {sub['count']} 套 "
+            f"{format_money(sub['amount'])};签约 {con['count']} 套 {format_money(con['amount'])};"
+            f"回款 {format_money(col['received'])}(到期应收 {format_money(col['due'])})")
+
+
 @bp.route("/sales.xlsx")
 @require("reports.sales")
 def sales_xlsx():
@@ -108,18 +121,8 @@ def sales_xlsx():
     notes = [f"{project.name} {context['title']} {context['first']}至{context['last']}",
              f"来访 {visits['visit']},来电 {visits['call']};上期({prev_first}至{prev_last})"
              f"来访 {previous['visit']},来电 {previous['call']}",
-             "成交以房源转为已认购/已签约计,金额为房源标价总价;退房从本期中扣除。"]
+             _deal_note(context["deals"]),
+             "成交以房源转为已认购/已签约计,金额为认购书成交价(作废的不计),剩余可售按表价;"
+             "退房从本期中扣除。"]
     data = build_workbook(context["title"], SALES_COLUMNS, rows, notes=notes)
     return xlsx_response(data, f"{context['title']} {context['first']:%Y-%m-%d}.xlsx")
-
-
-@bp.route("/consultants")
-@require("reports.consultants")
-def consultants():
-    """置业顾问业绩: per consultant for a day, a week or a month."""
-    project = project_or_404()
-    form, period, day, first, last = _period()
-    start, end = _bounds(first, last)
-    rows = consultant_stats.performance(project.id, start, end, today())
-    return render_page("reports/consultants.html", form=form, period=period, first=first,
-                       last=last, rows=rows, columns=consultant_stats.COLUMNS)

@@ -5,10 +5,10 @@ from decimal import ROUND_DOWN, Decimal
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Contract, Instalment, Payment
+from app.models import Contract, Instalment, Payment, Subscription
 from app.policy import can
 from app.services import audit, clock, unit_status
-from app.services.deals import receipts
+from app.services.deals import receipts, subscriptions
 from app.services.deals.common import (METHODS, check_form_key, choice, from_fen,
                                        lock_and_find, sum_fen)
 from app.services.errors import Conflict, NotAllowed, RuleViolation
@@ -68,20 +68,33 @@ def sign(subscription, data, actor, now=None):
         raise RuleViolation("首期付款日不能早于签约日期", "first_due")
     rows = schedule(subscription.deal_price, subscription.plan, first_due,
                     subscription.down_payment, data.get("count") or 0)
+    credit = sum((d.amount for d in subscriptions.deposits_paid(subscription)), Decimal("0.00"))
     contract = Contract(project_id=subscription.project_id, number=number,
                         unit_id=subscription.unit_id, subscription_id=subscription.id,
                         customer_id=subscription.customer_id, sign_date=sign_date,
                         total_price=subscription.deal_price, plan=subscription.plan,
                         created_by_id=actor.id, created_at=now, form_key=key)
-    contract.instalments = [Instalment(seq=n, label=label, due_date=due, amount=amount)
-                            for n, (label, due, amount) in enumerate(rows, start=1)]
+    contract.instalments = [
+        Instalment(seq=n, label=label, due_date=due, amount=amount, credited=credited)
+        for n, ((label, due, amount), credited) in enumerate(
+            zip(rows, allocate(credit, [row[2] for row in rows])), start=1)]
     db.session.add(contract)
     db.session.flush()
     unit_status.transition(subscription.unit, "sign_contract", actor, now=now)
     audit.record("contract_signed", "contract", contract.id, project_id=contract.project_id,
                  user=actor, after={"number": number, "total_price": contract.total_price,
-                                    "instalments": len(rows)})
+                                    "instalments": len(rows), "deposit_credited": credit})
     return contract, True
+
+
+def allocate(credit, amounts):
+    """The confirmed deposits credited to the instalments in order (首付款 first), exactly."""
+    result = []
+    for amount in amounts:
+        part = min(credit, amount)
+        result.append(part)
+        credit -= part
+    return result
 
 
 def paid(instalment_ids, statuses=("confirmed",)):
@@ -105,8 +118,10 @@ def record_payment(instalment, amount_text, method, receipt_no, form_key, actor,
     existing = lock_and_find(contract.project_id, Payment, key)
     if existing is not None:
         return existing, False
-    open_amount = instalment.amount - paid([instalment.id], ("pending", "confirmed")).get(
+    open_amount = instalment.due - paid([instalment.id], ("pending", "confirmed")).get(
         instalment.id, Decimal("0.00"))
+    if open_amount <= 0:
+        raise RuleViolation("本期已付清(含定金抵扣),无需再登记回款", "instalment_id")
     if amount > open_amount:
         raise RuleViolation(f"回款金额超过本期未付金额 ¥{open_amount:,.2f}", "amount")
     receipt = receipts.issue(contract.project_id, receipt_no, purpose="payment", amount=amount,
@@ -146,24 +161,31 @@ def decide_payment(payment, approve, reason, actor, now=None):
     return payment
 
 
+def credited(contract):
+    """The confirmed deposits credited against the contract's instalments."""
+    return from_fen(db.session.scalar(select(sum_fen(Instalment.credited)).where(
+        Instalment.contract_id == contract.id)))
+
+
 def balance(contract):
-    """Outstanding balance: total price less confirmed payments."""
+    """Outstanding balance: total price less credited deposits and confirmed payments."""
     received = db.session.scalar(select(sum_fen(Payment.amount)).where(
         Payment.contract_id == contract.id, Payment.status == "confirmed"))
-    return contract.total_price - from_fen(received)
+    return contract.total_price - credited(contract) - from_fen(received)
 
 
 def overdue(project_id, today=None):
     """[(instalment, unpaid, days overdue)] for instalments past due and not fully paid."""
     today = today or clock.today()
     due = db.session.scalars(
-        select(Instalment).join(Contract).where(Contract.project_id == project_id,
-                                                Instalment.due_date < today)
+        select(Instalment).join(Contract).join(Subscription)
+        .where(Contract.project_id == project_id, Instalment.due_date < today,
+               Subscription.status == "signed")  # a refunded deal owes nothing
         .order_by(Instalment.due_date)).all()
     received = paid([i.id for i in due]) if due else {}
     result = []
     for instalment in due:
-        unpaid = instalment.amount - received.get(instalment.id, Decimal("0.00"))
+        unpaid = instalment.due - received.get(instalment.id, Decimal("0.00"))
         if unpaid > 0:
             result.append((instalment, unpaid, (today - instalment.due_date).days))
     return result

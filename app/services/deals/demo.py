@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Building, Customer, Unit, User
-from app.services import clock
+from app.services import clock, price_policy
 from app.services.deals import contracts, deposits, receipts, subscriptions
 from app.services.customers import register
 from app.services.deals.common import new_form_key
@@ -27,11 +27,15 @@ DEALS = [("1栋", "503", 0, "small", "10000", "wechat", "pending"),
          ("3栋", "805", 0, "large", "50000", "alipay", "overdue")]
 
 
-def load(project, days_back=100):
+def load(project):
+    """Today's deals. Not backdated: the unit moves and their audit rows happen now, and the
+    dashboard must count the same deals in the same period. The overdue contract is overdue
+    by its typed sign and due dates."""
     users = {u.username: u for u in db.session.scalars(select(User))}
     secretary, finance = users["zhaomin"], users["chenjing"]
-    now = clock.now() - timedelta(days=days_back)
+    now = clock.now()
     receipts.register_book(project.id, "1001", "1100", "前台 赵敏", finance, now=now)
+    _price_policy(project, users["liuqiang"], now)
     for index, (building, unit_no, buyer, kind, amount, method, stage) in enumerate(DEALS):
         customer = _customer(project, BUYERS[buyer], users)
         unit = db.session.scalar(select(Unit).join(Building).where(
@@ -50,6 +54,21 @@ def load(project, days_back=100):
         if stage == "confirmed":
             continue
         _sell(unit, customer, stage, secretary, finance, index, now)
+
+
+def _price_policy(project, manager, launch):
+    """The office's standard discounts: by payment plan, and one for launch day (开盘当日)."""
+    day = clock.local(launch).date()
+    for seq, name, kind, value, plan, start, end in (
+            (1, "一次性付款优惠", "rate", "98", "full", day, None),
+            (2, "按揭付款优惠", "rate", "99", "mortgage", day, None),
+            (3, "开盘当日优惠", "amount", "10000", "", day, day),
+            (4, "老带新优惠", "amount", "5000", "", day + timedelta(days=30), None)):
+        rule = price_policy.save_rule(project, {
+            "seq": seq, "name": name, "kind": kind, "value": value, "plan": plan,
+            "valid_from": start, "valid_until": end}, manager, now=launch)
+        if seq == 4:
+            price_policy.set_active(rule, False, manager, reason="活动结束")
 
 
 def _sell(unit, customer, stage, secretary, finance, index, now):
@@ -71,7 +90,7 @@ def _sell(unit, customer, stage, secretary, finance, index, now):
                                        "sign_date": sign_day, "first_due": sign_day,
                                        "count": 4}, secretary, now=now)
     first = contract.instalments[0]
-    payment, _ = contracts.record_payment(first, str(first.amount), "transfer",
+    payment, _ = contracts.record_payment(first, str(first.due), "transfer",
                                           str(1050 + index), new_form_key(), secretary, now=now)
     contracts.decide_payment(payment, True, None, finance, now=now)
 
@@ -83,6 +102,6 @@ def _customer(project, buyer, users):
     if customer is None:
         # registered like any walk-in, so ownership, masks and history are complete
         customer, _ = register(project, name, phone, "亲友推荐", users[owner],
-                               at=clock.now() - timedelta(days=120))
+                               at=clock.now() - timedelta(days=20))
         customer.id_number = id_number
     return customer

@@ -4,9 +4,9 @@ from decimal import Decimal
 from sqlalchemy import update
 
 from app.extensions import db
-from app.models import Deposit
+from app.models import DealShare, Deposit
 from app.policy import can
-from app.services import audit, clock, unit_status
+from app.services import attribution, audit, channels, clock, unit_status
 from app.services.deals import receipts
 from app.services.deals.common import (DEPOSIT_KINDS, METHODS, check_form_key, choice,
                                        consultant_user, lock_and_find, project_customer)
@@ -18,10 +18,12 @@ audit.ACTION_LABELS.update({"deposit_recorded": "登记定金", "deposit_confirm
 
 
 def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consultant_id,
-           form_key, actor, now=None):
+           form_key, actor, now=None, case=None):
     """Record a deposit and move the unit to deposit_pending; returns (deposit, created).
 
     A repeat of the same form (same key) returns the first deposit and records nothing.
+    The deal's consultant split (`case`: a seed 002 case when another consultant owns the
+    customer) and the channel protecting the customer are fixed here.
     """
     now = now or clock.now()
     project_id = unit.building.project_id
@@ -38,6 +40,8 @@ def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consulta
     existing = lock_and_find(project_id, Deposit, key)
     if existing is not None:
         return existing, False
+    split = attribution.split_for(customer, consultant, now, case or None)
+    protection = channels.active_protection(customer, now)
     receipt = receipts.issue(project_id, receipt_no, purpose=kind, amount=amount, method=method,
                              payer=customer, unit=unit, actor=actor, now=now)
 
@@ -51,12 +55,17 @@ def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consulta
     deposit = Deposit(project_id=project_id, unit_id=unit.id, customer_id=customer.id,
                       consultant_id=consultant.id, receipt_id=receipt.id, kind=kind,
                       amount=amount, method=method, recorded_by_id=actor.id, recorded_at=now,
-                      form_key=key)
+                      form_key=key, split_case=split.case,
+                      channel_report_id=protection and protection.id)
     db.session.add(deposit)
     db.session.flush()
+    db.session.add_all(DealShare(deposit_id=deposit.id, user_id=user.id, percent=percent)
+                       for user, percent in split.shares)
     audit.record("deposit_recorded", "deposit", deposit.id, project_id=project_id, user=actor,
                  after={"unit": unit.id, "kind": kind, "amount": amount,
-                        "receipt_no": receipt.number, "customer": customer.id})
+                        "receipt_no": receipt.number, "customer": customer.id,
+                        "split": split.as_dict()["shares"], "split_case": split.case,
+                        "channel_report": protection and protection.id})
     return deposit, True
 
 
@@ -103,7 +112,23 @@ def confirmed_for(unit_id):
         .order_by(Deposit.id.desc()).limit(1))
 
 
+def open_deposit(unit_id):
+    """The unit's latest deposit still pending or confirmed (whose customer the deal is for)."""
+    return db.session.scalar(
+        db.select(Deposit).where(Deposit.unit_id == unit_id,
+                                 Deposit.status.in_(("pending", "confirmed")))
+        .order_by(Deposit.id.desc()).limit(1))
+
+
 def pending(project_id):
     return db.session.scalars(
         db.select(Deposit).where(Deposit.project_id == project_id, Deposit.status == "pending")
         .order_by(Deposit.recorded_at)).all()
+
+
+def split_label(deposit):
+    """The seed 002 case of the deposit's split, as the office words it."""
+    from app.services.attribution import AUTOMATIC, SPLIT_CASES
+    label, rule = (SPLIT_CASES.get(deposit.split_case) or AUTOMATIC.get(deposit.split_case)
+                   or ("—", ""))
+    return f"{label}({rule})" if rule else label

@@ -1,5 +1,6 @@
 """Receipt books 收据本 and receipts 收据: numbered, used once, never deleted or edited."""
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Receipt, ReceiptBook
@@ -47,7 +48,8 @@ def register_book(project_id, first_text, last_text, holder, actor, now=None):
 
 
 def issue(project_id, number_text, *, purpose, amount, method, payer, unit, actor, now):
-    """A receipt from a registered book whose number has not been used in this project."""
+    """A receipt from a registered book whose number has not been used in this project
+    (`unit` is None for a sincerity deposit 诚意金, paid before any unit is chosen)."""
     number = parse_number(number_text)
     book = db.session.scalar(select(ReceiptBook).where(
         ReceiptBook.project_id == project_id, ReceiptBook.first_no <= number,
@@ -56,10 +58,13 @@ def issue(project_id, number_text, *, purpose, amount, method, payer, unit, acto
         raise RuleViolation(f"收据 No.{number:07d} 不在财务登记的收据本内", "receipt_no")
     used = db.session.scalar(select(Receipt).where(Receipt.project_id == project_id,
                                                    Receipt.number == number))
+    if used is not None and used.status == "voided":
+        raise RuleViolation(f"收据 No.{number:07d} 已作废,作废的编号不能再使用", "receipt_no")
     if used is not None:
         raise RuleViolation(f"收据 No.{number:07d} 已使用过(每张收据只能用一次)", "receipt_no")
     receipt = Receipt(project_id=project_id, book_id=book.id, number=number, purpose=purpose,
-                      amount=amount, method=method, payer_id=payer.id, unit_id=unit.id,
+                      amount=amount, method=method, payer_id=payer.id,
+                      unit_id=unit.id if unit is not None else None,
                       issued_by_id=actor.id, issued_at=now)
     db.session.add(receipt)
     db.session.flush()
@@ -91,6 +96,66 @@ def close(receipt, status, actor, now, reason=None):
 STATUS_VERB = {"confirmed": "确认", "voided": "作废", "refunded": "退款"}
 
 
+def void(project_id, number_text, reason, actor, now=None):
+    """Finance voids a spoiled or wrongly written paper receipt (never deleted).
+
+    An unused number from a registered book is kept as a voided blank so it can never be
+    used; a receipt behind money stays as it is: a pending one is settled in the finance
+    queue (rejecting it voids the receipt), a confirmed one only by a refund.
+    """
+    now = now or clock.now()
+    number = parse_number(number_text)
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("请填写作废原因", "reason")
+    if _book_of(project_id, number) is None:
+        raise RuleViolation(f"收据 No.{number:07d} 不在财务登记的收据本内", "receipt_no")
+    receipt = db.session.scalar(select(Receipt).where(Receipt.project_id == project_id,
+                                                      Receipt.number == number))
+    if receipt is not None:
+        raise RuleViolation(_why_not(receipt), "receipt_no")
+    blank = Receipt(project_id=project_id, book_id=_book_of(project_id, number).id,
+                    number=number, purpose="blank", status="voided", issued_by_id=actor.id,
+                    issued_at=now, closed_by_id=actor.id, closed_at=now, reason=reason[:200])
+    try:
+        with db.session.begin_nested():
+            db.session.add(blank)
+    except IntegrityError:
+        raise RuleViolation(f"收据 No.{number:07d} 刚被使用或作废,请刷新后再看",
+                            "receipt_no") from None
+    audit.record("receipt_voided", "receipt", blank.id, project_id=project_id, user=actor,
+                 before=None, after={"number": number, "status": "voided", "blank": True},
+                 reason=reason)
+    return blank
+
+
+def _book_of(project_id, number):
+    return db.session.scalar(select(ReceiptBook).where(
+        ReceiptBook.project_id == project_id, ReceiptBook.first_no <= number,
+        ReceiptBook.last_no >= number))
+
+
+def _why_not(receipt):
+    """Why a receipt that was used cannot be voided here, in the office's words."""
+    no = f"收据 No.{receipt.number:07d}"
+    if receipt.status == "voided":
+        return f"{no} 已于 {clock.local(receipt.closed_at):%Y-%m-%d} 作废,无需重复作废"
+    if receipt.status == "refunded":
+        return f"{no} 已退款,不能作废"
+    what = "房款" if receipt.purpose == "payment" else "定金"
+    if receipt.status == "confirmed":
+        return (f"{no} 对应财务已确认的{what},不能直接作废;"
+                "客户退房或退款须走退房申请,经审批后由财务退款")
+    return f"{no} 对应待确认的{what},请在「待确认收款」中退回,退回时收据自动作废"
+
+
+def recently_voided(project_id, limit=50):
+    return db.session.scalars(select(Receipt).where(Receipt.project_id == project_id,
+                                                    Receipt.status == "voided")
+                              .order_by(Receipt.closed_at.desc(), Receipt.id.desc())
+                              .limit(limit)).all()
+
+
 def receipt_fingerprint(receipt):
     return fingerprint("receipt", receipt.project_id, receipt.number, receipt.amount,
                        receipt.unit_id, receipt.payer_id)
@@ -103,13 +168,17 @@ def _load(receipt_id):
     if receipt is None:
         return None
     unit = receipt.unit
+    if unit is None:  # a spoiled blank: nothing to show but that it is void
+        return VerifiedDocument(title=f"收据 No.{receipt.number:07d}", status="已作废",
+                                valid=False, fields=[("作废原因", receipt.reason or "")],
+                                fingerprint=receipt_fingerprint(receipt))
     return VerifiedDocument(
         title=f"收据 No.{receipt.number:07d}", status=RECEIPT_STATUS[receipt.status],
         valid=receipt.status in ("issued", "confirmed"),
         fields=[("金额", format_money(receipt.amount)),
                 ("大写", to_chinese_capital(receipt.amount)),
                 ("款项", RECEIPT_PURPOSES[receipt.purpose]),
-                ("房源", f"{unit.building.name} {unit.unit_no}"),
+                ("房源", f"{unit.building.name} {unit.unit_no}" if unit else "未选房"),
                 ("付款方式", METHODS[receipt.method]),
                 ("开具时间", f"{clock.local(receipt.issued_at):%Y-%m-%d %H:%M}")],
         fingerprint=receipt_fingerprint(receipt))

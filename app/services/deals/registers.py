@@ -9,8 +9,9 @@ from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import (Building, Contract, Customer, Deposit, Instalment, Payment, Receipt,
-                        Subscription, Unit, User)
+from app.models import (Building, ChannelAgent, ChannelCompany, ChannelReport, Contract,
+                        Customer, DealShare, Deposit, Instalment, Payment, Receipt, Subscription,
+                        SubscriptionDiscount, Unit, User)
 from app.models.types import Money
 from app.services.clock import day_bounds
 from app.services.deals.common import (METHODS, MONEY_STATUS, PLANS, RECEIPT_PURPOSES,
@@ -40,9 +41,13 @@ def _deposits(kind):
         return (select(Receipt.number.label("receipt_no"), _unit_name(),
                        Customer.name.label("customer"), User.display_name.label("consultant"),
                        Deposit.amount.label("amount"), Deposit.method.label("method"),
+                       ChannelCompany.name.label("channel"), Deposit.id.label("shares"),
                        Deposit.status.label("status"), Deposit.recorded_at.label("at"),
                        recorder.display_name.label("recorder"))
                 .join(Receipt, Receipt.id == Deposit.receipt_id)
+                .outerjoin(ChannelReport, ChannelReport.id == Deposit.channel_report_id)
+                .outerjoin(ChannelAgent, ChannelAgent.id == ChannelReport.agent_id)
+                .outerjoin(ChannelCompany, ChannelCompany.id == ChannelAgent.company_id)
                 .join(Unit, Unit.id == Deposit.unit_id).join(Building)
                 .join(Customer, Customer.id == Deposit.customer_id)
                 .join(User, User.id == Deposit.consultant_id)
@@ -51,14 +56,28 @@ def _deposits(kind):
     return query
 
 
+def _discount_sum(kind):
+    return type_coerce(select(sum_fen(SubscriptionDiscount.amount)).where(
+        SubscriptionDiscount.subscription_id == Subscription.id,
+        SubscriptionDiscount.kind == kind).scalar_subquery(), Money())
+
+
 def _subscriptions(project_id):
     return (select(Subscription.number.label("number"), _unit_name(),
                    Customer.name.label("customer"), Subscription.list_price.label("list_price"),
-                   Subscription.deal_price.label("deal_price"), Subscription.plan.label("plan"),
+                   _discount_sum("standard").label("standard_discount"),
+                   _discount_sum("special").label("special_discount"),
+                   Subscription.deal_price.label("deal_price"), Deposit.amount.label("deposit"),
+                   Subscription.plan.label("plan"),
                    Subscription.sign_deadline.label("deadline"),
+                   ChannelCompany.name.label("channel"), Subscription.deposit_id.label("shares"),
                    Subscription.status.label("status"), Subscription.signed_at.label("at"))
             .join(Unit, Unit.id == Subscription.unit_id).join(Building)
             .join(Customer, Customer.id == Subscription.customer_id)
+            .join(Deposit, Deposit.id == Subscription.deposit_id)
+            .outerjoin(ChannelReport, ChannelReport.id == Deposit.channel_report_id)
+            .outerjoin(ChannelAgent, ChannelAgent.id == ChannelReport.agent_id)
+            .outerjoin(ChannelCompany, ChannelCompany.id == ChannelAgent.company_id)
             .where(Subscription.project_id == project_id)), Subscription
 
 
@@ -66,12 +85,15 @@ def _contracts(project_id):
     received = (select(sum_fen(Payment.amount))
                 .where(Payment.contract_id == Contract.id, Payment.status == "confirmed")
                 .scalar_subquery())
+    credited = (select(sum_fen(Instalment.credited))
+                .where(Instalment.contract_id == Contract.id).scalar_subquery())
     return (select(Contract.number.label("number"), _unit_name(),
                    Customer.name.label("customer"), Contract.sign_date.label("sign_date"),
                    Contract.plan.label("plan"), Contract.total_price.label("total_price"),
+                   type_coerce(credited, Money()).label("credited"),
                    type_coerce(received, Money()).label("received"),
-                   type_coerce(type_coerce(Contract.total_price, BigInteger) - received,
-                               Money()).label("balance"),
+                   type_coerce(type_coerce(Contract.total_price, BigInteger) - credited
+                               - received, Money()).label("balance"),
                    Contract.created_at.label("at"))
             .join(Unit, Unit.id == Contract.unit_id).join(Building)
             .join(Customer, Customer.id == Contract.customer_id)
@@ -109,8 +131,8 @@ def _receipts(project_id):
                    _unit_name(), Customer.name.label("customer"), Receipt.amount.label("amount"),
                    Receipt.method.label("method"), Receipt.status.label("status"),
                    Receipt.reason.label("reason"), Receipt.issued_at.label("at"))
-            .join(Unit, Unit.id == Receipt.unit_id).join(Building)
-            .join(Customer, Customer.id == Receipt.payer_id)
+            .outerjoin(Unit, Unit.id == Receipt.unit_id).outerjoin(Building)
+            .outerjoin(Customer, Customer.id == Receipt.payer_id)
             .where(Receipt.project_id == project_id)), Receipt
 
 
@@ -118,6 +140,7 @@ C = Column
 _DEPOSIT_COLUMNS = (C("收据编号", "receipt_no", "int", 10), C("房号", "unit"),
                     C("客户", "customer"), C("置业顾问", "consultant"),
                     C("金额", "amount", "money"), C("付款方式", "method", "text", 10),
+                    C("渠道", "channel"), C("业绩分成", "shares", "text", 20),
                     C("状态", "status", "text", 10), C("登记时间", "at", "datetime", 17),
                     C("登记人", "recorder"))
 REGISTERS = {
@@ -127,15 +150,20 @@ REGISTERS = {
                        {"method": METHODS, "status": MONEY_STATUS}), _deposits("large")),
     "subscriptions": (Register("认购明细表", (
         C("认购书编号", "number"), C("房号", "unit"), C("买受人", "customer"),
-        C("表价", "list_price", "money"), C("成交价", "deal_price", "money"),
-        C("付款方式", "plan"), C("签约期限", "deadline", "date"), C("状态", "status", "text", 8),
-        C("认购时间", "at", "datetime", 17)), ("list_price", "deal_price"), SUB_STATUS,
+        C("表价", "list_price", "money"), C("标准优惠", "standard_discount", "money"),
+        C("特殊优惠", "special_discount", "money"), C("成交价", "deal_price", "money"),
+        C("定金", "deposit", "money"), C("付款方式", "plan"), C("签约期限", "deadline", "date"),
+        C("渠道", "channel"), C("业绩分成", "shares", "text", 20),
+        C("状态", "status", "text", 8), C("认购时间", "at", "datetime", 17)),
+        ("list_price", "standard_discount", "special_discount", "deal_price", "deposit"),
+        SUB_STATUS,
         {"plan": PLANS, "status": SUB_STATUS}), _subscriptions),
     "contracts": (Register("签约明细表", (
         C("合同编号", "number"), C("房号", "unit"), C("买受人", "customer"),
         C("签约日期", "sign_date", "date"), C("付款方式", "plan"),
-        C("合同总价", "total_price", "money"), C("已回款", "received", "money"),
-        C("未回款", "balance", "money")), ("total_price", "received", "balance"), {},
+        C("合同总价", "total_price", "money"), C("定金抵扣", "credited", "money"),
+        C("已回款", "received", "money"), C("未回款", "balance", "money")),
+        ("total_price", "credited", "received", "balance"), {},
         {"plan": PLANS}), _contracts),
     "payments": (Register("回款明细表", (
         C("收据编号", "receipt_no", "int", 10), C("合同编号", "contract"), C("房号", "unit"),
@@ -176,7 +204,22 @@ def rows(name, project_id, filters, limit=PAGE_LIMIT):
     order = query.selected_columns["at"] if "at" in query.selected_columns else \
         query.selected_columns[0]
     result = db.session.execute(query.order_by(order).limit(limit)).mappings().all()
-    return [_display(register, dict(row)) for row in result]
+    shown = [_display(register, dict(row)) for row in result]
+    if "shares" in query.selected_columns:
+        _share_texts(shown)
+    return shown
+
+
+def _share_texts(rows):
+    """'王芳 80% · 李强 20%' in place of each row's deposit id (one query for the page)."""
+    ids = {row["shares"] for row in rows}
+    texts = {}
+    for share in db.session.scalars(select(DealShare).where(DealShare.deposit_id.in_(ids))
+                                    .order_by(DealShare.percent.desc(), DealShare.id)):
+        texts.setdefault(share.deposit_id, []).append(
+            f"{share.user.display_name} {share.percent.normalize():f}%")
+    for row in rows:
+        row["shares"] = " · ".join(texts.get(row["shares"], [])) or None
 
 
 def totals(name, project_id, filters):

@@ -2,16 +2,18 @@
 reissued (认购书不能擅自涂改)."""
 import json
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import DiscountRequest, Subscription
-from app.services import audit, clock, discounts, unit_status
+from app.models import DiscountRequest, Subscription, SubscriptionDiscount
+from app.services import attribution, audit, clock, discounts, price_policy, unit_status
 from app.services.deals import deposits
 from app.services.deals.common import (PLANS, check_form_key, choice, lock_and_find,
                                        project_customer)
 from app.services.errors import Conflict, RuleViolation
+from app.services.discounts.requests import describe_value
 from app.services.money import parse_money, round_price
 from app.services.verification import VerifiedDocument, fingerprint, register
 
@@ -36,24 +38,42 @@ def parse_co_buyers(text):
     return buyers
 
 
-def price_terms(unit, customer, deal_text, at, field="deal_price", prior_approval=None):
+def price_terms(unit, customer, deal_text, at, field="deal_price", prior_approval=None,
+                plan=None, policy_at=None):
     """(deal price rounded by the project's rule, approval to consume or None)."""
+    deal, approval, _steps = priced(unit, customer, deal_text, at, field, prior_approval,
+                                    plan, policy_at)
+    return deal, approval
+
+
+def priced(unit, customer, deal_text, at, field="deal_price", prior_approval=None, plan=None,
+           policy_at=None):
+    """(deal price, approval or None, [Step]): list price → the price policy's standard
+    discounts for `plan` in force at `policy_at` → a special discount only with an approval."""
     project = unit.building.project
-    standard = discounts.standard_price(unit)
+    steps, standard = price_policy.breakdown(unit, plan, policy_at or at)
     deal = round_price(parse_money(deal_text, field) if str(deal_text or "").strip()
                        else standard, project.rounding)
     if deal <= 0:
         raise RuleViolation("成交价必须大于零", field)
     if deal > unit.total_price:
         raise RuleViolation("成交价不能高于表价", field)
+    if deal > standard:
+        raise RuleViolation(f"成交价不能高于按价格政策计算的标准优惠价 ¥{standard:,.2f}", field)
     approval = None
     if prior_approval is not None and deal >= prior_approval.deal_price:
         approval = prior_approval  # a reissue keeps the approval its original consumed
     elif deal < standard:
-        approval = discounts.require_approval_for(customer, unit, deal, at, field=field)
+        approval = discounts.require_approval_for(customer, unit, deal, at, field=field,
+                                                  standard=standard)
     if unit.floor_price is not None and deal < unit.floor_price and approval is None:
         raise RuleViolation("成交价低于底价,须有已批准的特殊优惠审批", field)
-    return deal, approval
+    if deal < standard:
+        terms = (describe_value(approval.kind, approval.value) if approval is not None
+                 else "特殊优惠")[:64]
+        steps = [*steps, price_policy.Step("special", "特殊优惠", terms, standard - deal, deal,
+                                           request_id=approval and approval.id)]
+    return deal, approval, steps
 
 
 def plan_terms(plan, down_text, bank, deal, field="down_payment"):
@@ -83,6 +103,8 @@ def sign(unit, data, actor, now=None):
     unit_status.transition(unit, "mark_sold", actor, now=now)
     audit.record("subscription_signed", "subscription", subscription.id, project_id=project_id,
                  user=actor, after=_summary(subscription))
+    # 以成交为准: the buyer's card no longer expires and the monthly recycling skips them
+    attribution.mark_deal(subscription.customer, at=now, user=actor)
     return subscription, True
 
 
@@ -108,7 +130,9 @@ def void_and_reissue(original, data, reason, actor, now=None):
     audit.record("subscription_voided", "subscription", original.id,
                  project_id=original.project_id, user=actor, reason=reason,
                  before={"status": "signed"}, after={"status": "voided"})
-    fresh = _new(original.unit, original.deposit, data, key, actor, now, replaces=original)
+    # a correction keeps the price policy the original was signed under
+    fresh = _new(original.unit, original.deposit, data, key, actor, now, replaces=original,
+                 policy_at=data.get("policy_at", original.signed_at))
     audit.record("subscription_reissued", "subscription", fresh.id,
                  project_id=original.project_id, user=actor, reason=reason,
                  after={**_summary(fresh), "replaces": original.number})
@@ -116,13 +140,16 @@ def void_and_reissue(original, data, reason, actor, now=None):
     return fresh, True
 
 
-def _new(unit, deposit, data, key, actor, now, replaces=None):
+def _new(unit, deposit, data, key, actor, now, replaces=None, policy_at=None):
     project_id = unit.building.project_id
     customer = project_customer(project_id, data.get("customer_id") or deposit.customer_id)
     prior = None
     if replaces is not None and replaces.approval_id:
         prior = db.session.get(DiscountRequest, replaces.approval_id)
-    deal, approval = price_terms(unit, customer, data.get("deal_price"), now, prior_approval=prior)
+    choice(data.get("plan"), PLANS, "plan", "付款方式")
+    deal, approval, steps = priced(unit, customer, data.get("deal_price"), now,
+                                   prior_approval=prior, plan=data.get("plan"),
+                                   policy_at=policy_at)
     down, bank = plan_terms(data.get("plan"), data.get("down_payment"), data.get("bank"), deal)
     deadline = data.get("sign_deadline")
     if not isinstance(deadline, date) or deadline < clock.today():
@@ -137,6 +164,10 @@ def _new(unit, deposit, data, key, actor, now, replaces=None):
         signed_at=now, replaces_id=replaces and replaces.id, form_key=key)
     db.session.add(subscription)
     db.session.flush()
+    db.session.add_all(SubscriptionDiscount(
+        subscription_id=subscription.id, seq=n, kind=step.kind, name=step.name[:64],
+        terms=step.terms[:64], amount=step.amount, price_after=step.price_after,
+        rule_id=step.rule_id, request_id=step.request_id) for n, step in enumerate(steps, 1))
     if approval is not None and approval is not prior:
         discounts.consume(approval, subscription.number, actor, at=now)
     return subscription
@@ -150,7 +181,23 @@ def _next_number(project_id, now):
 
 def _summary(subscription):
     return {"number": subscription.number, "unit": subscription.unit_id,
-            "deal_price": subscription.deal_price, "plan": subscription.plan}
+            "deal_price": subscription.deal_price, "plan": subscription.plan,
+            "discounts": [[line.name, line.terms, line.amount] for line in
+                          db.session.scalars(select(SubscriptionDiscount).where(
+                              SubscriptionDiscount.subscription_id == subscription.id)
+                              .order_by(SubscriptionDiscount.seq))]}
+
+
+def deposits_paid(subscription):
+    """The confirmed deposits credited against this subscription's price (定金抵扣房款)."""
+    deposit = subscription.deposit
+    return [deposit] if deposit is not None and deposit.status == "confirmed" else []
+
+
+def balance(subscription):
+    """Deal price less the confirmed deposits: what the buyer still owes before the contract."""
+    return subscription.deal_price - sum((d.amount for d in deposits_paid(subscription)),
+                                         Decimal("0.00"))
 
 
 def co_buyers(subscription):

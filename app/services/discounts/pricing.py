@@ -56,13 +56,14 @@ def percent_below(list_price, deal_price):
     return ((list_price - deal_price) / list_price * HUNDRED).quantize(PERCENT_PLACES)
 
 
-def standard_price(unit):
-    """The price after the standard discounts of the price policy.
+def standard_price(unit, plan=None, at=None):
+    """The price after the standard discounts of the price policy (app.services.price_policy).
 
-    There is no price-policy model yet, so the standard price is the list price 表价;
-    the price-policy area replaces this one function.
+    Without a payment plan only the rules for every plan count (a quote made before the
+    buyer chose how to pay); `at` picks the policy in force then (default: today).
     """
-    return unit.total_price
+    from app.services.price_policy import breakdown
+    return breakdown(unit, plan, at)[1]
 
 
 def parse_percent(text, field="value", inclusive=False):
@@ -112,10 +113,11 @@ def deal_price(kind, value, standard, rounding, field="value"):
     return deal
 
 
-def quote(unit, kind, value_text, rounding):
-    """Quote a special discount on `unit` (raises RuleViolation on bad input)."""
+def quote(unit, kind, value_text, rounding, plan=None):
+    """Quote a special discount on `unit` (raises RuleViolation on bad input); with a payment
+    plan, that plan's standard discounts (一次性 98折 ...) come first."""
     value = parse_value(kind, value_text)
-    standard = standard_price(unit)
+    standard = standard_price(unit, plan)
     deal = deal_price(kind, value, standard, rounding)
     return value, Quote(list_price=unit.total_price, standard_price=standard, deal_price=deal,
                         floor_price=unit.floor_price)

@@ -40,14 +40,14 @@ def usable_approval(customer_id, unit_id, at=None):
         .order_by(DiscountRequest.deal_price, DiscountRequest.id).limit(1))
 
 
-def require_approval_for(customer, unit, deal_price, at=None, field="deal_price"):
+def require_approval_for(customer, unit, deal_price, at=None, field="deal_price", standard=None):
     """Refuse a subscription priced below the standard price without a covering approval.
 
     Returns None when the deal price needs no special discount, else the approval to
     consume when the subscription is signed. Raises RuleViolation otherwise.
     """
     at = at or now()
-    if deal_price >= standard_price(unit):
+    if deal_price >= (standard if standard is not None else standard_price(unit)):
         return None
     approval = usable_approval(customer.id, unit.id, at)
     if approval is None:

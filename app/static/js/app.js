@@ -64,4 +64,22 @@
   }
   document.addEventListener("DOMContentLoaded", function () { fadeFlashes(); });
   document.addEventListener("htmx:oobAfterSwap", function (event) { fadeFlashes(event.detail.target); });
+
+  // Sidebar groups: the ones a user opened stay open on the next page (this browser only).
+  var NAV_KEY = "anchang.nav.open";
+  function openGroups() {
+    try { return JSON.parse(window.localStorage.getItem(NAV_KEY) || "[]"); } catch (e) { return []; }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var remembered = openGroups();
+    document.querySelectorAll("details.nav-group").forEach(function (group) {
+      var title = group.querySelector("summary").textContent;
+      if (remembered.indexOf(title) !== -1) { group.open = true; }
+      group.addEventListener("toggle", function () {
+        var open = openGroups().filter(function (t) { return t !== title; });
+        if (group.open) { open.push(title); }
+        try { window.localStorage.setItem(NAV_KEY, JSON.stringify(open)); } catch (e) { /* private mode */ }
+      });
+    });
+  });
 })();

@@ -1,0 +1,53 @@
+"""Forms of the change pages."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from app.forms import choices, optional_int
+from app.services.changes import KINDS, REASONS, RENAME_ACTIONS, UNIT_AFTER
+from app.services.deals.common import METHODS
+
+BLANK = choices([("", "— 请选择 —")])
+
+
+class RequestForm(FlaskForm):
+    form_key = HiddenField()
+    # the service judges units and customers (with a reason), not the list of choices
+    unit_id = SelectField("成交房源", coerce=optional_int, validate_choice=False,
+                          validators=[InputRequired("请选择房源")])
+    kind = SelectField("申请类型", choices=choices(KINDS))
+    reason = SelectField("原因", choices=BLANK + choices(REASONS))
+    notes = TextAreaField("说明(客户为什么换房/退房)", validators=[Optional(), Length(max=500)])
+    target_unit_id = SelectField("换入房源(换房)", coerce=optional_int, validate_choice=False,
+                                 validators=[Optional()])
+    rename_action = SelectField("换名方式(换名)", choices=BLANK + choices(RENAME_ACTIONS),
+                                validators=[Optional()])
+    rename_name = StringField("共同购房人姓名", validators=[Optional(), Length(max=32)])
+    rename_id_number = StringField("共同购房人身份证号", validators=[Optional(), Length(max=18)])
+    new_customer_id = SelectField("新买受人(更换买受人)", coerce=optional_int,
+                                  validate_choice=False, validators=[Optional()])
+
+
+class DecideForm(FlaskForm):
+    comment = StringField("审批意见 / 驳回原因", validators=[Optional(), Length(max=200)])
+    penalty = StringField("违约金(元,退房)", validators=[Optional(), Length(max=20)])
+    unit_after = SelectField("退房后房源", choices=choices(UNIT_AFTER), validators=[Optional()])
+    override = BooleanField("经理特批(违反以小换大或签约后不退房的原则)")
+    override_reason = StringField("特批理由", validators=[Optional(), Length(max=200)])
+
+
+class ExecuteForm(FlaskForm):
+    receipt_no = StringField("过户费收据编号", validators=[Optional(), Length(max=12)])
+    method = SelectField("过户费付款方式", choices=choices(METHODS), validators=[Optional()])
+
+
+class CancelForm(FlaskForm):
+    reason = StringField("撤回原因", validators=[Optional(), Length(max=200)])
+
+
+class PayForm(FlaskForm):
+    method = SelectField("退款方式", choices=choices(METHODS))
+
+
+class FeeForm(FlaskForm):
+    reason = StringField("退回原因", validators=[Optional(), Length(max=200)])

@@ -1,0 +1,134 @@
+"""Change requests: ask, look, decide (manager), execute (secretary), withdraw."""
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.blueprints.changes import bp
+from app.blueprints.changes.forms import CancelForm, DecideForm, ExecuteForm, RequestForm
+from app.errors import error_response
+from app.extensions import db
+from app.forms import choices
+from app.filters import current_project
+from app.models import ChangeRequest, Customer, Unit, UnitStatus
+from app.policy import authorize, require
+from app.services.changes import KINDS, deal as deals, execute as executing, requests
+from app.services.deals.common import new_form_key
+from app.services.errors import NotAllowed
+from app.web import attempt, render_page
+
+
+def project_or_404():
+    return current_project() or abort(404)
+
+
+def change_or_404(change_id, action="change.view"):
+    change = db.session.get(ChangeRequest, change_id) or abort(404)
+    authorize(action, change)
+    return change
+
+
+def _request_choices(form, project):
+    mine = current_user.id if current_user.role == "consultant" else None
+    form.unit_id.choices = choices([(0, "— 请选择 —")] + [
+        (u.id, f"{u.building.name} {u.unit_no}({u.status_label})")
+        for u in deals.live_units(project.id, mine)])
+    available = db.session.scalars(
+        select(Unit).join(Unit.building).where(
+            Unit.building.has(project_id=project.id),
+            Unit.status.in_((UnitStatus.AVAILABLE, UnitStatus.HELD)))
+        .order_by(Unit.building_id, Unit.floor, Unit.unit_no)).all()
+    form.target_unit_id.choices = choices([(0, "— 请选择 —")] + [
+        (u.id, f"{u.building.name} {u.unit_no} {u.layout} ¥{u.total_price:,.0f}")
+        for u in available])
+    customers = db.session.scalars(select(Customer).where(Customer.project_id == project.id)
+                                   .order_by(Customer.name)).all()
+    form.new_customer_id.choices = choices([(0, "— 请选择 —")] + [
+        (c.id, f"{c.name}(尾号 {c.phone[-4:]})") for c in customers])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("change.request")
+def new_request():
+    project = project_or_404()
+    form = RequestForm()
+    _request_choices(form, project)
+    if request.method == "GET":
+        form.unit_id.data = request.args.get("unit", type=int)
+        form.form_key.data = new_form_key()
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data or 0)
+        if unit is None or unit.building.project_id != project.id:
+            form.unit_id.errors = ["请选择本项目的成交房源"]
+        else:
+            ok, result = attempt(form, requests.ask, unit, form.data, current_user)
+            if ok:
+                change, created = result
+                flash(f"已提交{KINDS[change.kind]}申请 #{change.id},等待经理审批"
+                      if created else "该申请已提交过,以下是第一次提交的结果", "success")
+                return redirect(url_for("changes.detail", change_id=change.id))
+    status = 422 if request.method == "POST" else 200
+    return render_page("changes/new.html", form=form, status=status)
+
+
+@bp.route("/<int:change_id>")
+@require("change.view")
+def detail(change_id, decide_form=None, execute_form=None, cancel_form=None, status=200):
+    change = change_or_404(change_id)
+    return render_page("changes/detail.html", change=change, quote=requests.quote(change),
+                       needs_fee=executing.needs_fee(change),
+                       decide_form=decide_form or DecideForm(formdata=None),
+                       execute_form=execute_form or ExecuteForm(formdata=None),
+                       cancel_form=cancel_form or CancelForm(formdata=None), status=status)
+
+
+def _decide(change_id, approve):
+    change = change_or_404(change_id, "change.decide")
+    form = DecideForm()
+    if form.validate_on_submit() and attempt(form, requests.decide, change, approve, form.data,
+                                             current_user)[0]:
+        flash(f"已批准申请 #{change.id},等待销售秘书执行" if approve
+              else f"已驳回申请 #{change.id}", "success")
+        return redirect(url_for("changes.detail", change_id=change.id))
+    return detail(change_id, decide_form=form, status=422)
+
+
+@bp.route("/<int:change_id>/approve", methods=["POST"])
+@require("change.decide")
+def approve(change_id):
+    return _decide(change_id, True)
+
+
+@bp.route("/<int:change_id>/reject", methods=["POST"])
+@require("change.decide")
+def reject(change_id):
+    return _decide(change_id, False)
+
+
+@bp.route("/<int:change_id>/execute", methods=["POST"])
+@require("change.execute")
+def execute(change_id):
+    change = change_or_404(change_id, "change.execute")
+    form = ExecuteForm()
+    if form.validate_on_submit() and attempt(form, executing.execute, change, form.data,
+                                             current_user)[0]:
+        flash(f"申请 #{change.id} 已执行", "success")
+        return redirect(url_for("changes.detail", change_id=change.id))
+    return detail(change_id, execute_form=form, status=422)
+
+
+@bp.route("/<int:change_id>/cancel", methods=["POST"])
+@require("change.cancel")
+def cancel(change_id):
+    change = change_or_404(change_id, "change.cancel")
+    form = CancelForm()
+    if form.validate_on_submit() and attempt(form, requests.cancel, change, form.reason.data,
+                                             current_user)[0]:
+        flash(f"已撤回申请 #{change.id}", "success")
+        return redirect(url_for("changes.detail", change_id=change.id))
+    return detail(change_id, cancel_form=form, status=422)
+
+
+@bp.errorhandler(NotAllowed)
+def not_allowed(exc):
+    db.session.rollback()
+    return error_response(403, str(exc))

@@ -1,0 +1,13 @@
+from flask import Blueprint
+
+bp = Blueprint("launch", __name__)
+
+from app.blueprints.launch import public, registrations, routes, session  # noqa: E402,F401
+
+
+@bp.context_processor
+def labels():
+    from app.services.deals.common import METHODS
+    from app.services.launch.launches import CALL_STATUS, MODES, REG_STATUS, STATUS
+    return {"methods": METHODS, "launch_status": STATUS, "launch_modes": MODES,
+            "reg_status": REG_STATUS, "call_status": CALL_STATUS}

@@ -1,0 +1,48 @@
+"""Reissuing the 认购书 of a changed deal: the old one is voided and kept, a new one is
+issued (认购书不能擅自涂改), and a signed contract follows the new one."""
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Subscription
+from app.services import audit, clock
+from app.services.deals import contracts, subscriptions
+from app.services.deals.common import new_form_key
+from app.services.errors import Conflict
+
+
+def terms_of(sub, **changes):
+    """The data of a reissue: the original's terms with `changes` applied."""
+    buyers = changes.pop("co_buyers", subscriptions.co_buyers(sub))
+    data = {"form_key": new_form_key(), "customer_id": sub.customer_id,
+            "co_buyers": "\n".join(" ".join(buyer) for buyer in buyers),
+            "deal_price": str(sub.deal_price), "plan": sub.plan,
+            "down_payment": sub.down_payment and str(sub.down_payment), "bank": sub.bank,
+            "sign_deadline": max(sub.sign_deadline, clock.today()), "address": sub.address}
+    data.update(changes)
+    return data
+
+
+def reissue(original, unit, data, reason, actor, now):
+    """Void `original` and issue its replacement for `unit`; returns the new 认购书."""
+    rows = db.session.execute(
+        update(Subscription).where(Subscription.id == original.id,
+                                   Subscription.status == "signed")
+        .values(status="voided", voided_by_id=actor.id, voided_at=now,
+                void_reason=reason[:200])).rowcount
+    if rows != 1:
+        raise Conflict("该认购书已作废,请刷新")
+    audit.record("subscription_voided", "subscription", original.id,
+                 project_id=original.project_id, user=actor, reason=reason,
+                 before={"status": "signed"}, after={"status": "voided"})
+    contract = contracts.of_subscription(original.id)
+    # the private constructor of deals/subscriptions: same checks and numbering as a sale
+    fresh = subscriptions._new(unit, original.deposit, data, data["form_key"], actor, now,
+                               replaces=original)
+    audit.record("subscription_reissued", "subscription", fresh.id,
+                 project_id=original.project_id, user=actor, reason=reason,
+                 after={"number": fresh.number, "unit": unit.id, "deal_price": fresh.deal_price,
+                        "customer": fresh.customer_id, "replaces": original.number})
+    if contract is not None:
+        contract.subscription_id = fresh.id
+    db.session.expire(original)
+    return fresh, contract

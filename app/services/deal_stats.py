@@ -1,0 +1,180 @@
+"""Deal figures for the reports: deposits 定金, subscriptions 认购, contracts 签约 and 回款,
+read from the deals tables with the reports' own queries (the deals services stay theirs).
+
+Each figure uses the same rows and the same time column as the register it is checked
+against (app/services/deals/registers.py): deposits by `recorded_at`, subscriptions by
+`signed_at`, contracts by `created_at`, payments by `recorded_at`, instalments by `due_date`.
+Money is summed by the database as integer fen, so every total is an exact Decimal.
+"""
+from bisect import bisect_right
+from collections import defaultdict
+
+from sqlalchemy import BigInteger, case, func, select, type_coerce
+
+from app.extensions import db
+from app.models import Contract, Customer, Deposit, Instalment, Payment, Subscription
+from app.services.clock import local
+from app.services.deals.common import from_fen
+
+LIVE_DEPOSIT = ("pending", "confirmed")  # a rejected deposit was never money received
+VOIDED = "voided"  # a voided 认购书 was replaced by its correction: never counted
+
+
+def _fen(column):
+    return type_coerce(column, BigInteger)
+
+
+def _bucketed(time_column, periods, amount=None):
+    """[count per period, fen per period] in one scan (sum(CASE ...))."""
+    counts, sums = [], []
+    for start, end in periods:
+        inside = (time_column >= start) & (time_column < end)
+        counts.append(func.sum(case((inside, 1), else_=0)))
+        if amount is not None:
+            sums.append(func.sum(case((inside, _fen(amount)), else_=0)))
+    return counts + sums
+
+
+def _span(periods):
+    return min(s for s, _e in periods), max(e for _s, e in periods)
+
+
+def _unpack(row, periods, keys=("count", "amount")):
+    n = len(periods)
+    counts, sums = row[:n], row[n:]
+    return [{keys[0]: int(counts[i] or 0), keys[1]: from_fen(sums[i])} for i in range(n)]
+
+
+def deposits(project_id, periods):
+    """Per period: deposits recorded (not rejected), their amount, confirmed and pending."""
+    first, last = _span(periods)
+    rows = dict((status, row) for status, *row in db.session.execute(
+        select(Deposit.status, *_bucketed(Deposit.recorded_at, periods, Deposit.amount))
+        .where(Deposit.project_id == project_id, Deposit.status.in_(LIVE_DEPOSIT),
+               Deposit.recorded_at >= first, Deposit.recorded_at < last)
+        .group_by(Deposit.status)).all())
+    zero = [0] * (2 * len(periods))
+    confirmed = _unpack(rows.get("confirmed", zero), periods)
+    pending = _unpack(rows.get("pending", zero), periods)
+    return [{"count": c["count"] + p["count"], "amount": c["amount"] + p["amount"],
+             "confirmed": c["amount"], "pending": p["amount"], "pending_count": p["count"]}
+            for c, p in zip(confirmed, pending)]
+
+
+def subscriptions(project_id, periods):
+    """Per period: 认购书 signed and not voided, and their deal prices 成交价."""
+    first, last = _span(periods)
+    row = db.session.execute(
+        select(*_bucketed(Subscription.signed_at, periods, Subscription.deal_price))
+        .where(Subscription.project_id == project_id, Subscription.status != VOIDED,
+               Subscription.signed_at >= first, Subscription.signed_at < last)).one()
+    return _unpack(row, periods)
+
+
+def contracts(project_id, periods):
+    """Per period: contracts entered and their total prices 合同总价."""
+    first, last = _span(periods)
+    row = db.session.execute(
+        select(*_bucketed(Contract.created_at, periods, Contract.total_price))
+        .where(Contract.project_id == project_id,
+               Contract.created_at >= first, Contract.created_at < last)).one()
+    return _unpack(row, periods)
+
+
+def collections(project_id, periods):
+    """Per period: 回款 received (confirmed), awaiting finance, and instalments falling due."""
+    first, last = _span(periods)
+    rows = dict((status, row) for status, *row in db.session.execute(
+        select(Payment.status, *_bucketed(Payment.recorded_at, periods, Payment.amount))
+        .where(Payment.project_id == project_id, Payment.status.in_(LIVE_DEPOSIT),
+               Payment.recorded_at >= first, Payment.recorded_at < last)
+        .group_by(Payment.status)).all())
+    zero = [0] * (2 * len(periods))
+    received = _unpack(rows.get("confirmed", zero), periods)
+    pending = _unpack(rows.get("pending", zero), periods)
+    days = [(local(start).date(), local(end).date()) for start, end in periods]
+    due_row = db.session.execute(select(*_bucketed(Instalment.due_date, days, Instalment.amount))
+                                 .join(Contract).where(Contract.project_id == project_id)).one()
+    due = _unpack(due_row, days)
+    return [{"received": r["amount"], "received_count": r["count"], "pending": p["amount"],
+             "due": d["amount"], "due_count": d["count"]}
+            for r, p, d in zip(received, pending, due)]
+
+
+class DealPrices:
+    """The deal price 成交价 each sale of a unit counts for.
+
+    A sale is a chain of 认购书: the first one signed, then each correction that replaced it
+    (void and reissue). The chain starts when the unit is marked sold and counts for the
+    deal price of its live (not voided) member. `at(unit_id, instant)` answers for a unit
+    move at that instant: the latest chain started at or before it (or the first one after,
+    if clocks disagree); units sold before any 认购书 existed count for `fallback`.
+    """
+
+    def __init__(self, project_id):
+        rows = db.session.execute(
+            select(Subscription.id, Subscription.unit_id, Subscription.replaces_id,
+                   Subscription.status, Subscription.signed_at, Subscription.deal_price)
+            .where(Subscription.project_id == project_id)).all()
+        by_id = {row.id: row for row in rows}
+        chains = defaultdict(list)
+        for row in rows:
+            if row.status == VOIDED:
+                continue
+            root = row
+            while root.replaces_id in by_id:
+                root = by_id[root.replaces_id]
+            chains[row.unit_id].append((root.signed_at, row.deal_price))
+        self.chains = {unit: sorted(pairs) for unit, pairs in chains.items()}
+        self.starts = {unit: [started for started, _p in pairs]
+                       for unit, pairs in self.chains.items()}
+
+    def at(self, unit_id, instant, fallback):
+        pairs = self.chains.get(unit_id)
+        if not pairs:
+            return fallback
+        index = bisect_right(self.starts[unit_id], instant)
+        return pairs[max(index - 1, 0)][1]
+
+
+def consultant_deals(project_id, start, end):
+    """{consultant id: figures} for [start, end): deposits, 认购, 签约, 回款, 合作成交.
+
+    A deal belongs to the consultant its deposit was recorded for; a 认购 whose buyer is
+    owned by another consultant is a split deal 合作成交 and counts for both of them.
+    """
+    out = defaultdict(lambda: defaultdict(int))
+    inside = lambda col: (col >= start) & (col < end)  # noqa: E731
+    for consultant, n, fen in db.session.execute(
+            select(Deposit.consultant_id, func.count(), func.sum(_fen(Deposit.amount)))
+            .where(Deposit.project_id == project_id, Deposit.status.in_(LIVE_DEPOSIT),
+                   inside(Deposit.recorded_at)).group_by(Deposit.consultant_id)):
+        out[consultant].update(deposits=n, deposit_amount=from_fen(fen))
+    for consultant, owner, price in db.session.execute(
+            select(Deposit.consultant_id, Customer.owner_id, Subscription.deal_price)
+            .join(Deposit, Deposit.id == Subscription.deposit_id)
+            .join(Customer, Customer.id == Subscription.customer_id)
+            .where(Subscription.project_id == project_id, Subscription.status != VOIDED,
+                   inside(Subscription.signed_at))):
+        out[consultant]["subscriptions"] += 1
+        out[consultant]["subscription_amount"] += price
+        if owner is not None and owner != consultant:
+            out[consultant]["split"] += 1
+            out[owner]["split"] += 1
+    by_contract = (select(Deposit.consultant_id, Contract.id.label("contract_id"),
+                          Contract.total_price, Contract.created_at)
+                   .join(Subscription, Subscription.id == Contract.subscription_id)
+                   .join(Deposit, Deposit.id == Subscription.deposit_id)
+                   .where(Contract.project_id == project_id).subquery())
+    for consultant, n, fen in db.session.execute(
+            select(by_contract.c.consultant_id, func.count(),
+                   func.sum(_fen(by_contract.c.total_price)))
+            .where(inside(by_contract.c.created_at)).group_by(by_contract.c.consultant_id)):
+        out[consultant].update(contracts=n, contract_amount=from_fen(fen))
+    for consultant, fen in db.session.execute(
+            select(by_contract.c.consultant_id, func.sum(_fen(Payment.amount)))
+            .join(Payment, Payment.contract_id == by_contract.c.contract_id)
+            .where(Payment.status == "confirmed", inside(Payment.recorded_at))
+            .group_by(by_contract.c.consultant_id)):
+        out[consultant]["collected"] = from_fen(fen)
+    return out

@@ -1,0 +1,107 @@
+"""The launch itself: creation, settings, its lock and the version the hall screen polls."""
+import json
+import secrets
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Launch, LaunchRegistration, Project
+from app.services import audit, clock
+from app.services.errors import Conflict, RuleViolation
+from app.services.money import parse_money
+
+STATUS = {"registering": "认筹中", "committed": "已公示摇号种子", "drawn": "已排号",
+          "selecting": "选房中", "paused": "已暂停", "closed": "已结束"}
+MODES = {"order": "按认筹顺序排号", "lottery": "公开摇号"}
+REG_STATUS = {"pending": "待财务确认", "confirmed": "已确认", "rejected": "已退回",
+              "refunded": "已退款", "converted": "已转定金"}
+CALL_STATUS = {"waiting": "等候", "called": "选房中", "picked": "已选房", "out": "已出列"}
+
+audit.ACTION_LABELS.update({
+    "launch_created": "创建开盘活动", "launch_registered": "认筹登记",
+    "launch_registration_confirmed": "财务确认诚意金", "launch_registration_rejected": "财务退回诚意金",
+    "launch_registration_refunded": "诚意金退款", "launch_queue_fixed": "按认筹顺序排号",
+    "launch_seed_committed": "公示摇号种子哈希", "launch_drawn": "摇号",
+    "launch_started": "开始选房", "launch_paused": "暂停选房", "launch_resumed": "继续选房",
+    "launch_closed": "结束选房", "launch_called": "叫号", "launch_missed": "过号顺延",
+    "launch_picked": "选房成交", "launch_released": "选房批次推售",
+    "launch_registration_exported": "导出认筹明细",
+})
+audit.OBJECT_LABELS.update({"launch": "开盘活动", "launch_registration": "认筹"})
+
+
+def create(project, *, name, mode, amount_text, window_minutes, miss_penalty, actor, now=None):
+    """A new launch in registration; the verification page's token is made here."""
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation("请填写开盘活动名称", "name")
+    if mode not in MODES:
+        raise RuleViolation("请选择排号方式", "mode")
+    amount = parse_money(amount_text, "amount")
+    if amount <= 0:
+        raise RuleViolation("诚意金金额必须大于零", "amount")
+    if window_minutes is None or not 1 <= window_minutes <= 60:
+        raise RuleViolation("选房时限应在 1 到 60 分钟之间", "window_minutes")
+    if miss_penalty is None or not 0 <= miss_penalty <= 100:
+        raise RuleViolation("过号顺延位数应在 0 到 100 之间", "miss_penalty")
+    launch = Launch(project_id=project.id, name=name[:64], mode=mode, sincerity_amount=amount,
+                    window_seconds=window_minutes * 60, miss_penalty=miss_penalty,
+                    public_token=secrets.token_urlsafe(18), created_by_id=actor.id,
+                    created_at=now or clock.now())
+    db.session.add(launch)
+    db.session.flush()
+    audit.record("launch_created", "launch", launch.id, project_id=project.id, user=actor,
+                 after={"name": launch.name, "mode": mode, "amount": amount,
+                        "window_seconds": launch.window_seconds, "miss_penalty": miss_penalty})
+    return launch
+
+
+def lock(launch):
+    """Take the launch's lock and move its version on (the hall's ETag); reloads the row.
+
+    Every write to a launch, its registrations or its queue starts here, so they apply one
+    at a time and in version order. A pick takes the project's board lock after this one.
+    """
+    version = db.session.execute(
+        update(Launch).where(Launch.id == launch.id).values(version=Launch.version + 1)
+        .returning(Launch.version)).scalar_one_or_none()
+    if version is None:
+        raise RuleViolation("开盘活动不存在")
+    db.session.refresh(launch)
+    return version
+
+
+def expect(launch, *statuses, message=None):
+    if launch.status not in statuses:
+        raise Conflict(message or f"开盘活动当前为「{STATUS[launch.status]}」,不能进行此操作")
+
+
+def of_project(project_id):
+    return db.session.scalars(select(Launch).where(Launch.project_id == project_id)
+                              .order_by(Launch.id.desc())).all()
+
+
+def participants(launch):
+    return json.loads(launch.participants or "[]")
+
+
+def hall_tag(launch_id):
+    """'"launch.version.board"': moves with the queue and with every unit move."""
+    row = db.session.execute(
+        select(Launch.version, Project.board_version).join(Project, Project.id == Launch.project_id)
+        .where(Launch.id == launch_id)).first()
+    return None if row is None else f'"{launch_id}.{row[0]}.{row[1]}"'
+
+
+def console_tag(launch_id):
+    """The console's ETag: the queue only (unit moves elsewhere must not redraw its forms)."""
+    version = db.session.scalar(select(Launch.version).where(Launch.id == launch_id))
+    return None if version is None else f'"c{launch_id}.{version}"'
+
+
+def counts(launch_id):
+    rows = db.session.execute(
+        select(LaunchRegistration.call_status, db.func.count())
+        .where(LaunchRegistration.launch_id == launch_id)
+        .group_by(LaunchRegistration.call_status)).all()
+    return {status or "none": n for status, n in rows}

@@ -1,0 +1,471 @@
+"""Launch day 开盘 under load, on SQLite and on PostgreSQL, against the bare-Flask baseline.
+
+    python bench/launch_day.py [--quick] [--engines sqlite,postgresql] [--workers 4]
+
+Per engine: a 3,000-unit project (10 buildings × 30 floors × 10 units) with 300 units
+released, a lottery launch with 300 confirmed registrations, drawn and in selection; served
+by gunicorn (sync workers). Then for 5 minutes (60 s with --quick):
+
+- 200 simulated consultants, each acting every 2–6 s: hold a unit (and let it go again), or,
+  when a buyer has been called, pick a unit for them at a console desk. 50 of them hot-spot
+  on the same 10 units; the others spread over the 300.
+- a secretary calls the next buyer at the pace that sells the released units in the run;
+- 200 boards (showing 1栋, where the released units are) poll /board/poll every 2 s with
+  If-None-Match (304 while nothing changed).
+
+Prints holds and picks per second, p50/p95/p99 per action, 5xx, double sales (checked in
+the database afterwards), board staleness (the longest time any poller still showed a
+state older than the database's: measured against a 10 Hz sampler of the board counter),
+the server's CPU use, and ends with one RESULT line per engine.
+"""
+import argparse
+import os
+import queue
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (BIN, ROOT, hello_baseline, insert_unit_grid, login, request,  # noqa: E402
+                           Server, summarise)
+
+
+class PatientServer(Server):
+    """gunicorn that may still be draining a backlog of requests when the rush ends."""
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+
+BUILDINGS, FLOORS, STACKS = 10, 30, 10
+RELEASED, HOT_UNITS, HOT_CLIENTS = 300, 10, 50
+CONSULTANTS, BOARDS, DESKS, BUYERS = 200, 200, 8, 300
+PASSWORD = "Bench-Launch-2026"
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/h_launch_bench")
+
+
+# ---------------------------------------------------------------- setup (through services)
+
+def make_app():
+    """gunicorn target: the app, with bench users' cheap password hashes left as they are.
+
+    Logging in 200 consultants at full argon2 cost takes minutes on a shared 2-core machine
+    and the password cost is not what this measures (the tests do the same)."""
+    from app import create_app
+    from app.services import auth
+    auth.needs_rehash = lambda _hash: False
+    return create_app()
+
+
+def fresh_database(engine):
+    """(env, how to read the board counter) for an empty, migrated database."""
+    instance = Path(tempfile.mkdtemp(prefix=f"anchang-launch-{engine}-"))
+    if engine == "sqlite":
+        url = f"sqlite:///{instance / 'bench.db'}"
+    else:
+        import psycopg
+        base, name = PG_URL.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                (name,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+        url = PG_URL
+    env = {"DATABASE_URL": url, "ANCHANG_INSTANCE": str(instance), "FLASK_APP": "wsgi"}
+    subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env={**os.environ, **env},
+                   check=True, capture_output=True)
+    return env
+
+
+def build(env):
+    """Users, the project, 300 released units, a drawn launch in selection. Returns ids."""
+    os.environ.update(env)
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Customer, Project, ReceiptBook, Unit, User
+    from app.services import unit_status
+    from app.services.deals.common import new_form_key
+    from app.services.launch import launches, lottery, registrations, selection
+    from argon2 import PasswordHasher
+
+    app = create_app()
+    with app.app_context():
+        digest = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+        people = [User(username=f"c{i:03d}", display_name=f"顾问{i:03d}", role="consultant",
+                       password_hash=digest) for i in range(CONSULTANTS)]
+        people += [User(username=f"desk{i}", display_name=f"秘书{i}", role="secretary",
+                        password_hash=digest) for i in range(DESKS)]
+        people += [User(username="manager", display_name="刘强", role="manager",
+                        password_hash=digest),
+                   User(username="finance", display_name="陈静", role="finance",
+                        password_hash=digest)]
+        db.session.add_all(people)
+        project = Project(code="LAUNCH", name="开盘压测花园", hold_minutes=30)
+        db.session.add(project)
+        db.session.flush()
+        insert_unit_grid(project, BUILDINGS, FLOORS, STACKS)
+        manager, finance, desk = people[-2], people[-1], people[CONSULTANTS]
+        ids = db.session.scalars(select(Unit.id).order_by(Unit.id)).all()
+        released = ids[:RELEASED]
+        unit_status.transition_many(project.id, released, "release", manager, reason="开盘")
+        db.session.add(ReceiptBook(project_id=project.id, first_no=1, last_no=1000,
+                                   holder="开盘", registered_by_id=finance.id))
+        launch = launches.create(project, name="一期开盘", mode="lottery", amount_text="50000",
+                                 window_minutes=3, miss_penalty=3, actor=desk)
+        db.session.flush()
+        for n in range(BUYERS):
+            buyer = Customer(project_id=project.id, name=f"买家{n:03d}",
+                             phone=f"137{n:08d}", owner_id=people[n % CONSULTANTS].id)
+            db.session.add(buyer)
+            db.session.flush()
+            entry, _ = registrations.register(
+                launch, customer_id=buyer.id, amount_text="50000", method="transfer",
+                receipt_no=str(n + 1), layouts=[], consultant_id=None,
+                form_key=new_form_key(), actor=desk)
+            registrations.confirm(entry, finance)
+        lottery.commit(launch, desk)
+        lottery.draw(launch, desk)
+        selection.start(launch, desk)
+        db.session.commit()
+        result = {"project": project.id, "launch": launch.id, "released": released}
+        db.engine.dispose()
+    return result
+
+
+# ---------------------------------------------------------------- load
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latency = {}
+        self.counts = {}
+        self.errors = 0
+
+    def add(self, action, ms, status):
+        with self.lock:
+            self.latency.setdefault(action, []).append(ms)
+            key = f"{action}:{status}"
+            self.counts[key] = self.counts.get(key, 0) + 1
+            if status >= 500:
+                self.errors += 1
+
+
+def timed(recorder, action, port, method, path, headers, body=None):
+    began = time.perf_counter()
+    try:
+        status, response_headers, data = request(port, method, path, headers, body)
+    except OSError:
+        with recorder.lock:
+            recorder.errors += 1
+        return 599, {}, b""
+    recorder.add(action, (time.perf_counter() - began) * 1000, status)
+    return status, response_headers, data
+
+
+def consultant(port, session, desk, units, hot, called, recorder, stop, seed):
+    """Hold (and let go) or pick for a called buyer, every 2–6 s, until `stop`."""
+    rng = random.Random(seed)
+    cookie, token = session
+    headers = {"Cookie": cookie, "X-CSRFToken": token, "HX-Request": "true",
+               "Content-Type": "application/x-www-form-urlencoded"}
+    desk_headers = {"Cookie": desk[0], "X-CSRFToken": desk[1], "HX-Request": "true",
+                    "Content-Type": "application/x-www-form-urlencoded"}
+    time.sleep(rng.uniform(0, 4))
+    while time.time() < stop:
+        try:
+            entry = called.get_nowait()
+        except queue.Empty:
+            entry = None
+        if entry is not None:
+            pick(port, desk_headers, entry, hot if hot else units, units, recorder, rng)
+        else:
+            unit = rng.choice(hot or units)
+            status, _, _ = timed(recorder, "hold", port, "POST", f"/board/units/{unit}/hold",
+                                 headers, "")
+            if status == 200:
+                time.sleep(rng.uniform(0.2, 1.0))  # the customer looks at the unit
+                timed(recorder, "release", port, "POST", f"/board/units/{unit}/cancel-hold",
+                      headers, "")
+        time.sleep(rng.uniform(2, 6))
+
+
+def pick(port, headers, entry, first_choice, units, recorder, rng):
+    """A called buyer tries units until one is theirs (first their favourites)."""
+    for attempt in range(6):
+        pool = first_choice if attempt < 2 else units
+        unit = rng.choice(pool)
+        status, _, _ = timed(recorder, "pick", port, "POST", f"/launches/entries/{entry}/pick",
+                             headers, urlencode({"unit_id": unit}))
+        if status in (302, 303):
+            with recorder.lock:
+                recorder.counts["picked"] = recorder.counts.get("picked", 0) + 1
+            return
+        if status >= 500:
+            return
+
+
+def caller(port, desk, launch_id, called, read_called, interval, recorder, stop):
+    """The secretary calls the next buyer every `interval` s; called buyers go to `called`."""
+    headers = {"Cookie": desk[0], "X-CSRFToken": desk[1], "HX-Request": "true",
+               "Content-Type": "application/x-www-form-urlencoded"}
+    seen = set()
+    while time.time() < stop:
+        began = time.time()
+        timed(recorder, "call", port, "POST", f"/launches/{launch_id}/do/call", headers, "")
+        for entry in read_called():
+            if entry not in seen:
+                seen.add(entry)
+                called.put(entry)
+        time.sleep(max(0.0, interval - (time.time() - began)))
+
+
+def board_poller(port, session, tag, truth, staleness, recorder, stop, seed):
+    """A browser's board, opened before the rush (`tag`): a conditional poll every 2 s;
+    records how long it showed a state older than the database's."""
+    rng = random.Random(seed)
+    headers = {"Cookie": session[0], "HX-Request": "true"}
+    project_id = tag.strip('"').split(".")[0]
+    shown = int(tag.strip('"').split(".")[1])
+    time.sleep(rng.uniform(0, 2))
+    worst = 0.0
+    while time.time() < stop:
+        began = time.time()
+        status, response_headers, _ = timed(recorder, "poll", port, "GET",
+                                            f"/board/poll?project={project_id}&building=1",
+                                            {**headers, "If-None-Match": tag})
+        now = time.time()
+        newer = truth.first_after(shown)  # when the database first had a newer state
+        if newer is not None and newer < now:
+            worst = max(worst, now - newer)  # how long this screen showed the old one
+        if status in (200, 304) and response_headers.get("ETag"):
+            tag = response_headers["ETag"]
+            shown = int(tag.strip('"').split(".")[1])
+        time.sleep(max(0.0, 2.0 - (time.time() - began)))
+    with staleness[1]:
+        staleness[0].append(worst)
+
+
+class Truth:
+    """Samples the project's board counter 10 times a second: when each version appeared."""
+
+    def __init__(self, read_version):
+        self.read_version = read_version
+        self.seen = []  # (version, first seen at)
+        self.lock = threading.Lock()
+
+    def run(self, stop):
+        while time.time() < stop:
+            version = self.read_version()
+            with self.lock:
+                if not self.seen or version > self.seen[-1][0]:
+                    self.seen.append((version, time.time()))
+            time.sleep(0.1)
+
+    def first_after(self, version):
+        with self.lock:
+            for seen_version, at in self.seen:
+                if seen_version > version:
+                    return at
+        return None
+
+
+def readers(env, project_id, launch_id):
+    """Direct database reads for the sampler, the caller and the double-sale check."""
+    url = env["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        path = url[len("sqlite:///"):]
+
+        def query(sql, *args):
+            conn = sqlite3.connect(path, timeout=30)
+            try:
+                return conn.execute(sql.replace("%s", "?"), args).fetchall()
+            finally:
+                conn.close()
+    else:
+        import psycopg
+
+        def query(sql, *args):
+            with psycopg.connect(url) as conn:
+                return conn.execute(sql, args).fetchall()
+
+    def version():
+        return query("SELECT board_version FROM project WHERE id = %s", project_id)[0][0]
+
+    def called():
+        return [row[0] for row in query(
+            "SELECT id FROM launch_registration WHERE launch_id = %s AND call_status = 'called'",
+            launch_id)]
+
+    return query, version, called
+
+
+def double_sales(query, project_id):
+    """Units sold twice: more than one live deposit, or more than one pick or deposit move."""
+    many_deposits = query("SELECT unit_id FROM deposit WHERE project_id = %s AND status != "
+                          "'rejected' GROUP BY unit_id HAVING COUNT(*) > 1", project_id)
+    many_picks = query("SELECT picked_unit_id FROM launch_registration WHERE picked_unit_id IS "
+                       "NOT NULL GROUP BY picked_unit_id HAVING COUNT(*) > 1")
+    many_moves = query("SELECT object_id FROM audit_log WHERE action IN ('unit_launch_pick', "
+                       "'unit_launch_pick_confirmed', 'unit_record_deposit') GROUP BY object_id "
+                       "HAVING COUNT(*) > 1")
+    return len({row[0] for row in many_deposits + many_picks}) + len(many_moves)
+
+
+def cpu_seconds(pid):
+    """User + system CPU of gunicorn: the master and its workers (found by parent pid)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def probe(port, pid, cookie, tag):
+    """What one request of each kind costs the server, measured alone (16 clients, 4 s):
+    the figures that say which part of the rush costs what."""
+    from bench.harness import load
+    project, version, layout, expired = tag.strip('"').split(".")
+    behind = f'"{project}.{max(0, int(version) - 20)}.{layout}.{expired}"'  # 20 changes back
+    headers = {"Cookie": cookie, "HX-Request": "true"}
+    costs = {}
+    for name, etag in (("poll, 20 changes", behind), ("poll, unchanged (304)", tag)):
+        before, began = cpu_seconds(pid), time.time()
+        figures = load(port, f"/board/poll?project={project}&building=1", 4, 16,
+                       {**headers, "If-None-Match": etag}, expect=(200, 304))
+        cpu = cpu_seconds(pid) - before
+        costs[name] = cpu / max(1, figures["requests"]) * 1000
+        print(f"   probe {name:<22} {figures['rps']:6.0f} req/s alone, "
+              f"{costs[name]:5.1f} ms server CPU each, {cpu / (time.time() - began):.2f} cores",
+              flush=True)
+    return costs
+
+
+def run_engine(engine, seconds, workers):
+    print(f"\n== {engine}: building the project and the launch ...", flush=True)
+    env = fresh_database(engine)
+    started = time.time()
+    ids = build(env)
+    print(f"   setup {time.time() - started:.0f} s: {BUILDINGS * FLOORS * STACKS} units, "
+          f"{RELEASED} released, {BUYERS} registrations drawn by lottery", flush=True)
+    query, read_version, read_called = readers(env, ids["project"], ids["launch"])
+    released = ids["released"]
+    hot = released[:HOT_UNITS]
+    with PatientServer("bench.launch_day:make_app()", workers=workers, env=env) as server:
+        port = server.port
+        with ThreadPoolExecutor(4) as pool:
+            sessions = list(pool.map(lambda i: login(port, f"c{i:03d}", PASSWORD),
+                                     range(CONSULTANTS)))
+            desks = list(pool.map(lambda i: login(port, f"desk{i}", PASSWORD), range(DESKS)))
+        _, _, page = request(port, "GET", "/board?building=1", {"Cookie": sessions[0][0]})
+        tag = re.search(rb'data-etag="([^"]+)"', page).group(1).replace(b"&#34;", b'"').decode()
+        print(f"   {len(sessions) + len(desks)} logins done", flush=True)
+        costs = probe(port, server.proc.pid, sessions[0][0], tag)
+        print("   the rush starts", flush=True)
+        recorder, truth = Recorder(), Truth(read_version)
+        staleness = ([], threading.Lock())
+        called = queue.Queue()
+        stop = time.time() + seconds
+        interval = seconds / (RELEASED * 0.8)  # sells about 80 % of the released units
+        cpu_before, wall_before = cpu_seconds(server.proc.pid), time.time()
+        threads = [threading.Thread(target=truth.run, args=(stop,)),
+                   threading.Thread(target=caller, args=(port, desks[0], ids["launch"], called,
+                                                         read_called, interval, recorder, stop))]
+        for i in range(CONSULTANTS):
+            threads.append(threading.Thread(target=consultant, args=(
+                port, sessions[i], desks[1 + i % (DESKS - 1)], released,
+                hot if i < HOT_CLIENTS else None, called, recorder, stop, i)))
+        for i in range(BOARDS):
+            threads.append(threading.Thread(target=board_poller, args=(
+                port, sessions[i % CONSULTANTS], tag, truth, staleness, recorder, stop,
+                1000 + i)))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.time() - wall_before
+        cpu = (cpu_seconds(server.proc.pid) - cpu_before) / elapsed
+    double = double_sales(query, ids["project"])
+    need = BOARDS / 2 * costs["poll, 20 changes"] / 1000
+    print(f"   cost: {BOARDS} boards polling every 2 s need about {need:.2f} cores for the "
+          f"polls alone when every poll carries changes (measured alone, above)", flush=True)
+    return report(engine, recorder, elapsed, cpu, double, max(staleness[0] or [0.0]))
+
+
+def report(engine, recorder, elapsed, cpu, double, stale):
+    counts = recorder.counts
+    holds = counts.get("hold:200", 0)
+    picks = counts.get("picked", 0)
+    print(f"   {engine}: {elapsed:.0f} s, holds {holds} ({holds / elapsed:.1f}/s, "
+          f"{counts.get('hold:409', 0)} told 已被保留), picks {picks} ({picks / elapsed:.2f}/s, "
+          f"{counts.get('pick:422', 0)} lost a race or a window)", flush=True)
+    figures = {}
+    for action in ("hold", "release", "pick", "call", "poll"):
+        f = summarise(recorder.latency.get(action, []), elapsed)
+        figures[action] = f
+        extra = ""
+        if action == "poll":
+            extra = f"   304 {counts.get('poll:304', 0)} / 200 {counts.get('poll:200', 0)}"
+        print(f"   {action:<8} {f['requests']:6d} req {f['rps']:7.1f}/s   p50 {f['p50']:6.0f} ms"
+              f"   p95 {f['p95']:6.0f} ms   p99 {f['p99']:6.0f} ms{extra}", flush=True)
+    print(f"   5xx {recorder.errors}; double sales in the database {double}; board staleness "
+          f"{stale:.1f} s (target ≤ 3); server CPU {cpu:.2f} cores "
+          f"(this machine has {os.cpu_count()}, shared)", flush=True)
+    return (f"RESULT engine={engine} hold_p95_ms={figures['hold']['p95']:.0f} "
+            f"pick_p95_ms={figures['pick']['p95']:.0f} errors_5xx={recorder.errors} "
+            f"double={double} staleness_s={stale:.1f}"), recorder.errors, double
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="60 s per engine instead of 300")
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--seconds", type=int, help="override the run length per engine")
+    parser.add_argument("--consultants", type=int, help="fewer consultants (to see costs)")
+    parser.add_argument("--boards", type=int, help="fewer polling boards (to see costs)")
+    args = parser.parse_args()
+    global CONSULTANTS, BOARDS
+    CONSULTANTS = args.consultants if args.consultants is not None else CONSULTANTS
+    BOARDS = args.boards if args.boards is not None else BOARDS
+    seconds = args.seconds or (60 if args.quick else 300)
+    print(f"launch-day benchmark: {BUILDINGS * FLOORS * STACKS} units, {RELEASED} released, "
+          f"{CONSULTANTS} consultants ({HOT_CLIENTS} on {HOT_UNITS} units), {BOARDS} boards "
+          f"polling every 2 s, {seconds} s per engine, gunicorn {args.workers} sync workers")
+    hello = hello_baseline(5 if args.quick else 10, 16, workers=args.workers)
+    print(f"   bare Flask hello-world: {hello['rps']:.0f} req/s, p50 {hello['p50']:.1f} ms, "
+          f"p99 {hello['p99']:.1f} ms (16 clients, same server settings)", flush=True)
+    lines, failed = [], False
+    for engine in args.engines.split(","):
+        line, errors, double = run_engine(engine.strip(), seconds, args.workers)
+        lines.append(line)
+        failed = failed or errors or double
+    print()
+    for line in lines:
+        print(line)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""换房退房一览表 filters and .xlsx export, the reasons report, and who sees which rows."""
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditLog, Unit
+from app.services.changes import execute, requests
+from app.services.deals.common import new_form_key
+from tests.changes.conftest import ask, sell, users
+
+
+def world(app, office):
+    """An executed refund (王芳's customer, 1栋 102, 贷款未获批), an executed exchange
+    (1栋 101 → 1栋 104, 户型) and a pending refund of 李军's customer (1栋 201)."""
+    with app.app_context():
+        consultant, other, manager, secretary = users("wangfang", "lijun", "liuqiang", "zhaomin")
+        refund_unit, _ = sell(office, "1栋 102", 1001)
+        exchange_unit, _ = sell(office, "1栋 101", 1010)
+        pending_unit, _ = sell(office, "1栋 201", 1020, customer="li", consultant="lijun")
+        made = []
+        for unit_id, kind, reason, actor, extra in (
+                (refund_unit, "refund", "loan", consultant, {}),
+                (exchange_unit, "exchange", "layout", consultant,
+                 {"target_unit_id": office["units"]["1栋 104"]}),
+                (pending_unit, "refund", "funds", other, {})):
+            change, _ = requests.ask(db.session.get(Unit, unit_id), {
+                "form_key": new_form_key(), "kind": kind, "reason": reason, **extra}, actor)
+            made.append(change)
+        for change in made[:2]:
+            requests.decide(change, True, {"penalty": "3000"}, manager)
+            execute.execute(change, {}, secretary)
+        db.session.commit()
+
+
+def test_register_filters_and_totals(app, office, browser_for):
+    world(app, office)
+    secretary = browser_for("zhaomin")
+    page = secretary.get("/changes/").text
+    assert "合计 3 笔" in page
+    refunds = secretary.get("/changes/?kind=refund&status=executed").text
+    assert "合计 1 笔" in refunds and "47,000.00" in refunds and "3,000.00" in refunds
+    by_reason = secretary.get("/changes/?reason=layout").text
+    assert "1栋 104" in by_reason and "合计 1 笔" in by_reason
+    mine = secretary.get(f"/changes/?consultant={office['lijun']}").text
+    assert "合计 1 笔" in mine and "待审批" in mine
+    fragment = secretary.get("/changes/?kind=exchange", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "change-rows" in fragment.text
+
+
+def test_export_has_the_filtered_rows_and_is_audited(app, office, browser_for):
+    world(app, office)
+    response = browser_for("liuqiang").get("/changes/export.xlsx?kind=refund")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    text = "\n".join(" ".join(str(c) for c in row if c is not None)
+                     for row in sheet.iter_rows(values_only=True))
+    assert "换房退房一览表" in sheet.title and "贷款未获批" in text and "资金不足" in text
+    assert "户型/面积不合适" not in text
+    with app.app_context():
+        assert db.session.scalar(select(AuditLog).where(
+            AuditLog.action == "changes_exported")) is not None
+
+
+def section(html):
+    """The tables of the reasons report (the filter's options list every reason)."""
+    return html[html.index('id="reasons-reason"'):]
+
+
+def test_reasons_report_counts_executed_changes(app, office, browser_for):
+    world(app, office)
+    manager = browser_for("liuqiang")
+    page = section(manager.get("/changes/reasons").text)
+    assert "贷款未获批" in page and "户型/面积不合适" in page
+    assert "资金不足" not in page  # pending: not a sale that fell through (yet)
+    other = section(manager.get(f"/changes/reasons?consultant={office['lijun']}").text)
+    assert "贷款未获批" not in other
+    future = manager.get("/changes/reasons?start=2099-01-01").text
+    assert "所选期间没有已执行的换房或退房" in future
+
+
+def test_consultants_see_their_own_changes_only(app, office, browser_for):
+    world(app, office)
+    page = browser_for("lijun").get("/changes/").text
+    assert "合计 1 笔" in page and "1栋 201" in page and "1栋 102" not in page
+    with app.app_context():
+        from app.models import ChangeRequest
+        first = db.session.scalar(select(ChangeRequest.id).order_by(ChangeRequest.id))
+    assert browser_for("lijun").get(f"/changes/{first}").status_code == 403
+    assert browser_for("wangfang").get(f"/changes/{first}").status_code == 200
+    assert browser_for("lijun").get("/changes/export.xlsx").status_code == 403
+
+
+def test_the_managers_home_counts_requests_waiting(app, office, browser_for):
+    with app.app_context():
+        unit_id, _ = sell(office, "1栋 101", 1001)
+    assert ask(browser_for("wangfang"), unit_id, "refund").status_code == 302
+    home = browser_for("liuqiang").get("/").text
+    assert "换房 / 退房 / 换名" in home and "待经理审批 <strong class=\"warn\">1</strong> 条" in home
