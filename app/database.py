@@ -7,6 +7,13 @@ from sqlalchemy import event
 read_only = ContextVar("read_only", default=False)
 
 
+def reads_from_here():
+    """The rest of this request only reads: a POST rendering its answer after its commit (or
+    rollback). On SQLite its next transaction begins deferred, so rendering does not hold the
+    write lock and queue every other writer behind it. Reset when the request ends."""
+    read_only.set(True)
+
+
 def configure_engine(engine, config):
     if engine.dialect.name != "sqlite":
         return

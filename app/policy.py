@@ -108,14 +108,20 @@ def roles_of(user):
     return roles
 
 
+def roles_allow(subject, action):
+    """True when the roles of `subject` (a user, or any row with role and is_admin) allow
+    `action`; object rules aside."""
+    allowed = ROLE_RULES.get(action)
+    if allowed is None:
+        raise KeyError(f"unknown action {action!r}: add it to app.policy.ROLE_RULES")
+    return bool(roles_of(subject) & allowed)
+
+
 def can(user, action, obj=None):
     """True when `user` may do `action` (to `obj`, when object rules apply)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    allowed = ROLE_RULES.get(action)
-    if allowed is None:
-        raise KeyError(f"unknown action {action!r}: add it to app.policy.ROLE_RULES")
-    if not roles_of(user) & allowed:
+    if not roles_allow(user, action):
         return False
     check = OBJECT_RULES.get(action)
     return obj is None or check is None or check(user, obj)
@@ -137,6 +143,7 @@ def require(action):
             authorize(action)
             return view(*args, **kwargs)
 
+        wrapped.action = action  # for polls answered before the user is loaded (app.sessions)
         return wrapped
 
     return decorator

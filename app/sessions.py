@@ -6,6 +6,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
 from app.database import read_only
+from app.services.auth import session_allows
 from app.web import set_security_headers
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -27,23 +28,30 @@ def background(view):
     return view
 
 
-def fresh_when(current_tag):
-    """A poll answered 304 before the user is loaded when the client's ETag is current.
+def fresh_when(current_tag, answer=None):
+    """Polls answered before the user is loaded.
 
-    `current_tag(args)` reads the tag cheaply (one statement). Polls run several times a second
-    per open page, and loading the user costs more than the tag: a signed, unexpired session
-    cookie is enough to say "nothing changed", which reveals no data. Any change, and any
-    client without a matching tag, goes through the full view with its role and object checks.
+    `current_tag(args)` reads the tag cheaply (one statement, kept briefly per worker). Polls
+    run several times a second per open page, and loading the user costs more than the tag:
+    a signed, unexpired session cookie is enough to say "nothing changed" (304), which
+    reveals no data.
+
+    `answer(args, client_tag, tag)`, for views whose answer is the same for every user their
+    role check admits, answers a client that is behind: after the session's user is checked
+    as the full view would check it (active, session version, role; see
+    auth.session_allows), still without loading the user. It returns a response, or None to
+    leave the request to the full view. Any client without a tag goes through the full view.
     """
     def mark(view):
         view.background = True
         view.current_tag = current_tag
+        view.answer = answer
         return view
     return mark
 
 
-def _unchanged_poll():
-    """The empty 304 for a logged-in client whose ETag is still current, else None."""
+def _early_poll():
+    """A poll's answer from a logged-in session without loading the user, else None."""
     view = current_app.view_functions.get(request.endpoint)
     current_tag = getattr(view, "current_tag", None)
     client_tag = request.headers.get("If-None-Match")
@@ -51,11 +59,16 @@ def _unchanged_poll():
             or "_user_id" not in session or _expired()):
         return None
     tag = current_tag(request.args)
-    if tag is None or tag != client_tag:
+    if tag is None:
         return None
-    response = current_app.response_class(status=304)
-    response.headers["ETag"] = tag
-    return response
+    if tag == client_tag:
+        response = current_app.response_class(status=304)
+        response.headers["ETag"] = tag
+        return response
+    answer, action = getattr(view, "answer", None), getattr(view, "action", None)
+    if answer is None or action is None or not session_allows(session["_user_id"], action):
+        return None
+    return answer(request.args, client_tag, tag)
 
 
 def start_session(user):
@@ -82,9 +95,9 @@ def _before_request():
         # PostgreSQL refuses NUL in text; no person types one: refuse the whole form cleanly.
         from app.errors import error_response
         return error_response(400, "提交的内容包含无效字符,请检查后重新填写。")
-    unchanged = _unchanged_poll()
-    if unchanged is not None:
-        return unchanged
+    early = _early_poll()
+    if early is not None:
+        return early
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     if _expired():

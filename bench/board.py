@@ -33,7 +33,6 @@ PASSWORD = "Bench-Board-2026"
 
 def make_app():
     """gunicorn target: the app plus a bench-only page rendering the board from memory."""
-    from flask_login import current_user
 
     from app import create_app
     from app.filters import current_project
@@ -51,7 +50,7 @@ def make_app():
         project = current_project()
         if project.id not in cache:
             cache[project.id] = board.board_data(project.id, None)
-        context = board.board_view(cache[project.id], board.Filters(), current_user.id)
+        context = board.board_view(cache[project.id], board.Filters())
         return render_page("board/index.html", partial="board/_board.html", project=project,
                            **context)
 

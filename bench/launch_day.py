@@ -389,6 +389,7 @@ def run_engine(engine, seconds, workers):
         stop = time.time() + seconds
         interval = seconds / (RELEASED * 0.8)  # sells about 80 % of the released units
         cpu_before, wall_before = cpu_seconds(server.proc.pid), time.time()
+        client_before = time.process_time()
         threads = [threading.Thread(target=truth.run, args=(stop,)),
                    threading.Thread(target=caller, args=(port, desks[0], ids["launch"], called,
                                                          read_called, interval, recorder, stop))]
@@ -405,7 +406,8 @@ def run_engine(engine, seconds, workers):
         for thread in threads:
             thread.join()
         elapsed = time.time() - wall_before
-        cpu = (cpu_seconds(server.proc.pid) - cpu_before) / elapsed
+        cpu = ((cpu_seconds(server.proc.pid) - cpu_before) / elapsed,
+               (time.process_time() - client_before) / elapsed)
     double = double_sales(query, ids["project"])
     need = BOARDS / 2 * costs["poll, 20 changes"] / 1000
     print(f"   cost: {BOARDS} boards polling every 2 s need about {need:.2f} cores for the "
@@ -430,8 +432,9 @@ def report(engine, recorder, elapsed, cpu, double, stale):
         print(f"   {action:<8} {f['requests']:6d} req {f['rps']:7.1f}/s   p50 {f['p50']:6.0f} ms"
               f"   p95 {f['p95']:6.0f} ms   p99 {f['p99']:6.0f} ms{extra}", flush=True)
     print(f"   5xx {recorder.errors}; double sales in the database {double}; board staleness "
-          f"{stale:.1f} s (target ≤ 3); server CPU {cpu:.2f} cores "
-          f"(this machine has {os.cpu_count()}, shared)", flush=True)
+          f"{stale:.1f} s (target ≤ 3); server CPU {cpu[0]:.2f} cores, this load generator "
+          f"{cpu[1]:.2f} cores, the database the rest (this machine has {os.cpu_count()}, "
+          f"shared by all three)", flush=True)
     return (f"RESULT engine={engine} hold_p95_ms={figures['hold']['p95']:.0f} "
             f"pick_p95_ms={figures['pick']['p95']:.0f} errors_5xx={recorder.errors} "
             f"double={double} staleness_s={stale:.1f}"), recorder.errors, double

@@ -1,4 +1,5 @@
 """Login with throttling kept in the database, and session revocation."""
+import time
 from datetime import timedelta
 
 from flask import current_app
@@ -6,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import LoginAttempt, User
+from app.policy import roles_allow
 from app.services import audit
 from app.services.clock import now
 from app.services.errors import RuleViolation
@@ -58,12 +60,48 @@ def logout_everywhere(user, action="logout"):
     audit.record(action, "user", user.id, user=user)
 
 
-def load_user(session_id):
-    """Flask-Login loader: 'id:version' must match the user's current version."""
+def _parse_session_id(session_id):
     try:
         user_id, version = (int(part) for part in session_id.split(":"))
     except (AttributeError, ValueError):
         return None
+    return user_id, version
+
+
+SESSION_USERS_KEPT = 2_000  # users a worker remembers for polls (a sales office has dozens)
+
+
+def session_allows(session_id, action):
+    """What load_user and require(action) would decide, without loading the user.
+
+    For polls answered before the user is loaded (app.sessions): one small row per user, kept
+    by each worker for POLL_TAG_SECONDS, so a deactivated user, a revoked session or a changed
+    role takes effect within that.
+    """
+    parsed = _parse_session_id(session_id)
+    if parsed is None:
+        return False
+    user_id, version = parsed
+    cache = current_app.extensions.setdefault("session_users", {})
+    moment = time.time()
+    hit = cache.get(user_id)
+    if hit is None or not 0 <= moment - hit[0] < current_app.config["POLL_TAG_SECONDS"]:
+        if len(cache) >= SESSION_USERS_KEPT:
+            cache.clear()
+        row = db.session.execute(select(User.active, User.session_version, User.role,
+                                        User.is_admin).where(User.id == user_id)).first()
+        hit = cache[user_id] = (moment, row)
+    row = hit[1]
+    return (row is not None and row.active and row.session_version == version
+            and roles_allow(row, action))
+
+
+def load_user(session_id):
+    """Flask-Login loader: 'id:version' must match the user's current version."""
+    parsed = _parse_session_id(session_id)
+    if parsed is None:
+        return None
+    user_id, version = parsed
     user = db.session.get(User, user_id)
     if user is None or not user.active or user.session_version != version:
         return None

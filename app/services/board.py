@@ -20,9 +20,8 @@ from app.extensions import db
 from app.models import AuditLog, Building, Project, Unit, UnitStatus, User
 from app.models.types import UTCDateTime
 from app.services import clock
-from app.services.board_cells import (AREA_BANDS, LETTERS, Cell, Filters, build_grids,
+from app.services.board_cells import (AREA_BANDS, LETTERS, Filters, build_grids,
                                       display_pages, price_bands, summary_of)
-from app.services.overview import unit_status_summary
 from app.services.unit_status import effective_status
 
 __all__ = ["Filters", "LETTERS", "board_page", "board_changes", "display_page"]
@@ -33,7 +32,7 @@ project_t = Project.__table__
 FULL_REDRAW = 120  # changed cells above which a poll re-sends whole grids
 ETAG_RE = re.compile(r'^(?:W/)?"(\d+)\.(\d+)\.(\d+)\.(\d+)"$')
 GridRow = namedtuple("GridRow", "id building_id floor unit_no layout area total unit_price "
-                                "status held_by_id hold_expires_at holder")
+                                "status held_by_id hold_expires_at holder version")
 # SQLAlchemy 2.1 rows answer attribute lookups slowly (~1 µs each, 36,000 of them on a
 # 3,000-unit board); indexing is cheap, so each row is copied once into a plain namedtuple.
 _PICK = itemgetter(*range(len(GridRow._fields)))
@@ -49,7 +48,8 @@ def grid_query(project_id, now, building_id=None, since=None):
                     unit_t.c.layout, type_coerce(unit_t.c.building_area, BigInteger),
                     type_coerce(unit_t.c.total_price, BigInteger),
                     type_coerce(unit_t.c.unit_price, BigInteger), effective_status(now),
-                    unit_t.c.held_by_id, unit_t.c.hold_expires_at, user_t.c.display_name)
+                    unit_t.c.held_by_id, unit_t.c.hold_expires_at, user_t.c.display_name,
+                    unit_t.c.board_version)
              .join(building_t, building_t.c.id == unit_t.c.building_id)
              .outerjoin(user_t, user_t.c.id == unit_t.c.held_by_id)
              .where(building_t.c.project_id == project_id))
@@ -117,89 +117,91 @@ def board_data(project_id, building_id, now=None):
             "rows": _rows_for(project_id, building_id, tag, now)}
 
 
-def _rows_for(project_id, building_id, tag, now):
-    """The grid rows, read again only when the ETag moved.
+def _per_tag(name, key, tag, make):
+    """`make()` again only when the ETag moved.
 
-    The rows are a function of the ETag: every unit write moves the board counter (the
-    polls rely on that too) and every hold running out moves the expired count. So each
-    worker keeps its last read per grid, and loading an unchanged board costs one small
-    query. Kept on the app, so every app (and every test) has its own.
+    What the board reads is a function of the ETag: every unit write moves the board counter
+    (the polls rely on that too), an import moves the layout counter and every hold running
+    out moves the expired count. So each worker keeps its last result per key, and an
+    unchanged board costs one small query. Kept on the app, so every app (and every test)
+    has its own.
     """
-    cache = current_app.extensions.setdefault("board_rows", {})
-    key = (project_id, building_id)
+    cache = current_app.extensions.setdefault(name, {})
     hit = cache.get(key)
     if hit is not None and hit[0] == tag:
         return hit[1]
-    rows = grid_query(project_id, now, building_id)
-    cache[key] = (tag, rows)
-    return rows
+    value = make()
+    cache[key] = (tag, value)
+    return value
 
 
-def board_view(data, filters, user_id):
-    """The page's context from the data read: tabs, filter choices, figures, grids."""
+def _rows_for(project_id, building_id, tag, now):
+    """The grid rows, read again only when the ETag moved."""
+    return _per_tag("board_rows", (project_id, building_id), tag,
+                    lambda: grid_query(project_id, now, building_id))
+
+
+def board_view(data, filters):
+    """The page's context from the data read: tabs, filter choices, figures, grids.
+
+    The same for every user: the holder's own cells carry their id (data-holder) and the
+    browser marks them (board.js), so pages and polls can be shared between users.
+    """
     rows = data["rows"]
     return {"buildings": data["buildings"], "building_id": data["building_id"],
             "compact": data["building_id"] is None, "etag": data["etag"], "filters": filters,
-            "grids": build_grids(data["buildings"], rows, user_id, filters),
+            "grids": build_grids(data["buildings"], rows, filters),
             "summary": summary_of(rows), "layouts": sorted({row.layout for row in rows}),
             "price_bands": price_bands(rows), "area_bands": AREA_BANDS, "letters": LETTERS}
 
 
-def view_key(data, filters, user_id):
+def view_key(data, filters):
     """What the board's HTML depends on: the same key, the same HTML (see blueprint cache).
-
-    The rows are a function of the ETag; the user matters only when they hold a unit shown
-    (their cells are marked "mine").
-    """
-    mine = user_id if any(row.held_by_id == user_id for row in data["rows"]) else None
-    return (data["etag"], data["building_id"], tuple(sorted(filters.args().items())), mine)
+    The rows are a function of the ETag."""
+    return (data["etag"], data["building_id"], tuple(sorted(filters.args().items())))
 
 
-def board_page(project_id, building_id, filters, user_id, now=None):
+def board_page(project_id, building_id, filters, now=None):
     """Everything the board page shows."""
-    return board_view(board_data(project_id, building_id, now), filters, user_id)
+    return board_view(board_data(project_id, building_id, now), filters)
 
 
-def board_changes(project_id, building_id, filters, user_id, client_tag, now=None):
+def _expired_hold(row, now):
+    """A hold past its expiry: it reads as available without any write (see etag)."""
+    return row.status == S.AVAILABLE and row.hold_expires_at is not None \
+        and row.hold_expires_at <= now
+
+
+def board_changes(project_id, building_id, client_tag, tag=None, now=None):
     """(ETag, None) when the client is up to date, else (ETag, what to swap).
 
-    Only cells changed since the client's version are sent; a new grid shape (an import),
-    an unknown ETag or a large change sends the grids whole.
+    Read from the grid rows each worker keeps per ETag (one query per board version, not
+    per poll), and the same for every user: on launch day every poll carries changes, and
+    200 boards each reading their changed cells cost more than a core. Only the cells
+    changed since the client's version are sent; a new grid shape (an import), an unknown
+    ETag or a large change sends the grids whole.
     """
     now = now or clock.now()
-    tag = etag(project_id, now)
+    tag = tag or etag(project_id, now)
     if tag is None or client_tag == tag:
         return tag, None
+    buildings = _per_tag("board_buildings", project_id, tag, lambda: buildings_of(project_id))
+    if building_id not in {bid for bid, _ in buildings}:
+        building_id = None
+    rows = _rows_for(project_id, building_id, tag, now)
+    summary = _per_tag("board_summary", (project_id, building_id), tag,
+                       lambda: summary_of(rows))
     known, current = parse_etag(client_tag), parse_etag(tag)
     full = (known is None or known[0] != project_id or known[2] != current[2]
             or known[1] > current[1])
     if not full:
-        rows = grid_query(project_id, now, building_id, since=known[1])
-        full = len(rows) > FULL_REDRAW
+        changed = [row for row in rows if row.version > known[1] or _expired_hold(row, now)]
+        full = len(changed) > FULL_REDRAW
     if full:
-        rows = grid_query(project_id, now, building_id)
-        grids = build_grids(buildings_of(project_id), rows, user_id, filters)
-        return tag, {"full": True, "grids": grids, "summary": summary_of(rows), "units": []}
-    match = filters.matcher()
-    cells = [Cell(row, user_id, match) for row in rows]
-    return tag, {"full": False, "changed": cells, "units": [cell.id for cell in cells],
-                 "summary": _summary_for(project_id, building_id, tag, now)}
-
-
-def _summary_for(project_id, building_id, tag, now):
-    """The figures, read again only when the ETag moved (a function of it, like the rows).
-
-    On launch day every poll carries changes; 200 boards asking for the same figures
-    would each pay a GROUP BY over the project (bench/launch_day.py: ~40 % of a poll).
-    """
-    cache = current_app.extensions.setdefault("board_summary", {})
-    key = (project_id, building_id)
-    hit = cache.get(key)
-    if hit is not None and hit[0] == tag:
-        return hit[1]
-    summary = unit_status_summary(project_id, building_id, now)
-    cache[key] = (tag, summary)
-    return summary
+        return tag, {"full": True, "buildings": buildings, "building_id": building_id,
+                     "rows": rows, "summary": summary, "units": []}
+    return tag, {"full": False, "building_id": building_id, "changed": changed,
+                 "units": [row.id for row in changed], "summary": summary}
 
 
 def changed_trigger(changes):
@@ -210,7 +212,7 @@ def changed_trigger(changes):
 def display_page(project_id, now=None):
     """The hall display: every building, no holder names, figures for the whole project."""
     data = board_data(project_id, None, now)
-    grids = build_grids(data["buildings"], data["rows"], None, Filters())
+    grids = build_grids(data["buildings"], data["rows"], Filters())
     return {"etag": data["etag"], "pages": display_pages(grids),
             "summary": summary_of(data["rows"]), "letters": LETTERS}
 

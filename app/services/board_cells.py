@@ -76,9 +76,9 @@ class Cell:
     """
 
     __slots__ = ("id", "unit_no", "layout", "area", "total", "status", "letter", "holder",
-                 "expires", "cls", "floor", "stack")
+                 "holder_id", "expires", "cls", "floor", "stack")
 
-    def __init__(self, row, user_id, match):
+    def __init__(self, row, match):
         self.id, self.floor = row.id, row.floor
         self.unit_no, self.layout = escape(row.unit_no), escape(row.layout)
         area, total, status = row.area, row.total, row.status
@@ -89,11 +89,10 @@ class Cell:
         cls = "s-" + status
         if status == S.HELD:
             self.holder = escape(row.holder or "")
+            self.holder_id = row.held_by_id  # the browser marks the viewer's own holds
             self.expires = clock.local(row.hold_expires_at).strftime("%H:%M")
-            if row.held_by_id == user_id:
-                cls += " mine"
         else:
-            self.holder = self.expires = None
+            self.holder = self.holder_id = self.expires = None
         if match is not None and not match(row):
             cls += " dim"
         self.cls = cls
@@ -112,12 +111,12 @@ def _stack_key(stack):
     return (len(stack), stack)
 
 
-def build_grids(buildings, rows, user_id, filters):
+def build_grids(buildings, rows, filters):
     """[{id, name, stacks, units, floors: [(floor, [Cell|None per stack])]}], floors top-down."""
     match = filters.matcher()
     by_building = {bid: {} for bid, _ in buildings}
     for row in rows:
-        cell = Cell(row, user_id, match)
+        cell = Cell(row, match)
         by_building.setdefault(row.building_id, {})[(row.floor, cell.stack)] = cell
     grids = []
     for bid, name in buildings:

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import DisplayLink
 from app.policy import require
 from app.services import board, displays
+from app.services.board_cells import Cell, build_grids
 from app.services.errors import RuleViolation
 from app.web import apply_violation, render_page
 
@@ -72,13 +73,16 @@ def display_poll(token):
     link = displays.active_link(token)
     if link is None:
         return make_response("该大屏链接已被撤销", 410, {"Content-Type": "text/plain; charset=utf-8"})
-    tag, changes = board.board_changes(link.project_id, None, board.Filters(), None,
+    tag, changes = board.board_changes(link.project_id, None,
                                        request.headers.get("If-None-Match"))
     if changes is None:
         response = make_response("", 304)
     else:
         if changes["full"]:
-            changes["pages"] = board.display_pages(changes["grids"])
+            changes["pages"] = board.display_pages(build_grids(
+                changes["buildings"], changes["rows"], board.Filters()))
+        else:
+            changes["changed"] = [Cell(row, None) for row in changes["changed"]]
         response = make_response(render_template("board/_display_poll.html", link=link,
                                                  letters=board.LETTERS, **changes))
     response.headers["ETag"] = tag or ""

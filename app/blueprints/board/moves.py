@@ -5,6 +5,7 @@ from flask_login import current_user
 from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
 from app.blueprints.board.routes import panel_context, unit_or_404
+from app.database import reads_from_here
 from app.extensions import db
 from app.models import Building, Unit
 from app.policy import authorize, require
@@ -39,15 +40,18 @@ def _move(unit_id, name):
         unit_status.transition(unit, name, current_user, reason=form.reason.data)
     except Conflict as exc:
         db.session.rollback()
+        reads_from_here()
         return _conflict(unit, exc.message)
     except NotAllowed:
         db.session.rollback()
         abort(403)
     except RuleViolation as exc:
         db.session.rollback()
+        reads_from_here()
         apply_violation(form, exc)
         return _panel(unit, {name: form}, 422)
     db.session.commit()
+    reads_from_here()
     expires = clock.local(unit.hold_expires_at)
     flash(DONE[name].format(name=f"{unit.building.name} {unit.unit_no}",
                             expires=f"{expires:%H:%M}" if expires else ""), "success")

@@ -1,7 +1,8 @@
 """The board: grid page, polling, the unit panel and the export."""
 from collections import OrderedDict
 
-from flask import abort, current_app, make_response, render_template, request, url_for
+from flask import (abort, current_app, get_template_attribute, make_response,
+                   render_template, request, url_for)
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -12,6 +13,7 @@ from app.filters import current_project
 from app.models import Project, Unit
 from app.policy import can, require
 from app.services import board, clock, unit_sheet, unit_status
+from app.services.board_cells import Cell, build_grids
 from app.sessions import fresh_when
 from app.web import render_page
 from app.xlsx import xlsx_response
@@ -66,28 +68,30 @@ def discount_link(unit, state):
                    customer_id=deposit and deposit.customer_id)
 
 
-BOARD_HTML_KEPT = 32  # rendered boards each worker keeps (buildings × filters in use)
+def kept(name, key, make, limit):
+    """`make()` once per key, each worker keeping the newest `limit` results under `name`."""
+    cache = current_app.extensions.setdefault(name, OrderedDict())
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = make()
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return value
 
 
 def board_html(project, building_id, filters):
     """The grids, tabs, filters and figures as HTML, rendered once per board version.
 
     A 300-unit building costs ~10 ms to shape and render; every browser on the same version,
-    building and filters gets the same HTML, so each worker renders it once.
+    building and filters gets the same HTML (the role only decides which links show), so
+    each worker renders it once.
     """
     data = board.board_data(project.id, building_id)
-    key = (project.id, current_user.role, *board.view_key(data, filters, current_user.id))
-    cache = current_app.extensions.setdefault("board_html", OrderedDict())
-    html = cache.get(key)
-    if html is None:
-        context = board.board_view(data, filters, current_user.id)
-        html = Markup(render_template("board/_board.html", project=project, **context))
-        cache[key] = html
-        while len(cache) > BOARD_HTML_KEPT:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
-    return html
+    return kept("board_html", (project.id, current_user.role, *board.view_key(data, filters)),
+                lambda: Markup(render_template("board/_board.html", project=project,
+                                               **board.board_view(data, filters))), 32)
 
 
 @bp.route("/board")
@@ -110,26 +114,50 @@ def current_tag(args):
     return board.polled_etag(project_id) if project_id else None
 
 
-@bp.route("/board/poll")
-@require("board.view")
-@fresh_when(current_tag)
-def poll():
-    """304 while nothing changed; else the changed cells (or grids) and figures, out of band."""
-    project_id = request.args.get("project", type=int) or abort(404)
-    building_id, filters = board_args()
-    tag, changes = board.board_changes(project_id, building_id, filters, current_user.id,
-                                       request.headers.get("If-None-Match"))
+def poll_answer(args, client_tag, tag):
+    """What a board shows that is behind: the same for every user (see board.board_changes),
+    so it is built from HTML each worker keeps per cell and per board version."""
+    project_id = args.get("project", type=int)
+    building_id, filters = args.get("building", type=int), board.Filters.from_args(args)
+    tag, changes = board.board_changes(project_id, building_id, client_tag, tag)
     if tag is None:
         abort(404)
     if changes is None:
         response = make_response("", 304)
     else:
-        response = make_response(render_template(
-            "board/_poll.html", compact=not building_id, building_id=building_id,
-            filters=filters, letters=board.LETTERS, **changes))
+        compact = not changes["building_id"]
+        if changes["full"]:
+            body = kept("board_full_polls", (tag, changes["building_id"], filters), lambda: (
+                render_template("board/_poll_grids.html", compact=compact, grids=build_grids(
+                    changes["buildings"], changes["rows"], filters))), 8)
+        else:
+            body = "".join(cell_html(row, compact, filters) for row in changes["changed"])
+        body += kept("board_summary_html", (tag, changes["building_id"]), lambda: (
+            render_template("board/_summary.html", oob=True, summary=changes["summary"],
+                            letters=board.LETTERS)), 16)
+        response = make_response(body)
         response.headers["HX-Trigger"] = board.changed_trigger(changes)
-    response.headers["ETag"] = tag or ""
+    response.headers["ETag"] = tag
     return response
+
+
+CELLS_KEPT = 20_000  # rendered cells per worker: every unit of a large project, twice
+
+
+def cell_html(row, compact, filters):
+    """One changed cell, out of band, rendered once per state, layout and filters."""
+    return kept("board_cells", (row, compact, filters), lambda: str(get_template_attribute(
+        "board/_cells.html", "cells")([Cell(row, filters.matcher())], compact, oob=True,
+                                      td=False)), CELLS_KEPT)
+
+
+@bp.route("/board/poll")
+@require("board.view")
+@fresh_when(current_tag, poll_answer)
+def poll():
+    """304 while nothing changed; else the changed cells (or grids) and figures, out of band."""
+    tag = current_tag(request.args) or abort(404)
+    return poll_answer(request.args, request.headers.get("If-None-Match"), tag)
 
 
 @bp.route("/board/unit")

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.blueprints.launch import bp
 from app.blueprints.launch.forms import ActionForm, PickForm, ReleaseForm
 from app.blueprints.launch.routes import building_choices, console, launch_or_404
+from app.database import reads_from_here
 from app.extensions import db
 from app.models import LaunchRegistration, Unit
 from app.policy import require
@@ -77,6 +78,7 @@ def pick(entry_id):
             flash(f"{entry.queue_no} 号 选定 {unit.building.name} {unit.unit_no},诚意金已转为定金"
                   f"({'已确认' if deposit.status == 'confirmed' else '待财务确认'})", "success")
             return redirect(url_for("launch.console", launch_id=entry.launch_id))
+    reads_from_here()  # the console below only reads: no write lock while it renders
     for message in form.form_errors:  # lost races: shown on top, the buyer may be gone
         flash(message, "warning")
     return console(entry.launch_id, pick_form=form, failed=entry.id, status=422)

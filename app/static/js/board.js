@@ -26,6 +26,20 @@
     if (tag && (xhr.status === 200 || xhr.status === 304)) { elt.dataset.etag = tag; }
   });
 
+  // The viewer's own holds: a held cell carries its holder's id and the page is the same for
+  // every user (so each worker renders it once), the browser marks the ones held by "me".
+  function markMine(root) {
+    var me = document.body.dataset.me;
+    if (!me || !root || !root.querySelectorAll) { return; }
+    var cells = root.matches && root.matches("[data-holder]") ? [root]
+      : root.querySelectorAll("[data-holder]");
+    Array.prototype.forEach.call(cells, function (cell) {
+      cell.classList.toggle("mine", cell.dataset.holder === me);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { markMine(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { markMine(event.target); });
+
   // A poll that changed the unit whose panel is open refreshes the panel.
   document.addEventListener("board-changed", function (event) {
     var panel = document.getElementById("unit-panel");
