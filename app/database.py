@@ -14,6 +14,17 @@ def reads_from_here():
     read_only.set(True)
 
 
+def commit_for_answer(session):
+    """Commit, keeping what the request loaded (the user, the unit's building): its answer is
+    rendered from them next. What a service changed behind the ORM (Core UPDATEs) the service
+    expires itself, as unit_status.transition does for the unit."""
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def configure_engine(engine, config):
     if engine.dialect.name != "sqlite":
         return

@@ -41,13 +41,23 @@ def current_project():
 
 
 def _context():
+    """What every template may use; worked out once per request and user (an htmx answer
+    renders its fragment and its flashes: two templates, one navigation)."""
     if not current_user.is_authenticated:
         return {"nav": [], "nav_groups": [], "nav_badges": {}}
     user = current_user._get_current_object()  # resolve the proxy once per render, not per cell
+    kept = g.get("template_context")
+    if kept is None or kept[0] != user.id:
+        kept = g.template_context = (user.id, _context_for(user))
+    return kept[1]
+
+
+def _context_for(user):
     nav = [(endpoint, label) for endpoint, label, action in NAV if can(user, action)]
     badges = {endpoint: url_for(badge) for endpoint, (badge, action) in NAV_BADGES.items()
               if can(user, action)}
-    return {"nav": nav, "nav_groups": grouped(nav, request.endpoint, badges), "nav_badges": badges, "current_project": current_project(),
+    return {"nav": nav, "nav_groups": grouped(nav, request.endpoint, badges),
+            "nav_badges": badges, "current_project": current_project(),
             "can": lambda action, obj=None: can(user, action, obj)}
 
 

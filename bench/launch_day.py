@@ -433,8 +433,8 @@ def report(engine, recorder, elapsed, cpu, double, stale):
               f"   p95 {f['p95']:6.0f} ms   p99 {f['p99']:6.0f} ms{extra}", flush=True)
     print(f"   5xx {recorder.errors}; double sales in the database {double}; board staleness "
           f"{stale:.1f} s (target ≤ 3); server CPU {cpu[0]:.2f} cores, this load generator "
-          f"{cpu[1]:.2f} cores, the database the rest (this machine has {os.cpu_count()}, "
-          f"shared by all three)", flush=True)
+          f"{cpu[1]:.2f} cores{', PostgreSQL the rest' if engine == 'postgresql' else ''} "
+          f"(this machine has {os.cpu_count()}, shared by all of them)", flush=True)
     return (f"RESULT engine={engine} hold_p95_ms={figures['hold']['p95']:.0f} "
             f"pick_p95_ms={figures['pick']['p95']:.0f} errors_5xx={recorder.errors} "
             f"double={double} staleness_s={stale:.1f}"), recorder.errors, double

@@ -68,32 +68,30 @@ def _parse_session_id(session_id):
     return user_id, version
 
 
-SESSION_USERS_KEPT = 2_000  # users a worker remembers for polls (a sales office has dozens)
-
-
 def session_allows(session_id, action):
     """What load_user and require(action) would decide, without loading the user.
 
-    For polls answered before the user is loaded (app.sessions): one small row per user, kept
-    by each worker for POLL_TAG_SECONDS, so a deactivated user, a revoked session or a changed
-    role takes effect within that.
+    For polls answered before the user is loaded (app.sessions). Each worker keeps one small
+    row per active user (a sales office has dozens), read in one query at most every
+    POLL_TAG_SECONDS: a deactivated user, a revoked session or a changed role takes effect
+    within that, and 200 boards polling cost no query each.
     """
     parsed = _parse_session_id(session_id)
     if parsed is None:
         return False
     user_id, version = parsed
-    cache = current_app.extensions.setdefault("session_users", {})
-    moment = time.time()
-    hit = cache.get(user_id)
-    if hit is None or not 0 <= moment - hit[0] < current_app.config["POLL_TAG_SECONDS"]:
-        if len(cache) >= SESSION_USERS_KEPT:
-            cache.clear()
-        row = db.session.execute(select(User.active, User.session_version, User.role,
-                                        User.is_admin).where(User.id == user_id)).first()
-        hit = cache[user_id] = (moment, row)
-    row = hit[1]
-    return (row is not None and row.active and row.session_version == version
-            and roles_allow(row, action))
+    row = _active_users().get(user_id)
+    return row is not None and row.session_version == version and roles_allow(row, action)
+
+
+def _active_users():
+    kept = current_app.extensions.get("active_users")
+    moment = time.time()  # a clock set back makes the kept rows old, never young forever
+    if kept is None or not 0 <= moment - kept[0] < current_app.config["POLL_TAG_SECONDS"]:
+        rows = db.session.execute(select(User.id, User.session_version, User.role,
+                                         User.is_admin).where(User.active.is_(True)))
+        kept = current_app.extensions["active_users"] = (moment, {row.id: row for row in rows})
+    return kept[1]
 
 
 def load_user(session_id):

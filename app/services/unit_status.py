@@ -157,16 +157,21 @@ def allowed_moves(unit, user, now=None):
 
 def bump_board(project_id, layout=False):
     """Lock the project's board counter and move it on; returns the new version."""
+    return _bump(project_id, layout)[0]
+
+
+def _bump(project_id, layout=False):
+    """bump_board, also returning the project's hold minutes (a move needs both: one trip)."""
     values = {"board_version": Project.board_version + 1}
     if layout:
         values["board_layout_version"] = Project.board_version + 1
-    version = db.session.execute(
+    row = db.session.execute(
         update(Project).where(Project.id == project_id).values(**values)
-        .returning(Project.board_version)
-    ).scalar_one_or_none()
-    if version is None:
+        .returning(Project.board_version, Project.hold_minutes)
+    ).first()
+    if row is None:
         raise RuleViolation("项目不存在")
-    return version
+    return row
 
 
 def transition(unit, move, actor, *, reason=None, now=None, guard=None):
@@ -231,8 +236,7 @@ def _apply(project_id, unit_ids, name, actor, reason, now, guard=None):
     if move.needs_reason and not reason:
         raise RuleViolation("请填写原因", "reason")
     now = now or clock.now()
-    version = bump_board(project_id)
-    hold_minutes = db.session.scalar(select(Project.hold_minutes).where(Project.id == project_id))
+    version, hold_minutes = _bump(project_id)
     ctx = SimpleNamespace(actor=actor, now=now, hold_delta=timedelta(minutes=hold_minutes),
                           own_only=_own_only(move, actor))
     rows = _read(project_id, unit_ids)

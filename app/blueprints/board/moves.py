@@ -5,7 +5,7 @@ from flask_login import current_user
 from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
 from app.blueprints.board.routes import panel_context, unit_or_404
-from app.database import reads_from_here
+from app.database import commit_for_answer, reads_from_here
 from app.extensions import db
 from app.models import Building, Unit
 from app.policy import authorize, require
@@ -50,7 +50,7 @@ def _move(unit_id, name):
         reads_from_here()
         apply_violation(form, exc)
         return _panel(unit, {name: form}, 422)
-    db.session.commit()
+    commit_for_answer(db.session())
     reads_from_here()
     expires = clock.local(unit.hold_expires_at)
     flash(DONE[name].format(name=f"{unit.building.name} {unit.unit_no}",

@@ -5,6 +5,7 @@ from flask import (abort, current_app, get_template_attribute, make_response,
                    render_template, request, url_for)
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
 from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
@@ -27,7 +28,7 @@ def project_or_404(project_id=None):
 
 
 def unit_or_404(unit_id):
-    unit = db.session.get(Unit, unit_id) if unit_id else None
+    unit = db.session.get(Unit, unit_id, options=[joinedload(Unit.building)]) if unit_id else None
     if unit is None:
         abort(404)
     return unit
