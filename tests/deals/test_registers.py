@@ -41,7 +41,7 @@ def _fill(app, office, rng, count=1000):
         db.session.execute(insert(Deposit), [dict(
             project_id=pid, unit_id=unit_ids[0], customer_id=office["zhang"],
             consultant_id=office["wangfang"], receipt_id=ids[r["number"]], kind=r["purpose"],
-            amount=r["amount"], method="cash", status=rng.choice(("pending", "confirmed")),
+            amount=r["amount"], method="cash", status=rng.choice(("pending", "confirmed", "rejected")),
             recorded_by_id=office["zhaomin"], form_key=f"k{r['number']:020d}")
             for r in receipts if r["purpose"] != "payment"])
         deposit_id = db.session.scalar(select(Deposit.id).limit(1))
@@ -61,7 +61,7 @@ def _fill(app, office, rng, count=1000):
         db.session.execute(insert(Payment), [dict(
             project_id=pid, contract_id=contract.id, instalment_id=contract.instalments[0].id,
             receipt_id=ids[r["number"]], amount=r["amount"], method="cash",
-            status=rng.choice(("pending", "confirmed")), recorded_by_id=office["zhaomin"],
+            status=rng.choice(("pending", "confirmed", "rejected")), recorded_by_id=office["zhaomin"],
             form_key=f"p{r['number']:020d}") for r in receipts if r["purpose"] == "payment"])
         db.session.commit()
         return pid
@@ -75,8 +75,11 @@ def test_every_register_total_is_the_decimal_sum_of_its_rows(app, office):
                 rows = registers.rows(name, pid, {"status": status}, limit=None)
                 totals = registers.totals(name, pid, {"status": status})
                 assert totals["count"] == len(rows), name
+                left_out = {spec.statuses[code] for code in spec.uncounted}
+                counted = [row for row in rows if row.get("status") not in left_out]
+                assert totals["uncounted"] == len(rows) - len(counted), name
                 for key in spec.money:
-                    assert totals[key] == sum((row[key] for row in rows), Decimal("0.00")), \
+                    assert totals[key] == sum((row[key] for row in counted), Decimal("0.00")), \
                         (name, status, key)
         assert registers.totals("receipts", pid, {})["count"] == 1000
         confirmed = registers.totals("contracts", pid, {})
@@ -104,3 +107,19 @@ def test_the_register_page_and_its_xlsx_show_the_same_totals(app, office, browse
         assert db.session.scalar(select(AuditLog.action).order_by(AuditLog.id.desc())
                                  .limit(1)) == "register_exported"
     assert Unit is not None
+
+
+def test_money_that_never_counted_is_listed_but_left_out_of_the_total(app, office, browser_for):
+    pid = _fill(app, office, random.Random(11), count=60)
+    with app.app_context():
+        everything = registers.totals("receipts", pid, {})
+        voided = registers.totals("receipts", pid, {"status": "voided"})
+        live = [registers.totals("receipts", pid, {"status": status})
+                for status in ("issued", "confirmed", "refunded")]
+    assert voided["count"] == voided["uncounted"] > 0 and voided["amount"] == Decimal("0.00")
+    assert everything["amount"] == sum((t["amount"] for t in live), Decimal("0.00"))
+    page = browser_for("chenjing").get("/deals/registers/receipts")
+    assert f"其中已作废 {voided['count']} 笔不计金额" in page.text
+    export = browser_for("chenjing").get("/deals/registers/receipts.xlsx")
+    notes = load_workbook(io.BytesIO(export.data))["说明"]
+    assert f"已作废 {voided['count']} 笔列出但不计入合计金额" in notes["A2"].value

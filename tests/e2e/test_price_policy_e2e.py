@@ -50,6 +50,7 @@ def test_receipt_void_page_and_ledger(page, live_server):
     shot(page, "deals-receipt-void")
     page.goto(live_server["url"] + "/deals/registers/receipts")
     assert "已作废" in page.content()
+    assert re.search(r"其中已作废 \d+ 笔不计金额", page.locator("tfoot").inner_text())
     shot(page, "deals-register-receipts-void")
 
 

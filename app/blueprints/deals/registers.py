@@ -59,7 +59,10 @@ def register_export(name):
                  after={"register": spec.title, "rows": len(rows)})
     from app.extensions import db
     db.session.commit()
-    data = build_workbook(spec.title, spec.columns, rows, totals)
+    notes = [spec.title, f"合计 {totals['count']} 笔;其中{spec.uncounted_labels()} "
+                         f"{totals['uncounted']} 笔列出但不计入合计金额。"] \
+        if totals["uncounted"] else None
+    data = build_workbook(spec.title, spec.columns, rows, totals, notes)
     return xlsx_response(data, f"{spec.title}-{clock.today():%Y%m%d}.xlsx")
 
 

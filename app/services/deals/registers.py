@@ -1,11 +1,13 @@
 """The registers 明细表 the office keeps: rows and totals, both from the database.
 
 Each register is a SELECT of labelled columns; its totals are SUM()s over the same rows
-(integer fen), so the figure under a register equals the sum of the rows above it.
+(integer fen), so the figure under a register equals the sum of the rows above it, less the
+rows whose money never counted (a voided receipt, a deposit finance rejected): those stay
+listed, and the total says how many it left out.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, func, select, type_coerce
+from sqlalchemy import BigInteger, case, func, select, true, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -29,6 +31,10 @@ class Register:
     money: tuple  # keys of the money columns that get a total
     statuses: dict  # status filter choices
     labels: dict  # key -> {code: Chinese label}
+    uncounted: tuple = ()  # statuses listed but left out of the money totals
+
+    def uncounted_labels(self):
+        return "、".join(self.statuses[status] for status in self.uncounted)
 
 
 def _unit_name():
@@ -145,9 +151,11 @@ _DEPOSIT_COLUMNS = (C("收据编号", "receipt_no", "int", 10), C("房号", "uni
                     C("登记人", "recorder"))
 REGISTERS = {
     "small": (Register("小定明细表", _DEPOSIT_COLUMNS, ("amount",), MONEY_STATUS,
-                       {"method": METHODS, "status": MONEY_STATUS}), _deposits("small")),
+                       {"method": METHODS, "status": MONEY_STATUS}, ("rejected",)),
+              _deposits("small")),
     "large": (Register("大定明细表", _DEPOSIT_COLUMNS, ("amount",), MONEY_STATUS,
-                       {"method": METHODS, "status": MONEY_STATUS}), _deposits("large")),
+                       {"method": METHODS, "status": MONEY_STATUS}, ("rejected",)),
+              _deposits("large")),
     "subscriptions": (Register("认购明细表", (
         C("认购书编号", "number"), C("房号", "unit"), C("买受人", "customer"),
         C("表价", "list_price", "money"), C("标准优惠", "standard_discount", "money"),
@@ -157,7 +165,7 @@ REGISTERS = {
         C("状态", "status", "text", 8), C("认购时间", "at", "datetime", 17)),
         ("list_price", "standard_discount", "special_discount", "deal_price", "deposit"),
         SUB_STATUS,
-        {"plan": PLANS, "status": SUB_STATUS}), _subscriptions),
+        {"plan": PLANS, "status": SUB_STATUS}, ("voided",)), _subscriptions),
     "contracts": (Register("签约明细表", (
         C("合同编号", "number"), C("房号", "unit"), C("买受人", "customer"),
         C("签约日期", "sign_date", "date"), C("付款方式", "plan"),
@@ -169,7 +177,8 @@ REGISTERS = {
         C("收据编号", "receipt_no", "int", 10), C("合同编号", "contract"), C("房号", "unit"),
         C("客户", "customer"), C("期次", "instalment"), C("金额", "amount", "money"),
         C("付款方式", "method"), C("状态", "status"), C("登记时间", "at", "datetime", 17)),
-        ("amount",), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS}), _payments),
+        ("amount",), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS}, ("rejected",)),
+        _payments),
     "owners": (Register("业主登记一览表", (
         C("房号", "unit"), C("业主", "customer"), C("电话", "phone"),
         C("共同购房人", "co_buyers", "text", 24), C("通讯地址", "address", "text", 30),
@@ -180,7 +189,8 @@ REGISTERS = {
         C("付款人", "customer"), C("金额", "amount", "money"), C("付款方式", "method"),
         C("状态", "status"), C("原因", "reason", "text", 20),
         C("开具时间", "at", "datetime", 17)), ("amount",), RECEIPT_STATUS,
-        {"purpose": RECEIPT_PURPOSES, "method": METHODS, "status": RECEIPT_STATUS}), _receipts),
+        {"purpose": RECEIPT_PURPOSES, "method": METHODS, "status": RECEIPT_STATUS},
+        ("voided",)), _receipts),
 }
 
 
@@ -223,13 +233,15 @@ def _share_texts(rows):
 
 
 def totals(name, project_id, filters):
-    """{'count': n, money key: Decimal} computed by the database over the same rows."""
+    """{'count': rows, 'uncounted': rows left out of the money, money key: Decimal},
+    computed by the database over the same rows."""
     register, query = _filtered(name, project_id, filters)
     sub = query.subquery()
-    sums = db.session.execute(select(func.count(), *[
-        sum_fen(sub.c[key]) for key in register.money])).one()
-    result = {"count": sums[0]}
-    for key, fen in zip(register.money, sums[1:]):
+    counted = sub.c.status.not_in(register.uncounted) if register.uncounted else true()
+    sums = db.session.execute(select(func.count(), func.count(case((~counted, 1))), *[
+        sum_fen(case((counted, sub.c[key]))) for key in register.money])).one()
+    result = {"count": sums[0], "uncounted": sums[1]}
+    for key, fen in zip(register.money, sums[2:]):
         result[key] = from_fen(fen)
     return result
 
