@@ -196,6 +196,12 @@ def test_refund_after_the_contract_only_with_an_override(app, office, browser_fo
         balanced(office["project"])
     # the refunded contract's instalments no longer show as overdue
     assert "HT-1001" not in secretary.get("/deals/overdue").text
+    # 签约明细表 lists it as 已退房, outside the totals
+    register = secretary.get("/deals/registers/contracts").text
+    assert "HT-1001" in register and "已退房" in register
+    assert "其中已退房 1 笔不计金额" in register
+    assert "HT-1001" in secretary.get("/deals/registers/contracts?status=refunded").text
+    assert "HT-1001" not in secretary.get("/deals/registers/contracts?status=valid").text
 
 
 def test_name_change_before_the_contract_adds_a_co_buyer_without_a_fee(app, office,

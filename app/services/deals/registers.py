@@ -22,6 +22,7 @@ from app.xlsx import Column
 
 PAGE_LIMIT = 500
 SUB_STATUS = {"signed": "有效", "voided": "已作废"}
+CONTRACT_STATUS = {"valid": "有效", "refunded": "已退房"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,10 @@ def _contracts(project_id):
                    type_coerce(received, Money()).label("received"),
                    type_coerce(type_coerce(Contract.total_price, BigInteger) - credited
                                - received, Money()).label("balance"),
-                   Contract.created_at.label("at"))
+                   # a refund voids the contract's 认购书 (an exchange moves it to a new one)
+                   case((Subscription.status == "voided", "refunded"), else_="valid")
+                   .label("status"), Contract.created_at.label("at"))
+            .join(Subscription, Subscription.id == Contract.subscription_id)
             .join(Unit, Unit.id == Contract.unit_id).join(Building)
             .join(Customer, Customer.id == Contract.customer_id)
             .where(Contract.project_id == project_id)), Contract
@@ -170,9 +174,10 @@ REGISTERS = {
         C("合同编号", "number"), C("房号", "unit"), C("买受人", "customer"),
         C("签约日期", "sign_date", "date"), C("付款方式", "plan"),
         C("合同总价", "total_price", "money"), C("定金抵扣", "credited", "money"),
-        C("已回款", "received", "money"), C("未回款", "balance", "money")),
-        ("total_price", "credited", "received", "balance"), {},
-        {"plan": PLANS}), _contracts),
+        C("已回款", "received", "money"), C("未回款", "balance", "money"),
+        C("状态", "status", "text", 8)),
+        ("total_price", "credited", "received", "balance"), CONTRACT_STATUS,
+        {"plan": PLANS, "status": CONTRACT_STATUS}, ("refunded",)), _contracts),
     "payments": (Register("回款明细表", (
         C("收据编号", "receipt_no", "int", 10), C("合同编号", "contract"), C("房号", "unit"),
         C("客户", "customer"), C("期次", "instalment"), C("金额", "amount", "money"),
@@ -201,7 +206,7 @@ def _filtered(name, project_id, filters):
                                   "Receipt": "issued_at"}.get(model.__name__, "created_at"
                                   if model is Contract else "signed_at"))
     if filters.get("status") and filters["status"] in register.statuses:
-        query = query.where(model.status == filters["status"])
+        query = query.where(query.selected_columns["status"] == filters["status"])
     if filters.get("start"):
         query = query.where(time_column >= day_bounds(filters["start"])[0])
     if filters.get("end"):
