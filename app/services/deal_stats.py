@@ -12,7 +12,7 @@ from collections import defaultdict
 from sqlalchemy import BigInteger, case, func, select, type_coerce
 
 from app.extensions import db
-from app.models import Contract, Customer, Deposit, Instalment, Payment, Subscription
+from app.models import Contract, DealShare, Deposit, Instalment, Payment, Subscription
 from app.services.clock import local
 from app.services.deals.common import from_fen
 
@@ -140,8 +140,9 @@ class DealPrices:
 def consultant_deals(project_id, start, end):
     """{consultant id: figures} for [start, end): deposits, 认购, 签约, 回款, 合作成交.
 
-    A deal belongs to the consultant its deposit was recorded for; a 认购 whose buyer is
-    owned by another consultant is a split deal 合作成交 and counts for both of them.
+    A deal belongs to the consultant its deposit was recorded for; a 认购 whose deposit was
+    shared between consultants (DealShare, fixed when it was recorded) is a split deal
+    合作成交 and counts for each of them.
     """
     out = defaultdict(lambda: defaultdict(int))
     inside = lambda col: (col >= start) & (col < end)  # noqa: E731
@@ -150,17 +151,23 @@ def consultant_deals(project_id, start, end):
             .where(Deposit.project_id == project_id, Deposit.status.in_(LIVE_DEPOSIT),
                    inside(Deposit.recorded_at)).group_by(Deposit.consultant_id)):
         out[consultant].update(deposits=n, deposit_amount=from_fen(fen))
-    for consultant, owner, price in db.session.execute(
-            select(Deposit.consultant_id, Customer.owner_id, Subscription.deal_price)
-            .join(Deposit, Deposit.id == Subscription.deposit_id)
-            .join(Customer, Customer.id == Subscription.customer_id)
-            .where(Subscription.project_id == project_id, Subscription.status != VOIDED,
-                   inside(Subscription.signed_at))):
+    signed = (select(Subscription.deposit_id, Deposit.consultant_id, Subscription.deal_price)
+              .join(Deposit, Deposit.id == Subscription.deposit_id)
+              .where(Subscription.project_id == project_id, Subscription.status != VOIDED,
+                     inside(Subscription.signed_at)))
+    for _deposit, consultant, price in db.session.execute(signed):
         out[consultant]["subscriptions"] += 1
         out[consultant]["subscription_amount"] += price
-        if owner is not None and owner != consultant:
-            out[consultant]["split"] += 1
-            out[owner]["split"] += 1
+    sharers = defaultdict(set)
+    for deposit_id, user_id in db.session.execute(
+            select(DealShare.deposit_id, DealShare.user_id)
+            .where(DealShare.deposit_id.in_(signed.with_only_columns(
+                Subscription.deposit_id).scalar_subquery()))):
+        sharers[deposit_id].add(user_id)
+    for users in sharers.values():
+        if len(users) > 1:  # the split fixed when the deposit was recorded (seed 002)
+            for user_id in users:
+                out[user_id]["split"] += 1
     by_contract = (select(Deposit.consultant_id, Contract.id.label("contract_id"),
                           Contract.total_price, Contract.created_at)
                    .join(Subscription, Subscription.id == Contract.subscription_id)
