@@ -8,20 +8,26 @@ from app.services.deals import deposits, subscriptions
 from app.services.deals.common import new_form_key
 
 
+def _sell_zhang(office, consultant, case=None):
+    """1栋 101 sold to 张 (王芳's customer) by `consultant`: deposit, finance, 认购书."""
+    secretary, finance = (db.session.scalar(db.select(User).where(User.username == name))
+                          for name in ("zhaomin", "chenjing"))
+    unit = db.session.get(Unit, office["units"]["1栋 101"])
+    deposit, _ = deposits.record(unit, kind="large", amount_text="50000", method="transfer",
+                                 receipt_no="1001", customer_id=office["zhang"],
+                                 consultant_id=office[consultant], form_key=new_form_key(),
+                                 actor=secretary, case=case)
+    deposits.confirm(deposit, finance)
+    subscriptions.sign(unit, {"form_key": new_form_key(), "plan": "full",
+                              "customer_id": office["zhang"],
+                              "sign_deadline": clock.today() + timedelta(days=7)}, secretary)
+    db.session.commit()
+    return deposit
+
+
 def test_a_buyer_stays_with_the_consultant_after_the_card_would_expire(app, office):
     with app.app_context():
-        secretary, finance = (db.session.scalar(db.select(User).where(User.username == name))
-                              for name in ("zhaomin", "chenjing"))
-        unit = db.session.get(Unit, office["units"]["1栋 101"])
-        deposit, _ = deposits.record(unit, kind="large", amount_text="50000", method="transfer",
-                                     receipt_no="1001", customer_id=office["zhang"],
-                                     consultant_id=office["wangfang"], form_key=new_form_key(),
-                                     actor=secretary)
-        deposits.confirm(deposit, finance)
-        subscriptions.sign(unit, {"form_key": new_form_key(), "plan": "full",
-                                  "customer_id": office["zhang"],
-                                  "sign_deadline": clock.today() + timedelta(days=7)}, secretary)
-        db.session.commit()
+        _sell_zhang(office, "wangfang")
         project = db.session.get(Project, office["project"])
         later = clock.now() + timedelta(days=200)
         buyer, other = (db.session.get(Customer, office[key]) for key in ("zhang", "li"))
@@ -36,18 +42,7 @@ def test_a_split_deal_counts_for_the_consultants_who_shared_it_whoever_owns_the_
     """合作成交 comes from the shares fixed when the deposit was recorded (seed 002), not from
     whoever owns the customer's card when the report runs."""
     with app.app_context():
-        secretary, finance = (db.session.scalar(db.select(User).where(User.username == name))
-                              for name in ("zhaomin", "chenjing"))
-        unit = db.session.get(Unit, office["units"]["1栋 101"])
-        deposit, _ = deposits.record(unit, kind="large", amount_text="50000", method="transfer",
-                                     receipt_no="1001", customer_id=office["zhang"],
-                                     consultant_id=office["lijun"], form_key=new_form_key(),
-                                     actor=secretary, case="customer_chose")
-        deposits.confirm(deposit, finance)
-        subscriptions.sign(unit, {"form_key": new_form_key(), "plan": "full",
-                                  "customer_id": office["zhang"],
-                                  "sign_deadline": clock.today() + timedelta(days=7)}, secretary)
-        db.session.commit()
+        deposit = _sell_zhang(office, "lijun", case="customer_chose")
         shares = {share.user_id: share.percent for share in
                   db.session.scalars(db.select(DealShare).where(
                       DealShare.deposit_id == deposit.id))}
