@@ -45,17 +45,22 @@ def _unpack(row, periods, keys=("count", "amount")):
     return [{keys[0]: int(counts[i] or 0), keys[1]: from_fen(sums[i])} for i in range(n)]
 
 
-def deposits(project_id, periods):
-    """Per period: deposits recorded (not rejected), their amount, confirmed and pending."""
+def _confirmed_and_pending(model, project_id, periods):
+    """Per period, money recorded (model.recorded_at, model.amount): (confirmed, pending)."""
     first, last = _span(periods)
     rows = dict((status, row) for status, *row in db.session.execute(
-        select(Deposit.status, *_bucketed(Deposit.recorded_at, periods, Deposit.amount))
-        .where(Deposit.project_id == project_id, Deposit.status.in_(LIVE_DEPOSIT),
-               Deposit.recorded_at >= first, Deposit.recorded_at < last)
-        .group_by(Deposit.status)).all())
+        select(model.status, *_bucketed(model.recorded_at, periods, model.amount))
+        .where(model.project_id == project_id, model.status.in_(LIVE_DEPOSIT),
+               model.recorded_at >= first, model.recorded_at < last)
+        .group_by(model.status)).all())
     zero = [0] * (2 * len(periods))
-    confirmed = _unpack(rows.get("confirmed", zero), periods)
-    pending = _unpack(rows.get("pending", zero), periods)
+    return (_unpack(rows.get("confirmed", zero), periods),
+            _unpack(rows.get("pending", zero), periods))
+
+
+def deposits(project_id, periods):
+    """Per period: deposits recorded (not rejected), their amount, confirmed and pending."""
+    confirmed, pending = _confirmed_and_pending(Deposit, project_id, periods)
     return [{"count": c["count"] + p["count"], "amount": c["amount"] + p["amount"],
              "confirmed": c["amount"], "pending": p["amount"], "pending_count": p["count"]}
             for c, p in zip(confirmed, pending)]
@@ -83,15 +88,7 @@ def contracts(project_id, periods):
 
 def collections(project_id, periods):
     """Per period: 回款 received (confirmed), awaiting finance, and instalments falling due."""
-    first, last = _span(periods)
-    rows = dict((status, row) for status, *row in db.session.execute(
-        select(Payment.status, *_bucketed(Payment.recorded_at, periods, Payment.amount))
-        .where(Payment.project_id == project_id, Payment.status.in_(LIVE_DEPOSIT),
-               Payment.recorded_at >= first, Payment.recorded_at < last)
-        .group_by(Payment.status)).all())
-    zero = [0] * (2 * len(periods))
-    received = _unpack(rows.get("confirmed", zero), periods)
-    pending = _unpack(rows.get("pending", zero), periods)
+    received, pending = _confirmed_and_pending(Payment, project_id, periods)
     days = [(local(start).date(), local(end).date()) for start, end in periods]
     due_row = db.session.execute(select(*_bucketed(Instalment.due_date, days, Instalment.amount))
                                  .join(Contract).where(Contract.project_id == project_id)).one()

@@ -21,18 +21,19 @@ def _span(first, last):
     return f"{first:%Y-%m-%d}" + (f" 至 {last:%Y-%m-%d}" if last != first else "")
 
 
-def _performance():
+def _period_report(compute):
+    """The chosen period and `compute(project id, start, end, today)` over it."""
     project = project_or_404()
     form, period, day, first, last = _period()
-    rows = consultant_stats.performance(project.id, *_bounds(first, last), today())
-    return project, form, period, day, first, last, rows
+    result = compute(project.id, *_bounds(first, last), today())
+    return project, form, period, day, first, last, result
 
 
 @bp.route("/consultants")
 @require("reports.consultants")
 def consultants():
     """置业顾问业绩: per consultant for a day, a week or a month."""
-    project, form, period, day, first, last, rows = _performance()
+    project, form, period, day, first, last, rows = _period_report(consultant_stats.performance)
     return render_page("reports/consultants.html", form=form, period=period, first=first,
                        last=last, rows=rows, columns=consultant_stats.COLUMNS,
                        deal_columns=consultant_stats.DEAL_COLUMNS,
@@ -42,7 +43,7 @@ def consultants():
 @bp.route("/consultants.xlsx")
 @require("reports.consultants")
 def consultants_xlsx():
-    project, form, period, day, first, last, rows = _performance()
+    project, form, period, day, first, last, rows = _period_report(consultant_stats.performance)
     kinds = {"money": "money", "int": "int"}
     columns = ([C("置业顾问", "name", width=10)]
                + [C(label, key, "int", 9) for key, label in consultant_stats.COLUMNS]
@@ -55,23 +56,17 @@ def consultants_xlsx():
              "on_time": row["on_time"] / 100 if row["on_time"] is not None else None}
             for user, row in rows]
     notes = [f"{project.name} 置业顾问业绩 {_span(first, last)}",
-             "认购/签约/回款归属于登记定金时的置业顾问;买受人归属其他顾问的认购计为双方的合作成交。"]
+             "认购/签约/回款归属于登记定金时的置业顾问;"
+             "登记定金时业绩分成涉及两位及以上顾问的认购,计为各方的合作成交。"]
     return xlsx_response(build_workbook("置业顾问业绩", columns, data, notes=notes),
                          f"置业顾问业绩 {first:%Y-%m-%d}.xlsx")
-
-
-def _funnel():
-    project = project_or_404()
-    form, period, day, first, last = _period()
-    result = funnel.funnel(project.id, *_bounds(first, last), today())
-    return project, form, period, day, first, last, result
 
 
 @bp.route("/funnel")
 @require("reports.consultants")
 def funnel_page():
     """转化漏斗: visits → cards → holds → deposits → 认购 → 签约, office and per consultant."""
-    project, form, period, day, first, last, result = _funnel()
+    project, form, period, day, first, last, result = _period_report(funnel.funnel)
     office = result["office"]
     chart = bar_chart([(label, n) for _k, label, n, _s, _a in office], total=office[0][2],
                       label_width=110)
@@ -83,7 +78,7 @@ def funnel_page():
 @bp.route("/funnel.xlsx")
 @require("reports.consultants")
 def funnel_xlsx():
-    project, form, period, day, first, last, result = _funnel()
+    project, form, period, day, first, last, result = _period_report(funnel.funnel)
     columns = [C("置业顾问", "name", width=10)]
     for key, label in funnel.STAGES:
         columns.append(C(label, key, "int", 10))
