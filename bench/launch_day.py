@@ -11,11 +11,13 @@ by gunicorn (sync workers). Then for 5 minutes (60 s with --quick):
   on the same 10 units; the others spread over the 300.
 - a secretary calls the next buyer at the pace that sells the released units in the run;
 - 200 boards (showing 1栋, where the released units are) poll /board/poll every 2 s with
-  If-None-Match (304 while nothing changed).
+  If-None-Match (304 while nothing changed);
+- 2 hall displays 销控大屏 (/display/<token>) and 2 launch hall screens 开盘大屏
+  (/launch-hall/<token>) poll the same way, as their pages do.
 
 Prints holds and picks per second, p50/p95/p99 per action, 5xx, double sales (checked in
-the database afterwards), board staleness (the longest time any poller still showed a
-state older than the database's: measured against a 10 Hz sampler of the board counter),
+the database afterwards), staleness (the longest time any board or hall screen still showed
+a state older than the database's: measured against a 10 Hz sampler of the board counter),
 the server's CPU use, and ends with one RESULT line per engine.
 """
 import argparse
@@ -53,6 +55,7 @@ class PatientServer(Server):
 BUILDINGS, FLOORS, STACKS = 10, 30, 10
 RELEASED, HOT_UNITS, HOT_CLIENTS = 300, 10, 50
 CONSULTANTS, BOARDS, DESKS, BUYERS = 200, 200, 8, 300
+HALL_SCREENS = 2  # each: a 销控大屏 and a 开盘大屏, from one display link
 PASSWORD = "Bench-Launch-2026"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/h_launch_bench")
 
@@ -100,7 +103,7 @@ def build(env):
     from app import create_app
     from app.extensions import db
     from app.models import Customer, Project, ReceiptBook, Unit, User
-    from app.services import unit_status
+    from app.services import displays, unit_status
     from app.services.deals.common import new_form_key
     from app.services.launch import launches, lottery, registrations, selection
     from argon2 import PasswordHasher
@@ -143,8 +146,10 @@ def build(env):
         lottery.commit(launch, desk)
         lottery.draw(launch, desk)
         selection.start(launch, desk)
+        link = displays.create_link(project, "售楼处大厅", False, 10, manager)
         db.session.commit()
-        result = {"project": project.id, "launch": launch.id, "released": released}
+        result = {"project": project.id, "launch": launch.id, "released": released,
+                  "display": link.token}
         db.engine.dispose()
     return result
 
@@ -236,19 +241,18 @@ def caller(port, desk, launch_id, called, read_called, interval, recorder, stop)
         time.sleep(max(0.0, interval - (time.time() - began)))
 
 
-def board_poller(port, session, tag, truth, staleness, recorder, stop, seed):
-    """A browser's board, opened before the rush (`tag`): a conditional poll every 2 s;
-    records how long it showed a state older than the database's."""
+def screen_poller(port, action, path, headers, tag, version_at, truth, staleness, recorder,
+                  stop, seed):
+    """A screen opened before the rush (`tag`): a conditional GET of `path` every 2 s;
+    records how long it showed a board older than the database's. `version_at` is where
+    the board version sits in the screen's ETag."""
     rng = random.Random(seed)
-    headers = {"Cookie": session[0], "HX-Request": "true"}
-    project_id = tag.strip('"').split(".")[0]
-    shown = int(tag.strip('"').split(".")[1])
+    shown = int(tag.strip('"').split(".")[version_at])
     time.sleep(rng.uniform(0, 2))
     worst = 0.0
     while time.time() < stop:
         began = time.time()
-        status, response_headers, _ = timed(recorder, "poll", port, "GET",
-                                            f"/board/poll?project={project_id}&building=1",
+        status, response_headers, _ = timed(recorder, action, port, "GET", path,
                                             {**headers, "If-None-Match": tag})
         now = time.time()
         newer = truth.first_after(shown)  # when the database first had a newer state
@@ -256,10 +260,10 @@ def board_poller(port, session, tag, truth, staleness, recorder, stop, seed):
             worst = max(worst, now - newer)  # how long this screen showed the old one
         if status in (200, 304) and response_headers.get("ETag"):
             tag = response_headers["ETag"]
-            shown = int(tag.strip('"').split(".")[1])
+            shown = int(tag.strip('"').split(".")[version_at])
         time.sleep(max(0.0, 2.0 - (time.time() - began)))
     with staleness[1]:
-        staleness[0].append(worst)
+        staleness[0].setdefault(action, []).append(worst)
 
 
 class Truth:
@@ -342,6 +346,12 @@ def cpu_seconds(pid):
     return total
 
 
+def page_tag(port, path, cookie):
+    """The ETag a page opened now starts polling with (its data-etag)."""
+    _, _, page = request(port, "GET", path, {"Cookie": cookie})
+    return re.search(rb'data-etag="([^"]+)"', page).group(1).replace(b"&#34;", b'"').decode()
+
+
 def probe(port, pid, cookie, tag):
     """What one request of each kind costs the server, measured alone (16 clients, 4 s):
     the figures that say which part of the rush costs what."""
@@ -378,13 +388,15 @@ def run_engine(engine, seconds, workers):
             sessions = list(pool.map(lambda i: login(port, f"c{i:03d}", PASSWORD),
                                      range(CONSULTANTS)))
             desks = list(pool.map(lambda i: login(port, f"desk{i}", PASSWORD), range(DESKS)))
-        _, _, page = request(port, "GET", "/board?building=1", {"Cookie": sessions[0][0]})
-        tag = re.search(rb'data-etag="([^"]+)"', page).group(1).replace(b"&#34;", b'"').decode()
+        tags = {path: page_tag(port, path, sessions[0][0])
+                for path in ("/board?building=1", f"/display/{ids['display']}",
+                             f"/launch-hall/{ids['display']}")}
+        tag = tags["/board?building=1"]
         print(f"   {len(sessions) + len(desks)} logins done", flush=True)
         costs = probe(port, server.proc.pid, sessions[0][0], tag)
         print("   the rush starts", flush=True)
         recorder, truth = Recorder(), Truth(read_version)
-        staleness = ([], threading.Lock())
+        staleness = ({}, threading.Lock())
         called = queue.Queue()
         stop = time.time() + seconds
         interval = seconds / (RELEASED * 0.8)  # sells about 80 % of the released units
@@ -398,9 +410,16 @@ def run_engine(engine, seconds, workers):
                 port, sessions[i], desks[1 + i % (DESKS - 1)], released,
                 hot if i < HOT_CLIENTS else None, called, recorder, stop, i)))
         for i in range(BOARDS):
-            threads.append(threading.Thread(target=board_poller, args=(
-                port, sessions[i % CONSULTANTS], tag, truth, staleness, recorder, stop,
-                1000 + i)))
+            threads.append(threading.Thread(target=screen_poller, args=(
+                port, "poll", f"/board/poll?project={ids['project']}&building=1",
+                {"Cookie": sessions[i % CONSULTANTS][0], "HX-Request": "true"},
+                tag, 1, truth, staleness, recorder, stop, 1000 + i)))
+        for i in range(HALL_SCREENS):  # the 销控大屏 (version in place 1), the 开盘大屏 (2)
+            for path, version_at in ((f"/display/{ids['display']}", 1),
+                                     (f"/launch-hall/{ids['display']}", 2)):
+                threads.append(threading.Thread(target=screen_poller, args=(
+                    port, "hall", f"{path}/poll", {"HX-Request": "true"}, tags[path],
+                    version_at, truth, staleness, recorder, stop, 2000 + i)))
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -412,10 +431,13 @@ def run_engine(engine, seconds, workers):
     need = BOARDS / 2 * costs["poll, 20 changes"] / 1000
     print(f"   cost: {BOARDS} boards polling every 2 s need about {need:.2f} cores for the "
           f"polls alone when every poll carries changes (measured alone, above)", flush=True)
-    return report(engine, recorder, elapsed, cpu, double, max(staleness[0] or [0.0]))
+    return report(engine, recorder, elapsed, cpu, double, staleness[0])
 
 
-def report(engine, recorder, elapsed, cpu, double, stale):
+def report(engine, recorder, elapsed, cpu, double, staleness):
+    """Prints the figures; returns (RESULT line, 5xx, double sales). Staleness is the worst
+    over every screen: the consultants' boards and the hall screens."""
+    stale = max((worst for worsts in staleness.values() for worst in worsts), default=0.0)
     counts = recorder.counts
     holds = counts.get("hold:200", 0)
     picks = counts.get("picked", 0)
@@ -423,16 +445,18 @@ def report(engine, recorder, elapsed, cpu, double, stale):
           f"{counts.get('hold:409', 0)} told 已被保留), picks {picks} ({picks / elapsed:.2f}/s, "
           f"{counts.get('pick:422', 0)} lost a race or a window)", flush=True)
     figures = {}
-    for action in ("hold", "release", "pick", "call", "poll"):
+    for action in ("hold", "release", "pick", "call", "poll", "hall"):
         f = summarise(recorder.latency.get(action, []), elapsed)
         figures[action] = f
         extra = ""
-        if action == "poll":
-            extra = f"   304 {counts.get('poll:304', 0)} / 200 {counts.get('poll:200', 0)}"
+        if action in ("poll", "hall"):
+            extra = (f"   304 {counts.get(action + ':304', 0)} / 200 "
+                     f"{counts.get(action + ':200', 0)}   stale ≤ "
+                     f"{max(staleness.get(action) or [0.0]):.1f} s")
         print(f"   {action:<8} {f['requests']:6d} req {f['rps']:7.1f}/s   p50 {f['p50']:6.0f} ms"
               f"   p95 {f['p95']:6.0f} ms   p99 {f['p99']:6.0f} ms{extra}", flush=True)
-    print(f"   5xx {recorder.errors}; double sales in the database {double}; board staleness "
-          f"{stale:.1f} s (target ≤ 3); server CPU {cpu[0]:.2f} cores, this load generator "
+    print(f"   5xx {recorder.errors}; double sales in the database {double}; staleness of "
+          f"every screen {stale:.1f} s (target ≤ 3); server CPU {cpu[0]:.2f} cores, this load generator "
           f"{cpu[1]:.2f} cores{', PostgreSQL the rest' if engine == 'postgresql' else ''} "
           f"(this machine has {os.cpu_count()}, shared by all of them)", flush=True)
     return (f"RESULT engine={engine} hold_p95_ms={figures['hold']['p95']:.0f} "
