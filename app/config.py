@@ -53,9 +53,10 @@ def load_secret_key():
 
 
 def engine_options(url, lock_timeout_ms):
-    """Pool pre-ping everywhere (a restarted PostgreSQL costs one retry, not an error);
-    on PostgreSQL a lock wait is bounded like SQLite's busy timeout."""
-    options = {"pool_pre_ping": True}
+    """On PostgreSQL a lock wait is bounded like SQLite's busy timeout. Connections are
+    checked before use only after they sat idle (app.database.configure_engine), not on
+    every checkout: a ping per request was a round trip per request."""
+    options = {}
     if url.startswith("postgresql"):
         options["connect_args"] = {
             "options": f"-c lock_timeout={lock_timeout_ms} -c statement_timeout=60000"}
@@ -66,6 +67,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = None  # filled in by __init__ from DATABASE_URL
     # How long a writer waits for a lock before the user sees "系统繁忙,请重试" (503).
     DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "5000"))
+    # PostgreSQL: a pooled connection idle this long is pinged before use (app.database).
+    DB_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DB_PING_AFTER_IDLE_SECONDS", "10"))
 
     TIMEZONE = os.environ.get("ANCHANG_TIMEZONE", "Asia/Shanghai")
 

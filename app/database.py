@@ -1,7 +1,9 @@
 """Engine set-up: SQLite tuned for many concurrent writers, PostgreSQL as is."""
+import time
 from contextvars import ContextVar
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 
 # Safe-method requests read only; everything else (POSTs, CLI, services) may write.
 read_only = ContextVar("read_only", default=False)
@@ -27,6 +29,7 @@ def commit_for_answer(session):
 
 def configure_engine(engine, config):
     if engine.dialect.name != "sqlite":
+        _ping_when_idle(engine, config.get("DB_PING_AFTER_IDLE_SECONDS", 10))
         return
     busy_ms = int(config.get("DB_LOCK_TIMEOUT_MS", 5000))
 
@@ -46,3 +49,27 @@ def configure_engine(engine, config):
         # A write transaction takes the write lock up front: a read-then-write under a
         # deferred BEGIN lets two writers both read "available" (double sale).
         conn.exec_driver_sql("BEGIN" if read_only.get() else "BEGIN IMMEDIATE")
+
+
+def _ping_when_idle(engine, idle_seconds):
+    """Pessimistic disconnect handling for connections that sat idle in the pool.
+
+    A connection idle longer than `idle_seconds` is pinged at checkout; a dead one is
+    replaced before the request sees it (a restarted PostgreSQL overnight costs nothing).
+    A busy connection is not pinged: if the server goes away under load, the statement that
+    finds out fails (503 系统繁忙,请重试, nothing half-saved) and SQLAlchemy invalidates the
+    whole pool, so the next request connects afresh.
+    """
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record):
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):
+        since = record.info.get("checked_in_at")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("idle connection is gone") from exc

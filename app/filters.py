@@ -1,6 +1,7 @@
 """Jinja filters and globals: money, local times, masks, the policy."""
 from flask import g, request, session, url_for
 from flask_login import current_user
+from werkzeug.local import LocalProxy
 from sqlalchemy import select
 
 from app.extensions import db
@@ -57,7 +58,8 @@ def _context_for(user):
     badges = {endpoint: url_for(badge) for endpoint, (badge, action) in NAV_BADGES.items()
               if can(user, action)}
     return {"nav": nav, "nav_groups": grouped(nav, request.endpoint, badges),
-            "nav_badges": badges, "current_project": current_project(),
+            # read when a template asks: most htmx fragments never show the project
+            "nav_badges": badges, "current_project": LocalProxy(current_project),
             "can": lambda action, obj=None: can(user, action, obj)}
 
 

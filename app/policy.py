@@ -119,6 +119,9 @@ def roles_allow(subject, action):
 
 def can(user, action, obj=None):
     """True when `user` may do `action` (to `obj`, when object rules apply)."""
+    resolve = getattr(user, "_get_current_object", None)
+    if resolve is not None:  # current_user: look through the proxy once, not per attribute
+        user = resolve()
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if not roles_allow(user, action):

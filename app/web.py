@@ -1,5 +1,7 @@
 """Request-level helpers shared by every blueprint: rendering, forms, headers."""
-from flask import make_response, render_template, request, session
+from collections import OrderedDict
+
+from flask import current_app, make_response, render_template, request, session
 
 from app.extensions import db
 from app.services.errors import RuleViolation
@@ -22,6 +24,19 @@ def render_page(template, partial=None, status=200, **context):
         body += render_template("_flashes.html", oob=True)
         return make_response(body, status)
     return make_response(render_template(template, **context), status)
+
+
+def kept(name, key, make, limit):
+    """`make()` once per key, each worker keeping the newest `limit` results under `name`."""
+    cache = current_app.extensions.setdefault(name, OrderedDict())
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = make()
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return value
 
 
 def attempt(form, call, /, *args, **kwargs):

@@ -85,7 +85,36 @@ def test_postgres_backend_killed_mid_transaction(app, make_user):
     with app.app_context():
         assert db.session.get(Project, 1).name == "原名"
         assert db.session.scalar(select(AuditLog).where(AuditLog.object_type == "project")) is None
-    assert browser.get("/").status_code == 200  # the pool recovered (pre-ping)
+    assert browser.get("/").status_code == 200  # the pool dropped its dead connections
+
+
+def test_postgres_idle_connection_killed_between_requests_is_replaced_unseen(engine_url,
+                                                                             make_user):
+    """A pooled connection that died while idle (PostgreSQL restarted overnight) is pinged
+    at checkout and replaced: the user's next request just works."""
+    app = create_app(TestConfig(engine_url, DB_PING_AFTER_IDLE_SECONDS=0))
+    try:
+        with app.app_context():
+            if db.engine.dialect.name != "postgresql":
+                pytest.skip("PostgreSQL backend termination")
+            dsn = db.engine.url.set(drivername="postgresql").render_as_string(False)
+        make_user("admin", username="boss")
+        browser = Browser(app.test_client())
+        browser.login("boss", PASSWORD)
+        assert browser.get("/").status_code == 200
+        with app.app_context():
+            pool = db.engine.pool
+        assert pool.checkedin() >= 1
+        with psycopg.connect(dsn, autocommit=True) as killer:
+            killed = killer.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+        assert killed >= 1
+        assert browser.get("/").status_code == 200
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_sqlite_disk_full_mid_write(app, make_user):

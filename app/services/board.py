@@ -217,14 +217,19 @@ def display_page(project_id, now=None):
             "summary": summary_of(data["rows"]), "letters": LETTERS}
 
 
+_HISTORY = (select(AuditLog.at, AuditLog.action, AuditLog.before, AuditLog.after,
+                   AuditLog.reason, User.display_name.label("name"))
+            .outerjoin(User, User.id == AuditLog.user_id)
+            .where(AuditLog.object_type == "unit", AuditLog.object_id == bindparam("unit"))
+            .order_by(AuditLog.id.desc()).limit(bindparam("limit")))
+
+
 def unit_history(unit_id, limit=30):
     """The unit's audit rows, newest first, with the statuses they moved between."""
-    rows = db.session.execute(
-        select(AuditLog, User.display_name).outerjoin(User, User.id == AuditLog.user_id)
-        .where(AuditLog.object_type == "unit", AuditLog.object_id == str(unit_id))
-        .order_by(AuditLog.id.desc()).limit(limit)).all()
+    rows = db.session.execute(_HISTORY, {"unit": str(unit_id), "limit": limit}).all()
     history = []
-    for entry, name in rows:
+    for entry in rows:
+        name = entry.name
         before, after = json.loads(entry.before or "{}"), json.loads(entry.after or "{}")
         price = None
         if "total_price" in after and "total_price" in before:

@@ -21,7 +21,9 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Callable, Optional
 
-from sqlalchemy import and_, case, select, update
+from sqlalchemy import and_, bindparam, case, select, update
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Building, Project, Unit, UnitStatus, User
@@ -31,6 +33,7 @@ from app.services.errors import Conflict, NotAllowed, RuleViolation
 
 S = UnitStatus
 unit_t = Unit.__table__
+project_t = Project.__table__
 SYSTEM = SimpleNamespace(id=None, username="system")  # the actor of automatic expiry
 
 
@@ -162,16 +165,27 @@ def bump_board(project_id, layout=False):
 
 def _bump(project_id, layout=False):
     """bump_board, also returning the project's hold minutes (a move needs both: one trip)."""
-    values = {"board_version": Project.board_version + 1}
-    if layout:
-        values["board_layout_version"] = Project.board_version + 1
-    row = db.session.execute(
-        update(Project).where(Project.id == project_id).values(**values)
-        .returning(Project.board_version, Project.hold_minutes)
-    ).first()
+    row = db.session.execute(_BUMP[layout], {"pid": project_id}).first()
     if row is None:
         raise RuleViolation("项目不存在")
+    project = db.session.identity_map.get(identity_key(Project, project_id))
+    if project is not None:  # a Core UPDATE: the loaded project learns its new counters here
+        set_committed_value(project, "board_version", row[0])
+        if layout:
+            set_committed_value(project, "board_layout_version", row[0])
     return row
+
+
+def _bump_statement(layout):
+    """UPDATE project … RETURNING, built once: every move runs it (the project lock)."""
+    values = {"board_version": project_t.c.board_version + 1}
+    if layout:
+        values["board_layout_version"] = project_t.c.board_version + 1
+    return (update(project_t).where(project_t.c.id == bindparam("pid")).values(**values)
+            .returning(project_t.c.board_version, project_t.c.hold_minutes))
+
+
+_BUMP = {layout: _bump_statement(layout) for layout in (False, True)}
 
 
 def transition(unit, move, actor, *, reason=None, now=None, guard=None):
@@ -180,11 +194,16 @@ def transition(unit, move, actor, *, reason=None, now=None, guard=None):
     `guard(row)` may refuse the move with a Chinese reason after the unit's row has been
     read under the project lock (e.g. a deposit on a unit someone else holds).
     """
-    moved, refused = _apply(unit.building.project_id, [unit.id], move, actor, reason, now,
-                            guard)
-    db.session.expire(unit)
+    moved, refused, written = _apply(unit.building.project_id, [unit.id], move, actor, reason,
+                                     now, guard)
     if refused:
+        db.session.expire(unit)
         raise Conflict(refused[0][1])
+    # The row as the UPDATE left it (RETURNING): the answer needs no second read of the unit.
+    # Of its relationships only the holder follows a move (a unit never changes building).
+    for key, value in written[unit.id].items():
+        set_committed_value(unit, key, value)
+    db.session.expire(unit, ["held_by"])
     return unit
 
 
@@ -195,11 +214,11 @@ def transition_many(project_id, unit_ids, move, actor, *, reason=None, now=None)
     """
     if MOVES[move].single_only:
         raise ValueError(f"{move} moves one unit at a time")
-    result = _apply(project_id, list(unit_ids), move, actor, reason, now)
+    moved, refused, _ = _apply(project_id, list(unit_ids), move, actor, reason, now)
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, (Unit, Project)):
             db.session.expire(obj)
-    return result
+    return moved, refused
 
 
 def block_message(building, floor, move, moved, refused):
@@ -249,12 +268,13 @@ def _apply(project_id, unit_ids, name, actor, reason, now, guard=None):
                 or (guard(row) if guard else None)) for row in rows]
     refused = [(row, why) for row, why in refused if why]
     eligible = [row for row in rows if row.id not in {r.id for r, _ in refused}]
+    written = {}
     if eligible:
-        values = _update(move, ctx, eligible, version)
+        values, written = _update(move, ctx, eligible, version)
         audit.record_many(f"unit_{move.name}", "unit",
                           [_audit_change(move, row, values, version) for row in eligible],
                           project_id=project_id, user=ctx.actor, reason=reason)
-    return [row.id for row in eligible], refused
+    return [row.id for row in eligible], refused, written
 
 
 def _check_actor(move, actor):
@@ -270,18 +290,31 @@ def _own_only(move, actor):
 
 
 def _read(project_id, unit_ids, held_only=False):
+    if unit_ids is not None:
+        params = {"pid": project_id, "ids": list(unit_ids)}
+        statement = _READ["held" if held_only else "units"]
+    else:
+        params, statement = {"pid": project_id}, _READ["held_all" if held_only else "all"]
+    return [SimpleNamespace(**row._mapping) for row in db.session.execute(statement, params)]
+
+
+def _read_statement(by_ids, held_only):
+    """The units' rows with their building and holder names, built once per shape."""
     query = (select(unit_t.c.id, unit_t.c.unit_no, unit_t.c.status, unit_t.c.held_by_id,
                     unit_t.c.hold_expires_at, unit_t.c.hold_extended, unit_t.c.prior_status,
                     Building.name.label("building"), User.display_name.label("holder"))
              .join(Building, Building.id == unit_t.c.building_id)
              .outerjoin(User, User.id == unit_t.c.held_by_id)
-             .where(Building.project_id == project_id))
-    if unit_ids is not None:
-        query = query.where(unit_t.c.id.in_(unit_ids))
+             .where(Building.project_id == bindparam("pid")))
+    if by_ids:
+        query = query.where(unit_t.c.id.in_(bindparam("ids", expanding=True)))
     if held_only:
         query = query.where(unit_t.c.status == S.HELD)
-    return [SimpleNamespace(**row._mapping)
-            for row in db.session.execute(query.order_by(unit_t.c.id))]
+    return query.order_by(unit_t.c.id)
+
+
+_READ = {"units": _read_statement(True, False), "held": _read_statement(True, True),
+         "all": _read_statement(False, False), "held_all": _read_statement(False, True)}
 
 
 def _is_expired(row, now):
@@ -350,11 +383,12 @@ def _update(move, ctx, rows, version):
         values.update(move.values(ctx, rows[0]))
     if move.where:
         conditions.extend(move.where(ctx, rows[0]))
-    result = db.session.execute(update(unit_t).where(*conditions).values(**values))
-    if result.rowcount != len(ids):
+    written = {row.id: row._asdict() for row in db.session.execute(
+        update(unit_t).where(*conditions).values(**values).returning(*unit_t.c))}
+    if len(written) != len(ids):
         # Every writer takes the project lock first, so this means a writer that did not.
         raise Conflict("房源状态刚刚发生变化,请刷新后重试")
-    return values
+    return values, written
 
 
 def _audit_change(move, row, values, version):

@@ -37,7 +37,8 @@ def _move(unit_id, name):
     if not form.validate_on_submit():
         return _panel(unit, {name: form}, 422)
     try:
-        unit_status.transition(unit, name, current_user, reason=form.reason.data)
+        unit_status.transition(unit, name, current_user._get_current_object(),
+                               reason=form.reason.data)
     except Conflict as exc:
         db.session.rollback()
         reads_from_here()

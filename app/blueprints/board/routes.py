@@ -1,7 +1,6 @@
 """The board: grid page, polling, the unit panel and the export."""
-from collections import OrderedDict
 
-from flask import (abort, current_app, get_template_attribute, make_response,
+from flask import (abort, get_template_attribute, make_response,
                    render_template, request, url_for)
 from flask_login import current_user
 from markupsafe import Markup
@@ -11,12 +10,12 @@ from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
 from app.extensions import db
 from app.filters import current_project
-from app.models import Project, Unit
+from app.models import Building, Project, Unit
 from app.policy import can, require
 from app.services import board, clock, unit_sheet, unit_status
 from app.services.board_cells import Cell, build_grids
 from app.sessions import fresh_when
-from app.web import render_page
+from app.web import kept, render_page
 from app.xlsx import xlsx_response
 
 
@@ -28,7 +27,10 @@ def project_or_404(project_id=None):
 
 
 def unit_or_404(unit_id):
-    unit = db.session.get(Unit, unit_id, options=[joinedload(Unit.building)]) if unit_id else None
+    # The project too: the panel shows its hold minutes, and a move needs no extra read.
+    unit = (db.session.get(Unit, unit_id,
+                           options=[joinedload(Unit.building).joinedload(Building.project)])
+            if unit_id else None)
     if unit is None:
         abort(404)
     return unit
@@ -53,7 +55,7 @@ def panel_context(unit, forms=None, now=None):
     now = now or clock.now()
     state = unit_status.effective(unit, now)
     return {"unit": unit, "state": state,
-            "moves": unit_status.allowed_moves(unit, current_user, now),
+            "moves": unit_status.allowed_moves(unit, current_user._get_current_object(), now),
             "history": board.unit_history(unit.id), "forms": move_forms(forms),
             "discount_link": discount_link(unit, state)}
 
@@ -67,19 +69,6 @@ def discount_link(unit, state):
     deposit = open_deposit(unit.id) if state.startswith("deposit") else None
     return url_for("discounts.new_request", unit_id=unit.id,
                    customer_id=deposit and deposit.customer_id)
-
-
-def kept(name, key, make, limit):
-    """`make()` once per key, each worker keeping the newest `limit` results under `name`."""
-    cache = current_app.extensions.setdefault(name, OrderedDict())
-    value = cache.get(key)
-    if value is None:
-        value = cache[key] = make()
-        while len(cache) > limit:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
-    return value
 
 
 def board_html(project, building_id, filters):

@@ -1,6 +1,7 @@
 """Launches (开盘活动): the list, creating one, and the secretary's console."""
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.blueprints.launch import bp
@@ -11,7 +12,7 @@ from app.models import Building, DisplayLink, Launch
 from app.policy import require
 from app.services.launch import launches, selection
 from app.sessions import background
-from app.web import attempt, render_page
+from app.web import attempt, kept, render_page
 
 
 def project_or_404():
@@ -54,7 +55,12 @@ def create():
 def console_context(launch, pick_form=None, failed=None):
     state = selection.board_state(launch)
     units = selection.available_units(launch.project_id) if state["called"] else []
-    return {"launch": launch, "state": state, "units": units, "failed": failed,
+    # Every called buyer's choice lists the same units: rendered once per list, not per buyer
+    # (8 buyers × 300 units was most of a console answer during a launch).
+    options = kept("launch_unit_options", tuple(units), lambda: Markup(render_template(
+        "launch/_unit_options.html", units=units)), 8)
+    return {"launch": launch, "state": state, "units": units, "unit_options": options,
+            "failed": failed,
             "pick_form": pick_form or PickForm(formdata=None), "etag": launches.console_tag(
                 launch.id)}
 
