@@ -21,6 +21,9 @@ def test_parse_money_accepts_what_people_type(text, expected):
 @pytest.mark.parametrize("text, message", [
     ("", "请填写金额"), ("abc", "不是有效金额"), ("1.234", "最多精确到分"), ("-5", "不能为负数"),
     ("NaN", "金额无效"), ("1e20", "金额过大"),
+    # found by the form fuzzer: quantizing these to fen overflowed Decimal's precision (500)
+    ("1e30", "金额过大"), ("9" * 40, "金额过大"), ("-1e30万", "金额过大"),
+    ("1e999999999", "不是有效金额"), ("1e3000000万", "不是有效金额"),
 ])
 def test_parse_money_refuses_with_a_chinese_reason(text, message):
     with pytest.raises(RuleViolation, match=message):

@@ -21,16 +21,17 @@ def parse_money(text, field=None, allow_negative=False):
             raise RuleViolation("请填写金额", field)
         try:
             value = Decimal(cleaned) * factor
-        except InvalidOperation:
+        except ArithmeticError:  # not a number, or one past Decimal's exponent limits
             raise RuleViolation(f"“{text}”不是有效金额", field) from None
     if not value.is_finite():
         raise RuleViolation("金额无效", field)
+    # Size first: quantizing '1e30' to fen needs more digits than Decimal carries.
+    if abs(value) >= Decimal("1e13"):
+        raise RuleViolation("金额过大", field)
     if value != value.quantize(FEN):
         raise RuleViolation("金额最多精确到分(两位小数)", field)
     if value < 0 and not allow_negative:
         raise RuleViolation("金额不能为负数", field)
-    if abs(value) >= Decimal("1e13"):
-        raise RuleViolation("金额过大", field)
     return value.quantize(FEN)
 
 
