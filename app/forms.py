@@ -1,5 +1,44 @@
 """Form helpers shared by every blueprint."""
-from wtforms import DateField, SelectChoice
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectChoice, i18n
+
+
+class _Chinese:
+    """WTForms' bundled zh catalogue, with the few messages it does not translate."""
+
+    MISSING = {
+        "'%(value)s' is not a valid choice for this field.": "“%(value)s”不是可选的选项。",
+        "Date must be at least %(min)s.": "日期不能早于 %(min)s。",
+        "Date must be at most %(max)s.": "日期不能晚于 %(max)s。",
+        "Date must be between %(min)s and %(max)s.": "日期必须介于 %(min)s 到 %(max)s 之间。",
+        "This field cannot be edited.": "该字段不能修改。",
+        "This field is disabled and cannot have a value.": "该字段已停用,不能填写。",
+        "Not a valid week value.": "不是有效的周。",
+    }
+
+    def __init__(self):
+        self.catalogue = i18n.get_translations(["zh"])
+
+    def gettext(self, string):
+        return self.MISSING.get(string) or self.catalogue.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        if singular in self.MISSING:  # Chinese says both the same way
+            return self.MISSING[singular]
+        return self.catalogue.ngettext(singular, plural, n)
+
+
+CHINESE = _Chinese()
+
+
+class Form(FlaskForm):
+    """Every form of the app. WTForms' own messages (a choice that was not offered, a
+    number that is not one, a text too long) come in Chinese: the office never sees
+    "Not a valid choice."."""
+
+    class Meta:
+        def get_translations(self, form):
+            return CHINESE
 
 
 def choices(pairs):

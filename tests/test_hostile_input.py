@@ -110,8 +110,41 @@ def test_random_input_to_every_form_never_5xx_nor_half_saves(app, fuzz_world):
             assert response.status_code < 500, (form["action"], values, response.text[:300])
             if response.status_code >= 400:
                 assert _snapshot(app) == before, f"refused but changed data: {form['action']}"
+                english = [m for m in WTFORMS_ENGLISH if m in response.text]
+                assert not english, f"{form['action']} answered in English: {english}"
 
     check()
+
+
+def test_an_option_that_was_never_offered_is_refused_in_chinese(app, fuzz_world):
+    """Every choice field of every form, answered with a value the page did not offer: the
+    refusal names the field's problem in Chinese, and nothing is saved."""
+    world, browsers, forms = fuzz_world
+    tried = 0
+    for role, form in forms:
+        for name, field in form["fields"].items():
+            if not field["options"] or field["kind"] == "hidden":
+                continue
+            values = {other: (f["value"] if f["kind"] == "hidden" else
+                              (f["options"][0] if f["options"] else ""))
+                      for other, f in form["fields"].items()}
+            values[name] = "not-an-option"
+            _revive(app, browsers, role)
+            before = _snapshot(app)
+            response = browsers[role].post(form["action"], values)
+            assert response.status_code < 500, (form["action"], name)
+            if response.status_code >= 400:
+                tried += 1
+                assert _snapshot(app) == before, f"refused but changed data: {form['action']}"
+                english = [m for m in WTFORMS_ENGLISH if m in response.text]
+                assert not english, f"{form['action']} {name}: answered in English: {english}"
+    assert tried >= 20, tried
+
+
+# WTForms' own messages: the office must read them in Chinese (app.forms.Form).
+WTFORMS_ENGLISH = ("Not a valid", "not a valid choice", "This field is required",
+                   "Field must be", "Invalid input", "Number must be", "Invalid value",
+                   "Date must be", "cannot be edited")
 
 
 def test_hostile_text_comes_back_escaped(app, fuzz_world):

@@ -1,15 +1,14 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import choices
+from app.forms import Form, choices
 from app.models.project import ROUNDING_CHOICES
 from app.models.user import ROLE_LABELS
 
 ROLE_CHOICES = choices(ROLE_LABELS)
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
     display_name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=64)])
     role = SelectField("角色", choices=ROLE_CHOICES)
@@ -17,17 +16,17 @@ class UserForm(FlaskForm):
     password = PasswordField("初始密码", validators=[DataRequired("请设置初始密码")])
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     display_name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=64)])
     role = SelectField("角色", choices=ROLE_CHOICES)
     is_admin = BooleanField("同时为管理员")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField("新密码", validators=[DataRequired("请输入新密码")])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter: changes nothing
 
@@ -36,7 +35,7 @@ class AuditFilterForm(FlaskForm):
     object_type = StringField("对象", validators=[Optional(), Length(max=32)])
 
 
-class ProjectSettingsForm(FlaskForm):
+class ProjectSettingsForm(Form):
     name = StringField("项目名称", validators=[DataRequired("请输入项目名称"), Length(max=100)])
     hold_minutes = IntegerField(
         "保留时长(分钟)", validators=[InputRequired("请输入保留时长"),

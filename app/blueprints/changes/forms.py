@@ -1,16 +1,15 @@
 """Forms of the change pages."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.forms import choices, optional_int
+from app.forms import Form, choices, optional_int
 from app.services.changes import KINDS, REASONS, RENAME_ACTIONS, UNIT_AFTER
 from app.services.deals.common import METHODS
 
 BLANK = choices([("", "— 请选择 —")])
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     form_key = HiddenField()
     # the service judges units and customers (with a reason), not the list of choices
     unit_id = SelectField("成交房源", coerce=optional_int, validate_choice=False,
@@ -28,7 +27,7 @@ class RequestForm(FlaskForm):
                                   validate_choice=False, validators=[Optional()])
 
 
-class DecideForm(FlaskForm):
+class DecideForm(Form):
     comment = StringField("审批意见 / 驳回原因", validators=[Optional(), Length(max=200)])
     penalty = StringField("违约金(元,退房)", validators=[Optional(), Length(max=20)])
     unit_after = SelectField("退房后房源", choices=choices(UNIT_AFTER), validators=[Optional()])
@@ -36,18 +35,18 @@ class DecideForm(FlaskForm):
     override_reason = StringField("特批理由", validators=[Optional(), Length(max=200)])
 
 
-class ExecuteForm(FlaskForm):
+class ExecuteForm(Form):
     receipt_no = StringField("过户费收据编号", validators=[Optional(), Length(max=12)])
     method = SelectField("过户费付款方式", choices=choices(METHODS), validators=[Optional()])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField("撤回原因", validators=[Optional(), Length(max=200)])
 
 
-class PayForm(FlaskForm):
+class PayForm(Form):
     method = SelectField("退款方式", choices=choices(METHODS))
 
 
-class FeeForm(FlaskForm):
+class FeeForm(Form):
     reason = StringField("退回原因", validators=[Optional(), Length(max=200)])

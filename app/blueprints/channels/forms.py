@@ -1,12 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import choices
+from app.forms import Form, choices
 from app.models.channel import CHANNEL_KINDS
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     agent_id = SelectField("经纪人", coerce=int, validate_choice=False)
     customer_name = StringField("客户姓名", validators=[DataRequired("请填写客户姓名"),
                                                     Length(max=64)])
@@ -14,18 +13,18 @@ class ReportForm(FlaskForm):
                                                         Length(max=32)])
 
 
-class CompanyForm(FlaskForm):
+class CompanyForm(Form):
     name = StringField("公司名称", validators=[DataRequired("请填写公司名称"), Length(max=100)])
     kind = SelectField("类别", choices=choices(CHANNEL_KINDS), validate_choice=False)
     contact = StringField("联系人", validators=[Optional(), Length(max=64)])
     phone = StringField("联系电话", validators=[Optional(), Length(max=32)])
 
 
-class AgentForm(FlaskForm):
+class AgentForm(Form):
     name = StringField("经纪人姓名", validators=[DataRequired("请填写经纪人姓名"), Length(max=64)])
     phone = StringField("电话", validators=[Optional(), Length(max=32)])
     id_number = StringField("身份证号", validators=[Optional(), Length(max=32)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     customer_id = IntegerField("客户", validators=[DataRequired("请选择客户")])

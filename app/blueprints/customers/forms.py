@@ -1,16 +1,15 @@
 """Forms of the customer card 温馨卡, quick registration, follow-ups and ownership."""
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import choices
+from app.forms import Form, choices
 from app.models.customer import GRADE_LABELS
 from app.models.visit import FOLLOW_UP_WAYS, VISIT_KINDS
 from app.services.customer_options import OPTION_KINDS
 
 
-class QuickRegisterForm(FlaskForm):
+class QuickRegisterForm(Form):
     """The front-desk short form: name, phone, channel (and who took the contact)."""
 
     name = StringField("客户姓名", validators=[DataRequired("请填写客户姓名"), Length(max=64)])
@@ -22,7 +21,7 @@ class QuickRegisterForm(FlaskForm):
     consultant = SelectField("接待顾问", coerce=int, validate_choice=False, default=0)
 
 
-class CardForm(FlaskForm):
+class CardForm(Form):
     name = StringField("姓名", validators=[DataRequired("请填写客户姓名"), Length(max=64)])
     phone = StringField("手机号", validators=[DataRequired("请填写电话号码"), Length(max=32)])
     gender = SelectField("性别", choices=choices([("", "—"), ("男", "男"), ("女", "女")]),
@@ -51,13 +50,13 @@ def fill_choices(form, options, customer=None):
         field.choices = choices([("", "—")] + [(v, v) for v in labels + extra])
 
 
-class GradeForm(FlaskForm):
+class GradeForm(Form):
     grade = RadioField("级别", choices=choices(GRADE_LABELS), validate_choice=False,
                        validators=[DataRequired("请选择级别")])
     reason = StringField("原因", validators=[DataRequired("请填写调整级别的原因"), Length(max=300)])
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     way = RadioField("方式", choices=choices(FOLLOW_UP_WAYS), default="phone",
                      validate_choice=False)
     content = TextAreaField("跟进内容", validators=[DataRequired("请填写跟进内容"),
@@ -67,7 +66,7 @@ class FollowUpForm(FlaskForm):
     next_on = DateField("下次跟进日期", validators=[Optional()], render_kw={"type": "date"})
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
     kind = RadioField("方式", choices=choices(VISIT_KINDS), default="visit",
                       validate_choice=False)
     duration = IntegerField("接待时长(分钟)", validators=[
@@ -75,34 +74,34 @@ class VisitForm(FlaskForm):
     result = StringField("结果", validators=[Length(max=200)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField("原因", validators=[DataRequired("请填写原因"), Length(max=300)])
 
 
-class SettleForm(FlaskForm):
+class SettleForm(Form):
     to_user = SelectField("归属给", coerce=int, validate_choice=False)
     reason = StringField("裁定依据", validators=[DataRequired("请填写裁定依据"), Length(max=300)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     customer_ids = SelectMultipleField("客户", coerce=int, validate_choice=False)
     to_user = SelectField("分配给", coerce=int, validate_choice=False)
     mode = HiddenField(default="one")
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(Form):
     from_user = SelectField("原顾问", coerce=int, validate_choice=False)
     to_user = SelectField("转给", coerce=int, validate_choice=False)
     reason = StringField("原因", validators=[DataRequired("请填写原因(如休假、离职)"),
                                            Length(max=300)])
 
 
-class OptionsForm(FlaskForm):
+class OptionsForm(Form):
     kind = HiddenField()
     labels = TextAreaField("选项(每行一个)")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False  # a GET filter: changes nothing
 

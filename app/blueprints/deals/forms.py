@@ -1,10 +1,9 @@
 """Forms of the deal pages; money forms carry a one-time key (hidden) against double submits."""
-from flask_wtf import FlaskForm
 from wtforms import (HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import ChineseDateField, choices, optional_int
+from app.forms import ChineseDateField, Form, choices, optional_int
 from app.models.pricing import RULE_KINDS, RULE_PLANS
 from app.services.attribution import SPLIT_CASES
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS
@@ -13,7 +12,7 @@ CASE_CHOICES = [("", "本人客户 / 无归属客户(自动)")] + [
     (key, f"{label} — {rule}") for key, (label, rule) in SPLIT_CASES.items()]
 
 
-class KeyedForm(FlaskForm):
+class KeyedForm(Form):
     form_key = HiddenField()
 
 
@@ -29,7 +28,7 @@ class DepositForm(KeyedForm):
     case = SelectField("业绩分成情形", choices=CASE_CHOICES, default="")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField("原因", validators=[Optional(), Length(max=200, message="最多 200 字")])
 
 
@@ -66,13 +65,13 @@ class PaymentForm(KeyedForm):
                                                  Length(max=12)])
 
 
-class BookForm(FlaskForm):
+class BookForm(Form):
     first_no = StringField("起始编号", validators=[InputRequired("请填写起始编号"), Length(max=9)])
     last_no = StringField("结束编号", validators=[InputRequired("请填写结束编号"), Length(max=9)])
     holder = StringField("领用人", validators=[InputRequired("请填写领用人"), Length(max=64)])
 
 
-class PriceRuleForm(FlaskForm):
+class PriceRuleForm(Form):
     seq = IntegerField("顺序", validators=[InputRequired("请填写顺序"),
                                          NumberRange(1, 99, "1 到 99")])
     name = StringField("名称", validators=[InputRequired("请填写名称"), Length(max=64)])
@@ -84,11 +83,11 @@ class PriceRuleForm(FlaskForm):
     valid_until = ChineseDateField("截止日期(含)", validators=[Optional()])
 
 
-class RuleToggleForm(FlaskForm):
+class RuleToggleForm(Form):
     """A button-only post (CSRF)."""
 
 
-class VoidReceiptForm(FlaskForm):
+class VoidReceiptForm(Form):
     receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
                                                  Length(max=12)])
     reason = StringField("作废原因", validators=[InputRequired("请填写作废原因"),

@@ -1,12 +1,11 @@
 """Forms of the special-discount pages; every message in Chinese."""
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
-from app.forms import ChineseDateField, choices, optional_int
+from app.forms import ChineseDateField, Form, choices, optional_int
 from app.services.discounts.files import KINDS as ATTACHMENT_KINDS
 from app.services.discounts.register import STATUS_FILTERS
 
@@ -41,7 +40,7 @@ class LocalDateTimeField(StringField):
         return self.data.strftime(self.FORMATS[0]) if self.data else ""
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     customer_id = SelectField("客户", coerce=optional_int, validate_choice=False)
     building_id = SelectField("楼栋", coerce=optional_int, validate_choice=False)
     unit_no = StringField("房号", validators=[DataRequired("请填写房号"), Length(max=16)])
@@ -54,29 +53,29 @@ class RequestForm(FlaskForm):
     attachment = FileField("签字申请单照片(可选)")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = StringField()  # the clicked button: approve / reject
     comment = StringField("审批意见", validators=[Optional(), Length(max=500,
                                                                    message="意见最多 500 字")])
 
 
-class VerbalForm(FlaskForm):
+class VerbalForm(Form):
     approver_id = SelectField("批准人", coerce=optional_int, validate_choice=False)
     approved_at = LocalDateTimeField("电话批准时间", validators=[DataRequired("请填写批准时间")])
     note = TextAreaField("批准内容", validators=[DataRequired("请填写批准内容"),
                                              Length(max=500, message="最多 500 字")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     comment = StringField("确认意见", validators=[Optional(), Length(max=500)])
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(Form):
     kind = SelectField("附件类型", choices=choices(ATTACHMENT_KINDS), validate_choice=False)
     photo = FileField("照片")
 
 
-class LogFilterForm(FlaskForm):
+class LogFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter: changes nothing
 
@@ -89,7 +88,7 @@ class LogFilterForm(FlaskForm):
                          validate_choice=False)
 
 
-class LimitForm(FlaskForm):
+class LimitForm(Form):
     max_percent = StringField("低于表价最多(%)", validators=[Length(max=16)])
     max_amount = StringField("优惠金额最多(元)", validators=[Length(max=32)])
     max_below_floor = StringField("低于底价最多(元)", validators=[Length(max=32)])

@@ -1,14 +1,13 @@
 """Forms of the launch pages (开盘): the launch, 认筹, finance decisions, the console."""
-from flask_wtf import FlaskForm
 from wtforms import (HiddenField, IntegerField, SelectField, SelectMultipleField, StringField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import choices, optional_int
+from app.forms import Form, choices, optional_int
 from app.services.deals.common import METHODS
 from app.services.launch.launches import MODES
 
 
-class LaunchForm(FlaskForm):
+class LaunchForm(Form):
     name = StringField("活动名称", validators=[InputRequired("请填写活动名称"), Length(max=64)])
     mode = SelectField("排号方式", choices=choices(MODES))
     amount = StringField("诚意金(元)", validators=[InputRequired("请填写诚意金金额"),
@@ -19,7 +18,7 @@ class LaunchForm(FlaskForm):
         InputRequired("请填写顺延位数"), NumberRange(0, 100, "0 到 100 位")])
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     form_key = HiddenField()
     customer_id = SelectField("认筹客户", coerce=optional_int,
                               validators=[InputRequired("请选择认筹客户")])
@@ -31,22 +30,22 @@ class RegistrationForm(FlaskForm):
     layouts = SelectMultipleField("意向户型", validators=[Optional()])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField("原因", validators=[Optional(), Length(max=200, message="最多 200 字")])
 
 
-class PickForm(FlaskForm):
+class PickForm(Form):
     # the units on offer change every second on launch day: the service checks the pick
     unit_id = SelectField("选定房源", coerce=optional_int, validate_choice=False,
                           validators=[InputRequired("请选择房源")])
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(Form):
     building_id = SelectField("楼栋", coerce=optional_int,
                               validators=[InputRequired("请选择楼栋")])
     floor_from = IntegerField("起始楼层", validators=[Optional(), NumberRange(-5, 200)])
     floor_to = IntegerField("结束楼层", validators=[Optional(), NumberRange(-5, 200)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button-only post (call next, pause, draw...): the CSRF token only."""

@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import Form
 from app.services.errors import RuleViolation
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     """The front desk: name, phone, channel; who the customer asks for is optional."""
 
     name = StringField("客户姓名", validators=[DataRequired("请填写客户姓名"), Length(max=64)])
@@ -15,7 +15,7 @@ class WalkInForm(FlaskForm):
     named = SelectField("客户指定顾问", coerce=int, validate_choice=False, default=0)
 
 
-class OrderForm(FlaskForm):
+class OrderForm(Form):
     """The day's order: a number per consultant (blank: not on duty), read by `positions`."""
 
 

@@ -1,15 +1,14 @@
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
-from app.forms import choices
+from app.forms import Form, choices
 from app.models.visit import VISIT_KINDS
 from app.services.visit_stats import PERIODS
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     """来人来电登记 outside the queue: a call, or a walk-in taken directly."""
 
     kind = RadioField("方式", choices=choices(VISIT_KINDS), default="call",
@@ -23,7 +22,7 @@ class ContactForm(FlaskForm):
     result = StringField("结果", validators=[Length(max=200)])
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     class Meta:
         csrf = False  # a GET filter
 
@@ -36,7 +35,7 @@ class PeriodForm(FlaskForm):
         return period, (self.day.data if valid and self.day.data else today)
 
 
-class RangeForm(FlaskForm):
+class RangeForm(Form):
     class Meta:
         csrf = False
 
