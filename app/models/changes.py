@@ -5,7 +5,7 @@ A ChangeRequest is asked for (reason from a fixed list + notes), decided by a ma
 Payout that finance records as paid (退款收据); a transfer after the contract leaves a
 TransferFee that finance confirms like any payment. Nothing is deleted.
 """
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, text
 
 from app.extensions import db
 from app.models.types import Money, UTCDateTime, utcnow
@@ -65,7 +65,12 @@ class ChangeRequest(db.Model):
     decided_by = db.relationship("User", foreign_keys=[decided_by_id])
     executed_by = db.relationship("User", foreign_keys=[executed_by_id])
     payout = db.relationship("Payout", uselist=False, back_populates="change")
-    fee = db.relationship("TransferFee", uselist=False, back_populates="change")
+    fees = db.relationship("TransferFee", back_populates="change", order_by="TransferFee.id")
+
+    @property
+    def fee(self):
+        """The 过户费 as it stands: the newest record (earlier ones were rejected)."""
+        return self.fees[-1] if self.fees else None
 
 
 class Payout(db.Model):
@@ -95,11 +100,17 @@ class TransferFee(db.Model):
     """过户费 of a name change after the contract; finance confirms it like a payment."""
 
     __tablename__ = "transfer_fee"
-    __table_args__ = (CheckConstraint("amount > 0", name="fee_amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="fee_amount_positive"),
+        # one live fee per change: a rejected one stays on record and may be recorded again
+        db.Index("uq_transfer_fee_live", "change_id", unique=True,
+                 sqlite_where=text("status != 'rejected'"),
+                 postgresql_where=text("status != 'rejected'")),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
-    change_id = db.Column(db.ForeignKey("change_request.id"), nullable=False, unique=True)
+    change_id = db.Column(db.ForeignKey("change_request.id"), nullable=False, index=True)
     receipt_id = db.Column(db.ForeignKey("receipt.id"), nullable=False, unique=True)
     amount = db.Column(Money(), nullable=False)
     method = db.Column(db.String(16), nullable=False)
@@ -110,6 +121,6 @@ class TransferFee(db.Model):
     decided_at = db.Column(UTCDateTime)
     reject_reason = db.Column(db.String(200))
 
-    change = db.relationship("ChangeRequest", back_populates="fee")
+    change = db.relationship("ChangeRequest", back_populates="fees")
     receipt = db.relationship("Receipt")
     recorded_by = db.relationship("User", foreign_keys=[recorded_by_id])

@@ -260,3 +260,52 @@ def test_name_change_after_the_contract_is_a_transfer_with_a_fee(app, office, br
         assert db.session.get(TransferFee, fee_id).receipt.status == "confirmed"
         assert balanced(office["project"]).fees == Decimal("2000.00")
         assert audit_actions("transfer_fee", fee_id) == ["fee_recorded", "fee_confirmed"]
+
+
+def test_a_rejected_transfer_fee_is_recorded_again_with_a_new_receipt(app, office, browser_for):
+    with app.app_context():
+        from app.models import Project
+        db.session.get(Project, office["project"]).transfer_fee = Decimal("2000")
+        db.session.commit()
+        unit_id, _ = sell(office, "1栋 302", 1001, contract=True)
+    manager, secretary = browser_for("liuqiang"), browser_for("zhaomin")
+    finance, consultant = browser_for("chenjing"), browser_for("wangfang")
+    assert ask(secretary, unit_id, "rename", reason="buyer", rename_action="replace",
+               new_customer_id=office["li"]).status_code == 302
+    with app.app_context():
+        change_id = last_change().id
+    assert approve(manager, change_id).status_code == 302
+    assert execute(secretary, change_id, receipt_no="1100", method="cash").status_code == 302
+    with app.app_context():
+        first = db.session.scalar(select(TransferFee)).id
+    # Nothing to record again while finance has not rejected the fee.
+    early = secretary.post(f"/changes/{change_id}/fee", {"receipt_no": "1101", "method": "cash"})
+    assert early.status_code == 422 and "只有被财务退回的过户费可以重新登记" in early.text
+    assert "重新登记过户费" not in secretary.get(f"/changes/{change_id}").text
+    assert finance.post(f"/changes/fees/{first}/reject",
+                        {"reason": "收据金额与到账不符"}).status_code == 302
+
+    page = secretary.get(f"/changes/{change_id}").text
+    assert "重新登记过户费" in page and "收据金额与到账不符" in page and "已退回" in page
+    assert "重新登记过户费" not in consultant.get(f"/changes/{change_id}").text
+    assert consultant.post(f"/changes/{change_id}/fee",
+                           {"receipt_no": "1101", "method": "cash"}).status_code == 403
+    reused = secretary.post(f"/changes/{change_id}/fee", {"receipt_no": "1100", "method": "cash"})
+    assert reused.status_code == 422 and "已作废" in reused.text  # the voided receipt's number
+    again = secretary.post(f"/changes/{change_id}/fee", {"receipt_no": "1101", "method": "pos"})
+    assert again.status_code == 302
+    assert "已重新登记过户费 ¥2,000.00" in secretary.get(again.headers["Location"]).text
+    twice = secretary.post(f"/changes/{change_id}/fee", {"receipt_no": "1102", "method": "cash"})
+    assert twice.status_code == 422  # the new fee is pending: one live fee per change
+    with app.app_context():
+        fees = db.session.scalars(select(TransferFee).order_by(TransferFee.id)).all()
+        assert [(f.status, f.receipt.number, f.receipt.status) for f in fees] == [
+            ("rejected", 1100, "voided"), ("pending", 1101, "issued")]
+        assert fees[1].amount == Decimal("2000.00") and fees[1].method == "pos"
+        second = fees[1].id
+    assert finance.post(f"/changes/fees/{second}/confirm", {}).status_code == 302
+    with app.app_context():
+        assert balanced(office["project"]).fees == Decimal("2000.00")  # counted once
+        assert audit_actions("transfer_fee", second) == ["fee_recorded", "fee_confirmed"]
+    page = secretary.get(f"/changes/{change_id}").text
+    assert "重新登记过户费" not in page and page.count("过户费:") == 2

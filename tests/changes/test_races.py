@@ -140,3 +140,34 @@ def test_service_refuses_a_second_execution(app, office):
         except execute.Conflict as exc:
             assert "已批准待执行" in exc.message
         db.session.rollback()
+
+
+def test_two_secretaries_recording_a_rejected_fee_again_record_it_once(app, race_app,  # noqa: F811
+                                                                       office):
+    from decimal import Decimal
+
+    from app.models import Project, TransferFee
+    from app.services.changes import payouts
+    with app.app_context():
+        db.session.get(Project, office["project"]).transfer_fee = Decimal("2000")
+        unit_id, _ = sell(office, "1栋 103", 1001, contract=True)
+        secretary, manager, finance = users("zhaomin", "liuqiang", "chenjing")
+        consultant = users("wangfang")[0]
+        change, _ = requests.ask(db.session.get(Unit, unit_id), {
+            "form_key": new_form_key(), "kind": "rename", "reason": "buyer",
+            "rename_action": "add", "rename_name": "王五",
+            "rename_id_number": "110101199001011234"}, consultant)
+        requests.decide(change, True, {}, manager)
+        execute.execute(change, {"receipt_no": "1100", "method": "cash"}, secretary)
+        payouts.decide_fee(change.fee, False, "未到账", finance)
+        db.session.commit()
+        change_id = change.id
+    desks = [_browser(race_app, "zhaomin") for _ in range(RACERS)]
+    results, errors = _race(lambda n: desks[n].post(f"/changes/{change_id}/fee", {
+        "receipt_no": str(1200 + n), "method": "cash"}).status_code, range(RACERS))
+    assert not errors, errors
+    assert sorted(results) == [302] + [422] * (RACERS - 1)
+    with app.app_context():
+        statuses = db.session.scalars(select(TransferFee.status).order_by(TransferFee.id)).all()
+        assert statuses == ["rejected", "pending"]
+        balanced(office["project"])

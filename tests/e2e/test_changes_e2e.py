@@ -92,3 +92,44 @@ def test_finance_pays_the_demo_refund(page, live_server):
     page.click("#payouts button:has-text('登记已付款')")
     wait_until(page, lambda: "退款收据 TK" in page.content())
     assert not page.csp_errors
+
+
+def _transfer_with_a_rejected_fee(live_server):
+    """The demo's name change on the contracted 5栋 1502 (a co-buyer added: a transfer after
+    the contract) approved and executed, its 过户费 recorded on receipt 1080 and rejected
+    by finance (fixture data)."""
+    from decimal import Decimal
+
+    from app.models import ChangeRequest, Project, User
+    from app.services.changes import execute, payouts, requests
+    with live_server["app"].app_context():
+        unit = db.session.scalar(select(Unit).join(Building).where(
+            Building.name == "5栋", Unit.unit_no == "1502"))
+        db.session.get(Project, unit.building.project_id).transfer_fee = Decimal("3000")
+        people = {u.username: u for u in db.session.scalars(select(User))}
+        change = db.session.scalar(select(ChangeRequest).where(
+            ChangeRequest.unit_id == unit.id, ChangeRequest.status == "pending"))
+        requests.decide(change, True, {}, people["liuqiang"])
+        execute.execute(change, {"receipt_no": "1080", "method": "cash"}, people["zhaomin"])
+        payouts.decide_fee(change.fee, False, "收据金额与到账金额不符", people["chenjing"])
+        db.session.commit()
+        return change.id
+
+
+def test_a_rejected_transfer_fee_is_recorded_again(page, live_server):
+    change_id = _transfer_with_a_rejected_fee(live_server)
+    login(page, live_server, "secretary")
+    page.goto(live_server["url"] + f"/changes/{change_id}")
+    section = page.locator("#fee-again")
+    assert "收据 No.0001080 已作废" in section.inner_text()
+    assert "收据金额与到账金额不符" in page.locator("#change-figures").inner_text()
+    page.fill("#fee-again [name=receipt_no]", "1081")
+    page.select_option("#fee-again [name=method]", "pos")
+    shot(page, "changes-fee-again")
+    page.click("#fee-again button")
+    wait_until(page, lambda: "已重新登记过户费 ¥3,000.00" in page.content())
+    figures = page.locator("#change-figures").inner_text()
+    assert "No.0001080 · 已退回" in figures and "No.0001081 · 待财务确认" in figures
+    assert page.locator("#fee-again").count() == 0
+    shot(page, "changes-fee-recorded-again")
+    assert not page.csp_errors, page.csp_errors

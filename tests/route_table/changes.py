@@ -72,6 +72,8 @@ ROUTES = {
     "changes.approve": Route(MANAGER, args=lambda w: {"change_id": w["change"]}),
     "changes.reject": Route(MANAGER, args=lambda w: {"change_id": w["change"]}),
     "changes.execute": Route(frozenset({"secretary"}), args=lambda w: {"change_id": w["change"]}),
+    "changes.record_fee": Route(frozenset({"secretary"}),
+                                args=lambda w: {"change_id": w["change"]}),
     "changes.cancel": Route(frozenset({"consultant", "manager"}),
                             args=lambda w: {"change_id": w["change"]}, scope=OWNER),
     "changes.finance": Route(FINANCE),

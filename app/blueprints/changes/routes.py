@@ -14,6 +14,7 @@ from app.policy import authorize, require
 from app.services.changes import KINDS, deal as deals, execute as executing, requests
 from app.services.deals.common import new_form_key
 from app.services.errors import NotAllowed
+from app.services.money import format_money
 from app.web import attempt, render_page
 
 
@@ -72,12 +73,14 @@ def new_request():
 
 @bp.route("/<int:change_id>")
 @require("change.view")
-def detail(change_id, decide_form=None, execute_form=None, cancel_form=None, status=200):
+def detail(change_id, decide_form=None, execute_form=None, cancel_form=None, fee_form=None,
+           status=200):
     change = change_or_404(change_id)
     return render_page("changes/detail.html", change=change, quote=requests.quote(change),
                        needs_fee=executing.needs_fee(change),
                        decide_form=decide_form or DecideForm(formdata=None),
                        execute_form=execute_form or ExecuteForm(formdata=None),
+                       fee_form=fee_form or ExecuteForm(formdata=None),
                        cancel_form=cancel_form or CancelForm(formdata=None), status=status)
 
 
@@ -114,6 +117,21 @@ def execute(change_id):
         flash(f"申请 #{change.id} 已执行", "success")
         return redirect(url_for("changes.detail", change_id=change.id))
     return detail(change_id, execute_form=form, status=422)
+
+
+@bp.route("/<int:change_id>/fee", methods=["POST"])
+@require("change.execute")
+def record_fee(change_id):
+    """过户费 recorded again after finance rejected it (new receipt, finance confirms)."""
+    change = change_or_404(change_id, "change.execute")
+    form = ExecuteForm()
+    if form.validate_on_submit():
+        ok, fee = attempt(form, executing.record_fee_again, change, form.data, current_user)
+        if ok:
+            flash(f"已重新登记过户费 {format_money(fee.amount)},收据 No.{fee.receipt.number:07d},"
+                  "等待财务确认", "success")
+            return redirect(url_for("changes.detail", change_id=change.id))
+    return detail(change_id, fee_form=form, status=422)
 
 
 @bp.route("/<int:change_id>/cancel", methods=["POST"])
