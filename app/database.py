@@ -19,7 +19,7 @@ def reads_from_here():
 def commit_for_answer(session):
     """Commit, keeping what the request loaded (the user, the unit's building): its answer is
     rendered from them next. What a service changed behind the ORM (Core UPDATEs) the service
-    expires itself, as unit_status.transition does for the unit."""
+    brings up to date itself, as unit_status.transition does for the unit (from RETURNING)."""
     session.expire_on_commit = False
     try:
         session.commit()

@@ -1,8 +1,8 @@
 """Jinja filters and globals: money, local times, masks, the policy."""
 from flask import g, request, session, url_for
 from flask_login import current_user
-from werkzeug.local import LocalProxy
 from sqlalchemy import select
+from werkzeug.local import LocalProxy
 
 from app.extensions import db
 from app.models import Project

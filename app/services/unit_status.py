@@ -22,8 +22,8 @@ from types import SimpleNamespace
 from typing import Callable, Optional
 
 from sqlalchemy import and_, bindparam, case, select, update
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.models import Building, Project, Unit, UnitStatus, User
