@@ -78,6 +78,7 @@ def detail(change_id, decide_form=None, execute_form=None, cancel_form=None, fee
     change = change_or_404(change_id)
     return render_page("changes/detail.html", change=change, quote=requests.quote(change),
                        needs_fee=executing.needs_fee(change),
+                       fee_again=executing.fee_rejected(change),
                        decide_form=decide_form or DecideForm(formdata=None),
                        execute_form=execute_form or ExecuteForm(formdata=None),
                        fee_form=fee_form or ExecuteForm(formdata=None),

@@ -165,6 +165,12 @@ def _rename(change, deal, data, reason, actor, now):
         _record_fee(change, fee, data, customer_id, actor, now)
 
 
+def fee_rejected(change):
+    """True when the executed change's 过户费 stands rejected: it may be recorded again."""
+    return (change.status == "executed" and change.fee is not None
+            and change.fee.status == "rejected")
+
+
 def record_fee_again(change, data, actor, now=None):
     """Record the 过户费 again after finance rejected it (wrong receipt, money not there):
     a new receipt, a new fee for finance to confirm; the rejected one stays on record."""
@@ -173,13 +179,12 @@ def record_fee_again(change, data, actor, now=None):
         raise NotAllowed("只有销售秘书可以登记过户费")
     unit_status.bump_board(change.project_id)  # the project lock: one new fee, however many press
     db.session.expire(change, ["fees"])
-    rejected = change.fee
-    if change.status != "executed" or rejected is None or rejected.status != "rejected":
+    if not fee_rejected(change):
         raise Conflict("只有被财务退回的过户费可以重新登记,请刷新")
     amount = change.unit.building.project.transfer_fee
     if not amount or amount <= 0:
         raise RuleViolation("项目设置中的过户费为零,无需重新登记")
-    _record_fee(change, amount, data, rejected.receipt.payer_id, actor, now)
+    _record_fee(change, amount, data, change.fee.receipt.payer_id, actor, now)
     db.session.expire(change, ["fees"])
     return change.fee
 
