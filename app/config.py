@@ -82,6 +82,9 @@ class Config:
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
+    # argon2id parameters (app.services.passwords.PRODUCTION); tests lower them.
+    PASSWORD_HASH = None
+
     LOGIN_MAX_FAILURES = 5
     LOGIN_WINDOW_MINUTES = 15
 
@@ -113,6 +116,9 @@ class TestConfig(Config):
     __test__ = False  # not a pytest test class
     TESTING = True
     POLL_TAG_SECONDS = 0.0  # tests poll right after a change and expect to see it
+    # A login at production cost takes ~0.2 s of CPU; the suite logs in hundreds of times.
+    # tests/test_auth.py checks the production parameters on an app that keeps them.
+    PASSWORD_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
     def __init__(self, database_uri, **overrides):
         for key, value in overrides.items():

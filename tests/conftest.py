@@ -9,12 +9,13 @@ import shutil
 import flask_migrate
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db as _db
 from app.models import User
-from app.services.passwords import hash_password
+from argon2 import PasswordHasher
 from tests.helpers import Browser, pg_reachable, worker_database
 
 BASE_PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -74,31 +75,87 @@ def pg_schema():
     return PG_URL
 
 
-def _truncate_pg(app):
+class _Shared:
+    """One app per engine and worker, reused by every test: building an app (routes,
+    templates compiled on first use) costs more than most tests. Each test starts from an
+    empty database, the app's first configuration and no cached pages."""
+
+    def __init__(self):
+        self.apps = {}  # url -> (app, config as built, extension keys as built)
+
+    def app(self, url):
+        if url not in self.apps:
+            app = create_app(TestConfig(url))
+            self.apps[url] = (app, dict(app.config), set(app.extensions))
+        app, config, extensions = self.apps[url]
+        app.config.clear()
+        app.config.update(config)
+        for name in set(app.extensions) - extensions:
+            del app.extensions[name]  # caches keyed by board version, active users...
+        return app
+
+    def release(self, url):
+        """Close the pooled connections of the shared app on `url` (before its file is
+        replaced)."""
+        if url in self.apps:
+            app = self.apps[url][0]
+            with app.app_context():
+                _db.session.remove()
+                _db.engine.dispose()
+
+
+_SHARED = _Shared()
+
+
+def _reset_pg(url):
+    app = _SHARED.app(url)
     tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-    with app.app_context(), _db.engine.begin() as conn:
+    with app.app_context():
+        try:
+            _truncate(tables)
+        except OperationalError:  # a test killed the pooled backends: start a new pool
+            _db.engine.dispose()
+            _truncate(tables)
+
+
+def _truncate(tables):
+    with _db.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def _sqlite_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("worker") / "test.db"
+
+
 @pytest.fixture(params=ENGINES)
-def engine_url(request, tmp_path):
+def engine_url(request):
+    """The worker's database on this engine, empty and migrated, for this test alone."""
     if request.param == "sqlite":
-        path = tmp_path / "test.db"
+        path = request.getfixturevalue("_sqlite_path")
+        url = f"sqlite:///{path}"
+        _SHARED.release(url)
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    return request.getfixturevalue("pg_schema")
+        for suffix in ("-wal", "-shm", "-journal"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        return url
+    url = request.getfixturevalue("pg_schema")
+    _reset_pg(url)
+    return url
 
 
 @pytest.fixture
-def app(engine_url, tmp_path):
-    app = create_app(TestConfig(engine_url))
+def app(request, engine_url, tmp_path):
+    """The worker's shared app on this engine; a test marked `fresh_app` (it adds routes
+    or log handlers) gets one of its own."""
+    fresh = request.node.get_closest_marker("fresh_app") is not None
+    app = create_app(TestConfig(engine_url)) if fresh else _SHARED.app(engine_url)
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")  # uploads vanish with the test
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        _truncate_pg(app)
     yield app
     with app.app_context():
         _db.session.remove()
-        _db.engine.dispose()
+        if fresh:
+            _db.engine.dispose()
 
 
 @pytest.fixture
@@ -109,13 +166,13 @@ def db(app):
         _db.session.rollback()
 
 
-_HASH = {}
+# Made at the tests' cheap parameters (TestConfig.PASSWORD_HASH): a login verifies in
+# microseconds and is not rehashed.
+FAST_HASH = PasswordHasher(**TestConfig.PASSWORD_HASH).hash(PASSWORD)
 
 
 def password_hash():
-    if "hash" not in _HASH:
-        _HASH["hash"] = hash_password(PASSWORD)
-    return _HASH["hash"]
+    return FAST_HASH
 
 
 @pytest.fixture

@@ -57,6 +57,7 @@ def test_a_lock_held_past_the_timeout_gives_503_and_saves_nothing(short_lock_app
     assert browser.post("/admin/projects/1", _settings("改名")).status_code == 302
 
 
+@pytest.mark.fresh_app
 def test_postgres_backend_killed_mid_transaction(app, make_user):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
@@ -117,6 +118,7 @@ def test_postgres_idle_connection_killed_between_requests_is_replaced_unseen(eng
             db.engine.dispose()
 
 
+@pytest.mark.fresh_app
 def test_sqlite_disk_full_mid_write(app, make_user):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":

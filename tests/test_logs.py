@@ -3,6 +3,8 @@ import io
 import logging
 import re
 
+import pytest
+
 from app import logs
 
 RAW = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)\d{17}[\dXx](?!\d)")
@@ -14,6 +16,7 @@ def test_mask_text():
     assert logs.mask_text("order 20261123000001234567") == "order 20261123000001234567"
 
 
+@pytest.mark.fresh_app
 def test_errors_and_request_lines_are_masked_in_the_log(app, login_as):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

@@ -66,6 +66,7 @@ def test_error_pages_are_chinese(app, login_as, path, code, text):
     assert response.status_code == code and text in response.text
 
 
+@pytest.mark.fresh_app
 def test_a_crash_shows_a_chinese_500_without_traceback(app, login_as):
     @app.route("/boom")
     def boom():

@@ -4,14 +4,32 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 
 from app.services.errors import RuleViolation
 
 MIN_LENGTH = 8
 # argon2id at OWASP/ASVS L2 strength: 64 MiB, 3 passes, 4 lanes (RFC 9106 low-memory).
-HASHER = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
-# A fixed hash to verify against when the username is unknown: same cost, no timing oracle.
-_DUMMY_HASH = HASHER.hash("anchang-dummy-password")
+# The app's PASSWORD_HASH setting picks the parameters; only the tests lower them.
+PRODUCTION = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+
+
+@lru_cache(maxsize=4)
+def _hasher(time_cost, memory_cost, parallelism):
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def hasher():
+    """The hasher for the app's PASSWORD_HASH parameters (production outside an app)."""
+    params = current_app.config.get("PASSWORD_HASH") if has_app_context() else None
+    return _hasher(**(params or PRODUCTION))
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher):
+    """A fixed hash to verify against when the username is unknown: same cost, no timing
+    oracle. Made on first use, not at import."""
+    return hasher.hash("anchang-dummy-password")
 
 
 @lru_cache(maxsize=1)
@@ -21,19 +39,21 @@ def _common_passwords():
 
 
 def hash_password(password):
-    return HASHER.hash(password)
+    return hasher().hash(password)
 
 
 def verify_password(password_hash, password):
     """True when the password matches; never raises on a bad or empty hash."""
+    current = hasher()
     try:
-        return HASHER.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return current.verify(password_hash or _dummy_hash(current), password) and \
+            bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash):
-    return HASHER.check_needs_rehash(password_hash)
+    return hasher().check_needs_rehash(password_hash)
 
 
 def check_password_policy(password, username="", field="password"):
