@@ -62,10 +62,10 @@ def register_blueprints(app):
         app.register_blueprint(bp)
     from app.blueprints.channels import bp as channels_bp
     from app.blueprints.customers import bp as customers_bp
+    from app.blueprints.launch import bp as launch_bp
+    from app.blueprints.reports import bp as reports_bp
     from app.blueprints.rotation import bp as rotation_bp
     from app.blueprints.visits import bp as visits_bp
-    from app.blueprints.reports import bp as reports_bp
-    from app.blueprints.launch import bp as launch_bp
     for bp in (customers_bp, visits_bp, channels_bp, rotation_bp, reports_bp, launch_bp):
         app.register_blueprint(bp)
     from app.blueprints.changes import bp as changes_bp

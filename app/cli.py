@@ -7,9 +7,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app import demo
 from app.extensions import db
 from app.models.user import ROLES
-from app.services import backup, demo, unit_status, users
+from app.services import backup, users
+from app.services.board import unit_status
 from app.services.errors import RuleViolation
 
 

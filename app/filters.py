@@ -11,8 +11,8 @@ from app.nav import NAV, NAV_BADGES, grouped
 from app.policy import can
 from app.services.audit import ACTION_LABELS, OBJECT_LABELS
 from app.services.clock import local
+from app.services.customers.phones import mask_id_number, mask_phone
 from app.services.money import format_money, to_chinese_capital
-from app.services.phones import mask_id_number, mask_phone
 
 
 def _area(value):

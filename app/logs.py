@@ -7,7 +7,7 @@ and so can URLs (a search by phone), so the filter masks any that slip into a re
 import logging
 import re
 
-from app.services.phones import mask_id_number, mask_phone
+from app.services.customers.phones import mask_id_number, mask_phone
 
 _ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?!\d)")

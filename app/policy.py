@@ -33,7 +33,7 @@ ROLE_RULES = {
     "discount.attach": ALL_STAFF - {"finance"},
     "discount.log": frozenset({"secretary", "finance", "manager", "admin"}),
     "discount.limits": frozenset({"admin"}),
-    # sales control board 销控 (moves: app/services/unit_status.py)
+    # sales control board 销控 (moves: app/services/board/unit_status.py)
     "board.view": ALL_STAFF,
     "board.import": OFFICE,
     "board.export": frozenset({"secretary", "finance", "manager", "admin"}),
@@ -63,7 +63,7 @@ ROLE_RULES = {
     "rotation.view": SALES,
     "rotation.desk": OFFICE,
     "rotation.order": frozenset({"manager"}),
-    # deals 定金 / 认购 / 签约 / 回款 (moves: app/services/unit_status.py)
+    # deals 定金 / 认购 / 签约 / 回款 (moves: app/services/board/unit_status.py)
     "deposit.record": frozenset({"consultant", "secretary"}),
     "deposit.confirm": frozenset({"finance"}),
     "deposit.queue": frozenset({"finance", "manager"}),
@@ -75,7 +75,7 @@ ROLE_RULES = {
     "receipt.books": frozenset({"finance"}),
     "receipt.print": frozenset({"secretary", "finance", "manager"}),
     "deals.view": frozenset({"secretary", "finance", "manager", "admin"}),
-    # exchange / refund / name change 换房 退房 换名 (moves: app/services/unit_status.py)
+    # exchange / refund / name change 换房 退房 换名 (moves: app/services/board/unit_status.py)
     "change.request": SALES,
     "change.view": ALL_STAFF,  # a request's page: consultants their own
     "change.register": frozenset({"secretary", "finance", "manager", "admin"}),

@@ -1,6 +1,6 @@
 """The sales control board under load, against the bare-Flask baseline.
 
-    python bench/board.py [--quick]
+    python bench/grid.py [--quick]
 
 Builds a 3,000-unit project (10 buildings × 30 floors × 10 units) on SQLite, serves it with
 gunicorn (2 sync workers) and prints: hello-world req/s; the whole-project board (req/s,
@@ -24,8 +24,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (BIN, ROOT, hello_baseline, insert_unit_grid, load, login,  # noqa: E402
-                           request, Server, show, summarise)
+from bench.harness import (  # noqa: E402
+    BIN,
+    ROOT,
+    Server,
+    hello_baseline,
+    insert_unit_grid,
+    load,
+    login,
+    request,
+    show,
+    summarise,
+)
 
 BUILDINGS, FLOORS, STACKS = 10, 30, 10
 PASSWORD = "Bench-Board-2026"
@@ -37,7 +47,7 @@ def make_app():
     from app import create_app
     from app.filters import current_project
     from app.policy import require
-    from app.services import board
+    from app.services.board import grid
     from app.web import render_page
 
     app = create_app()
@@ -49,8 +59,8 @@ def make_app():
         """The board view with the database reads done once: what rendering alone costs."""
         project = current_project()
         if project.id not in cache:
-            cache[project.id] = board.board_data(project.id, None)
-        context = board.board_view(cache[project.id], board.Filters())
+            cache[project.id] = grid.board_data(project.id, None)
+        context = grid.board_view(cache[project.id], grid.Filters())
         return render_page("board/index.html", partial="board/_board.html", project=project,
                            **context)
 
@@ -70,7 +80,7 @@ def build_project(consultants):
     from app import create_app
     from app.extensions import db
     from app.models import Building, Project, Unit, User
-    from app.services import unit_status
+    from app.services.board import unit_status
     from app.services.passwords import hash_password
 
     app = create_app()

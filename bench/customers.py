@@ -17,8 +17,16 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (Server, demo_database, hello_baseline, load, login, request,  # noqa: E402
-                           show, summarise)
+from bench.harness import (  # noqa: E402
+    Server,
+    demo_database,
+    hello_baseline,
+    load,
+    login,
+    request,
+    show,
+    summarise,
+)
 
 PAGES = [("secretary", "/rotation/", "front desk 轮流接待"),
          ("consultant", "/customers/today", "consultant 我的今天"),

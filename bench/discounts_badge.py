@@ -11,8 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (Server, demo_database, hello_baseline, load, login,  # noqa: E402
-                           request, show)
+from bench.harness import Server, demo_database, hello_baseline, load, login, request, show  # noqa: E402
 
 
 def main():

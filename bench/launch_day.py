@@ -37,8 +37,16 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (BIN, ROOT, hello_baseline, insert_unit_grid, login, request,  # noqa: E402
-                           Server, summarise)
+from bench.harness import (  # noqa: E402
+    BIN,
+    ROOT,
+    Server,
+    hello_baseline,
+    insert_unit_grid,
+    login,
+    request,
+    summarise,
+)
 
 
 class PatientServer(Server):
@@ -98,15 +106,15 @@ def fresh_database(engine):
 def build(env):
     """Users, the project, 300 released units, a drawn launch in selection. Returns ids."""
     os.environ.update(env)
+    from argon2 import PasswordHasher
     from sqlalchemy import select
 
     from app import create_app
     from app.extensions import db
     from app.models import Customer, Project, ReceiptBook, Unit, User
-    from app.services import displays, unit_status
+    from app.services.board import displays, unit_status
     from app.services.deals.common import new_form_key
     from app.services.launch import launches, lottery, registrations, selection
-    from argon2 import PasswordHasher
 
     app = create_app()
     with app.app_context():

@@ -21,8 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (Server, demo_database, hello_baseline, load, login,  # noqa: E402
-                           show)
+from bench.harness import Server, demo_database, hello_baseline, load, login, show  # noqa: E402
 
 UNITS, CUSTOMERS, VISITS, SALES, HOLDS = 3000, 20000, 100000, 1500, 3000
 DAYS = 180
@@ -40,6 +39,7 @@ def fill(env):
     """Bulk-insert the large project's rows directly (fixture data, not under test)."""
     os.environ.update(env)
     from sqlalchemy import insert, select
+
     from app import create_app
     from app.extensions import db
     from app.models import AuditLog, Building, Customer, Project, Unit, UnitStatus, User, Visit
@@ -112,8 +112,18 @@ def fill(env):
 def deals(db, project_id, sold_at, customer_ids, sellers, rng):
     """Deposits, 认购书, contracts, instalments and payments behind the 1,500 sales."""
     from sqlalchemy import insert, select
-    from app.models import (Contract, Deposit, Instalment, Payment, Receipt, ReceiptBook,
-                            Subscription, Unit, User)
+
+    from app.models import (
+        Contract,
+        Deposit,
+        Instalment,
+        Payment,
+        Receipt,
+        ReceiptBook,
+        Subscription,
+        Unit,
+        User,
+    )
     from app.services.deals.contracts import add_months
     staff = db.session.scalar(select(User.id).where(User.role == "secretary"))
     book = ReceiptBook(project_id=project_id, first_no=500000, last_no=509999, holder="bench",

@@ -8,6 +8,7 @@ import shutil
 
 import flask_migrate
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -15,7 +16,6 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db as _db
 from app.models import User
-from argon2 import PasswordHasher
 from tests.helpers import Browser, pg_reachable, worker_database
 
 BASE_PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")

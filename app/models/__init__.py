@@ -4,12 +4,27 @@ from app.models.board import DisplayLink, UnitImport
 from app.models.changes import ChangeRequest, Payout, TransferFee
 from app.models.channel import ChannelAgent, ChannelCompany, ChannelReport
 from app.models.customer import AccessLog, Customer, CustomerOption, GradeChange, OwnershipChange
-from app.models.deals import (Contract, DealShare, Deposit, Instalment, Payment, Receipt,
-                              ReceiptBook, Subscription, SubscriptionDiscount)
-from app.models.discount import (ApprovalLimit, DiscountAttachment, DiscountEvent,
-                                 DiscountKind, DiscountRequest, DiscountStatus)
-from app.models.pricing import PriceRule
+from app.models.deals import (
+                              Contract,
+                              DealShare,
+                              Deposit,
+                              Instalment,
+                              Payment,
+                              Receipt,
+                              ReceiptBook,
+                              Subscription,
+                              SubscriptionDiscount,
+)
+from app.models.discount import (
+                              ApprovalLimit,
+                              DiscountAttachment,
+                              DiscountEvent,
+                              DiscountKind,
+                              DiscountRequest,
+                              DiscountStatus,
+)
 from app.models.launch import Launch, LaunchRegistration
+from app.models.pricing import PriceRule
 from app.models.project import Building, Project, Unit, UnitStatus
 from app.models.rotation import ASSIGNMENT_KINDS, DutyDay, DutyEntry, RotationAssignment
 from app.models.user import ROLES, User

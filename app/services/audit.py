@@ -10,7 +10,6 @@ from app.extensions import db
 from app.models import AuditLog
 from app.services.clock import now
 
-
 # Chinese names of audited actions and objects for the log page; areas add theirs.
 ACTION_LABELS = {
     "login": "登录", "logout": "退出登录", "login_failed": "登录失败", "login_throttled": "登录被限制",

@@ -1,5 +1,5 @@
 """Money helpers: parse what people type, format for screens, 大写 for receipts."""
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from app.services.errors import RuleViolation
 

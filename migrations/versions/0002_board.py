@@ -5,9 +5,8 @@ Revises: 0004_discounts
 Create Date: 2026-11-23 16:12:53.125129
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002_board'

@@ -6,9 +6,8 @@ Revises: 0002_board
 Create Date: 2026-11-23 16:18:01.156653
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_customers'

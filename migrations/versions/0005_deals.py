@@ -5,9 +5,8 @@ Revises: 0003_customers
 Create Date: 2026-11-23 17:14:26.819415
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_deals'

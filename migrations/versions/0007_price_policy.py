@@ -6,9 +6,8 @@ Revises: 0005_deals
 Create Date: 2026-11-23 19:04:27.098820
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007_price_policy'

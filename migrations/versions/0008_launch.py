@@ -5,9 +5,8 @@ Revises: 0005_deals
 Create Date: 2026-11-23 19:09:16.536417
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008_launch'

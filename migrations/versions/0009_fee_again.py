@@ -5,9 +5,8 @@ Revises: 0008_launch
 Create Date: 2026-11-30 03:10:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009_fee_again'

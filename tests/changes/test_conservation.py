@@ -18,8 +18,8 @@ from app.services.changes import execute, ledger, payouts, requests
 from app.services.deals import contracts, deposits, subscriptions
 from app.services.deals.common import new_form_key
 from app.services.errors import RuleViolation
-from tests.board_helpers import make_project
 from tests.changes.conftest import users
+from tests.fixtures.board import make_project
 
 CODES = itertools.count(1)
 UNITS = 6

@@ -5,8 +5,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (Contract, Deposit, Payout, Receipt, Subscription, TransferFee, Unit)
-from tests.changes.conftest import audit_actions, ask, balanced, last_change, sell
+from app.models import Contract, Deposit, Payout, Receipt, Subscription, TransferFee, Unit
+from tests.changes.conftest import ask, audit_actions, balanced, last_change, sell
 
 
 def approve(browser, change_id, **data):

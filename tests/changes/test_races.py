@@ -8,10 +8,10 @@ from app.extensions import db
 from app.models import AuditLog, ChangeRequest, Payout, Subscription, Unit
 from app.services.changes import execute, requests
 from app.services.deals.common import new_form_key
+from tests.board.test_concurrency import _race, race_app  # noqa: F401 (fixture)
 from tests.changes.conftest import balanced, sell, users
 from tests.conftest import PASSWORD
 from tests.helpers import Browser
-from tests.test_board_concurrency import _race, race_app  # noqa: F401 (fixture)
 
 RACERS = 6
 TABLES = ("unit", "subscription", "deposit", "contract", "receipt", "payout", "change_request")

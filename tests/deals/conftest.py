@@ -9,8 +9,8 @@ from argon2 import PasswordHasher
 from app.extensions import db as _db
 from app.models import Customer, ReceiptBook, User
 from app.services import clock
-from tests.board_helpers import make_project
 from tests.conftest import PASSWORD
+from tests.fixtures.board import make_project
 from tests.helpers import Browser
 
 FAST_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)

@@ -3,10 +3,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditLog, Deposit, Receipt, Unit
+from tests.board.test_concurrency import _race, race_app  # noqa: F401 (fixture)
 from tests.conftest import PASSWORD
 from tests.deals.conftest import form_key
 from tests.helpers import Browser
-from tests.test_board_concurrency import _race, race_app  # noqa: F401 (fixture)
 
 RACERS = 8
 

@@ -3,9 +3,11 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models import Customer, DealShare, Project, Unit, User
-from app.services import clock, deal_stats, ownership
+from app.services import clock
+from app.services.customers import ownership
 from app.services.deals import deposits, subscriptions
 from app.services.deals.common import new_form_key
+from app.services.reports import deal_stats
 
 
 def _sell_zhang(office, consultant, case=None):

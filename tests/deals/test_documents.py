@@ -4,7 +4,6 @@ import subprocess
 from datetime import timedelta
 
 from pypdf import PdfReader
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Receipt, Subscription, Unit, User

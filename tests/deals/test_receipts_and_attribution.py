@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AuditLog, DealShare, Deposit, DiscountRequest, Project, Receipt, User
-from app.services import channels, customers, clock
+from app.services import clock
+from app.services.customers import cards, channels
 from tests.deals.conftest import form_key
 from tests.deals.test_path import record_deposit
 from tests.deals.test_price_policy import sign
@@ -105,7 +106,7 @@ def test_the_channel_protecting_the_customer_is_recorded_on_the_deal(app, office
         company = channels.save_company(project, "链家地产", "agency", by=manager)
         agent = channels.add_agent(company, "刘洋", by=manager)
         report = channels.report_customer(project, agent, "王五", "137****3333", by=manager)
-        customer, _ = customers.register(project, "王五", "13700003333", "路过", consultant)
+        customer, _ = cards.register(project, "王五", "13700003333", "路过", consultant)
         channels.confirm_visit(report, customer, consultant, by=manager)
         db.session.commit()
         customer_id, report_id = customer.id, report.id

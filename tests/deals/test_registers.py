@@ -8,8 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
 from app.extensions import db
-from app.models import (AuditLog, Contract, Deposit, Instalment, Payment, Receipt,
-                        Subscription, Unit)
+from app.models import AuditLog, Contract, Deposit, Instalment, Payment, Receipt, Subscription, Unit
 from app.services.deals import registers
 
 KINDS = ("small", "large")

@@ -44,7 +44,7 @@ def test_a_worker_killed_mid_deposit_leaves_all_or_nothing_and_the_retry_counts_
     marker = tmp_path / "paused"
     env = {"DATABASE_URL": engine_url, "ANCHANG_INSTANCE": str(tmp_path),
            "FAULT": f"deposit_{point}", "FAULT_MARKER": str(marker)}
-    with Server("tests.fault_app:make_app()", workers=1, env=env) as server:
+    with Server("tests.fixtures.fault_app:make_app()", workers=1, env=env) as server:
         cookie, token = login(server.port, "zhaomin", PASSWORD)
         _, _, page = request(server.port, "GET", f"/deals/units/{unit_id}/deposit",
                              {"Cookie": cookie})
@@ -95,7 +95,7 @@ def test_a_pdf_that_renders_forever_is_cut_short_and_blocks_nobody(app, office, 
                                                                    tmp_path):
     env = {"DATABASE_URL": engine_url, "ANCHANG_INSTANCE": str(tmp_path), "FAULT": "slow_pdf",
            "PDF_TIMEOUT_SECONDS": "3"}
-    with Server("tests.fault_app:make_app()", workers=2, env=env) as server:
+    with Server("tests.fixtures.fault_app:make_app()", workers=2, env=env) as server:
         cookie, _ = login(server.port, "liuqiang", PASSWORD)
         headers = {"Cookie": cookie}
         outcome = []

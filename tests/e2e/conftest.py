@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import create_app, demo
 from app.config import TestConfig
 from app.extensions import db
-from app.services import demo
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).parent / "screenshots"

@@ -1,8 +1,8 @@
 """The board in Chromium: two browsers on one board, the unit panel, keyboard, import, hall."""
 import re
 
-from tests.board_helpers import xlsx_bytes
 from tests.e2e.conftest import SHOTS, login, shot, wait_until
+from tests.fixtures.board import xlsx_bytes
 
 
 def board_url(live_server, page, building="2栋"):

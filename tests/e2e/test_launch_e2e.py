@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer, Project, User
-from app.services import displays
+from app.services.board import displays
 from app.services.deals.common import new_form_key
 from app.services.launch import launches, registrations
 from tests.e2e.conftest import SHOTS, login, shot, wait_until

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from app.services.deals.common import new_form_key
 from app.services.errors import RuleViolation
 from app.services.launch import lottery, registrations
-from app.services.deals.common import new_form_key
 from tests.launch.conftest import launch_of, make_launch, person
 
 

@@ -128,7 +128,7 @@ def test_a_consultant_cannot_run_the_console(app, launch_world, browser_for):
 
 
 def test_batch_release_for_the_session(app, office, launch_world, browser_for):
-    from tests.board_helpers import set_status
+    from tests.fixtures.board import set_status
     for name in ("1栋 301", "1栋 302", "1栋 201"):
         set_status(app, office["units"][name], "withheld")
     manager = browser_for("liuqiang")

@@ -7,12 +7,12 @@ import time_machine
 from sqlalchemy import func, select
 
 from app.models import AuditLog, Deposit, LaunchRegistration, Receipt, Unit
-from app.services import unit_status
+from app.services.board import unit_status
 from app.services.deals import deposits, subscriptions  # noqa: F401 (registers loaders)
 from app.services.errors import Conflict
 from app.services.launch import lottery, registrations, selection
+from tests.board.test_concurrency import _race, race_app  # noqa: F401 (fixture)
 from tests.launch.conftest import entry, launch_of, make_launch, person
-from tests.test_board_concurrency import _race, race_app  # noqa: F401 (fixture)
 
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
 

@@ -22,8 +22,16 @@ class Route:
 
 
 def collect():
-    from tests.route_table import (board, changes, customers, deals, discounts, foundation,
-                                   launch, reports)
+    from tests.route_table import (
+        board,
+        changes,
+        customers,
+        deals,
+        discounts,
+        foundation,
+        launch,
+        reports,
+    )
     table = {}
     for module in (foundation, board, customers, discounts, deals, reports, changes, launch):
         overlap = table.keys() & module.ROUTES.keys()

@@ -22,7 +22,7 @@ def add_to_world(world):
     building = db.session.get(Building, world["building"])
     secretary, finance = (db.session.get(User, world[r]) for r in ("secretary", "finance"))
     from app.models import Project
-    from app.services import price_policy
+    from app.services.deals import price_policy
     rule = price_policy.save_rule(db.session.get(Project, world["project"]), {
         "name": "一次性付款优惠", "kind": "rate", "value": "98", "plan": "full",
         "valid_from": clock.today(), "valid_until": None, "seq": 1},

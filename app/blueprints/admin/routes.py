@@ -3,8 +3,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.blueprints.admin import bp
-from app.blueprints.admin.forms import (AuditFilterForm, ProjectSettingsForm, ResetPasswordForm,
-                                        UserEditForm, UserForm)
+from app.blueprints.admin.forms import (
+    AuditFilterForm,
+    ProjectSettingsForm,
+    ResetPasswordForm,
+    UserEditForm,
+    UserForm,
+)
 from app.extensions import db
 from app.models import AuditLog, Project, User
 from app.policy import require

@@ -8,8 +8,8 @@ from app.blueprints.board.routes import project_or_404
 from app.extensions import db
 from app.models import DisplayLink
 from app.policy import require
-from app.services import board, displays
-from app.services.board_cells import Cell, build_grids
+from app.services.board import displays, grid
+from app.services.board.cells import Cell, build_grids
 from app.services.errors import RuleViolation
 from app.web import apply_violation, render_page
 
@@ -64,7 +64,7 @@ def _link_or_410(token):
 def display(token):
     """The hall screen: no login, no customer data, prices only if the manager allowed it."""
     link = _link_or_410(token)
-    context = board.display_page(link.project_id)
+    context = grid.display_page(link.project_id)
     return render_template("board/display.html", link=link, project=link.project, **context)
 
 
@@ -73,17 +73,17 @@ def display_poll(token):
     link = displays.active_link(token)
     if link is None:
         return make_response("该大屏链接已被撤销", 410, {"Content-Type": "text/plain; charset=utf-8"})
-    tag, changes = board.board_changes(link.project_id, None,
+    tag, changes = grid.board_changes(link.project_id, None,
                                        request.headers.get("If-None-Match"))
     if changes is None:
         response = make_response("", 304)
     else:
         if changes["full"]:
-            changes["pages"] = board.display_pages(build_grids(
-                changes["buildings"], changes["rows"], board.Filters()))
+            changes["pages"] = grid.display_pages(build_grids(
+                changes["buildings"], changes["rows"], grid.Filters()))
         else:
             changes["changed"] = [Cell(row, None) for row in changes["changed"]]
         response = make_response(render_template("board/_display_poll.html", link=link,
-                                                 letters=board.LETTERS, **changes))
+                                                 letters=grid.LETTERS, **changes))
     response.headers["ETag"] = tag or ""
     return response

@@ -8,7 +8,7 @@ from app.blueprints.board.routes import project_or_404
 from app.extensions import db
 from app.models import UnitImport
 from app.policy import require
-from app.services import unit_import, unit_sheet
+from app.services.board import unit_import, unit_sheet
 from app.services.errors import RuleViolation
 from app.web import apply_violation, render_page
 from app.xlsx import xlsx_response

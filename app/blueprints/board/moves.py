@@ -1,4 +1,4 @@
-"""Status moves from the unit panel: thin views over app.services.unit_status."""
+"""Status moves from the unit panel: thin views over app.services.board.unit_status."""
 from flask import abort, flash, make_response, redirect, url_for
 from flask_login import current_user
 
@@ -9,7 +9,8 @@ from app.database import commit_for_answer, reads_from_here
 from app.extensions import db
 from app.models import Building, Unit
 from app.policy import authorize, require
-from app.services import board, clock, unit_status
+from app.services import clock
+from app.services.board import grid, unit_status
 from app.services.errors import Conflict, NotAllowed, RuleViolation
 from app.web import apply_violation, is_fragment_request, render_page
 
@@ -111,7 +112,7 @@ def _block(building_id, name):
         unit = None
     if not form.validate_on_submit():
         return _panel(unit, {"block": form}, 422) if unit else abort(400)
-    ids = board.unit_ids(building.id, form.floor.data)
+    ids = grid.unit_ids(building.id, form.floor.data)
     if not ids:
         form.floor.errors = ["该楼层没有房源"]
         return _panel(unit, {"block": form}, 422) if unit else abort(404)

@@ -1,7 +1,6 @@
 """The board: grid page, polling, the unit panel and the export."""
 
-from flask import (abort, get_template_attribute, make_response,
-                   render_template, request, url_for)
+from flask import abort, get_template_attribute, make_response, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
@@ -12,8 +11,9 @@ from app.extensions import db
 from app.filters import current_project
 from app.models import Building, Project, Unit
 from app.policy import can, require
-from app.services import board, clock, unit_sheet, unit_status
-from app.services.board_cells import Cell, build_grids
+from app.services import clock
+from app.services.board import grid, unit_sheet, unit_status
+from app.services.board.cells import Cell, build_grids
 from app.sessions import fresh_when
 from app.web import kept, render_page
 from app.xlsx import xlsx_response
@@ -38,7 +38,7 @@ def unit_or_404(unit_id):
 
 def board_args():
     """Building and filters from the query string, as the board's templates need them."""
-    return request.args.get("building", type=int), board.Filters.from_args(request.args)
+    return request.args.get("building", type=int), grid.Filters.from_args(request.args)
 
 
 def move_forms(given=None):
@@ -56,7 +56,7 @@ def panel_context(unit, forms=None, now=None):
     state = unit_status.effective(unit, now)
     return {"unit": unit, "state": state,
             "moves": unit_status.allowed_moves(unit, current_user._get_current_object(), now),
-            "history": board.unit_history(unit.id), "forms": move_forms(forms),
+            "history": grid.unit_history(unit.id), "forms": move_forms(forms),
             "discount_link": discount_link(unit, state)}
 
 
@@ -78,10 +78,10 @@ def board_html(project, building_id, filters):
     building and filters gets the same HTML (the role only decides which links show), so
     each worker renders it once.
     """
-    data = board.board_data(project.id, building_id)
-    return kept("board_html", (project.id, current_user.role, *board.view_key(data, filters)),
+    data = grid.board_data(project.id, building_id)
+    return kept("board_html", (project.id, current_user.role, *grid.view_key(data, filters)),
                 lambda: Markup(render_template("board/_board.html", project=project,
-                                               **board.board_view(data, filters))), 32)
+                                               **grid.board_view(data, filters))), 32)
 
 
 @bp.route("/board")
@@ -101,15 +101,15 @@ def index():
 def current_tag(args):
     """The project's board ETag, for polls answered before the user is loaded."""
     project_id = args.get("project", type=int)
-    return board.polled_etag(project_id) if project_id else None
+    return grid.polled_etag(project_id) if project_id else None
 
 
 def poll_answer(args, client_tag, tag):
-    """What a board shows that is behind: the same for every user (see board.board_changes),
+    """What a board shows that is behind: the same for every user (see grid.board_changes),
     so it is built from HTML each worker keeps per cell and per board version."""
     project_id = args.get("project", type=int)
-    building_id, filters = args.get("building", type=int), board.Filters.from_args(args)
-    tag, changes = board.board_changes(project_id, building_id, client_tag, tag)
+    building_id, filters = args.get("building", type=int), grid.Filters.from_args(args)
+    tag, changes = grid.board_changes(project_id, building_id, client_tag, tag)
     if tag is None:
         abort(404)
     if changes is None:
@@ -124,9 +124,9 @@ def poll_answer(args, client_tag, tag):
             body = "".join(cell_html(row, compact, filters) for row in changes["changed"])
         body += kept("board_summary_html", (tag, changes["building_id"]), lambda: (
             render_template("board/_summary.html", oob=True, summary=changes["summary"],
-                            letters=board.LETTERS)), 16)
+                            letters=grid.LETTERS)), 16)
         response = make_response(body)
-        response.headers["HX-Trigger"] = board.changed_trigger(changes)
+        response.headers["HX-Trigger"] = grid.changed_trigger(changes)
     response.headers["ETag"] = tag
     return response
 
@@ -161,5 +161,5 @@ def unit_panel():
 @require("board.export")
 def export():
     project = project_or_404()
-    data = unit_sheet.export_workbook(board.export_rows(project.id), f"{project.name} 房源表")
+    data = unit_sheet.export_workbook(grid.export_rows(project.id), f"{project.name} 房源表")
     return xlsx_response(data, f"{project.name}-房源表-{clock.today():%Y%m%d}.xlsx")

@@ -7,8 +7,15 @@ from app.blueprints.changes import finance, registers, routes  # noqa: E402,F401
 
 @bp.context_processor
 def labels():
-    from app.services.changes import (FEE_STATUS, KINDS, PAYOUT_STATUS, REASONS,
-                                      RENAME_ACTIONS, STATUS, UNIT_AFTER)
+    from app.services.changes import (
+        FEE_STATUS,
+        KINDS,
+        PAYOUT_STATUS,
+        REASONS,
+        RENAME_ACTIONS,
+        STATUS,
+        UNIT_AFTER,
+    )
     from app.services.deals.common import METHODS
     return {"kinds": KINDS, "change_status": STATUS, "reasons": REASONS,
             "rename_actions": RENAME_ACTIONS, "unit_after": UNIT_AFTER, "methods": METHODS,

@@ -11,7 +11,8 @@ from app.extensions import db
 from app.models import User
 from app.policy import can, require
 from app.services import audit, clock
-from app.services.changes import execute as executing, registers
+from app.services.changes import execute as executing
+from app.services.changes import registers
 from app.web import render_page
 from app.xlsx import build_workbook, xlsx_response
 

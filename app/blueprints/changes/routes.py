@@ -7,11 +7,13 @@ from app.blueprints.changes import bp
 from app.blueprints.changes.forms import CancelForm, DecideForm, ExecuteForm, RequestForm
 from app.errors import error_response
 from app.extensions import db
-from app.forms import choices
 from app.filters import current_project
+from app.forms import choices
 from app.models import ChangeRequest, Customer, Unit, UnitStatus
 from app.policy import authorize, require
-from app.services.changes import KINDS, deal as deals, execute as executing, requests
+from app.services.changes import KINDS, requests
+from app.services.changes import deal as deals
+from app.services.changes import execute as executing
 from app.services.deals.common import new_form_key
 from app.services.errors import NotAllowed
 from app.services.money import format_money

@@ -11,7 +11,7 @@ from app.forms import choices
 from app.models import ChannelCompany, ChannelReport, Customer
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
-from app.services import channels
+from app.services.customers import channels
 from app.services.errors import RuleViolation
 from app.web import apply_violation, render_page
 

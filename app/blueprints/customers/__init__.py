@@ -3,10 +3,9 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from app.extensions import db
-
-from app.services import ownership
 from app.services.clock import today
-from app.services.visits import follow_up_state
+from app.services.customers import ownership
+from app.services.customers.visits import follow_up_state
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 

@@ -2,10 +2,10 @@
 from flask import abort
 
 from app.extensions import db
-from app.forms import choices
 from app.filters import current_project
+from app.forms import choices
 from app.policy import authorize
-from app.services import customers
+from app.services.customers import cards
 
 
 def project_or_404():
@@ -28,7 +28,7 @@ def in_project_or_404(model, object_id, project, action=None):
 def consultant_choices(blank=None):
     """Select options for the active consultants (with a first 'blank' option, value 0)."""
     pairs = ([(0, blank)] if blank else []) + [(u.id, u.display_name)
-                                              for u in customers.consultants()]
+                                              for u in cards.consultants()]
     return choices(pairs)
 
 

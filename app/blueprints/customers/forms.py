@@ -1,12 +1,21 @@
 """Forms of the customer card 温馨卡, quick registration, follow-ups and ownership."""
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms import Form, choices
 from app.models.customer import GRADE_LABELS
 from app.models.visit import FOLLOW_UP_WAYS, VISIT_KINDS
-from app.services.customer_options import OPTION_KINDS
+from app.services.customers.options import OPTION_KINDS
 
 
 class QuickRegisterForm(Form):

@@ -3,17 +3,29 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from app.blueprints.customers import bp
-from app.blueprints.customers.common import (consultant_choices, form_status, in_project_or_404,
-                                             project_or_404)
-from app.blueprints.customers.forms import (CardForm, FollowUpForm, GradeForm, QuickRegisterForm,
-                                            SearchForm, SettleForm, VisitForm, fill_choices)
+from app.blueprints.customers.common import (
+    consultant_choices,
+    form_status,
+    in_project_or_404,
+    project_or_404,
+)
+from app.blueprints.customers.forms import (
+    CardForm,
+    FollowUpForm,
+    GradeForm,
+    QuickRegisterForm,
+    SearchForm,
+    SettleForm,
+    VisitForm,
+    fill_choices,
+)
 from app.extensions import db
 from app.forms import choices
 from app.models import Customer, FollowUp, GradeChange, OwnershipChange, Visit
 from app.policy import can, require
-from app.services import channels, customers, ownership, reception
-from app.services import today as my_day
-from app.services.customer_options import all_options, options_for
+from app.services.customers import cards, channels, ownership, reception
+from app.services.customers import today as my_day
+from app.services.customers.options import all_options, options_for
 from app.services.errors import RuleViolation
 from app.web import apply_violation, render_page
 
@@ -25,10 +37,10 @@ def index():
     form = SearchForm(request.args)
     mine = current_user.role == "consultant" and request.args.get("scope") != "all"
     owner = current_user.id if mine else (form.owner.data or None)
-    rows = customers.search(project.id, form.q.data if form.validate() else None,
+    rows = cards.search(project.id, form.q.data if form.validate() else None,
                             owner_id=owner, grade=form.grade.data or None)
     return render_page("customers/index.html", partial="customers/_rows.html", form=form,
-                       rows=rows, mine=mine, consultants=customers.consultants(),
+                       rows=rows, mine=mine, consultants=cards.consultants(),
                        ownership=ownership)
 
 
@@ -66,7 +78,7 @@ def new():
 def _contact_consultant(form):
     if current_user.role == "consultant":
         return current_user
-    user = next((u for u in customers.consultants() if u.id == form.consultant.data), None)
+    user = next((u for u in cards.consultants() if u.id == form.consultant.data), None)
     if user is None:
         raise RuleViolation("请选择接待顾问", "consultant")
     return user
@@ -124,7 +136,7 @@ def save_card(customer_id):
     if form.validate_on_submit():
         data = {"phone": customer.phone, "id_number": customer.id_number, **form.data}
         try:
-            customers.update_card(customer, data, by=current_user)
+            cards.update_card(customer, data, by=current_user)
         except RuleViolation as exc:
             db.session.rollback()
             apply_violation(form, exc)

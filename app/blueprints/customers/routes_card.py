@@ -8,14 +8,19 @@ from flask_login import current_user
 
 from app.blueprints.customers import bp
 from app.blueprints.customers.common import consultant_choices, in_project_or_404, project_or_404
-from app.blueprints.customers.forms import (FollowUpForm, GradeForm, ReasonForm, SettleForm,
-                                            VisitForm)
+from app.blueprints.customers.forms import (
+    FollowUpForm,
+    GradeForm,
+    ReasonForm,
+    SettleForm,
+    VisitForm,
+)
 from app.blueprints.customers.routes import card_context
+from app.errors import error_response
 from app.extensions import db
 from app.models import Customer
-from app.errors import error_response
 from app.policy import require
-from app.services import ownership, privacy, visits
+from app.services.customers import ownership, privacy, visits
 from app.services.errors import RuleViolation
 from app.web import apply_violation, is_fragment_request, render_page
 

@@ -10,8 +10,8 @@ from app.blueprints.customers.forms import AssignForm, OptionsForm, ReassignForm
 from app.extensions import db
 from app.models import Customer, GradeChange
 from app.policy import authorize, can, require
-from app.services import customers, ownership, privacy, visits
-from app.services.customer_options import OPTION_KINDS, all_options, is_customised, set_options
+from app.services.customers import cards, ownership, privacy, visits
+from app.services.customers.options import OPTION_KINDS, all_options, is_customised, set_options
 from app.services.errors import RuleViolation
 from app.web import apply_violation, render_page
 from app.xlsx import Column, build_workbook, xlsx_response
@@ -60,7 +60,7 @@ def assign_pool():
                                     reason="公共池分配")
             message = f"已将 {len(chosen)} 位客户分配给 {user.display_name}"
         else:
-            counts = ownership.distribute(chosen, [u.id for u in customers.consultants()],
+            counts = ownership.distribute(chosen, [u.id for u in cards.consultants()],
                                           by=current_user, reason="公共池随机分配")
             message = "已随机分配:" + "、".join(f"{u.display_name} {n} 位"
                                            for u, n in counts.items() if n)
@@ -186,7 +186,7 @@ def export():
              "owner": c.owner.display_name if c.owner else "公共池",
              "first_visit_at": c.first_visit_at, "last_visit_at": c.last_visit_at,
              "valid_until": ownership.valid_until(c)}
-            for c in customers.search(project.id, limit=100000)]
+            for c in cards.search(project.id, limit=100000)]
     privacy.log_export(project, "客户一览", len(rows), user=current_user, full_phones=full)
     db.session.commit()
     return xlsx_response(build_workbook("客户一览", EXPORT_COLUMNS, rows), "客户一览.xlsx")

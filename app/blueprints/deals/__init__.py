@@ -8,8 +8,13 @@ from app.blueprints.deals import contracts, money, policy, registers, routes  # 
 @bp.context_processor
 def labels():
     from app.models.project import ROUNDING_CHOICES
-    from app.services.deals.common import (DEPOSIT_KINDS, METHODS, MONEY_STATUS, PLANS,
-                                           RECEIPT_PURPOSES)
+    from app.services.deals.common import (
+        DEPOSIT_KINDS,
+        METHODS,
+        MONEY_STATUS,
+        PLANS,
+        RECEIPT_PURPOSES,
+    )
     return {"methods": METHODS, "plans": PLANS, "deposit_kinds": DEPOSIT_KINDS,
             "receipt_purposes": RECEIPT_PURPOSES,
             "money_status": MONEY_STATUS, "rounding": ROUNDING_CHOICES}

@@ -1,11 +1,10 @@
 """Forms of the deal pages; money forms carry a one-time key (hidden) against double submits."""
-from wtforms import (HiddenField, IntegerField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms import ChineseDateField, Form, choices, optional_int
 from app.models.pricing import RULE_KINDS, RULE_PLANS
-from app.services.attribution import SPLIT_CASES
+from app.services.customers.attribution import SPLIT_CASES
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS
 
 CASE_CHOICES = [("", "本人客户 / 无归属客户(自动)")] + [

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from app.blueprints.deals import bp
 from app.blueprints.deals.forms import BookForm, ReasonForm, VoidReceiptForm
-from app.extensions import db
 from app.errors import error_response
+from app.extensions import db
 from app.filters import current_project
 from app.models import Deposit, Payment, Receipt, ReceiptBook
 from app.pdf import pdf_response, render_pdf
@@ -14,8 +14,8 @@ from app.policy import authorize, require
 from app.qr import qr_data_uri
 from app.services import clock
 from app.services.deals import contracts, deposits, receipts
-from app.services.verification import verify_url
 from app.services.errors import NotAllowed
+from app.services.verification import verify_url
 from app.web import attempt, render_page
 
 

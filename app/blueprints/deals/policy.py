@@ -14,7 +14,8 @@ from app.extensions import db
 from app.models import Building, PriceRule, Unit
 from app.models.pricing import RULE_KINDS, RULE_PLANS
 from app.policy import require
-from app.services import clock, price_policy
+from app.services import clock
+from app.services.deals import price_policy
 from app.services.deals.common import PLANS
 from app.services.errors import RuleViolation
 from app.services.money import parse_money

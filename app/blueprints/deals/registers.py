@@ -5,8 +5,8 @@ from app.blueprints.deals import bp
 from app.blueprints.deals.money import project_or_404
 from app.policy import require
 from app.services import audit, clock
+from app.services.customers.phones import mask_phone
 from app.services.deals import registers
-from app.services.phones import mask_phone
 from app.web import render_page
 from app.xlsx import build_workbook, xlsx_response
 

@@ -10,8 +10,8 @@ from app.models import Customer, Subscription, Unit, User
 from app.pdf import pdf_response, render_pdf
 from app.policy import authorize, require
 from app.qr import qr_data_uri
-from app.services import clock, price_policy
-from app.services.deals import deposits, subscriptions
+from app.services import clock
+from app.services.deals import deposits, price_policy, subscriptions
 from app.services.deals.common import PLANS, new_form_key
 from app.services.errors import RuleViolation
 from app.services.money import parse_money

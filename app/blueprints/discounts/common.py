@@ -9,8 +9,8 @@ from app.extensions import db
 from app.filters import current_project
 from app.models import Customer, DiscountRequest, User
 from app.policy import can
+from app.services.customers.phones import mask_phone
 from app.services.discounts import queries
-from app.services.phones import mask_phone
 
 
 def project_or_404():

@@ -3,8 +3,12 @@ from flask import request
 from flask_login import current_user
 
 from app.blueprints.discounts import bp
-from app.blueprints.discounts.common import (building_choices, project_or_404, show_floor,
-                                             user_choices)
+from app.blueprints.discounts.common import (
+    building_choices,
+    project_or_404,
+    show_floor,
+    user_choices,
+)
 from app.blueprints.discounts.forms import LogFilterForm
 from app.extensions import db
 from app.pdf import pdf_response, render_pdf

@@ -3,19 +3,25 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.discounts import bp
-from app.blueprints.discounts.common import (conditional, form_status, project_or_404,
-                                             request_or_404, show_floor, user_choices)
+from app.blueprints.discounts.common import (
+    conditional,
+    form_status,
+    project_or_404,
+    request_or_404,
+    show_floor,
+    user_choices,
+)
 from app.blueprints.discounts.forms import ConfirmForm, DecisionForm, VerbalForm
 from app.blueprints.discounts.routes import render_detail
 from app.extensions import db
 from app.filters import current_project
 from app.models import DiscountStatus, User
 from app.policy import authorize, require
-from app.sessions import background
 from app.services import discounts
 from app.services.clock import local, now, zone
 from app.services.discounts import queries
 from app.services.errors import Conflict, NotAllowed, RuleViolation
+from app.sessions import background
 from app.web import apply_violation, is_fragment_request, render_page
 
 CHANGED = {"HX-Trigger": "discounts-changed"}  # the badge refreshes at once

@@ -3,20 +3,25 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 
 from app.blueprints.discounts import bp
-from app.blueprints.discounts.common import (building_choices, conditional, customer_choices,
-                                             form_status, project_or_404, request_or_404,
-                                             show_floor)
-from app.blueprints.discounts.forms import (AttachmentForm, ConfirmForm, DecisionForm,
-                                            RequestForm)
+from app.blueprints.discounts.common import (
+    building_choices,
+    conditional,
+    customer_choices,
+    form_status,
+    project_or_404,
+    request_or_404,
+    show_floor,
+)
+from app.blueprints.discounts.forms import AttachmentForm, ConfirmForm, DecisionForm, RequestForm
 from app.extensions import db
 from app.models import DiscountAttachment, Unit
 from app.policy import authorize, can, require
-from app.sessions import background
 from app.services import discounts
+from app.services.deals.price_policy import PLANS
 from app.services.discounts import files, queries
 from app.services.discounts.requests import find_unit, load_customer
 from app.services.errors import NotAllowed, RuleViolation
-from app.services.price_policy import PLANS
+from app.sessions import background
 from app.web import apply_violation, render_page
 
 

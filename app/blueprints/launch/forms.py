@@ -1,5 +1,5 @@
 """Forms of the launch pages (开盘): the launch, 认筹, finance decisions, the console."""
-from wtforms import (HiddenField, IntegerField, SelectField, SelectMultipleField, StringField)
+from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms import Form, choices, optional_int

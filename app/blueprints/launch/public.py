@@ -10,7 +10,7 @@ from app.blueprints.launch import bp
 from app.errors import error_response
 from app.extensions import db
 from app.models import Launch
-from app.services import displays
+from app.services.board import displays
 from app.services.errors import NotAllowed
 from app.services.launch import launches, lottery, selection
 

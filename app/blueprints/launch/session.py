@@ -10,8 +10,8 @@ from app.database import reads_from_here
 from app.extensions import db
 from app.models import LaunchRegistration, Unit
 from app.policy import require
+from app.services.board.unit_status import block_message
 from app.services.launch import lottery, selection
-from app.services.unit_status import block_message
 from app.web import attempt
 
 # action -> (service call, message on success)

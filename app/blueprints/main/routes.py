@@ -6,8 +6,8 @@ from app.extensions import db
 from app.filters import current_project
 from app.models import Project, UnitStatus
 from app.policy import can, require
-from app.services import collection_stats, dashboard, overview
 from app.services.changes import execute as change_execution
+from app.services.reports import collection_stats, dashboard, overview
 from app.web import render_page
 
 

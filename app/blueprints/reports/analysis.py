@@ -8,9 +8,9 @@ from app.blueprints.reports import bp
 from app.blueprints.reports.routes import _bounds, _period
 from app.charts import bar_chart, rate_chart
 from app.policy import require
-from app.services import collection_stats, consultant_stats, funnel
 from app.services.clock import today
 from app.services.money import format_money
+from app.services.reports import collection_stats, consultant_stats, funnel
 from app.web import render_page
 from app.xlsx import Column, build_workbook, xlsx_response
 

@@ -2,14 +2,15 @@
 from flask import request
 
 from app.blueprints.customers.common import project_or_404
-from app.blueprints.visits.forms import PeriodForm
 from app.blueprints.reports import bp
+from app.blueprints.visits.forms import PeriodForm
 from app.charts import bar_chart, rate_chart
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
-from app.services import dashboard, deal_stats, sales_report, visit_stats
 from app.services.clock import day_bounds, today
+from app.services.customers import visit_stats
 from app.services.money import format_money
+from app.services.reports import dashboard, deal_stats, sales_report
 from app.web import render_page
 from app.xlsx import Column, build_workbook, xlsx_response
 

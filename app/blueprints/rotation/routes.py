@@ -10,11 +10,11 @@ from app.extensions import db
 from app.forms import choices
 from app.models import ASSIGNMENT_KINDS
 from app.policy import require
-from app.services import customers, ownership, reception, rotation
 from app.services.clock import today
-from app.services.customer_options import options_for
+from app.services.customers import cards, ownership, reception, rotation
+from app.services.customers.options import options_for
+from app.services.customers.phones import normalise_phone
 from app.services.errors import RuleViolation
-from app.services.phones import normalise_phone
 from app.web import apply_violation, is_fragment_request, render_page
 
 
@@ -72,7 +72,7 @@ def lookup():
     project = project_or_404()
     customer = None
     try:
-        customer = customers.find_by_phone(project.id, normalise_phone(request.args.get("phone")))
+        customer = cards.find_by_phone(project.id, normalise_phone(request.args.get("phone")))
     except RuleViolation:
         pass
     return render_page("rotation/_lookup.html", partial="rotation/_lookup.html",
@@ -124,7 +124,7 @@ def order():
     """The manager sets today's order (people on the list keep their turns and owed turns)."""
     project = project_or_404()
     form = OrderForm()
-    consultants = customers.consultants()
+    consultants = cards.consultants()
     if form.validate_on_submit():
         try:
             rotation.set_order(project, positions(request.form, consultants), by=current_user)

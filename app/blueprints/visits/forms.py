@@ -5,7 +5,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from app.forms import Form, choices
 from app.models.visit import VISIT_KINDS
-from app.services.visit_stats import PERIODS
+from app.services.customers.visit_stats import PERIODS
 
 
 class ContactForm(Form):

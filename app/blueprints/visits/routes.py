@@ -10,9 +10,9 @@ from app.charts import bar_chart
 from app.extensions import db
 from app.forms import choices
 from app.policy import authorize, can, require
-from app.services import customers, privacy, reception, visit_stats
 from app.services.clock import today
-from app.services.customer_options import options_for
+from app.services.customers import cards, privacy, reception, visit_stats
+from app.services.customers.options import options_for
 from app.services.errors import RuleViolation
 from app.web import apply_violation, render_page
 from app.xlsx import Column, build_workbook, xlsx_response
@@ -48,7 +48,7 @@ def record():
     if form.validate_on_submit():
         try:
             consultant = current_user if current_user.role == "consultant" else next(
-                (u for u in customers.consultants() if u.id == form.consultant.data), None)
+                (u for u in cards.consultants() if u.id == form.consultant.data), None)
             if consultant is None:
                 raise RuleViolation("请选择接待顾问", "consultant")
             customer, visit = reception.register_contact(

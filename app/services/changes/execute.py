@@ -7,7 +7,8 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import ChangeRequest, Customer, Deposit, Payout, TransferFee, UnitStatus
 from app.policy import can
-from app.services import audit, clock, unit_status
+from app.services import audit, clock
+from app.services.board import unit_status
 from app.services.changes import deal as deals
 from app.services.changes.documents import reissue, terms_of
 from app.services.changes.requests import check_penalty, target_price

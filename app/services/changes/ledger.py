@@ -12,8 +12,16 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (ChangeRequest, Contract, Deposit, Payment, Payout, Receipt,
-                        Subscription, TransferFee)
+from app.models import (
+    ChangeRequest,
+    Contract,
+    Deposit,
+    Payment,
+    Payout,
+    Receipt,
+    Subscription,
+    TransferFee,
+)
 from app.services.deals.common import from_fen, sum_fen
 
 

@@ -4,7 +4,8 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Payout, TransferFee
 from app.policy import can
-from app.services import audit, clock, unit_status
+from app.services import audit, clock
+from app.services.board import unit_status
 from app.services.deals import receipts
 from app.services.deals.common import METHODS, choice
 from app.services.errors import Conflict, NotAllowed, RuleViolation

@@ -8,8 +8,10 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import ChangeRequest, Customer, Unit, UnitStatus
 from app.policy import can
-from app.services import audit, clock, discounts, unit_status
-from app.services.changes import REASONS, RENAME_ACTIONS, UNIT_AFTER, deal as deals
+from app.services import audit, clock, discounts
+from app.services.board import unit_status
+from app.services.changes import REASONS, RENAME_ACTIONS, UNIT_AFTER
+from app.services.changes import deal as deals
 from app.services.deals.common import check_form_key, choice, lock_and_find
 from app.services.deals.subscriptions import co_buyers, parse_co_buyers
 from app.services.errors import Conflict, NotAllowed, RuleViolation

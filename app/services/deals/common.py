@@ -7,7 +7,8 @@ from sqlalchemy import BigInteger, func, select, type_coerce
 
 from app.extensions import db
 from app.models import Customer, User
-from app.services import audit, unit_status
+from app.services import audit
+from app.services.board import unit_status
 from app.services.errors import RuleViolation
 
 METHODS = {"cash": "现金", "pos": "刷卡(POS)", "transfer": "银行转账", "wechat": "微信",

@@ -7,10 +7,17 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Contract, Instalment, Payment, Subscription
 from app.policy import can
-from app.services import audit, clock, unit_status
+from app.services import audit, clock
+from app.services.board import unit_status
 from app.services.deals import receipts, subscriptions
-from app.services.deals.common import (METHODS, check_form_key, choice, from_fen,
-                                       lock_and_find, sum_fen)
+from app.services.deals.common import (
+    METHODS,
+    check_form_key,
+    choice,
+    from_fen,
+    lock_and_find,
+    sum_fen,
+)
 from app.services.errors import Conflict, NotAllowed, RuleViolation
 from app.services.money import parse_money
 

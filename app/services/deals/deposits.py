@@ -6,10 +6,19 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import DealShare, Deposit
 from app.policy import can
-from app.services import attribution, audit, channels, clock, unit_status
+from app.services import audit, clock
+from app.services.board import unit_status
+from app.services.customers import attribution, channels
 from app.services.deals import receipts
-from app.services.deals.common import (DEPOSIT_KINDS, METHODS, check_form_key, choice,
-                                       consultant_user, lock_and_find, project_customer)
+from app.services.deals.common import (
+    DEPOSIT_KINDS,
+    METHODS,
+    check_form_key,
+    choice,
+    consultant_user,
+    lock_and_find,
+    project_customer,
+)
 from app.services.errors import Conflict, NotAllowed, RuleViolation
 from app.services.money import parse_money
 
@@ -128,7 +137,7 @@ def pending(project_id):
 
 def split_label(deposit):
     """The seed 002 case of the deposit's split, as the office words it."""
-    from app.services.attribution import AUTOMATIC, SPLIT_CASES
+    from app.services.customers.attribution import AUTOMATIC, SPLIT_CASES
     label, rule = (SPLIT_CASES.get(deposit.split_case) or AUTOMATIC.get(deposit.split_case)
                    or ("—", ""))
     return f"{label}({rule})" if rule else label

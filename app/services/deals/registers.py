@@ -11,13 +11,34 @@ from sqlalchemy import BigInteger, case, func, select, true, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import (Building, ChannelAgent, ChannelCompany, ChannelReport, Contract,
-                        Customer, DealShare, Deposit, Instalment, Payment, Receipt, Subscription,
-                        SubscriptionDiscount, Unit, User)
+from app.models import (
+    Building,
+    ChannelAgent,
+    ChannelCompany,
+    ChannelReport,
+    Contract,
+    Customer,
+    DealShare,
+    Deposit,
+    Instalment,
+    Payment,
+    Receipt,
+    Subscription,
+    SubscriptionDiscount,
+    Unit,
+    User,
+)
 from app.models.types import Money
 from app.services.clock import day_bounds
-from app.services.deals.common import (METHODS, MONEY_STATUS, PLANS, RECEIPT_PURPOSES,
-                                       RECEIPT_STATUS, from_fen, sum_fen)
+from app.services.deals.common import (
+    METHODS,
+    MONEY_STATUS,
+    PLANS,
+    RECEIPT_PURPOSES,
+    RECEIPT_STATUS,
+    from_fen,
+    sum_fen,
+)
 from app.xlsx import Column
 
 PAGE_LIMIT = 500

@@ -8,12 +8,13 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import DiscountRequest, Subscription, SubscriptionDiscount
-from app.services import attribution, audit, clock, discounts, price_policy, unit_status
-from app.services.deals import deposits
-from app.services.deals.common import (PLANS, check_form_key, choice, lock_and_find,
-                                       project_customer)
-from app.services.errors import Conflict, RuleViolation
+from app.services import audit, clock, discounts
+from app.services.board import unit_status
+from app.services.customers import attribution
+from app.services.deals import deposits, price_policy
+from app.services.deals.common import PLANS, check_form_key, choice, lock_and_find, project_customer
 from app.services.discounts.requests import describe_value
+from app.services.errors import Conflict, RuleViolation
 from app.services.money import parse_money, round_price
 from app.services.verification import VerifiedDocument, fingerprint, register
 

@@ -5,8 +5,13 @@ The API other areas call (subscriptions, issue 5):
     require_approval_for(customer, unit, deal_price, at)   refuse a special price without one
     consume(request, subscription_ref, actor, at)  mark it used, exactly once
 """
-from app.services.discounts.decisions import (CONFIRM_DAYS, confirm_verbal, decide, expire_due,
-                                              record_verbal)
+from app.services.discounts.decisions import (
+                                              CONFIRM_DAYS,
+                                              confirm_verbal,
+                                              decide,
+                                              expire_due,
+                                              record_verbal,
+)
 from app.services.discounts.files import add_attachment
 from app.services.discounts.limits import limit_for, set_limit
 from app.services.discounts.pricing import quote, standard_price

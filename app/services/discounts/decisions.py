@@ -6,11 +6,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import DiscountRequest, DiscountStatus
 from app.services.clock import local, now
-from app.services.errors import Conflict, NotAllowed, RuleViolation
 from app.services.discounts.events import log_event
 from app.services.discounts.limits import approvers_for, is_approver, limit_for
 from app.services.discounts.pricing import quote_of
 from app.services.discounts.transitions import move, state_text
+from app.services.errors import Conflict, NotAllowed, RuleViolation
 
 # Written approval must follow a verbal one within a week (DESIGN.md "Special discounts").
 CONFIRM_DAYS = 7

@@ -16,9 +16,9 @@ from PIL import Image, UnidentifiedImageError
 from app.extensions import db
 from app.models import DiscountAttachment, DiscountStatus
 from app.services.clock import now
-from app.services.errors import NotAllowed, RuleViolation
 from app.services.discounts.decisions import mark_confirmed
 from app.services.discounts.events import log_event
+from app.services.errors import NotAllowed, RuleViolation
 
 FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"),
            "WEBP": ("webp", "image/webp")}

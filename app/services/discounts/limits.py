@@ -12,9 +12,9 @@ from app.extensions import db
 from app.models import ApprovalLimit, User
 from app.services import audit
 from app.services.clock import now
+from app.services.discounts.pricing import parse_percent
 from app.services.errors import RuleViolation
 from app.services.money import format_money, parse_money
-from app.services.discounts.pricing import parse_percent
 
 ZERO = Decimal("0.00")
 

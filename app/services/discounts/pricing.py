@@ -57,12 +57,12 @@ def percent_below(list_price, deal_price):
 
 
 def standard_price(unit, plan=None, at=None):
-    """The price after the standard discounts of the price policy (app.services.price_policy).
+    """The price after the standard discounts of the price policy (app.services.deals.price_policy).
 
     Without a payment plan only the rules for every plan count (a quote made before the
     buyer chose how to pay); `at` picks the policy in force then (default: today).
     """
-    from app.services.price_policy import breakdown
+    from app.services.deals.price_policy import breakdown
     return breakdown(unit, plan, at)[1]
 
 

@@ -9,11 +9,11 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import DiscountRequest, DiscountStatus, Unit
 from app.services.clock import day_bounds, local, now
-from app.services.phones import mask_phone
+from app.services.customers.phones import mask_phone
 from app.services.discounts.decisions import CONFIRMABLE
 from app.services.discounts.events import EVENT_LABELS
-from app.services.discounts.queries import LOADS, status_label
 from app.services.discounts.pricing import percent_below
+from app.services.discounts.queries import LOADS, status_label
 from app.services.discounts.requests import describe_value
 
 R = DiscountRequest

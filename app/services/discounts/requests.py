@@ -3,17 +3,24 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import (Building, Customer, DiscountKind, DiscountRequest, DiscountStatus, Unit,
-                        UnitStatus)
+from app.models import (
+    Building,
+    Customer,
+    DiscountKind,
+    DiscountRequest,
+    DiscountStatus,
+    Unit,
+    UnitStatus,
+)
 from app.models.pricing import RULE_PLANS
 from app.policy import owns_customer
 from app.services.clock import now
-from app.services.errors import NotAllowed, RuleViolation
-from app.services.money import format_money
 from app.services.discounts.decisions import expire_due
 from app.services.discounts.events import log_event
 from app.services.discounts.pricing import quote
 from app.services.discounts.transitions import move
+from app.services.errors import NotAllowed, RuleViolation
+from app.services.money import format_money
 
 # A discount can be asked for on a unit that is for sale or being sold to this customer.
 OPEN_UNIT_STATUSES = (UnitStatus.AVAILABLE, UnitStatus.HELD, UnitStatus.DEPOSIT_PENDING,

@@ -9,11 +9,11 @@ from sqlalchemy import or_, select
 from app.extensions import db
 from app.models import DiscountRequest, DiscountStatus
 from app.services.clock import now
-from app.services.errors import RuleViolation
-from app.services.money import format_money
 from app.services.discounts.events import log_event
 from app.services.discounts.pricing import standard_price
 from app.services.discounts.transitions import move
+from app.services.errors import RuleViolation
+from app.services.money import format_money
 
 
 def _usable_conditions(at):

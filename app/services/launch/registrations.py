@@ -17,7 +17,8 @@ from app.services.deals.common import METHODS, check_form_key, choice, consultan
 from app.services.errors import Conflict, NotAllowed, RuleViolation
 from app.services.launch import launches
 from app.services.money import parse_money
-from app.services.verification import VerifiedDocument, fingerprint, register as register_doc
+from app.services.verification import VerifiedDocument, fingerprint
+from app.services.verification import register as register_doc
 
 IN_QUEUE = ("pending", "confirmed")  # registrations that keep their place in the queue
 
@@ -141,8 +142,8 @@ def consultants():
 
 
 def export_rows(registrations):
+    from app.services.customers.phones import mask_phone
     from app.services.launch.launches import CALL_STATUS, REG_STATUS
-    from app.services.phones import mask_phone
     return [{"code": r.code, "name": r.customer.name, "phone": mask_phone(r.customer.phone),
              "consultant": r.consultant.display_name, "amount": r.amount,
              "method": METHODS[r.method], "receipt": f"No.{r.receipt.number:07d}",

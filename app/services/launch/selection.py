@@ -12,7 +12,8 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Building, Deposit, LaunchRegistration, Receipt, Unit, UnitStatus
-from app.services import audit, clock, unit_status
+from app.services import audit, clock
+from app.services.board import unit_status
 from app.services.deals.common import new_form_key
 from app.services.errors import Conflict, RuleViolation
 from app.services.launch import launches

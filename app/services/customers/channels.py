@@ -1,0 +1,223 @@
+"""Channel reports 报备 and protection periods 庇护期.
+
+Rules from the seeds:
+- seed 003 (客户确认及归属制度): an agent reports name + masked phone before the visit; the
+  report is valid 7 days for the visit (短信报备客户信息有效期为7天,以报备时间往后计算7天):
+  the report day plus 7 calendar days, so it is void from day 8; the earlier report wins
+  (以报备时间先后作为界定依据,先报备者为有效客户).
+- seed 001 (庇护期): a confirmed visit (看房确认单) gives 60 days of protection; the same channel
+  may recommend once more for 30 days (可重复推荐一次,含首次推荐共两次), never a third
+  (两重庇护期结束后不可再推荐). A customer already in the system, or protected by another
+  channel, cannot be reported (凡营销系统已经录入或...处于庇护期的客户,一律推荐失败).
+The reporter is told only that the report failed; the internal reason is kept for the office.
+"""
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import ChannelAgent, ChannelCompany, ChannelReport, Customer
+from app.models.channel import CHANNEL_KINDS
+from app.services import audit
+from app.services.clock import local, now
+from app.services.customers.cards import clean_id_number, clean_name
+from app.services.customers.ownership import ownership_valid
+from app.services.customers.phones import mask_phone, normalise_phone
+from app.services.errors import RuleViolation
+
+REPORT_VALID_DAYS = 7
+PROTECTION_DAYS = {1: 60, 2: 30}
+PUBLIC_REFUSAL = "报备失败:该客户已在案场登记或处于保护期,不能报备"
+MASK = re.compile(r"^(1[3-9]\d)[*＊xX]{0,4}(\d{4})$")
+
+audit.ACTION_LABELS.update({
+    "channel_company_saved": "保存渠道公司", "channel_agent_saved": "保存经纪人",
+    "channel_reported": "渠道报备", "channel_report_refused": "渠道报备失败",
+    "channel_visit_confirmed": "渠道到访确认",
+})
+audit.OBJECT_LABELS.update({"channel_company": "渠道公司", "channel_agent": "经纪人",
+                            "channel_report": "渠道报备"})
+
+
+def parse_mask(text, field="phone_mask"):
+    """'138****5678', '138 5678', '1385678' or a full number → '138****5678' (前三后四)."""
+    value = re.sub(r"[\s\-]", "", text or "")
+    if len(value) >= 11 and value.lstrip("+").isdigit():
+        return mask_phone(normalise_phone(value, field))
+    match = MASK.match(value)
+    if not match:
+        raise RuleViolation("请按“前三后四”填写手机号,如 138****5678", field)
+    return f"{match.group(1)}****{match.group(2)}"
+
+
+def save_company(project, name, kind, contact=None, phone=None, *, by, company=None):
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation("请填写公司名称", "name")
+    if kind not in CHANNEL_KINDS:
+        raise RuleViolation("请选择渠道类别", "kind")
+    clash = db.session.scalar(select(ChannelCompany.id).where(
+        ChannelCompany.project_id == project.id, ChannelCompany.name == name))
+    if clash and (company is None or clash != company.id):
+        raise RuleViolation("已有同名渠道公司", "name")
+    company = company or ChannelCompany(project_id=project.id)
+    company.name, company.kind = name, kind
+    company.contact = (contact or "").strip() or None
+    company.phone = normalise_phone(phone, "phone") if phone else None
+    db.session.add(company)
+    db.session.flush()
+    audit.record("channel_company_saved", "channel_company", company.id, project_id=project.id,
+                 after={"name": name, "kind": kind}, user=by)
+    return company
+
+
+def add_agent(company, name, phone=None, id_number=None, *, by):
+    """An agent; a broker (全民经纪人) needs an ID number (seed 001: 需提供本人身份证)."""
+    id_number = clean_id_number(id_number)
+    if company.kind == "broker" and not id_number:
+        raise RuleViolation("全民经纪人须登记身份证号", "id_number")
+    agent = ChannelAgent(company=company, name=clean_name(name),
+                         phone=normalise_phone(phone) if phone else None, id_number=id_number)
+    db.session.add(agent)
+    db.session.flush()
+    audit.record("channel_agent_saved", "channel_agent", agent.id, project_id=company.project_id,
+                 after={"company": company.name, "name": agent.name}, user=by)
+    return agent
+
+
+def report_valid(report, at=None):
+    """A report counts for a visit until the end of its 7th day after the report day."""
+    return report.status == "reported" and local(at or now()).date() <= report.valid_until
+
+
+def _confirmed(customer_id, company_id=None):
+    stmt = (select(ChannelReport).join(ChannelAgent)
+            .where(ChannelReport.customer_id == customer_id, ChannelReport.status == "visited"))
+    if company_id is not None:
+        stmt = stmt.where(ChannelAgent.company_id == company_id)
+    return db.session.scalars(stmt.order_by(ChannelReport.visited_at)).all()
+
+
+def active_protection(customer, at=None):
+    """The confirmed report whose protection covers `at` (the channel owning a deal), or None."""
+    day = local(at or now()).date()
+    live = [r for r in _confirmed(customer.id) if r.protected_until >= day]
+    return live[-1] if live else None
+
+
+def _refusal(project, agent, mask, at):
+    """Why a report would fail (internal), or None."""
+    day = local(at).date()
+    earlier = db.session.scalars(select(ChannelReport).join(ChannelAgent).where(
+        ChannelReport.project_id == project.id, ChannelReport.phone_mask == mask,
+        ChannelReport.status == "reported", ChannelReport.valid_until >= day)).all()
+    for report in earlier:
+        if report.agent.company_id == agent.company_id:
+            return "本渠道已报备该客户,7 天内有效,无需重复报备"
+        return f"已由其他渠道先行报备({local(report.reported_at):%m-%d %H:%M})"
+    customers = db.session.scalars(select(Customer).where(
+        Customer.project_id == project.id, Customer.phone_mask == mask,
+        Customer.anonymised_at.is_(None))).all()
+    for customer in customers:
+        protection = active_protection(customer, at)
+        if protection and protection.agent.company_id != agent.company_id:
+            return f"客户处于 {protection.agent.company.name} 保护期内"
+        ours = len(_confirmed(customer.id, agent.company_id))
+        if ours >= len(PROTECTION_DAYS):
+            return "本渠道已推荐该客户两次,两重保护期后不可再推荐"
+        if ours == 0 and ownership_valid(customer, at):
+            return f"客户已在案场登记(置业顾问 {customer.owner.display_name})"
+    return None
+
+
+def report_customer(project, agent, name, phone_text, *, by, at=None):
+    """Record a report; a refused one is kept (status 'refused') for the channel assistant."""
+    at = at or now()
+    if not agent.active or not agent.company.active or agent.company.project_id != project.id:
+        raise RuleViolation("请选择本项目在合作中的经纪人", "agent_id")
+    name, mask = clean_name(name, "customer_name"), parse_mask(phone_text)
+    refusal = _refusal(project, agent, mask, at)
+    report = ChannelReport(
+        project_id=project.id, agent=agent, customer_name=name, phone_mask=mask, reported_at=at,
+        valid_until=local(at).date() + timedelta(days=REPORT_VALID_DAYS),
+        status="refused" if refusal else "reported", refusal=refusal,
+        recorded_by_id=getattr(by, "id", None))
+    db.session.add(report)
+    db.session.flush()
+    audit.record("channel_report_refused" if refusal else "channel_reported", "channel_report",
+                 report.id, project_id=project.id, reason=refusal, user=by,
+                 after={"agent": agent.name, "company": agent.company.name})
+    return report
+
+
+def matching_reports(customer, at=None):
+    """Valid reports whose masked phone matches this customer (checked on arrival)."""
+    rows = db.session.scalars(select(ChannelReport).where(
+        ChannelReport.project_id == customer.project_id, ChannelReport.status == "reported",
+        ChannelReport.phone_mask == customer.phone_mask).order_by(ChannelReport.reported_at)).all()
+    return [r for r in rows if report_valid(r, at)]
+
+
+def confirm_visit(report, customer, consultant, *, by, at=None):
+    """看房确认单: the reported customer came; the channel's protection period starts."""
+    at = at or now()
+    if report.status != "reported":
+        raise RuleViolation("该报备已处理,不能重复确认")
+    if not report_valid(report, at):
+        raise RuleViolation(f"报备已过期:须在 {report.valid_until:%Y-%m-%d} 前到访,客户不计入该渠道")
+    if customer.phone_mask != report.phone_mask or customer.project_id != report.project_id:
+        raise RuleViolation("客户手机号与报备不符")
+    company_id = report.agent.company_id
+    other = active_protection(customer, at)
+    if other is not None and other.agent.company_id != company_id:
+        raise RuleViolation(PUBLIC_REFUSAL)
+    earlier = _confirmed(customer.id, company_id)
+    number = len(earlier) + 1
+    if number not in PROTECTION_DAYS:
+        raise RuleViolation("本渠道已推荐该客户两次,不可再推荐")
+    day = local(at).date()
+    start = max(earlier[-1].protected_until, day) if earlier else day
+    report.status, report.customer, report.recommendation_no = "visited", customer, number
+    report.visited_at, report.protected_until = at, start + timedelta(days=PROTECTION_DAYS[number])
+    report.consultant_id, report.confirmed_by_id = consultant.id, by.id
+    audit.record("channel_visit_confirmed", "channel_report", report.id,
+                 project_id=report.project_id, user=by,
+                 after={"customer": customer.id, "recommendation": number,
+                        "protected_until": report.protected_until})
+    return report
+
+
+def reports(project_id, status=None, limit=200):
+    stmt = select(ChannelReport).where(ChannelReport.project_id == project_id)
+    if status:
+        stmt = stmt.where(ChannelReport.status == status)
+    return db.session.scalars(stmt.order_by(ChannelReport.reported_at.desc()).limit(limit)).all()
+
+
+def companies(project_id, active_only=False):
+    stmt = select(ChannelCompany).where(ChannelCompany.project_id == project_id)
+    if active_only:
+        stmt = stmt.where(ChannelCompany.active.is_(True))
+    return db.session.scalars(stmt.order_by(ChannelCompany.kind, ChannelCompany.name)).all()
+
+
+def agents(project_id):
+    return db.session.scalars(
+        select(ChannelAgent).join(ChannelCompany)
+        .where(ChannelCompany.project_id == project_id, ChannelAgent.active.is_(True),
+               ChannelCompany.active.is_(True))
+        .order_by(ChannelCompany.name, ChannelAgent.name)).all()
+
+
+def report_counts(project_id):
+    return dict(db.session.execute(
+        select(ChannelReport.status, func.count()).where(ChannelReport.project_id == project_id)
+        .group_by(ChannelReport.status)).all())
+
+
+def set_company_active(company, active, *, by):
+    """Stop (or resume) working with a channel: its agents can no longer report."""
+    company.active = bool(active)
+    audit.record("channel_company_saved", "channel_company", company.id,
+                 project_id=company.project_id, after={"active": company.active}, user=by)

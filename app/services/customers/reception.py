@@ -1,0 +1,104 @@
+"""The front desk's one-click paths: a walk-in through the rotation, a contact by a consultant.
+
+`receive_walk_in` is the whole front-desk registration (name + phone + channel, one submit):
+it recognises a returning customer by phone, routes them (app.services.customers.rotation), registers
+a new customer for the consultant who receives them, logs the visit and the assignment, and
+returns the channel reports that match the masked phone (checked on arrival, seed 003).
+"""
+from dataclasses import dataclass, field
+
+from app.extensions import db
+from app.models import User
+from app.services.clock import local, now
+from app.services.customers import rotation
+from app.services.customers.cards import clean_name, find_by_phone, register
+from app.services.customers.channels import matching_reports
+from app.services.customers.ownership import ownership_valid
+from app.services.customers.phones import normalise_phone
+from app.services.customers.visits import record_anonymous, record_visit
+from app.services.errors import RuleViolation
+
+
+@dataclass
+class Reception:
+    customer: object
+    consultant: object
+    kind: str
+    visit: object
+    assignment: object = None
+    returning: bool = False
+    reports: list = field(default_factory=list)
+
+
+def _named(named_id):
+    if not named_id:
+        return None
+    user = db.session.get(User, int(named_id))
+    if user is None or user.role != "consultant" or not user.active:
+        raise RuleViolation("请选择在职的置业顾问", "named")
+    return user
+
+
+def _route_returning(row, customer, named):
+    """A returning customer: their consultant, the one they name, or an assistant (no turn)."""
+    owner = customer.owner
+    if named is not None and named.id != owner.id:
+        return named, "named", f"客户指定接待(原顾问 {owner.display_name})"
+    if rotation.present(row, owner.id):
+        return owner, "owner", "老客户,由原顾问接待"
+    entry, _kind, _skipped = rotation.next_up(row)
+    if entry is None:
+        raise RuleViolation("原顾问不在,且当前没有可协助接待的置业顾问")
+    return entry.user, "assist", f"原顾问 {owner.display_name} 不在,协助接待"
+
+
+def receive_walk_in(project, name, phone, channel, *, by, named_id=None, at=None):
+    """Register a walk-in at the front desk and assign them from today's queue."""
+    at = at or now()
+    name, phone = clean_name(name), normalise_phone(phone)
+    named = _named(named_id)
+    row = rotation.duty_day(project.id, local(at).date(), lock=True)
+    if row is None or not row.entries:
+        raise RuleViolation("今日尚未排班,请经理先设置接待顺序")
+    existing = find_by_phone(project.id, phone)
+    skipped = []
+    if existing is not None and existing.anonymised_at is None and ownership_valid(existing, at):
+        consultant, kind, note = _route_returning(row, existing, named)
+        customer = existing
+    else:
+        if named is not None:
+            consultant, kind, note = named, "named", "首次来访指定接待"
+        else:
+            entry, kind, skipped = rotation.take_turn(row)
+            consultant, note = entry.user, None
+        customer, _taken = register(project, name, phone, channel, consultant, by=by, at=at)
+    visit = record_visit(customer, consultant, "visit", at=at, by=by)
+    assignment = rotation.log_assignment(row, consultant, kind, by=by, customer=customer,
+                                         visit=visit, skipped=skipped, note=note, at=at)
+    return Reception(customer, consultant, kind, visit, assignment,
+                     returning=existing is not None and visit.visit_no > 1,
+                     reports=matching_reports(customer, at))
+
+
+def register_contact(project, consultant, kind, name, phone, channel, *, by, duration=None,
+                     result=None, at=None):
+    """A call or walk-in taken by `consultant` outside the queue (快速登记 / 来电登记).
+
+    No name and no phone: an anonymous contact, counted in the statistics only. A phone that
+    belongs to another consultant's valid card is refused with the owner's name.
+    """
+    at = at or now()
+    if not (name or "").strip() and not (phone or "").strip():
+        visit = record_anonymous(project, consultant, kind, channel, at=at, duration=duration,
+                                 result=result, by=by)
+        return None, visit
+    if not (phone or "").strip():
+        raise RuleViolation("请填写电话号码(不留资料的来电可姓名、电话都不填)", "phone")
+    existing = find_by_phone(project.id, normalise_phone(phone))
+    if existing is not None and existing.owner_id == consultant.id:
+        customer = existing
+    else:
+        customer, _taken = register(project, name, phone, channel, consultant, by=by, at=at)
+    visit = record_visit(customer, consultant, kind, at=at, duration=duration, result=result,
+                         by=by)
+    return customer, visit

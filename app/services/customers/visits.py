@@ -1,0 +1,175 @@
+"""Visits and calls 来人来电, follow-ups 跟进 and grades A/B/C/D.
+
+Seed 000 第二部分 4: the first follow-up is due 3-5 days after the customer's first visit
+(在客户首次到访后3-5天必须进行跟踪回访); a customer who has only called counts from that
+first call. Each follow-up records way, content, result and the next date, which becomes the
+next due day. Seed 000 第二部分 5 and DESIGN.md: grades change with a reason and downgrades
+are reported to the manager (退化必须及时报告现场主管). Visits and effective follow-ups keep
+the owner's card valid (app.services.customers.ownership).
+"""
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import FollowUp, GradeChange, Visit
+from app.models.customer import GRADES
+from app.models.visit import FOLLOW_UP_WAYS, VISIT_KINDS
+from app.services import audit
+from app.services.clock import local, now
+from app.services.errors import RuleViolation
+
+FIRST_FOLLOW_UP_FROM_DAYS = 3
+FIRST_FOLLOW_UP_BY_DAYS = 5
+
+audit.ACTION_LABELS.update({
+    "visit_recorded": "登记来人来电", "follow_up_recorded": "登记跟进",
+    "customer_grade_changed": "修改客户级别", "downgrade_acknowledged": "确认降级",
+})
+audit.OBJECT_LABELS.update({"visit": "来人来电", "follow_up": "跟进"})
+
+
+def first_follow_up_window(first_day):
+    """(due from, due by): days 3 to 5 after the first visit."""
+    return (first_day + timedelta(days=FIRST_FOLLOW_UP_FROM_DAYS),
+            first_day + timedelta(days=FIRST_FOLLOW_UP_BY_DAYS))
+
+
+def follow_up_state(customer, day):
+    """'overdue', 'due', 'scheduled' or None for the customer's next follow-up on `day`."""
+    if customer.follow_up_deadline is None:
+        return None
+    if customer.follow_up_deadline < day:
+        return "overdue"
+    return "due" if customer.follow_up_due_on <= day else "scheduled"
+
+
+def _check_minutes(duration):
+    if duration is not None and not 0 < duration <= 600:
+        raise RuleViolation("接待时长应在 1 到 600 分钟之间", "duration")
+    return duration
+
+
+def _latest(a, b):
+    return b if a is None or b > a else a
+
+
+def record_visit(customer, consultant, kind="visit", *, at=None, channel=None, duration=None,
+                 result=None, by=None):
+    """Log a walk-in or call of a known customer; first/repeat is derived (到访次数)."""
+    if kind not in VISIT_KINDS:
+        raise RuleViolation("请选择来访或来电", "kind")
+    if customer.anonymised_at is not None:
+        raise RuleViolation("该客户已匿名化")
+    at = at or now()
+    counts = dict(db.session.execute(
+        select(Visit.kind, func.count()).where(Visit.customer_id == customer.id)
+        .group_by(Visit.kind)).all())
+    walk_ins = counts.get("visit", 0)
+    starts_clock = not counts or (kind == "visit" and walk_ins == 0)
+    visit = Visit(project_id=customer.project_id, customer=customer, kind=kind, at=at,
+                  consultant_id=consultant.id, channel=channel or customer.channel,
+                  visit_no=walk_ins + 1 if kind == "visit" else walk_ins,
+                  duration_minutes=_check_minutes(duration), result=(result or "").strip() or None,
+                  recorded_by_id=getattr(by or consultant, "id", None))
+    db.session.add(visit)
+    if kind == "visit":
+        if customer.first_visit_at is None:
+            customer.first_visit_at = at
+        customer.last_visit_at = _latest(customer.last_visit_at, at)
+        customer.last_effective_at = _latest(customer.last_effective_at, at)
+    if starts_clock and not _has_follow_up(customer):
+        customer.follow_up_due_on, customer.follow_up_deadline = \
+            first_follow_up_window(local(at).date())
+    db.session.flush()
+    audit.record("visit_recorded", "visit", visit.id, project_id=customer.project_id,
+                 after={"customer": customer.id, "kind": kind, "visit_no": visit.visit_no,
+                        "consultant": consultant.display_name}, user=by)
+    return visit
+
+
+def record_anonymous(project, consultant, kind, channel, *, at=None, duration=None, result=None,
+                     by=None):
+    """A call or walk-in who left no name or phone still counts in the statistics."""
+    if kind not in VISIT_KINDS:
+        raise RuleViolation("请选择来访或来电", "kind")
+    visit = Visit(project_id=project.id, kind=kind, at=at or now(), consultant_id=consultant.id,
+                  channel=channel or None, duration_minutes=_check_minutes(duration),
+                  result=(result or "").strip() or None, recorded_by_id=getattr(by, "id", None))
+    db.session.add(visit)
+    db.session.flush()
+    audit.record("visit_recorded", "visit", visit.id, project_id=project.id,
+                 after={"kind": kind, "anonymous": True}, user=by)
+    return visit
+
+
+def _has_follow_up(customer):
+    return db.session.scalar(select(FollowUp.id).where(
+        FollowUp.customer_id == customer.id).limit(1)) is not None
+
+
+def record_follow_up(customer, consultant, way, content, *, result=None, effective=True,
+                     next_on=None, at=None):
+    """A follow-up; its next date is when the next one falls due."""
+    if way not in FOLLOW_UP_WAYS:
+        raise RuleViolation("请选择跟进方式", "way")
+    content = (content or "").strip()
+    if not content:
+        raise RuleViolation("请填写跟进内容", "content")
+    at = at or now()
+    if next_on is not None and next_on < local(at).date():
+        raise RuleViolation("下次跟进日期不能早于今天", "next_on")
+    follow_up = FollowUp(customer=customer, project_id=customer.project_id,
+                         consultant_id=consultant.id, at=at, way=way, content=content[:1000],
+                         result=(result or "").strip()[:200] or None, effective=bool(effective),
+                         next_on=next_on)
+    db.session.add(follow_up)
+    if effective:
+        customer.last_effective_at = _latest(customer.last_effective_at, at)
+    customer.follow_up_due_on = customer.follow_up_deadline = next_on
+    db.session.flush()
+    audit.record("follow_up_recorded", "follow_up", follow_up.id, project_id=customer.project_id,
+                 after={"customer": customer.id, "way": way, "effective": bool(effective),
+                        "next_on": next_on}, user=consultant)
+    return follow_up
+
+
+def change_grade(customer, grade, reason, *, by, at=None):
+    """Set the grade with its reason; a downgrade is listed for the manager."""
+    if grade not in GRADES:
+        raise RuleViolation("请选择级别 A/B/C/D", "grade")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("请填写调整级别的原因", "reason")
+    if grade == customer.grade:
+        raise RuleViolation(f"客户已是 {grade} 级", "grade")
+    change = GradeChange(customer=customer, project_id=customer.project_id, at=at or now(),
+                         by_id=by.id, before=customer.grade, after=grade, reason=reason[:300])
+    customer.grade = grade
+    db.session.add(change)
+    db.session.flush()
+    audit.record("customer_grade_changed", "customer", customer.id,
+                 project_id=customer.project_id, before={"grade": change.before},
+                 after={"grade": grade}, reason=reason, user=by)
+    return change
+
+
+def downgrades(project_id, pending_only=True, limit=100):
+    """Grade changes that went down (A→B, B→C...), newest first, for the manager."""
+    rows = db.session.scalars(
+        select(GradeChange).where(GradeChange.project_id == project_id,
+                                  GradeChange.before.is_not(None))
+        .order_by(GradeChange.at.desc()).limit(limit * 3)).all()
+    rows = [r for r in rows if r.is_downgrade and not (pending_only and r.acknowledged_at)]
+    return rows[:limit]
+
+
+def acknowledge(change, *, by):
+    """The manager has looked at a downgrade (经分析确实无误)."""
+    if not change.is_downgrade:
+        raise RuleViolation("只有降级需要确认")
+    if change.acknowledged_at is None:
+        change.acknowledged_at, change.acknowledged_by_id = now(), by.id
+        audit.record("downgrade_acknowledged", "customer", change.customer_id,
+                     project_id=change.project_id,
+                     after={"from": change.before, "to": change.after}, user=by)

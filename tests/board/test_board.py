@@ -1,0 +1,246 @@
+"""The board through HTTP: grid, filters, figures, the unit panel, moves, polling, export."""
+import io
+import re
+from datetime import datetime, timedelta, timezone
+
+import time_machine
+from openpyxl import load_workbook
+
+from app.extensions import db
+from app.models import Unit, UnitStatus
+from tests.fixtures.board import audit_count, make_project, set_status
+
+S = UnitStatus
+T0 = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+CELL = re.compile(r'<button[^>]*id="u-(\d+)" class="(cell|mini) s-(\w+)([^"]*)"')
+
+
+def cells(html):
+    """{unit id: (status, extra classes)} as the grid shows them."""
+    return {int(m.group(1)): (m.group(3), m.group(4).split()) for m in CELL.finditer(html)}
+
+
+def etag_of(html):
+    return re.search(r'id="board-poll"[^>]*data-etag="([^"]+)"', html).group(1).replace("&#34;", '"')
+
+
+def test_a_building_reads_like_a_sales_control_chart(app, login_as):
+    world = make_project(app, buildings=(("1栋", 5, 4), ("2栋", 3, 2)))
+    set_status(app, world["units"]["1栋 502"], S.WITHHELD)
+    browser = login_as("secretary")
+    page = browser.get(f"/board?building={world['buildings']['1栋']}").get_data(as_text=True)
+    floors = re.findall(r'<th scope="row">(\d+)</th>', page)
+    assert floors == ["5", "4", "3", "2", "1"]  # top floor first
+    assert re.findall(r'<th scope="col">(\d+)</th>', page) == ["01", "02", "03", "04"]
+    first_row = page[page.index('<th scope="row">5</th>'):page.index('<th scope="row">4</th>')]
+    assert re.findall(r'class="c-no">(\d+)<', first_row) == ["501", "502", "503", "504"]
+    assert '<span class="c-no">301</span><span class="c-st">售</span>' in page
+    assert "两室两厅一卫" in page and "89.36㎡" in page and "180.5万" in page  # 20300 × 89.36
+    assert cells(page)[world["units"]["1栋 502"]][0] == "withheld"
+    assert "2栋" in page and len(cells(page)) == 20  # the tab, not the other building's cells
+    everything = browser.get("/board").get_data(as_text=True)
+    assert len(cells(everything)) == 26 and 'class="mini s-available"' in everything
+
+
+def test_figures_count_units_and_area_by_status_and_sell_through(app, login_as):
+    world = make_project(app, buildings=(("1栋", 5, 4),))
+    for name in ("1栋 101", "1栋 102"):
+        set_status(app, world["units"][name], S.WITHHELD)
+    for name in ("1栋 501", "1栋 502", "1栋 503"):
+        set_status(app, world["units"][name], S.SUBSCRIBED)
+    set_status(app, world["units"]["1栋 504"], S.CONTRACTED)
+    page = login_as("manager").get("/board").get_data(as_text=True)
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)", page))
+    assert figures["总套数"] == "20" and figures["已推售"] == "18"
+    assert figures["去化率"] == "22.2%"  # 4 sold of 18 released
+    assert figures["已售(认购+签约)"].strip() == "4 套"
+    assert "已签约 <strong>1</strong> 套" in page and "销控 <strong>2</strong> 套" in page
+
+
+def test_filters_dim_what_does_not_match(app, login_as):
+    world = make_project(app)
+    browser = login_as("consultant")
+    building = world["buildings"]["1栋"]
+    page = browser.get(f"/board?building={building}&layout=两室两厅一卫").get_data(as_text=True)
+    shown = cells(page)
+    assert not any("dim" in extra for uid, (_, extra) in shown.items()
+                   if uid == world["units"]["1栋 101"])
+    assert "dim" in shown[world["units"]["1栋 102"]][1]
+    page = browser.get(f"/board?building={building}&area=ge144").get_data(as_text=True)
+    assert sum("dim" not in extra for _, extra in cells(page).values()) == 0
+    page = browser.get(f"/board?building={building}&status=withheld").get_data(as_text=True)
+    assert all("dim" in extra for _, extra in cells(page).values())
+    fragment = browser.get(f"/board?building={building}&price=100-300",
+                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.startswith('\n<div id="board-main"') or 'id="board-main"' in fragment[:200]
+    assert "<html" not in fragment
+
+
+def test_the_panel_offers_each_role_its_moves(app, login_as):
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    url = f"/board/unit?unit={unit_id}"
+    consultant = login_as("consultant").get(url, headers={"HX-Request": "true"}).get_data(True)
+    assert "保留 30 分钟" in consultant and "底价" not in consultant and "销控(暂不推售)" not in consultant
+    secretary = login_as("secretary").get(url, headers={"HX-Request": "true"}).get_data(True)
+    # the secretary records deposits (deals): that is her only step on an available unit
+    assert "保留 30 分钟" not in secretary and "收取定金" in secretary
+    finance = login_as("finance").get(url, headers={"HX-Request": "true"}).get_data(True)
+    assert "当前状态下您没有可以进行的操作" in finance
+    manager = login_as("manager").get(url, headers={"HX-Request": "true"}).get_data(True)
+    assert "销控(暂不推售)" in manager and "底价" in manager and "整层 / 整栋" in manager
+    assert "保留 30 分钟" not in manager
+
+
+def test_hold_from_the_panel_and_every_board_follows(app, login_as):
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    with time_machine.travel(T0, tick=False):  # sessions are signed with the (frozen) time
+        watcher = login_as("secretary")
+        page = watcher.get("/board").get_data(as_text=True)
+        tag = etag_of(page)
+        assert watcher.client.get("/board/poll", query_string={"project": world["project"]},
+                                  headers={"If-None-Match": tag}).status_code == 304
+        consultant = login_as("consultant", display_name="王芳")
+        consultant.get("/board")
+        response = consultant.post(f"/board/units/{unit_id}/hold", {}, htmx=True)
+        assert response.status_code == 200 and response.headers["HX-Trigger"] == "board-refresh"
+        panel = response.get_data(as_text=True)
+        assert "由 <strong>王芳</strong> 保留 · 到期 <strong>10:30</strong>" in panel
+        assert "已保留 1栋 301" in panel and "取消保留" in panel
+        poll = watcher.client.get("/board/poll", query_string={"project": world["project"]},
+                                  headers={"If-None-Match": tag})
+        assert poll.status_code == 200 and poll.headers["ETag"] != tag
+        body = poll.get_data(as_text=True)
+        assert f'id="u-{unit_id}" class="mini s-held"' in body and 'hx-swap-oob="true"' in body
+        assert len(cells(body)) == 1 and 'id="board-summary"' in body
+        assert f'"units": [{unit_id}]' in poll.headers["HX-Trigger"]
+        again = watcher.client.get("/board/poll", query_string={"project": world["project"]},
+                                   headers={"If-None-Match": poll.headers["ETag"]})
+        assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_the_second_click_is_told_who_holds_the_unit(app, login_as):
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    with time_machine.travel(T0, tick=False):
+        first = login_as("consultant", username="wangfang", display_name="王芳")
+        second = login_as("consultant", username="lijun", display_name="李军")
+        assert first.post(f"/board/units/{unit_id}/hold", {}, htmx=True).status_code == 200
+        lost = second.post(f"/board/units/{unit_id}/hold", {}, htmx=True)
+        plain = second.post(f"/board/units/{unit_id}/hold", {})
+        assert lost.status_code == 409 and lost.mimetype == "text/plain"
+        assert lost.get_data(as_text=True) == "1栋 301 已被 王芳 保留 (到期 10:30)"
+        assert "panel-refresh" in lost.headers["HX-Trigger"]
+        assert plain.status_code == 302 and f"unit={unit_id}" in plain.headers["Location"]
+        assert "已被 王芳 保留" in second.get(plain.headers["Location"]).get_data(as_text=True)
+        # someone else's hold: the object check refuses before the service is asked
+        assert second.post(f"/board/units/{unit_id}/cancel-hold", {}, htmx=True).status_code \
+            == 403
+        assert first.post(f"/board/units/{unit_id}/cancel-hold", {}, htmx=True).status_code \
+            == 200
+
+
+def test_a_manager_extends_once_and_the_reason_is_required(app, login_as):
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    with time_machine.travel(T0, tick=False):
+        login_as("consultant").post(f"/board/units/{unit_id}/hold", {}, htmx=True)
+        manager = login_as("manager")
+        manager.get("/board")
+        missing = manager.post(f"/board/units/{unit_id}/extend-hold",
+                               {"extend_hold-reason": ""}, htmx=True)
+        assert missing.status_code == 422 and "请填写延长原因" in missing.get_data(as_text=True)
+        done = manager.post(f"/board/units/{unit_id}/extend-hold",
+                            {"extend_hold-reason": "客户在路上"}, htmx=True)
+        assert done.status_code == 200 and "到期 <strong>11:00</strong>" in done.get_data(True)
+        assert "延长保留 30 分钟" not in done.get_data(as_text=True)
+        twice = manager.post(f"/board/units/{unit_id}/extend-hold",
+                             {"extend_hold-reason": "再等等"}, htmx=True)
+        assert twice.status_code == 409 and "已延长过一次" in twice.get_data(as_text=True)
+        history = manager.get(f"/board/unit?unit={unit_id}").get_data(as_text=True)
+        assert "延长保留" in history and "原因:客户在路上" in history
+
+
+def test_rolling_release_of_a_floor_from_the_panel(app, login_as):
+    world = make_project(app, status=S.WITHHELD)
+    manager = login_as("manager")
+    manager.get("/board")
+    unit_id = world["units"]["1栋 401"]
+    response = manager.post(f"/board/buildings/{world['buildings']['1栋']}/release",
+                            {"block-floor": "4", "block-unit": unit_id,
+                             "block-reason": "第二批推售"}, htmx=True)
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "board-refresh"
+    assert "1栋 4层:已推售 4 套" in response.get_data(as_text=True)
+    page = manager.get(f"/board?building={world['buildings']['1栋']}").get_data(as_text=True)
+    statuses = cells(page)
+    assert [statuses[world["units"][f"1栋 4{i:02d}"]][0] for i in range(1, 5)] == ["available"] * 4
+    assert statuses[world["units"]["1栋 301"]][0] == "withheld"
+    whole = manager.post(f"/board/buildings/{world['buildings']['1栋']}/release",
+                         {"block-floor": "", "block-reason": "全部推售"})
+    assert whole.status_code == 302
+    assert "1栋 整栋:已推售 16 套,跳过 4 套(可售 4 套)" in manager.get(
+        whole.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_expired_hold_shows_available_without_any_write(app, login_as):
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    with time_machine.travel(T0, tick=False) as traveller:
+        login_as("consultant").post(f"/board/units/{unit_id}/hold", {}, htmx=True)
+        traveller.move_to(T0 + timedelta(minutes=10))
+        viewer = login_as("secretary")
+        tag = etag_of(viewer.get("/board").get_data(as_text=True))
+        with app.app_context():
+            writes = audit_count()
+        traveller.move_to(T0 + timedelta(minutes=31))
+        page = viewer.get("/board").get_data(as_text=True)
+        assert cells(page)[unit_id][0] == "available" and etag_of(page) != tag
+        poll = viewer.client.get("/board/poll", query_string={"project": world["project"]},
+                                 headers={"If-None-Match": tag})
+        assert poll.status_code == 200 and f'id="u-{unit_id}" class="mini s-available"' in \
+            poll.get_data(as_text=True)
+        with app.app_context():
+            assert audit_count() == writes  # GETs never write
+            assert db.session.get(Unit, unit_id).status == S.HELD
+
+
+def test_an_import_that_adds_units_redraws_the_grid(app, login_as):
+    world = make_project(app)
+    viewer = login_as("secretary")
+    tag = etag_of(viewer.get("/board").get_data(as_text=True))
+    project, version, layout, expired = (int(x) for x in tag.strip('"').split("."))
+    stale = f'"{project}.{version}.{layout - 1}.{expired}"'
+    poll = viewer.client.get("/board/poll", query_string={"project": world["project"]},
+                             headers={"If-None-Match": stale})
+    body = poll.get_data(as_text=True)
+    assert poll.status_code == 200 and '<form id="board-grids"' in body
+    assert '"full": true' in poll.headers["HX-Trigger"] and len(cells(body)) == 20
+
+
+def test_export_is_the_import_layout_with_status(app, login_as):
+    world = make_project(app, buildings=(("1栋", 2, 2),))
+    set_status(app, world["units"]["1栋 101"], S.SUBSCRIBED)
+    response = login_as("secretary").get("/board/export")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(response.data)).active
+    header = [c.value for c in ws[1]]
+    assert header == ["楼栋", "楼层", "房号", "户型", "建筑面积(㎡)", "套内面积(㎡)", "朝向",
+                      "单价(元/㎡)", "总价(元)", "状态"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert len(rows) == 4 and rows[0][:3] == ["1栋", 1, "101"] and rows[0][9] == "已认购"
+    assert rows[0][7] == 20100 and rows[0][8] == 1796136  # exact numbers, not text
+
+
+def test_text_from_an_imported_sheet_is_escaped_in_every_cell(app, login_as):
+    world = make_project(app, buildings=(("1栋", 1, 1),))
+    with app.app_context():
+        unit = db.session.get(Unit, world["units"]["1栋 101"])
+        unit.layout = '<script>alert("x")</script>'
+        unit.unit_no = "1<b>01"
+        db.session.commit()
+    browser = login_as("manager")
+    for url in ("/board", f"/board?building={world['buildings']['1栋']}"):
+        page = browser.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page and "1<b>01" not in page
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page and "1&lt;b&gt;01" in page

@@ -1,0 +1,131 @@
+"""Launch day: 50 consultants press 保留 on the same unit at once. Exactly one wins.
+
+Each racer has its own app context and database connection (a pool of 50), on SQLite and
+on PostgreSQL; a second test races through the HTTP client, as browsers would.
+"""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import func, select
+
+from app import config as app_config
+from app import create_app
+from app.extensions import db as _db
+from app.models import AuditLog, Unit, UnitStatus, User
+from app.services import auth
+from app.services.board import unit_status
+from app.services.errors import Conflict
+from tests.conftest import PASSWORD
+from tests.fixtures.board import make_project
+from tests.helpers import Browser
+
+RACERS = 50
+
+
+@pytest.fixture
+def race_app(app, engine_url):
+    """A second app on the same database with a connection for every racer."""
+    config = app_config.TestConfig(engine_url)
+    config.SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": RACERS, "max_overflow": 5,
+                                        "pool_timeout": 60}
+    # Under a loaded CI machine 50 SQLite writers queue longer than the 5 s default.
+    config.SQLITE_BUSY_TIMEOUT_MS = 30000
+    racing = create_app(config)
+    yield racing
+    with racing.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _race(worker, arguments):
+    barrier = threading.Barrier(len(arguments))
+    results, errors = [], []
+
+    def run(argument):
+        try:
+            barrier.wait(timeout=60)
+            results.append(worker(argument))
+        except Exception as exc:  # collected, then asserted empty: nothing may leak
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def _outcome(app, unit_id):
+    with app.app_context():
+        unit = _db.session.get(Unit, unit_id)
+        holds = _db.session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "unit_hold", AuditLog.object_id == str(unit_id)))
+        return unit.status, unit.held_by_id, holds
+
+
+def test_fifty_threads_race_to_hold_one_unit(app, race_app, make_user):
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    racers = [make_user("consultant", username=f"racer{i}", display_name=f"顾问{i:02d}")
+              for i in range(RACERS)]
+
+    def hold(user_id):
+        with race_app.app_context():
+            actor = _db.session.get(User, user_id)
+            try:
+                unit_status.transition(_db.session.get(Unit, unit_id), "hold", actor)
+                _db.session.commit()
+                return ("won", user_id, None)
+            except Conflict as exc:
+                _db.session.rollback()
+                return ("lost", user_id, exc.message)
+
+    results, errors = _race(hold, racers)
+    assert not errors, errors
+    winners = [r for r in results if r[0] == "won"]
+    assert len(winners) == 1 and len(results) == RACERS
+    winner = winners[0][1]
+    winner_name = f"顾问{racers.index(winner):02d}"
+    losses = [message for outcome, _, message in results if outcome == "lost"]
+    assert all(f"已被 {winner_name} 保留 (到期 " in message for message in losses), losses[:3]
+    assert _outcome(app, unit_id) == (UnitStatus.HELD, winner, 1)
+
+
+def test_fifty_browsers_race_through_http(app, race_app, monkeypatch):
+    world = make_project(app)
+    unit_id = world["units"]["1栋 302"]
+    # Fifty real logins through the form, with a cheap argon2 hash so they take a second
+    # instead of fifteen (the hash cost is not under test here).
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    monkeypatch.setattr(auth, "needs_rehash", lambda _hash: False)
+    with app.app_context():
+        _db.session.add_all([User(username=f"web{i}", display_name=f"网顾{i:02d}",
+                                  role="consultant", password_hash=cheap) for i in range(RACERS)])
+        _db.session.commit()
+
+    def log_in(i):
+        browser = Browser(race_app.test_client())
+        assert browser.login(f"web{i}", PASSWORD).status_code == 302
+        browser.ensure_token("/board")
+        return browser
+
+    with ThreadPoolExecutor(4) as pool:  # argon2 releases the GIL: log in four at a time
+        browsers = list(pool.map(log_in, range(RACERS)))
+
+    def press(browser):
+        response = browser.post(f"/board/units/{unit_id}/hold", {}, htmx=True)
+        return response.status_code, response.get_data(as_text=True)
+
+    results, errors = _race(press, browsers)
+    assert not errors, errors
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] + [409] * (RACERS - 1), statuses
+    winner_page = next(text for status, text in results if status == 200)
+    assert "已保留 1栋 302" in winner_page
+    conflicts = {text.split(" (到期")[0] for status, text in results if status == 409}
+    assert len(conflicts) == 1 and conflicts.pop().startswith("1栋 302 已被 网顾")
+    status, holder, holds = _outcome(app, unit_id)
+    assert status == UnitStatus.HELD and holds == 1

@@ -1,0 +1,103 @@
+"""Channel reports 报备 with frozen time: 7 days to visit, 60 then 30 days of protection,
+never a third, no report on a registered or protected customer (seeds 001 and 003)."""
+import pytest
+import time_machine
+
+from app.services.customers import cards, channels, ownership, visits
+from app.services.errors import RuleViolation
+from tests.fixtures.customers import at, build
+
+
+@pytest.fixture
+def w(db):
+    world = build()
+    world.link = channels.save_company(world.project, "链家地产", "agency", by=world.manager)
+    world.home = channels.save_company(world.project, "我爱我家", "agency", by=world.manager)
+    world.liu = channels.add_agent(world.link, "刘洋", by=world.manager)
+    world.sun = channels.add_agent(world.link, "孙磊", by=world.manager)
+    world.he = channels.add_agent(world.home, "何静", by=world.manager)
+    return world
+
+
+def _report(w, agent, when, phone="138****8000", name="张三"):
+    with time_machine.travel(when, tick=False):
+        return channels.report_customer(w.project, agent, name, phone, by=w.secretary)
+
+
+def _arrive(w, when, consultant=None, phone="13800138000"):
+    with time_machine.travel(when, tick=False):
+        customer, _ = cards.register(w.project, "张三", phone, "渠道/中介", consultant or w.a)
+        visits.record_visit(customer, consultant or w.a, "visit")
+        return customer
+
+
+def test_masks_are_read_as_agents_write_them(db, w):
+    assert channels.parse_mask("138****8000") == "138****8000"
+    assert channels.parse_mask("138 8000") == "138****8000"
+    assert channels.parse_mask("+86 138-0013-8000") == "138****8000"
+    with pytest.raises(RuleViolation, match="前三后四"):
+        channels.parse_mask("1388000x")
+
+
+def test_a_report_is_valid_for_seven_days_void_on_day_eight(db, w):
+    report = _report(w, w.liu, at(2026, 3, 1, 18))
+    assert report.status == "reported" and report.valid_until.isoformat() == "2026-03-08"
+    assert channels.report_valid(report, at(2026, 3, 8, 23, 59))
+    assert not channels.report_valid(report, at(2026, 3, 9, 0, 0))
+    late = _arrive(w, at(2026, 3, 9, 10))
+    assert channels.matching_reports(late, at(2026, 3, 9, 10)) == []
+    with pytest.raises(RuleViolation, match="报备已过期:须在 2026-03-08 前到访"):
+        channels.confirm_visit(report, late, w.a, by=w.secretary, at=at(2026, 3, 9, 10))
+
+
+def test_confirmed_visit_protects_60_days_then_30_more_never_a_third(db, w):
+    first = _report(w, w.liu, at(2026, 3, 1))
+    customer = _arrive(w, at(2026, 3, 5))
+    assert channels.matching_reports(customer, at(2026, 3, 5)) == [first]
+    channels.confirm_visit(first, customer, w.a, by=w.secretary, at=at(2026, 3, 5))
+    assert (first.recommendation_no, first.protected_until.isoformat()) == (1, "2026-05-04")
+    assert channels.active_protection(customer, at(2026, 5, 4, 23)) == first
+    assert channels.active_protection(customer, at(2026, 5, 5, 1)) is None
+    # the same channel recommends once more (another of its agents): 30 days more
+    second = _report(w, w.sun, at(2026, 5, 10))
+    assert second.status == "reported"
+    channels.confirm_visit(second, customer, w.a, by=w.secretary, at=at(2026, 5, 12))
+    assert (second.recommendation_no, second.protected_until.isoformat()) == (2, "2026-06-11")
+    third = _report(w, w.liu, at(2026, 6, 20))
+    assert third.status == "refused" and "两次" in third.refusal
+
+
+def test_second_recommendation_during_protection_extends_it_by_30_days(db, w):
+    first = _report(w, w.liu, at(2026, 3, 1))
+    customer = _arrive(w, at(2026, 3, 2))
+    channels.confirm_visit(first, customer, w.a, by=w.secretary, at=at(2026, 3, 2))
+    second = _report(w, w.liu, at(2026, 4, 1))
+    channels.confirm_visit(second, customer, w.a, by=w.secretary, at=at(2026, 4, 2))
+    assert second.protected_until.isoformat() == "2026-05-31"  # 05-01 + 30
+
+
+def test_registered_or_protected_customers_cannot_be_reported(db, w):
+    _arrive(w, at(2026, 3, 1), phone="13900139000")  # walked in by themselves
+    refused = _report(w, w.liu, at(2026, 3, 3), phone="139****9000")
+    assert refused.status == "refused" and "王芳" in refused.refusal
+    assert "王芳" not in channels.PUBLIC_REFUSAL and "登记" in channels.PUBLIC_REFUSAL
+    first = _report(w, w.liu, at(2026, 3, 1))
+    duplicate = _report(w, w.he, at(2026, 3, 2))  # another channel, same customer: first wins
+    assert duplicate.status == "refused" and "其他渠道先行报备" in duplicate.refusal
+    customer = _arrive(w, at(2026, 3, 4))
+    channels.confirm_visit(first, customer, w.a, by=w.secretary, at=at(2026, 3, 4))
+    protected = _report(w, w.he, at(2026, 4, 1))
+    assert protected.status == "refused" and "链家地产 保护期" in protected.refusal
+    with time_machine.travel(at(2026, 6, 1), tick=False):  # card and protection both over
+        ownership.release_expired(w.project, by=w.manager)
+    assert _report(w, w.he, at(2026, 6, 1)).status == "reported"
+
+
+def test_brokers_need_an_id_and_inactive_channels_cannot_report(db, w):
+    broker = channels.save_company(w.project, "全民经纪人", "broker", by=w.manager)
+    with pytest.raises(RuleViolation, match="身份证"):
+        channels.add_agent(broker, "郑文博", by=w.manager)
+    channels.add_agent(broker, "郑文博", id_number="11010119880506123x", by=w.manager)
+    channels.set_company_active(w.home, False, by=w.manager)
+    with pytest.raises(RuleViolation, match="合作中的经纪人"):
+        _report(w, w.he, at(2026, 3, 1))

@@ -1,0 +1,25 @@
+"""The sidebar: pages grouped by area; a role with many pages sees the groups folded except
+the one on screen and the one with a live badge."""
+import re
+
+from tests.fixtures.board import make_project
+
+GROUP = re.compile(r'<details class="nav-group"( open)?><summary>([^<]+)</summary>')
+
+
+def groups(html):
+    return {title: bool(is_open) for is_open, title in GROUP.findall(html)}
+
+
+def test_a_manager_sees_folded_groups_with_the_current_one_open(app, login_as):
+    make_project(app)
+    manager = login_as("manager")
+    seen = groups(manager.get("/board").get_data(as_text=True))
+    assert seen["销控"] and seen["优惠"]  # the page on screen; the approvals badge
+    assert not seen["客户"] and not seen["管理"]
+    assert groups(manager.get("/customers/").get_data(as_text=True))["客户"]
+
+
+def test_a_consultant_sees_every_group_open(login_as):
+    seen = groups(login_as("consultant").get("/").get_data(as_text=True))
+    assert seen and all(seen.values()) and "管理" not in seen

@@ -1,0 +1,64 @@
+"""Object-level access: every route that takes an id and that consultants may use says whose
+object it is, and another consultant asking for one that is not theirs gets 403 or 404 —
+no name, no phone, nothing written."""
+from flask import url_for
+
+from tests.conftest import PASSWORD
+from tests.hardening.test_route_matrix import _rules, _snapshot, _world
+from tests.helpers import Browser
+from tests.route_table import OWNER, PUBLIC, SHARED, collect
+
+# What the matrix world's customers of m_consultant look like; none may reach another consultant.
+SECRETS = ("张三", "13800138000", "矩阵客户", "13811112222")
+
+
+def _id_routes(app, table, world):
+    """(rule, spec, url) for routes consultants may use whose URL names an object."""
+    found = []
+    for rule in _rules(app):
+        spec = table[rule.endpoint]
+        if spec.roles == PUBLIC or "consultant" not in spec.roles:
+            continue
+        args = spec.args(world)
+        if args:
+            with app.test_request_context():
+                found.append((rule, spec, url_for(rule.endpoint, **args)))
+    return found
+
+
+def test_every_route_with_an_id_says_whose_object_it_is(app):
+    table = collect()
+    undeclared = [rule.endpoint for rule, spec, _ in _id_routes(app, table, _Any())
+                  if spec.scope not in (OWNER, SHARED)]
+    assert not undeclared, f"declare scope=OWNER or SHARED in tests/route_table: {undeclared}"
+
+
+class _Any(dict):
+    """A world where every object id is 1: enough to build URLs."""
+
+    def __missing__(self, key):
+        return 1
+
+
+def test_another_consultant_gets_nothing_of_someone_elses_objects(app, make_user):
+    table = collect()
+    world = _world(app, make_user)
+    victim = Browser(app.test_client())  # "victim" is a second consultant in the matrix world
+    assert victim.login("victim", PASSWORD).status_code == 302
+    owned = [(rule, url) for rule, spec, url in _id_routes(app, table, world)
+             if spec.scope == OWNER]
+    assert len(owned) >= 10
+    before = _snapshot(app)
+    failures = []
+    for rule, url in owned:
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = (victim.client.get(url) if method == "GET"
+                        else victim.post(url, {"note": "x", "reason": "x"}, page="/"))
+            body = response.get_data(as_text=True)
+            if response.status_code not in (403, 404):
+                failures.append(f"{method} {url}: {response.status_code}")
+            leaked = [secret for secret in SECRETS if secret in body]
+            if leaked:
+                failures.append(f"{method} {url}: shows {leaked}")
+    assert not failures, "\n".join(failures)
+    assert _snapshot(app) == before, "another consultant's requests changed the database"
