@@ -6,9 +6,15 @@ fetches nothing.
 
 A render is bounded in time (PDF_TIMEOUT_SECONDS): a document that takes longer is abandoned
 and the user is told to retry, so one runaway render holds a worker seconds, not minutes.
+
+A render costs about half a second of CPU (laying out and subsetting the CJK font), and the
+same document is often printed again (a second copy, the customer's and finance's): each
+worker keeps its last few PDFs by the digest of their HTML, which fixes every byte of them.
 """
+import hashlib
 import signal
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -68,8 +74,23 @@ def render_pdf(template, **context):
     return html_to_pdf(render_template(template, **context))
 
 
+KEPT_DOCUMENTS = 16
+
+
 def html_to_pdf(html):
     """PDF bytes from an HTML string whose relative URLs resolve under app/static."""
+    kept = current_app.extensions.setdefault("pdf_documents", OrderedDict())
+    key = hashlib.sha256(html.encode()).digest()
+    if key in kept:
+        kept.move_to_end(key)
+        return kept[key]
+    kept[key] = pdf = _render(html)
+    while len(kept) > KEPT_DOCUMENTS:
+        kept.popitem(last=False)
+    return pdf
+
+
+def _render(html):
     static_dir = Path(current_app.static_folder)
     document = HTML(string=html, base_url=static_dir.as_uri() + "/",
                     url_fetcher=StaticOnlyFetcher(static_dir))

@@ -3,10 +3,13 @@
 Every test that takes `app` runs once per engine. PostgreSQL is required under CI=true;
 elsewhere its run is skipped, with a message, when no server answers.
 """
+import copy
 import os
 import shutil
+from pathlib import Path
 
 import flask_migrate
+import psycopg
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
@@ -34,6 +37,15 @@ ENGINES = [
     pytest.param("postgresql", id="pg", marks=pytest.mark.skipif(
         bool(PG_ERROR), reason=f"PostgreSQL run skipped: {PG_URL} does not answer ({PG_ERROR})")),
 ]
+
+
+def pytest_collection_modifyitems(items):
+    """Tests spread over the workers one by one (--dist loadgroup), except the browser suite:
+    each of its files walks one live server's demo project in order, so a file stays on one
+    worker."""
+    for item in items:
+        if item.path.parent.name == "e2e":
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{item.path.stem}"))
 
 
 def pytest_report_header(config):
@@ -190,7 +202,69 @@ def make_user(app):
             _db.session.commit()
             return user.id
 
+    make.counter = counter  # a snapshot keeps it with the users it made
     return make
+
+
+class _Snapshots:
+    """Worlds that take seconds to build, built once per worker and engine.
+
+    `snapshot(key, build)` runs `build()` the first time and saves the database (SQLite: a
+    copy of the file; PostgreSQL: a database made from it as a template), the uploads and
+    make_user's counter beside its result; later tests get the database restored and a copy
+    of the result. Only for builders whose result is data (ids, dates), not live objects.
+    """
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.saved = {}
+
+    def take(self, key, build, url, app, make_user):
+        engine = "pg" if url.startswith("postgresql") else "sqlite"
+        saved = self.saved.get((engine, key))
+        uploads = Path(app.config["UPLOAD_DIR"])
+        if saved is None:
+            result = build()
+            place = self.directory / f"{engine}-{key}"
+            _SHARED.release(url)
+            _copy_database(url, place, save=True)
+            if uploads.exists():
+                shutil.copytree(uploads, place.with_suffix(".uploads"))
+            self.saved[(engine, key)] = (place, copy.deepcopy(result), make_user.counter["n"])
+            return result
+        place, result, made = saved
+        _SHARED.release(url)
+        _copy_database(url, place, save=False)
+        shutil.rmtree(uploads, ignore_errors=True)
+        if place.with_suffix(".uploads").exists():
+            shutil.copytree(place.with_suffix(".uploads"), uploads)
+        make_user.counter["n"] = made
+        return copy.deepcopy(result)
+
+
+def _copy_database(url, place, save):
+    """Save the database at `url` to `place` or restore it from there."""
+    if not url.startswith("postgresql"):
+        live = Path(url.removeprefix("sqlite:///"))
+        source, target = (live, place) if save else (place, live)
+        shutil.copy(source, target)
+        return
+    live, snap = url.rsplit("/", 1)[1], f"snap_{url.rsplit('/', 1)[1]}_{place.name}"
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        source, target = (live, snap) if save else (snap, live)
+        conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+
+
+@pytest.fixture(scope="session")
+def _snapshots(tmp_path_factory):
+    return _Snapshots(tmp_path_factory.mktemp("snapshots"))
+
+
+@pytest.fixture
+def snapshot(app, engine_url, make_user, _snapshots):
+    """snapshot('reports', lambda: generate(app, make_user)): the world, built once."""
+    return lambda key, build: _snapshots.take(key, build, engine_url, app, make_user)
 
 
 @pytest.fixture

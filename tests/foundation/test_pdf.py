@@ -84,3 +84,18 @@ def test_a_render_past_the_time_limit_is_abandoned_and_leaves_no_alarm(app, monk
     assert time.monotonic() - began < 2
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+
+
+def test_the_same_document_printed_again_is_not_rendered_again(app, monkeypatch):
+    """A second copy of the same HTML comes from the worker's kept PDFs, byte for byte; a
+    different document is rendered."""
+    from app import pdf as pdf_module
+    renders = []
+    real = pdf_module._render
+    monkeypatch.setattr(pdf_module, "_render", lambda html: renders.append(html) or real(html))
+    with app.app_context():
+        first = html_to_pdf(DOC.format(extra=""))
+        again = html_to_pdf(DOC.format(extra=""))
+        other = html_to_pdf(DOC.format(extra="<p>第二份</p>"))
+    assert again == first and other != first
+    assert len(renders) == 2

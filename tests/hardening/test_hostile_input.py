@@ -4,8 +4,6 @@ data on a refusal, and hostile text comes back escaped everywhere it is shown.
 Forms are discovered by walking every GET route of tests/route_table as a role allowed there,
 so each new area is covered as soon as it lands.
 """
-import hashlib
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +11,7 @@ from hypothesis import strategies as st
 from app.extensions import db
 from tests.hardening.forms_walker import post_forms
 from tests.hardening.test_route_matrix import ROLES, _login, _rules, _world
+from tests.hardening.writes import committed_writes
 from tests.route_table import PUBLIC, collect
 
 HOSTILE = [
@@ -21,16 +20,6 @@ HOSTILE = [
     "-1", "0", "1e309", "NaN", "¥-0.001", "\x00", "   ", "2026-02-30", "99999999999999999999",
 ]
 ENDS_SESSION = {"/logout", "/account/password"}
-
-
-def _snapshot(app):
-    with app.app_context():
-        digest = {t.name: hashlib.sha256(repr(db.session.execute(
-            t.select().order_by(*t.primary_key.columns)).all()).encode()).hexdigest()
-            for t in db.metadata.sorted_tables if t.name not in {"audit_log", "login_attempt",
-                                                                 "access_log"}}
-        db.session.rollback()
-    return digest
 
 
 def _discover(app, world, browsers):
@@ -77,7 +66,8 @@ def _revive(app, browsers, role):
     from app.models import User
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.username == f"m_{role}"))
-        if user.active and browsers[role].client.get("/").status_code == 200:
+        # a page any logged-in user may open, cheaper than the home page's figures
+        if user.active and browsers[role].client.get("/account/password").status_code == 200:
             return
         user.active = True
         db.session.commit()
@@ -85,10 +75,16 @@ def _revive(app, browsers, role):
 
 
 @pytest.fixture
-def fuzz_world(app, make_user):
-    world = _world(app, make_user)
-    browsers = {role: _login(app, role) for role in ROLES}
-    return world, browsers, _discover(app, world, browsers)
+def fuzz_world(app, make_user, snapshot):
+    """The matrix world and the forms its pages offer (found once per worker and engine),
+    with a browser logged in per role."""
+
+    def build():
+        world = _world(app, make_user)
+        return world, _discover(app, world, {role: _login(app, role) for role in ROLES})
+
+    world, forms = snapshot("fuzz", build)
+    return world, {role: _login(app, role) for role in ROLES}, forms
 
 
 def test_random_input_to_every_form_never_5xx_nor_half_saves(app, fuzz_world):
@@ -105,11 +101,11 @@ def test_random_input_to_every_form_never_5xx_nor_half_saves(app, fuzz_world):
                   data.draw(st.booleans())) for role, form in forms]
         for role, form, values, htmx in posts:
             _revive(app, browsers, role)
-            before = _snapshot(app)
-            response = browsers[role].post(form["action"], values, htmx=htmx)
+            with committed_writes(app) as written:
+                response = browsers[role].post(form["action"], values, htmx=htmx)
             assert response.status_code < 500, (form["action"], values, response.text[:300])
             if response.status_code >= 400:
-                assert _snapshot(app) == before, f"refused but changed data: {form['action']}"
+                assert not written, f"refused but changed {written}: {form['action']}"
                 english = [m for m in WTFORMS_ENGLISH if m in response.text]
                 assert not english, f"{form['action']} answered in English: {english}"
 
@@ -130,12 +126,12 @@ def test_an_option_that_was_never_offered_is_refused_in_chinese(app, fuzz_world)
                       for other, f in form["fields"].items()}
             values[name] = "not-an-option"
             _revive(app, browsers, role)
-            before = _snapshot(app)
-            response = browsers[role].post(form["action"], values)
+            with committed_writes(app) as written:
+                response = browsers[role].post(form["action"], values)
             assert response.status_code < 500, (form["action"], name)
             if response.status_code >= 400:
                 tried += 1
-                assert _snapshot(app) == before, f"refused but changed data: {form['action']}"
+                assert not written, f"refused but changed {written}: {form['action']}"
                 english = [m for m in WTFORMS_ENGLISH if m in response.text]
                 assert not english, f"{form['action']} {name}: answered in English: {english}"
     assert tried >= 20, tried
@@ -174,11 +170,11 @@ MARKUP = '<script>alert(1)</script>{{7*7}}'  # 32 characters: fits a layout
 FORMULA = '=HYPERLINK("http://x.example")'
 
 
-def test_hostile_text_in_documents_is_inert(app, make_user):
+def test_hostile_text_in_documents_is_inert(app, make_user, snapshot):
     """Names as hostile as a user could type them, in every PDF and workbook: a PDF prints the
     markup as text, a workbook holds the formula as text."""
     from app.models import Building, Customer, Unit, User
-    world = _world(app, make_user)
+    world = snapshot("matrix", lambda: _world(app, make_user))
     with app.app_context():  # fixture data: what forms would have let through, written directly
         for customer in db.session.scalars(db.select(Customer)):
             customer.name = MARKUP
@@ -242,3 +238,23 @@ def test_a_hostile_display_name_is_escaped_on_every_page(app, login_as):
         assert "<script>alert(1)" not in body
     page = admin.get("/admin/users").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;{{7*7}}" in page
+
+
+def test_the_write_watch_sees_committed_writes_only(app, db):
+    """The fuzz's half-save check: a committed write is seen, one rolled back is not, and the
+    logs written on purpose (audit, logins, reads) are left out."""
+    from app.models import Project
+    from app.services import audit
+    with committed_writes(app) as written:
+        db.session.add(Project(code="R", name="回滚"))
+        db.session.flush()
+        db.session.rollback()
+        audit.record("demo_loaded", "project", 1)
+        db.session.commit()
+    assert written == set()
+    with committed_writes(app) as written:
+        db.session.add(Project(code="C", name="提交"))
+        db.session.commit()
+        db.session.execute(db.update(Project).values(name="改名"))
+        db.session.commit()
+    assert written == {"project"}

@@ -40,9 +40,9 @@ class _Any(dict):
         return 1
 
 
-def test_another_consultant_gets_nothing_of_someone_elses_objects(app, make_user):
+def test_another_consultant_gets_nothing_of_someone_elses_objects(app, make_user, snapshot):
     table = collect()
-    world = _world(app, make_user)
+    world = snapshot("matrix", lambda: _world(app, make_user))
     victim = Browser(app.test_client())  # "victim" is a second consultant in the matrix world
     assert victim.login("victim", PASSWORD).status_code == 302
     owned = [(rule, url) for rule, spec, url in _id_routes(app, table, world)

@@ -89,9 +89,9 @@ def test_every_route_is_in_the_table(app):
     assert not stale, f"table lists routes that no longer exist: {stale}"
 
 
-def test_route_matrix(app, make_user):
+def test_route_matrix(app, make_user, snapshot):
     table = collect()
-    world = _world(app, make_user)
+    world = snapshot("matrix", lambda: _world(app, make_user))
     browsers = {role: _login(app, role) for role in ROLES}
     anonymous = Browser(app.test_client())
     failures, checked = [], 0
@@ -166,9 +166,9 @@ def _snapshot(app):
     return digests
 
 
-def test_every_get_leaves_the_database_unchanged(app, make_user):
+def test_every_get_leaves_the_database_unchanged(app, make_user, snapshot):
     table = collect()
-    world = _world(app, make_user)
+    world = snapshot("matrix", lambda: _world(app, make_user))
     browsers = {role: _login(app, role) for role in ROLES}
     browsers[None] = Browser(app.test_client())
     before = _snapshot(app)

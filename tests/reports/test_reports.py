@@ -23,8 +23,8 @@ SOLD = set(S.SOLD)
 
 
 @pytest.fixture
-def world(app, make_user):
-    return generate(app, make_user)
+def world(app, make_user, snapshot):
+    return snapshot("reports", lambda: generate(app, make_user))
 
 
 def _bounds(first, last):
