@@ -120,19 +120,27 @@ _SHARED = _Shared()
 
 
 def _reset_pg(url):
+    """Empty every table and restart the ids. DELETE, not TRUNCATE: on tables this small it
+    is 50x cheaper (TRUNCATE makes new files for every table)."""
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        _empty_pg(conn)
     app = _SHARED.app(url)
-    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
     with app.app_context():
         try:
-            _truncate(tables)
+            _db.session.execute(text("SELECT 1"))
         except OperationalError:  # a test killed the pooled backends: start a new pool
             _db.engine.dispose()
-            _truncate(tables)
+        finally:
+            _db.session.remove()
 
 
-def _truncate(tables):
-    with _db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+def _empty_pg(conn):
+    # As a replica would: no triggers (the audit log's append-only guard) nor FK checks.
+    conn.execute("SET session_replication_role = replica")
+    for table in reversed(_db.metadata.sorted_tables):
+        conn.execute(f'DELETE FROM "{table.name}"')
+    conn.execute("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+                 "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'")
 
 
 @pytest.fixture(scope="session")
@@ -243,17 +251,33 @@ class _Snapshots:
 
 
 def _copy_database(url, place, save):
-    """Save the database at `url` to `place` or restore it from there."""
+    """Save the database at `url` to `place` or restore it from there (SQLite: the file;
+    PostgreSQL: each table's rows as COPY data, kept in memory)."""
     if not url.startswith("postgresql"):
         live = Path(url.removeprefix("sqlite:///"))
         source, target = (live, place) if save else (place, live)
         shutil.copy(source, target)
         return
-    live, snap = url.rsplit("/", 1)[1], f"snap_{url.rsplit('/', 1)[1]}_{place.name}"
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        source, target = (live, snap) if save else (snap, live)
-        conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+    tables = [t.name for t in _db.metadata.sorted_tables]
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        if save:
+            _PG_COPIES[place] = {name: _copy_out(conn, name) for name in tables}
+            return
+        _empty_pg(conn)
+        for name in tables:
+            with conn.cursor().copy(f'COPY "{name}" FROM STDIN (FORMAT BINARY)') as copy_in:
+                copy_in.write(_PG_COPIES[place][name])
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                         f'coalesce(max(id), 0) + 1, false) FROM "{name}"'
+                         if "id" in _db.metadata.tables[name].c else "SELECT 1")
+
+
+_PG_COPIES = {}
+
+
+def _copy_out(conn, name):
+    with conn.cursor().copy(f'COPY "{name}" TO STDOUT (FORMAT BINARY)') as copy_out:
+        return b"".join(bytes(chunk) for chunk in copy_out)
 
 
 @pytest.fixture(scope="session")
