@@ -1,9 +1,8 @@
 """What every deal service shares: labels, one-time form keys, the project lock."""
 import re
 import secrets
-from decimal import Decimal
 
-from sqlalchemy import BigInteger, func, select, type_coerce
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer, User
@@ -65,12 +64,3 @@ def consultant_user(user_id, field="consultant"):
     if user is None or user.role != "consultant" or not user.active:
         raise RuleViolation("请选择在职的置业顾问", field)
     return user
-
-
-def sum_fen(column):
-    """SUM of a money column as integer fen (the database adds integers: exact)."""
-    return func.coalesce(func.sum(type_coerce(column, BigInteger)), 0)
-
-
-def from_fen(value):
-    return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))

@@ -14,12 +14,10 @@ from app.services.deals.common import (
     METHODS,
     check_form_key,
     choice,
-    from_fen,
     lock_and_find,
-    sum_fen,
 )
 from app.services.errors import Conflict, NotAllowed, RuleViolation
-from app.services.money import parse_money
+from app.services.money import from_fen, parse_money, sum_fen
 
 audit.ACTION_LABELS.update({"contract_signed": "签约", "payment_recorded": "登记回款",
                             "payment_confirmed": "财务确认回款", "payment_rejected": "财务退回回款"})
