@@ -27,9 +27,6 @@ OPTIONAL = ("inner_area", "orientation")  # a blank cell keeps what the board ha
 
 __all__ = ["ImportRejected", "apply", "diff", "parse_decimal", "prepare"]
 
-audit.ACTION_LABELS.update({"units_imported": "导入房源表", "unit_created": "新增房源",
-                            "unit_price_changed": "调整价格", "unit_updated": "修改房源信息"})
-
 
 @dataclass
 class Diff:

@@ -37,8 +37,6 @@ AUTOMATIC = {
     "owner_expired": ("原顾问建档已过有效期", "建档有效期 2 个月已过,与原顾问无关"),
 }
 
-audit.ACTION_LABELS.update({"customer_deal_marked": "客户成交"})
-
 
 @dataclass(frozen=True)
 class Split:

@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer, User
-from app.services import audit
 from app.services.board import unit_status
 from app.services.errors import RuleViolation
 
@@ -22,9 +21,6 @@ RECEIPT_PURPOSES = {"small": "小定定金", "large": "大定定金", "payment":
                     "transfer_fee": "过户费", "blank": "空白收据(作废)",
                     "sincerity": "诚意金(认筹)"}
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-audit.OBJECT_LABELS.update({"deposit": "定金", "receipt": "收据", "receipt_book": "收据本",
-                            "subscription": "认购书", "contract": "合同", "payment": "回款"})
 
 
 def new_form_key():

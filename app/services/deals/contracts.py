@@ -19,8 +19,6 @@ from app.services.deals.common import (
 from app.services.errors import Conflict, NotAllowed, RuleViolation
 from app.services.money import from_fen, parse_money, sum_fen
 
-audit.ACTION_LABELS.update({"contract_signed": "签约", "payment_recorded": "登记回款",
-                            "payment_confirmed": "财务确认回款", "payment_rejected": "财务退回回款"})
 DEFAULT_DAYS = 60  # overdue more than two months: 违约
 FEN = Decimal("0.01")
 
