@@ -75,7 +75,7 @@ def load_demo(seed=2026):
         password = demo_password()
         users[username] = create_user(username, name, role, password, is_admin)
         logins.append((username, name, role, password))
-    # Customers, visits, channels and today's queue (issue 4); the new consultants' logins
+    # Customers, visits, channels and today's queue; the new consultants' logins
     # go first so each role's last login stays the one above.
     logins = demo_customers.load(project, rng) + logins
     _board_activity(project, users)
