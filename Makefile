@@ -11,7 +11,7 @@ export FLASK_APP := wsgi
 # The installer itself, pinned: the venv's bundled pip and setuptools carry known advisories.
 BOOTSTRAP := pip==26.3 setuptools==84.2.1
 
-.PHONY: run test bench e2e smoke-prod audit migrate upgrade check clean
+.PHONY: run test lint bench e2e smoke-prod audit migrate upgrade check clean
 
 run: $(VENV)/.runtime
 	@scripts/system-deps.sh run
@@ -26,6 +26,10 @@ test: $(VENV)/.dev
 	@scripts/system-deps.sh test
 	@echo "==> Running the test suite (SQLite, and PostgreSQL when it answers)"
 	@$(BIN)/pytest
+
+# Style and likely bugs (ruff: pyflakes, pycodestyle, import order, bugbear; pyproject.toml).
+lint: $(VENV)/.dev
+	@$(BIN)/ruff check .
 
 e2e: $(VENV)/.dev
 	@scripts/system-deps.sh test
