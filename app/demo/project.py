@@ -68,7 +68,8 @@ def load_demo(seed=2026):
         db.session.add(building)
         for floor in range(1, floors + 1):
             for index, stack in enumerate(stacks, start=1):
-                db.session.add(_unit(building, floor, floors, index, STACKS[stack], base_price, rng))
+                db.session.add(_unit(building, floor, floors, index, STACKS[stack], base_price,
+                                     rng))
     db.session.flush()
     logins, users = [], {}
     for username, name, role, is_admin in USERS:

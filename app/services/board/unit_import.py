@@ -38,7 +38,8 @@ class Diff:
 
     @property
     def repriced(self):
-        return sum(1 for *_, changes in self.updates if {"unit_price", "total_price"} & changes.keys())
+        prices = {"unit_price", "total_price"}
+        return sum(1 for *_, changes in self.updates if prices & changes.keys())
 
 
 def prepare(project, filename, data, actor):
@@ -140,7 +141,7 @@ def _create(project, rows, version, now, actor):
         (unit_id, None, {"building": row["building"], "unit_no": row["unit_no"],
                          "unit_price": row["unit_price"], "total_price": row["total_price"],
                          "status": S.WITHHELD})
-        for unit_id, row in zip(ids, rows)], project_id=project.id, user=actor)
+        for unit_id, row in zip(ids, rows, strict=True)], project_id=project.id, user=actor)
     return len(ids)
 
 

@@ -217,7 +217,8 @@ def block_message(building, floor, move, moved, refused):
         counts = {}
         for row, _ in refused:
             counts[S.LABELS[row.status]] = counts.get(S.LABELS[row.status], 0) + 1
-        text += f",跳过 {len(refused)} 套(" + "、".join(f"{k} {v} 套" for k, v in counts.items()) + ")"
+        skipped = "、".join(f"{k} {v} 套" for k, v in counts.items())
+        text += f",跳过 {len(refused)} 套({skipped})"
     return text
 
 

@@ -157,7 +157,8 @@ def confirm_visit(report, customer, consultant, *, by, at=None):
     if report.status != "reported":
         raise RuleViolation("该报备已处理,不能重复确认")
     if not report_valid(report, at):
-        raise RuleViolation(f"报备已过期:须在 {report.valid_until:%Y-%m-%d} 前到访,客户不计入该渠道")
+        raise RuleViolation(
+            f"报备已过期:须在 {report.valid_until:%Y-%m-%d} 前到访,客户不计入该渠道")
     if customer.phone_mask != report.phone_mask or customer.project_id != report.project_id:
         raise RuleViolation("客户手机号与报备不符")
     company_id = report.agent.company_id

@@ -80,7 +80,7 @@ def sign(subscription, data, actor, now=None):
     contract.instalments = [
         Instalment(seq=n, label=label, due_date=due, amount=amount, credited=credited)
         for n, ((label, due, amount), credited) in enumerate(
-            zip(rows, allocate(credit, [row[2] for row in rows])), start=1)]
+            zip(rows, allocate(credit, [row[2] for row in rows]), strict=True), start=1)]
     db.session.add(contract)
     db.session.flush()
     unit_status.transition(subscription.unit, "sign_contract", actor, now=now)

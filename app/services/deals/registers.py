@@ -266,7 +266,7 @@ def totals(name, project_id, filters):
     sums = db.session.execute(select(func.count(), func.count(case((~counted, 1))), *[
         sum_fen(case((counted, sub.c[key]))) for key in register.money])).one()
     result = {"count": sums[0], "uncounted": sums[1]}
-    for key, fen in zip(register.money, sums[2:]):
+    for key, fen in zip(register.money, sums[2:], strict=True):
         result[key] = from_fen(fen)
     return result
 

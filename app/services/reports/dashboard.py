@@ -110,7 +110,7 @@ def period_figures(project_id, day=None):
         out[kind] = {"label": label, "first": first, "last": last}
         periods.append((clock.day_bounds(first)[0], clock.day_bounds(last)[1]))
     for key, _label, fn in FIGURES:
-        for (kind, _l), value in zip(PERIOD_LABELS, fn(project_id, periods)):
+        for (kind, _l), value in zip(PERIOD_LABELS, fn(project_id, periods), strict=True):
             out[kind][key] = value
     return out
 

@@ -59,7 +59,7 @@ def deposits(project_id, periods):
     confirmed, pending = _confirmed_and_pending(Deposit, project_id, periods)
     return [{"count": c["count"] + p["count"], "amount": c["amount"] + p["amount"],
              "confirmed": c["amount"], "pending": p["amount"], "pending_count": p["count"]}
-            for c, p in zip(confirmed, pending)]
+            for c, p in zip(confirmed, pending, strict=True)]
 
 
 def subscriptions(project_id, periods):
@@ -91,7 +91,7 @@ def collections(project_id, periods):
     due = _unpack(due_row, days)
     return [{"received": r["amount"], "received_count": r["count"], "pending": p["amount"],
              "due": d["amount"], "due_count": d["count"]}
-            for r, p, d in zip(received, pending, due)]
+            for r, p, d in zip(received, pending, due, strict=True)]
 
 
 class DealPrices:
