@@ -40,7 +40,7 @@ smoke-prod: $(VENV)/.dev
 	@scripts/system-deps.sh test
 	@E2E_GUNICORN=1 $(BIN)/pytest tests/e2e
 
-# Known vulnerabilities in every installed package, from PyPI's advisories (CI runs it).
+# Known vulnerabilities in every installed package: pip-audit on pip's index (CI runs it).
 audit: $(VENV)/.dev
 	@$(BIN)/python scripts/audit_deps.py
 
