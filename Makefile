@@ -11,7 +11,7 @@ export FLASK_APP := wsgi
 # The installer itself, pinned: the venv's bundled pip and setuptools carry known advisories.
 BOOTSTRAP := pip==26.3 setuptools==84.2.1
 
-.PHONY: run test bench e2e smoke-prod audit migrate upgrade check clean
+.PHONY: run test lint bench e2e smoke-prod audit migrate upgrade check clean
 
 run: $(VENV)/.runtime
 	@scripts/system-deps.sh run
@@ -27,6 +27,10 @@ test: $(VENV)/.dev
 	@echo "==> Running the test suite (SQLite, and PostgreSQL when it answers)"
 	@$(BIN)/pytest
 
+# Style and likely bugs (ruff: pyflakes, pycodestyle, import order, bugbear; pyproject.toml).
+lint: $(VENV)/.dev
+	@$(BIN)/ruff check .
+
 e2e: $(VENV)/.dev
 	@scripts/system-deps.sh test
 	@$(BIN)/pytest tests/e2e
@@ -36,7 +40,7 @@ smoke-prod: $(VENV)/.dev
 	@scripts/system-deps.sh test
 	@E2E_GUNICORN=1 $(BIN)/pytest tests/e2e
 
-# Known vulnerabilities in every installed package, from PyPI's advisories (CI runs it).
+# Known vulnerabilities in every installed package: pip-audit on pip's index (CI runs it).
 audit: $(VENV)/.dev
 	@$(BIN)/python scripts/audit_deps.py
 

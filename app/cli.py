@@ -1,17 +1,26 @@
-"""Command-line tools: `flask --app wsgi demo-data`, `create-user`, `expire-holds`."""
+"""Every `flask --app wsgi ...` command, the ones cron runs included:
+
+    demo-data, create-user, backup, restore      setting up and safeguarding an office
+    expire-holds                                 cron, every few minutes
+    discounts expire                             cron, hourly
+    customers release-expired                    cron, daily
+"""
 import os
 import sys
 import time
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
 from app import demo
 from app.extensions import db
+from app.models import Project
 from app.models.user import ROLES
-from app.services import backup, users
+from app.services import backup, discounts, users
 from app.services.board import unit_status
+from app.services.customers import ownership
 from app.services.errors import RuleViolation
 
 
@@ -125,6 +134,29 @@ def expire_holds():
     click.echo(f"已释放 {count} 套到期保留的房源")
 
 
+discounts_cli = AppGroup("discounts", help="特殊优惠 (special discounts).")
+customers_cli = AppGroup("customers", help="客户 (customer cards).")
+
+
+@discounts_cli.command("expire")
+def expire_discounts():
+    """Mark approvals past their validity as expired, with one log event each (cron, hourly)."""
+    count = discounts.expire_due()
+    db.session.commit()
+    click.echo(f"已将 {count} 条过期的特殊优惠审批标记为已过期")
+
+
+@customers_cli.command("release-expired")
+def release_expired():
+    """Send customers whose card expired (2 months without contact) to the public pool
+    (cron, daily)."""
+    for project in db.session.scalars(select(Project).order_by(Project.id)):
+        released = ownership.release_expired(project)
+        db.session.commit()
+        click.echo(f"{project.name}: 释放 {len(released)} 位建档过期的客户到公共池")
+
+
 def register(app):
-    for command in (demo_data, create_user, backup_command, restore_command, expire_holds):
+    for command in (demo_data, create_user, backup_command, restore_command, expire_holds,
+                    discounts_cli, customers_cli):
         app.cli.add_command(command)

@@ -9,7 +9,7 @@ NAV = [
     ("admin.audit_log", "操作日志", "audit.view"),
     ("admin.users_list", "用户管理", "users.manage"),
     ("admin.projects_list", "项目设置", "settings.manage"),
-    # customers (issue 4)
+    # customers
     ("customers.today", "我的今天", "customers.today"),
     ("rotation.desk", "轮流接待", "rotation.view"),
     ("customers.index", "客户", "customers.view"),
@@ -30,12 +30,12 @@ NAV = [
     # exchange / refund / name change
     ("changes.index", "换房退房", "change.view"),
     ("changes.finance", "退款与过户费", "payout.pay"),
-    # reports (issue 8)
+    # reports
     ("reports.sales", "销售日报", "reports.sales"),
     ("reports.consultants", "顾问业绩", "reports.consultants"),
     ("reports.funnel_page", "转化漏斗", "reports.consultants"),
     ("reports.collections", "回款账龄", "reports.sales"),
-    # launch day 开盘 (issue 9)
+    # launch day 开盘
     ("launch.index", "开盘选房", "launch.view"),
 ]
 

@@ -43,7 +43,7 @@ ROLE_RULES = {
     "unit.extend_hold": frozenset({"manager"}),
     "unit.withhold": frozenset({"manager"}),
     "unit.release": frozenset({"manager"}),
-    # customers, visits, channels, rotation (issue 4)
+    # customers, visits, channels, rotation
     "customers.view": SALES,  # lists and search (masked); a card: own customers for consultants
     "customers.register": SALES,
     "customers.edit": frozenset({"consultant", "manager"}),
@@ -87,11 +87,11 @@ ROLE_RULES = {
     "receipt.void": frozenset({"finance"}),
     "price_policy.view": ALL_STAFF,
     "price_policy.manage": frozenset({"manager", "admin"}),
-    # reports (issue 8): the manager's dashboard, 销售日报, consultant performance
+    # reports: the manager's dashboard, 销售日报, consultant performance
     "reports.dashboard": frozenset({"manager"}),
     "reports.sales": frozenset({"secretary", "finance", "manager", "admin"}),
     "reports.consultants": frozenset({"manager", "admin"}),
-    # launch day 开盘 (issue 9): 认筹, 排号/摇号, 选房 (the pick is a move in unit_status)
+    # launch day 开盘: 认筹, 排号/摇号, 选房 (the pick is a move in unit_status)
     "launch.view": ALL_STAFF,  # consultants see their own registrations only
     "launch.manage": OFFICE,  # create, fix the queue, commit and draw, run the session
     "launch.register": frozenset({"consultant", "secretary"}),
@@ -201,7 +201,7 @@ OBJECT_RULES = {
         user.admin_rights),
     # sales control board 销控
     "unit.cancel_hold": holds_unit,
-    # customers (issue 4): consultants act on their own customers only
+    # customers: consultants act on their own customers only
     "customers.view": owns_customer,
     "customers.edit": owns_customer,
     "customers.follow_up": owns_customer,

@@ -212,7 +212,8 @@ def main():
     print(f"  ratios: poll/hello {ratios['poll']:.2f} (target ≥ 0.50), board/render "
           f"{ratios['board']:.2f} (≥ 0.85), building/hello {ratios['building']:.2f} (≥ 0.20)")
     print(f"  holds: {clients} clients on 300 units for {race_seconds} s: {race['requests']} "
-          f"attempts ({race['rps']:.1f}/s), {race['holds']} won ({race['holds_per_s']:.1f} holds/s), "
+          f"attempts ({race['rps']:.1f}/s), {race['holds']} won "
+          f"({race['holds_per_s']:.1f} holds/s), "
           f"{race['conflicts']} told 已被保留; p50 {race['p50']:.0f} ms, p95 {race['p95']:.0f} ms, "
           f"p99 {race['p99']:.0f} ms; 5xx {race['errors']}; double holds {race['double']}")
     errors = sum(f["errors"] for f in (hello, whole, memory, building, poll, race))

@@ -464,7 +464,8 @@ def report(engine, recorder, elapsed, cpu, double, staleness):
         print(f"   {action:<8} {f['requests']:6d} req {f['rps']:7.1f}/s   p50 {f['p50']:6.0f} ms"
               f"   p95 {f['p95']:6.0f} ms   p99 {f['p99']:6.0f} ms{extra}", flush=True)
     print(f"   5xx {recorder.errors}; double sales in the database {double}; staleness of "
-          f"every screen {stale:.1f} s (target ≤ 3); server CPU {cpu[0]:.2f} cores, this load generator "
+          f"every screen {stale:.1f} s (target ≤ 3); server CPU {cpu[0]:.2f} cores, "
+          f"this load generator "
           f"{cpu[1]:.2f} cores{', PostgreSQL the rest' if engine == 'postgresql' else ''} "
           f"(this machine has {os.cpu_count()}, shared by all of them)", flush=True)
     return (f"RESULT engine={engine} hold_p95_ms={figures['hold']['p95']:.0f} "

@@ -157,12 +157,12 @@ def deals(db, project_id, sold_at, customer_ids, sellers, rng):
     db.session.execute(insert(Receipt), rows["receipt"])
     receipt_ids = db.session.scalars(select(Receipt.id).where(Receipt.book_id == book.id)
                                      .order_by(Receipt.number)).all()
-    for row, rid in zip(rows["deposit"], receipt_ids):
+    for row, rid in zip(rows["deposit"], receipt_ids, strict=True):
         row["receipt_id"] = rid
     db.session.execute(insert(Deposit), rows["deposit"])
     deposit_ids = db.session.scalars(select(Deposit.id).where(Deposit.form_key.like("bench-%"))
                                      .order_by(Deposit.id)).all()
-    for row, did in zip(rows["sub"], deposit_ids):
+    for row, did in zip(rows["sub"], deposit_ids, strict=True):
         row["deposit_id"] = did
     db.session.execute(insert(Subscription), rows["sub"])
     subs = db.session.execute(select(Subscription.id, Subscription.unit_id,
@@ -199,7 +199,7 @@ def deals(db, project_id, sold_at, customer_ids, sellers, rng):
         {"project_id": project_id, "contract_id": i.contract_id, "instalment_id": i.id,
          "receipt_id": rid, "amount": i.amount, "method": "transfer", "status": "confirmed",
          "recorded_by_id": staff, "recorded_at": sold_at[i.unit_id] + timedelta(days=1),
-         "form_key": f"bench-pay-{n}"} for n, (i, rid) in enumerate(zip(paid, ids))])
+         "form_key": f"bench-pay-{n}"} for n, (i, rid) in enumerate(zip(paid, ids, strict=True))])
 
 
 def main():

@@ -15,14 +15,16 @@ from app.services.users import create_user
 EXTRA_CONSULTANTS = [("zhangwei", "张伟"), ("chenchen", "陈晨")]
 SURNAMES = "张王李赵陈刘杨黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-         "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文博", "子涵", "雨欣", "浩然", "思远"]
+         "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文博", "子涵", "雨欣", "浩然",
+         "思远"]
 NOTES = {
-    "appearance": ["中等身材,戴眼镜,说话干脆", "三十出头,穿运动装,带孩子来", "夫妻同来,先生话少太太做主",
-                   "五十岁左右,衣着讲究,开奥迪", "年轻情侣,对样板间很感兴趣"],
+    "appearance": ["中等身材,戴眼镜,说话干脆", "三十出头,穿运动装,带孩子来",
+                   "夫妻同来,先生话少太太做主", "五十岁左右,衣着讲究,开奥迪",
+                   "年轻情侣,对样板间很感兴趣"],
     "concerns": ["学区(实验小学)和通勤时间", "南北通透、楼层 15 层以上", "首付比例和月供压力",
                  "交房时间和物业品牌", "车位配比,想要两个车位"],
-    "objections": ["觉得单价比隔壁楼盘高 1500 元", "担心高架噪音,已带看东侧样板间", "家里老人嫌楼层太高",
-                   "想等开盘优惠", "对公摊面积有疑虑,已解释得房率"],
+    "objections": ["觉得单价比隔壁楼盘高 1500 元", "担心高架噪音,已带看东侧样板间",
+                   "家里老人嫌楼层太高", "想等开盘优惠", "对公摊面积有疑虑,已解释得房率"],
 }
 FOLLOW_UPS = [("phone", "电话回访,介绍下周末样板间开放活动", "同意周六上午来看房"),
               ("wechat", "微信发送 B 户型平面图和价格区间", "客户说和家人商量"),
@@ -106,7 +108,8 @@ def _regrade(customer, owner, rng, at):
     target = "ABCD"[max(0, index - 1)] if up else "ABCD"[min(3, index + 1)]
     if target != customer.grade:
         visits.change_grade(customer, target, "电话沟通后意向明显提升" if up else rng.choice(
-            ["客户已在别处看中房子", "预算不足,暂缓购房", "家人意见不统一,近期不买", "多次联系未接通"]),
+            ["客户已在别处看中房子", "预算不足,暂缓购房", "家人意见不统一,近期不买",
+             "多次联系未接通"]),
             by=owner, at=at)
 
 
@@ -153,7 +156,8 @@ def _scripted(made, rng):
     active = [c for c, _o in made if ownership.ownership_valid(c) and c.grade in ("A", "B")]
     for customer in active[:5]:
         customer.next_appointment_on = day0
-        customer.next_appointment_pretext = rng.choice(["样板间开放日", "新一批房源推出", "带家人来定户型"])
+        customer.next_appointment_pretext = rng.choice(
+            ["样板间开放日", "新一批房源推出", "带家人来定户型"])
     expired = [c for c, _o in made if not ownership.ownership_valid(c)]
     for customer in expired[: len(expired) // 2]:
         until = ownership.valid_until(customer)
@@ -163,8 +167,10 @@ def _scripted(made, rng):
 
 
 def _channels(project, secretary):
-    link = channels.save_company(project, "链家地产", "agency", "周经理", "13812345678", by=secretary)
-    home = channels.save_company(project, "我爱我家", "agency", "钱经理", "13912345678", by=secretary)
+    link = channels.save_company(project, "链家地产", "agency", "周经理", "13812345678",
+                                 by=secretary)
+    home = channels.save_company(project, "我爱我家", "agency", "钱经理", "13912345678",
+                                 by=secretary)
     dist = channels.save_company(project, "房多多分销", "distributor", by=secretary)
     broker = channels.save_company(project, "全民经纪人", "broker", by=secretary)
     return [channels.add_agent(link, "刘洋", "13611112222", by=secretary),

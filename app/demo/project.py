@@ -68,14 +68,15 @@ def load_demo(seed=2026):
         db.session.add(building)
         for floor in range(1, floors + 1):
             for index, stack in enumerate(stacks, start=1):
-                db.session.add(_unit(building, floor, floors, index, STACKS[stack], base_price, rng))
+                db.session.add(_unit(building, floor, floors, index, STACKS[stack], base_price,
+                                     rng))
     db.session.flush()
     logins, users = [], {}
     for username, name, role, is_admin in USERS:
         password = demo_password()
         users[username] = create_user(username, name, role, password, is_admin)
         logins.append((username, name, role, password))
-    # Customers, visits, channels and today's queue (issue 4); the new consultants' logins
+    # Customers, visits, channels and today's queue; the new consultants' logins
     # go first so each role's last login stays the one above.
     logins = demo_customers.load(project, rng) + logins
     _board_activity(project, users)

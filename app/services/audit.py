@@ -8,20 +8,15 @@ from sqlalchemy import insert
 
 from app.extensions import db
 from app.models import AuditLog
+from app.services.audit_labels import ACTION_LABELS, OBJECT_LABELS
 from app.services.clock import now
 
-# Chinese names of audited actions and objects for the log page; areas add theirs.
-ACTION_LABELS = {
-    "login": "登录", "logout": "退出登录", "login_failed": "登录失败", "login_throttled": "登录被限制",
-    "sessions_revoked": "登录失效", "password_changed": "修改密码", "password_reset": "重置密码",
-    "user_created": "新建用户", "user_updated": "修改用户", "user_activated": "启用用户",
-    "user_deactivated": "停用用户", "project_settings_changed": "修改项目设置",
-    "demo_loaded": "载入演示数据",
-}
+__all__ = ["ACTION_LABELS", "OBJECT_LABELS", "READ_ACTION_SUFFIXES", "client_ip", "record",
+           "record_many"]
+
 # Reading personal data is itself recorded (an export, a reveal). Those rows are the only
 # writes a GET may make; their action names end with one of these.
 READ_ACTION_SUFFIXES = ("_exported", "_viewed", "_revealed")
-OBJECT_LABELS = {"user": "用户", "project": "项目", "unit": "房源", "customer": "客户"}
 
 
 def _json(value):

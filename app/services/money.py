@@ -1,5 +1,8 @@
-"""Money helpers: parse what people type, format for screens, 大写 for receipts."""
+"""Money helpers: parse what people type, format for screens, 大写 for receipts, and add
+money columns in the database as the integer fen they are stored as (exact on every engine)."""
 from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import BigInteger, func, type_coerce
 
 from app.services.errors import RuleViolation
 
@@ -38,6 +41,21 @@ def parse_money(text, field=None, allow_negative=False):
 def round_price(value, policy):
     """Apply a project's rounding rule (fen / yuan / ten_yuan), half up."""
     return Decimal(value).quantize(ROUNDING_QUANTUM[policy], rounding=ROUND_HALF_UP).quantize(FEN)
+
+
+def as_fen(column):
+    """A money column (or expression) as its stored integer fen, for arithmetic in SQL."""
+    return type_coerce(column, BigInteger)
+
+
+def sum_fen(column):
+    """SUM of a money column as integer fen, 0 over no rows (the database adds integers)."""
+    return func.coalesce(func.sum(as_fen(column)), 0)
+
+
+def from_fen(value):
+    """Integer fen from the database (None as 0) as exact yuan."""
+    return (Decimal(int(value or 0)) / 100).quantize(FEN)
 
 
 def format_money(value, symbol=True):

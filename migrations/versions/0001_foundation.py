@@ -1,7 +1,7 @@
 """foundation: users, projects, units, customers, audit log
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-23 15:57:58.822451
 
 """

@@ -127,7 +127,8 @@ def test_reimport_reprices_unsold_units_and_leaves_sold_ones_alone(app, login_as
     assert done.status_code == 302, done.get_data(as_text=True)
     assert "已售未改动 2 套" in browser.get(done.headers["Location"]).get_data(as_text=True)
     with app.app_context():
-        prices = {(u.building.name, u.unit_no): u.unit_price for u in db.session.scalars(select(Unit))}
+        prices = {(u.building.name, u.unit_no): u.unit_price
+                  for u in db.session.scalars(select(Unit))}
         assert prices[("1栋", "101")] == Decimal("20100.00")  # subscribed: untouched
         assert prices[("1栋", "102")] == Decimal("20100.00")  # deposit pending: untouched
         assert prices[("1栋", "201")] == prices[("2栋", "101")] == Decimal("30000.00")
@@ -163,7 +164,8 @@ def test_a_gbk_csv_and_a_workbook_with_one_sheet_per_building(app, login_as):
     csv_text = "房号,楼层,户型,面积,单价,楼栋\n101,1,两室,89.36,\"20,000\",9栋\n"
     response = upload(browser, csv_text.encode("gb18030"), "房源.csv", htmx=True)
     assert response.status_code == 200 and "新增 1 套" in response.get_data(as_text=True)
-    sheets = {"1号楼": [["房号", "户型", "建筑面积", "总价(万元)"], ["1801", "三室", 118.52, 258.6]],
+    sheets = {"1号楼": [["房号", "户型", "建筑面积", "总价(万元)"],
+                        ["1801", "三室", 118.52, 258.6]],
               "说明": [["本表由销售部维护"]]}
     response = upload(browser, xlsx_bytes(None, sheets=sheets), htmx=True)
     html = response.get_data(as_text=True)

@@ -3,6 +3,7 @@ per-worker poll tag and the HTML kept per board version. None of it may show a s
 longer than stated, or one user's marks to another."""
 import re
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import time_machine
 from sqlalchemy import event
@@ -124,8 +125,8 @@ def test_a_board_that_is_behind_gets_its_changes_without_loading_the_user(app, l
     holder.post(f"/board/units/{second}/hold", {}, htmx=True)
     answers = []
     for watcher in watchers:
-        response, statements = statements_during(app, lambda: poll(watcher, world["project"],
-                                                                   tag))
+        response, statements = statements_during(app, partial(poll, watcher, world["project"],
+                                                              tag))
         answers.append((response.status_code, response.get_data(as_text=True),
                         response.headers["ETag"], response.headers["HX-Trigger"]))
     assert answers[0] == answers[1] and answers[0][0] == 200

@@ -1,4 +1,5 @@
-"""Every unit status move of this issue, allowed and refused, per role, with frozen time."""
+"""Every move the board itself makes (holds, release, withhold), allowed and refused, per role,
+with frozen time."""
 import json
 from datetime import datetime, timedelta, timezone
 

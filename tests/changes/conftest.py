@@ -19,8 +19,8 @@ def users(*names):
     return [db.session.scalar(select(User).where(User.username == n)) for n in names]
 
 
-def sell(office, unit_key, receipt_no, *, customer="zhang", amount="50000", contract=False,
-         paid=(), stage="subscribed", co_buyers="", consultant="wangfang"):
+def sell(office, unit_key, receipt_no, *, customer="zhang", amount="50000",  # noqa: F811
+         contract=False, paid=(), stage="subscribed", co_buyers="", consultant="wangfang"):
     """A deal on `unit_key`: confirmed deposit, then (by `stage`) a signed 认购书, a contract
     with `paid` confirmed payments (receipt numbers from receipt_no + 1)."""
     secretary, finance = users("zhaomin", "chenjing")

@@ -42,7 +42,8 @@ class Office:
         world = make_project(app, buildings=(("A栋", 2, 3),), code=f"P{next(CODES)}")
         self.project_id, self.units = world["project"], list(world["units"].values())
         self.people = dict(zip(("secretary", "finance", "manager", "consultant", "finance2"),
-                               users("zhaomin", "chenjing", "liuqiang", "wangfang", "huangli")))
+                               users("zhaomin", "chenjing", "liuqiang", "wangfang", "huangli"),
+                               strict=True))
         buyers = [Customer(project_id=self.project_id, name=name, phone=phone,
                            owner_id=self.people["consultant"].id)
                   for name, phone in (("张三", "13800001111"), ("李四", "13900002222"))]

@@ -11,13 +11,15 @@ from app.services.customers.today import my_day
 from app.services.errors import RuleViolation
 from tests.fixtures.customers import at, build
 
+FIRST_VISIT = at(2026, 1, 10)
+
 
 @pytest.fixture
 def w(db):
     return build()
 
 
-def _register(w, owner, phone="13800138000", when=at(2026, 1, 10), name="张三", visit=True):
+def _register(w, owner, phone="13800138000", when=FIRST_VISIT, name="张三", visit=True):
     with time_machine.travel(when, tick=False):
         customer, _ = cards.register(w.project, name, phone, "路过", owner)
         if visit:

@@ -70,7 +70,7 @@ def test_subscription_pdf_four_copies_with_the_check(app, office, browser_for, t
     assert response.status_code == 200
     pages = [p.extract_text().replace("\n", "") for p in PdfReader(io.BytesIO(response.data)).pages]
     assert len(pages) == 4
-    for label, text in zip(("客户联", "财务联", "销售联", "销售联(存档)"), pages):
+    for label, text in zip(("客户联", "财务联", "销售联", "销售联(存档)"), pages, strict=True):
         assert label in text and "商品房认购书" in text and "李梅" in text
     with app.app_context():
         sub = db.session.get(Subscription, sub_id)

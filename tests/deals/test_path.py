@@ -91,7 +91,7 @@ def test_hold_deposit_confirm_sold_contract_paid(app, office, browser_for):
     # the confirmed deposit is credited to the first instalment: the buyer owes the rest
     assert credited == [Decimal("20000.00"), 0, 0] and sum(dues) == price - Decimal("20000")
 
-    for number, (instalment_id, amount) in enumerate(zip(ids, dues), start=1002):
+    for number, (instalment_id, amount) in enumerate(zip(ids, dues, strict=True), start=1002):
         page = secretary.get(f"/deals/contracts/{contract_id}").text
         paid = secretary.post(f"/deals/contracts/{contract_id}/payments", {
             "form_key": form_key(page), "instalment_id": instalment_id, "amount": str(amount),

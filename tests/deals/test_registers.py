@@ -40,7 +40,8 @@ def _fill(app, office, rng, count=1000):
         db.session.execute(insert(Deposit), [dict(
             project_id=pid, unit_id=unit_ids[0], customer_id=office["zhang"],
             consultant_id=office["wangfang"], receipt_id=ids[r["number"]], kind=r["purpose"],
-            amount=r["amount"], method="cash", status=rng.choice(("pending", "confirmed", "rejected")),
+            amount=r["amount"], method="cash",
+            status=rng.choice(("pending", "confirmed", "rejected")),
             recorded_by_id=office["zhaomin"], form_key=f"k{r['number']:020d}")
             for r in receipts if r["purpose"] != "payment"])
         deposit_id = db.session.scalar(select(Deposit.id).limit(1))
@@ -60,8 +61,9 @@ def _fill(app, office, rng, count=1000):
         db.session.execute(insert(Payment), [dict(
             project_id=pid, contract_id=contract.id, instalment_id=contract.instalments[0].id,
             receipt_id=ids[r["number"]], amount=r["amount"], method="cash",
-            status=rng.choice(("pending", "confirmed", "rejected")), recorded_by_id=office["zhaomin"],
-            form_key=f"p{r['number']:020d}") for r in receipts if r["purpose"] == "payment"])
+            status=rng.choice(("pending", "confirmed", "rejected")),
+            recorded_by_id=office["zhaomin"], form_key=f"p{r['number']:020d}")
+            for r in receipts if r["purpose"] == "payment"])
         db.session.commit()
         return pid
 

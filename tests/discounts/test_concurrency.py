@@ -58,7 +58,7 @@ def test_a_stale_decision_loses_to_the_one_already_made(app, office):
         session = _db.session()
         session.expire_on_commit = False
         stale, liuqiang = get(DiscountRequest, request_id), user("liuqiang", office)
-        stale.project.approval_valid_days  # loaded now, used later
+        _ = stale.project.approval_valid_days  # loaded now, used later
         session.commit()  # ends the read; `stale` keeps saying "pending"
         assert race(app, _decide(office, request_id, "sunhong", False)) == ["decided"]
         assert stale.status == DiscountStatus.PENDING

@@ -64,7 +64,8 @@ def test_request_badge_approve_and_the_consultant_sees_it(browser, live_server):
         shot(m_page, "discount-queue")
         queue_url = m_page.url
         row.locator("button[value=approve]").click()
-        wait_until(m_page, lambda: "已批准" in m_page.locator(f"#discount-{request_id}").inner_text())
+        row_now = m_page.locator(f"#discount-{request_id}")
+        wait_until(m_page, lambda: "已批准" in row_now.inner_text())
         assert m_page.url == queue_url  # decided in place, no page load
         wait_until(m_page, lambda: _badge(m_page) == str(before))
         shot(m_page, "discount-queue-approved")

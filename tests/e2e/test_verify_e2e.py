@@ -6,7 +6,8 @@ from tests.e2e.conftest import shot
 
 def test_verification_page_on_a_phone(browser, live_server, in_process_app):
     doc = VerifiedDocument(title="收据 No.0001234", status="有效", valid=True,
-                           fields=[("金额", "¥20,000.00"), ("大写", "贰万元整"), ("房号", "1栋1801")],
+                           fields=[("金额", "¥20,000.00"), ("大写", "贰万元整"),
+                                   ("房号", "1栋1801")],
                            fingerprint=fingerprint("0001234"))
     verification.register("e2e-receipt", lambda object_id: doc)
     with in_process_app.test_request_context(base_url=live_server["url"]):

@@ -11,7 +11,8 @@ RAW = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)\d{17}[\dXx](?!\d)")
 
 
 def test_mask_text():
-    assert logs.mask_text("call 13800138000 or +86 139-0013-9000") == "call 138****8000 or 139****9000"
+    masked = logs.mask_text("call 13800138000 or +86 139-0013-9000")
+    assert masked == "call 138****8000 or 139****9000"
     assert logs.mask_text("id 11010519491231002X ok") == "id 110***********002X ok"
     assert logs.mask_text("order 20261123000001234567") == "order 20261123000001234567"
 

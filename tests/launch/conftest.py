@@ -41,7 +41,7 @@ def make_launch(world, mode="lottery", buyers=6, confirm=True, window_minutes=3,
 
 
 @pytest.fixture
-def launch_world(app, office):
+def launch_world(app, office):  # noqa: F811
     with app.app_context():
         launch_id, entries = make_launch(office)
     return {**office, "launch": launch_id, "entries": entries}

@@ -179,7 +179,7 @@ def test_a_pick_racing_a_hold_on_the_same_unit_one_wins(app, race_app, db, offic
     called = [selection.call_next(launch, person("zhaomin")).id for _ in range(3)]
     db.session.commit()
     names = ["1栋 301", "1栋 302", "1栋 303"]
-    for entry_id, name in zip(called, names):
+    for entry_id, name in zip(called, names, strict=True):
         buyer_consultant = entry(entry_id).consultant.username
         rival = "lijun" if buyer_consultant == "wangfang" else "wangfang"
         unit_id = office["units"][name]

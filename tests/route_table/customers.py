@@ -1,4 +1,4 @@
-"""Customers, visits and calls, channel reports, reception rotation (issue 4)."""
+"""Customers, visits and calls, channel reports, reception rotation."""
 from tests.route_table import OWNER, Route
 
 SALES = frozenset({"consultant", "secretary", "manager"})

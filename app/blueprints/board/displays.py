@@ -72,7 +72,8 @@ def display(token):
 def display_poll(token):
     link = displays.active_link(token)
     if link is None:
-        return make_response("该大屏链接已被撤销", 410, {"Content-Type": "text/plain; charset=utf-8"})
+        return make_response("该大屏链接已被撤销", 410,
+                             {"Content-Type": "text/plain; charset=utf-8"})
     tag, changes = grid.board_changes(link.project_id, None,
                                        request.headers.get("If-None-Match"))
     if changes is None:

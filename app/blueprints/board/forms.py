@@ -8,7 +8,8 @@ from app.forms import Form
 class ReasonForm(Form):
     """A move with an optional reason (保留, 取消保留, 销控, 推售)."""
 
-    reason = StringField("原因", validators=[Optional(), Length(max=200, message="原因最多 200 字")])
+    reason = StringField("原因", validators=[Optional(),
+                                             Length(max=200, message="原因最多 200 字")])
 
 
 class ExtendHoldForm(Form):
@@ -21,7 +22,8 @@ class BlockForm(Form):
 
     floor = IntegerField("楼层", validators=[Optional()])
     unit = IntegerField(validators=[Optional()])  # the panel to show afterwards
-    reason = StringField("原因", validators=[Optional(), Length(max=200, message="原因最多 200 字")])
+    reason = StringField("原因", validators=[Optional(),
+                                             Length(max=200, message="原因最多 200 字")])
 
 
 class ImportForm(Form):

@@ -1,8 +1,5 @@
-import click
 from flask import Blueprint
-from sqlalchemy import select
 
-from app.extensions import db
 from app.services.clock import today
 from app.services.customers import ownership
 from app.services.customers.visits import follow_up_state
@@ -24,19 +21,6 @@ def card_valid_until(customer):
 @bp.app_template_global()
 def card_valid(customer):
     return ownership.ownership_valid(customer)
-
-
-@bp.cli.command("release-expired")
-def release_expired_command():
-    """Send customers whose card expired (2 months without contact) to the public pool.
-
-    Run daily from cron: `flask --app wsgi customers release-expired`.
-    """
-    from app.models import Project
-    for project in db.session.scalars(select(Project).order_by(Project.id)):
-        released = ownership.release_expired(project)
-        db.session.commit()
-        click.echo(f"{project.name}: 释放 {len(released)} 位建档过期的客户到公共池")
 
 
 from app.blueprints.customers import routes, routes_card, routes_ownership  # noqa: E402,F401

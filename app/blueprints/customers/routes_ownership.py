@@ -170,7 +170,8 @@ EXPORT_COLUMNS = [
     Column("级别", "grade", width=6), Column("认知途径", "channel"),
     Column("意向面积", "area_band"), Column("意向户型", "wanted_layout"),
     Column("置业顾问", "owner", width=10), Column("首次到访", "first_visit_at", "datetime", 18),
-    Column("最近到访", "last_visit_at", "datetime", 18), Column("建档有效至", "valid_until", "date"),
+    Column("最近到访", "last_visit_at", "datetime", 18),
+    Column("建档有效至", "valid_until", "date"),
 ]
 
 

@@ -10,8 +10,6 @@ from app.services.deals import registers
 from app.web import render_page
 from app.xlsx import build_workbook, xlsx_response
 
-audit.ACTION_LABELS.update({"register_exported": "导出明细表"})
-
 
 def _filters():
     def day(name):

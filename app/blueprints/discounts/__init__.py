@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("discounts", __name__, url_prefix="/discounts")
 
-from app.blueprints.discounts import cli, limits, log, queue, routes, templating  # noqa: E402,F401
+from app.blueprints.discounts import limits, log, queue, routes, templating  # noqa: E402,F401

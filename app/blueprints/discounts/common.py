@@ -42,7 +42,8 @@ def customer_choices(project_id, user):
     if user.role == "consultant":
         query = query.where(Customer.owner_id == user.id)
     customers = db.session.scalars(query.limit(1000)).all()
-    return [("", "请选择客户")] + [(str(c.id), f"{c.name} {mask_phone(c.phone)}") for c in customers]
+    return [("", "请选择客户")] + [(str(c.id), f"{c.name} {mask_phone(c.phone)}")
+                                   for c in customers]
 
 
 def building_choices(project_id, blank="请选择楼栋"):

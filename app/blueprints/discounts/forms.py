@@ -9,7 +9,8 @@ from app.forms import ChineseDateField, Form, choices, optional_int
 from app.services.discounts.files import KINDS as ATTACHMENT_KINDS
 from app.services.discounts.register import STATUS_FILTERS
 
-KIND_CHOICES = {"percent": "按比例折让(%)", "amount": "直减金额(元)", "price": "一口价(成交总价,元)"}
+KIND_CHOICES = {"percent": "按比例折让(%)", "amount": "直减金额(元)",
+                "price": "一口价(成交总价,元)"}
 PLAN_CHOICES = {"": "未定(只计通用标准优惠)", "full": "一次性付款", "mortgage": "按揭贷款",
                 "instalments": "分期付款"}
 

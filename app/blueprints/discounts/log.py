@@ -24,7 +24,8 @@ COLUMNS = [
     Column("电话", "phone", width=13), Column("房源", "unit", width=12),
     Column("户型", "layout", width=14), Column("置业顾问", "consultant", width=10),
     Column("特殊优惠", "discount", width=20), Column("表价", "list_price", "money", 15),
-    Column("标准优惠价", "standard_price", "money", 15), Column("成交价", "deal_price", "money", 15),
+    Column("标准优惠价", "standard_price", "money", 15),
+    Column("成交价", "deal_price", "money", 15),
     Column("特殊优惠额", "discount_amount", "money", 14),
     Column("低于表价", "percent", "percent", 10),
 ]

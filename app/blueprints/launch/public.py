@@ -56,7 +56,8 @@ def hall(token):
 def hall_poll(token):
     link, launch = _hall_launch(token)
     if link is None:
-        return make_response("该大屏链接已被撤销", 410, {"Content-Type": "text/plain; charset=utf-8"})
+        return make_response("该大屏链接已被撤销", 410,
+                             {"Content-Type": "text/plain; charset=utf-8"})
     tag = launches.hall_tag(launch.id) if launch else '"none"'
     if request.headers.get("If-None-Match") == tag:
         response = make_response("", 304)

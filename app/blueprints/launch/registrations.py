@@ -21,8 +21,8 @@ EXPORT_COLUMNS = [Column("认筹号", "code", width=10), Column("客户", "name"
                   Column("电话", "phone"), Column("置业顾问", "consultant"),
                   Column("诚意金", "amount", "money"), Column("付款方式", "method", width=10),
                   Column("收据", "receipt", width=12), Column("意向户型", "layouts", width=24),
-                  Column("状态", "status", width=10), Column("登记时间", "registered_at", "datetime",
-                                                          width=17),
+                  Column("状态", "status", width=10),
+                  Column("登记时间", "registered_at", "datetime", width=17),
                   Column("排号", "queue_no", width=8), Column("选房", "call", width=8),
                   Column("选定房源", "unit")]
 

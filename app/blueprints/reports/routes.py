@@ -103,8 +103,9 @@ def _xlsx_row(dimension, group):
 def _deal_note(deals):
     dep, sub, con, col = (deals[k][0] for k in ("deposits", "subscriptions", "contracts",
                                                  "collections"))
-    return (f"定金 {dep['count']} 笔(已确认 {format_money(dep['confirmed'])});认购 {sub['count']} 套 "
-            f"{format_money(sub['amount'])};签约 {con['count']} 套 {format_money(con['amount'])};"
+    return (f"定金 {dep['count']} 笔(已确认 {format_money(dep['confirmed'])});"
+            f"认购 {sub['count']} 套 {format_money(sub['amount'])};"
+            f"签约 {con['count']} 套 {format_money(con['amount'])};"
             f"回款 {format_money(col['received'])}(到期应收 {format_money(col['due'])})")
 
 

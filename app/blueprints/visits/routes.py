@@ -112,7 +112,8 @@ def statistics_export():
 LOG_COLUMNS = [Column("时间", "at", "datetime", 18), Column("方式", "kind", width=6),
                Column("客户", "name", width=12), Column("电话", "phone", width=16),
                Column("到访次数", "visit_no", "int", 8), Column("认知途径", "channel"),
-               Column("置业顾问", "consultant", width=10), Column("时长(分钟)", "duration", "int", 10),
+               Column("置业顾问", "consultant", width=10),
+               Column("时长(分钟)", "duration", "int", 10),
                Column("结果", "result", width=30)]
 
 

@@ -8,10 +8,6 @@ from app.models import DisplayLink
 from app.services import audit, clock
 from app.services.errors import RuleViolation
 
-audit.ACTION_LABELS.update({"display_link_created": "创建大屏链接",
-                            "display_link_revoked": "撤销大屏链接"})
-audit.OBJECT_LABELS.update({"display_link": "大屏链接"})
-
 
 def create_link(project, name, show_prices, rotate_seconds, actor):
     name = (name or "").strip()

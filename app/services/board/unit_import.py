@@ -27,9 +27,6 @@ OPTIONAL = ("inner_area", "orientation")  # a blank cell keeps what the board ha
 
 __all__ = ["ImportRejected", "apply", "diff", "parse_decimal", "prepare"]
 
-audit.ACTION_LABELS.update({"units_imported": "导入房源表", "unit_created": "新增房源",
-                            "unit_price_changed": "调整价格", "unit_updated": "修改房源信息"})
-
 
 @dataclass
 class Diff:
@@ -41,7 +38,8 @@ class Diff:
 
     @property
     def repriced(self):
-        return sum(1 for *_, changes in self.updates if {"unit_price", "total_price"} & changes.keys())
+        prices = {"unit_price", "total_price"}
+        return sum(1 for *_, changes in self.updates if prices & changes.keys())
 
 
 def prepare(project, filename, data, actor):
@@ -143,7 +141,7 @@ def _create(project, rows, version, now, actor):
         (unit_id, None, {"building": row["building"], "unit_no": row["unit_no"],
                          "unit_price": row["unit_price"], "total_price": row["total_price"],
                          "status": S.WITHHELD})
-        for unit_id, row in zip(ids, rows)], project_id=project.id, user=actor)
+        for unit_id, row in zip(ids, rows, strict=True)], project_id=project.id, user=actor)
     return len(ids)
 
 

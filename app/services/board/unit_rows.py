@@ -46,7 +46,8 @@ def parse_decimal(value, scale=1):
 
 
 def validate(sheet, project):
-    errors = [f"工作表「{title}」缺少必需的列:{'、'.join(lacking)}" for title, lacking in sheet.missing]
+    errors = [f"工作表「{title}」缺少必需的列:{'、'.join(lacking)}"
+              for title, lacking in sheet.missing]
     if errors:
         raise ImportRejected(errors)
     rows, seen, count = [], {}, 0

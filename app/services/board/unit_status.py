@@ -123,18 +123,6 @@ MOVES = {move.name: move for move in (
          S.DEPOSIT_CONFIRMED, single_only=True, where=_same_holder, panel=False),
 )}
 
-audit.ACTION_LABELS.update({
-    "unit_hold": "保留房源", "unit_cancel_hold": "取消保留", "unit_extend_hold": "延长保留",
-    "unit_hold_expired": "保留到期", "unit_withhold": "销控(暂不推售)", "unit_release": "推售",
-    "unit_record_deposit": "收取定金", "unit_confirm_deposit": "财务确认定金",
-    "unit_reject_deposit": "财务退回定金", "unit_mark_sold": "认购(已售)",
-    "unit_sign_contract": "签约", "unit_refund": "退房(恢复可售)",
-    "unit_refund_withhold": "退房(转销控)", "unit_exchange_out": "换房换出",
-    "unit_exchange_in": "换房换入", "unit_exchange_in_contracted": "换房换入(已签约)",
-    "unit_launch_pick": "开盘选房(定金待确认)",
-    "unit_launch_pick_confirmed": "开盘选房(诚意金转定金)",
-})
-
 
 def effective_status(now):
     """The status a reader sees: a hold past its expiry reads as available (GETs never write)."""
@@ -229,7 +217,8 @@ def block_message(building, floor, move, moved, refused):
         counts = {}
         for row, _ in refused:
             counts[S.LABELS[row.status]] = counts.get(S.LABELS[row.status], 0) + 1
-        text += f",跳过 {len(refused)} 套(" + "、".join(f"{k} {v} 套" for k, v in counts.items()) + ")"
+        skipped = "、".join(f"{k} {v} 套" for k, v in counts.items())
+        text += f",跳过 {len(refused)} 套({skipped})"
     return text
 
 

@@ -5,8 +5,6 @@ requests: ask, decide, cancel; deal: what a unit's deal holds (money, documents)
 execute: the three executions; payouts: finance pays refunds, confirms transfer fees;
 ledger: where every fen received now sits; registers: 换房退房一览表 and the reasons report.
 """
-from app.services import audit
-
 KINDS = {"exchange": "换房", "refund": "退房", "rename": "换名"}
 STATUS = {"pending": "待审批", "approved": "已批准待执行", "rejected": "已驳回",
           "executed": "已执行", "cancelled": "已撤回"}
@@ -18,16 +16,3 @@ RENAME_ACTIONS = {"add": "增加共同购房人", "remove": "减少共同购房�
 UNIT_AFTER = {"available": "恢复可售", "withheld": "转为销控(暂不推售)"}
 PAYOUT_STATUS = {"pending": "待财务付款", "paid": "已付款"}
 FEE_STATUS = {"pending": "待财务确认", "confirmed": "已确认", "rejected": "已退回"}
-
-audit.OBJECT_LABELS.update({"change_request": "换房退房申请", "payout": "退款",
-                            "transfer_fee": "过户费"})
-audit.ACTION_LABELS.update({
-    "change_requested": "申请换房/退房/换名", "change_approved": "批准换房/退房/换名",
-    "change_rejected": "驳回换房/退房/换名", "change_cancelled": "撤回换房/退房/换名",
-    "change_executed": "执行换房/退房/换名", "deposit_moved": "定金转入新房源",
-    "deposit_refunded": "定金退房", "contract_moved": "合同转入新房源",
-    "contract_transferred": "合同过户", "payout_created": "生成退款",
-    "payout_paid": "财务支付退款", "fee_recorded": "登记过户费",
-    "fee_confirmed": "财务确认过户费", "fee_rejected": "财务退回过户费",
-    "changes_exported": "导出换房退房一览表",
-})

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Contract, Deposit, Payment, Subscription, Unit, UnitStatus
 from app.services.deals import contracts, deposits, subscriptions
-from app.services.deals.common import from_fen, sum_fen
 from app.services.errors import RuleViolation
+from app.services.money import from_fen, sum_fen
 
 DEAL_STAGES = (UnitStatus.DEPOSIT_CONFIRMED, UnitStatus.SUBSCRIBED, UnitStatus.CONTRACTED)
 

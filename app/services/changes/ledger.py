@@ -22,7 +22,7 @@ from app.models import (
     Subscription,
     TransferFee,
 )
-from app.services.deals.common import from_fen, sum_fen
+from app.services.money import from_fen, sum_fen
 
 
 @dataclass

@@ -76,10 +76,10 @@ def rows(project_id, filters, viewer=None, limit=PAGE_LIMIT):
 
 
 def totals(project_id, filters, viewer=None):
-    from app.services.deals.common import from_fen, sum_fen
+    from app.services.money import from_fen, sum_fen
     sub = _query(project_id, filters, viewer).subquery()
     sums = db.session.execute(select(func.count(), *[sum_fen(sub.c[k]) for k in MONEY])).one()
-    return {"count": sums[0], **{k: from_fen(v) for k, v in zip(MONEY, sums[1:])}}
+    return {"count": sums[0], **{k: from_fen(v) for k, v in zip(MONEY, sums[1:], strict=True)}}
 
 
 def reasons(project_id, filters):

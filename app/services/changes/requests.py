@@ -98,7 +98,8 @@ def _rename_terms(change, data, deal):
         try:
             (name, id_number), = parse_co_buyers(f"{name} {data.get('rename_id_number') or ''}")
         except (RuleViolation, ValueError):
-            raise RuleViolation("请填写共同购房人姓名和 18 位身份证号", "rename_id_number") from None
+            raise RuleViolation("请填写共同购房人姓名和 18 位身份证号",
+                                "rename_id_number") from None
         if len(current) >= 4:
             raise RuleViolation("共同购房人最多 4 人", "rename_name")
         change.rename_name, change.rename_id_number = name, id_number

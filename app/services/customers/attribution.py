@@ -29,15 +29,14 @@ SPLIT_CASES = {
     "complaint": ("客户投诉原顾问,经销售主任落实", "准则(4):与原顾问无关"),
     "discount_help": ("原顾问的客户为争取折扣找他人", "准则(6):业绩奖金全部属原顾问"),
     "forgot_then_found": ("客户忘记原接待人,事后查出", "准则(7):各 50%"),
-    "named_on_nth_visit": ("客户第 N 次来访指定现顾问接待", "准则(8):现顾问 50%,此前接待顾问共 50%"),
+    "named_on_nth_visit": ("客户第 N 次来访指定现顾问接待",
+                           "准则(8):现顾问 50%,此前接待顾问共 50%"),
 }
 AUTOMATIC = {
     "own": ("本人客户", "谁登记早是谁的客户"),
     "free": ("无归属客户", "公共客户,成交归接待顾问"),
     "owner_expired": ("原顾问建档已过有效期", "建档有效期 2 个月已过,与原顾问无关"),
 }
-
-audit.ACTION_LABELS.update({"customer_deal_marked": "客户成交"})
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,6 @@ NOTE_FIELDS = ("appearance", "concerns", "objections", "notes", "next_appointmen
 ID_NUMBER = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 MASK_QUERY = re.compile(r"^(1\d{2})[*＊xX]+(\d{4})$")
 
-audit.ACTION_LABELS.update({
-    "customer_registered": "登记客户", "customer_card_updated": "修改温馨卡",
-})
-audit.OBJECT_LABELS.update({"customer": "客户"})
-
 
 class DuplicateCustomer(RuleViolation):
     """The number is registered to someone else (DESIGN.md: refused with the owner's name)."""

@@ -31,14 +31,6 @@ PROTECTION_DAYS = {1: 60, 2: 30}
 PUBLIC_REFUSAL = "报备失败:该客户已在案场登记或处于保护期,不能报备"
 MASK = re.compile(r"^(1[3-9]\d)[*＊xX]{0,4}(\d{4})$")
 
-audit.ACTION_LABELS.update({
-    "channel_company_saved": "保存渠道公司", "channel_agent_saved": "保存经纪人",
-    "channel_reported": "渠道报备", "channel_report_refused": "渠道报备失败",
-    "channel_visit_confirmed": "渠道到访确认",
-})
-audit.OBJECT_LABELS.update({"channel_company": "渠道公司", "channel_agent": "经纪人",
-                            "channel_report": "渠道报备"})
-
 
 def parse_mask(text, field="phone_mask"):
     """'138****5678', '138 5678', '1385678' or a full number → '138****5678' (前三后四)."""
@@ -165,7 +157,8 @@ def confirm_visit(report, customer, consultant, *, by, at=None):
     if report.status != "reported":
         raise RuleViolation("该报备已处理,不能重复确认")
     if not report_valid(report, at):
-        raise RuleViolation(f"报备已过期:须在 {report.valid_until:%Y-%m-%d} 前到访,客户不计入该渠道")
+        raise RuleViolation(
+            f"报备已过期:须在 {report.valid_until:%Y-%m-%d} 前到访,客户不计入该渠道")
     if customer.phone_mask != report.phone_mask or customer.project_id != report.project_id:
         raise RuleViolation("客户手机号与报备不符")
     company_id = report.agent.company_id

@@ -32,8 +32,6 @@ OPTION_KINDS = {
 MAX_OPTIONS = 30
 MAX_LABEL = 32
 
-audit.ACTION_LABELS.update({"customer_options_changed": "修改温馨卡选项"})
-
 
 def kind_label(kind):
     return OPTION_KINDS[kind][0]

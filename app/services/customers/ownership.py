@@ -31,11 +31,6 @@ CHANGE_KINDS = {
     "settled": "纠纷裁定",
 }
 
-audit.ACTION_LABELS.update({
-    "customer_owner_changed": "客户归属变更", "customers_recycled": "月度回收客户",
-    "customers_released": "释放过期客户",
-})
-
 
 def add_months(day, months):
     """The same day `months` later (clamped to the month's end: 12-31 + 2 → 02-28/29)."""

@@ -18,8 +18,6 @@ from app.services.errors import RuleViolation
 REVEALABLE = {"phone": "电话", "id_number": "身份证号"}
 ANONYMOUS_NOTE = "(已随客户匿名化删除)"
 
-audit.ACTION_LABELS.update({"customer_anonymised": "客户匿名化", "data_exported": "导出数据"})
-
 
 def reveal(customer, field, *, user):
     """The full value, once, with an access-log row (the page shows it until reloaded)."""

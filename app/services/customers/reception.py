@@ -1,9 +1,10 @@
 """The front desk's one-click paths: a walk-in through the rotation, a contact by a consultant.
 
 `receive_walk_in` is the whole front-desk registration (name + phone + channel, one submit):
-it recognises a returning customer by phone, routes them (app.services.customers.rotation), registers
-a new customer for the consultant who receives them, logs the visit and the assignment, and
-returns the channel reports that match the masked phone (checked on arrival, seed 003).
+it recognises a returning customer by phone, routes them (app.services.customers.rotation),
+registers a new customer for the consultant who receives them, logs the visit and the
+assignment, and returns the channel reports that match the masked phone (checked on arrival,
+seed 003).
 """
 from dataclasses import dataclass, field
 

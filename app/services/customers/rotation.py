@@ -20,12 +20,6 @@ from app.services import audit
 from app.services.clock import now, today
 from app.services.errors import RuleViolation
 
-audit.ACTION_LABELS.update({
-    "duty_order_set": "设置接待顺序", "duty_away": "顾问外出", "duty_back": "顾问返回",
-    "walk_in_assigned": "分配来访客户",
-})
-audit.OBJECT_LABELS.update({"duty_day": "接待轮排"})
-
 
 def duty_day(project_id, day=None, lock=False):
     stmt = select(DutyDay).where(DutyDay.project_id == project_id, DutyDay.day == (day or today()))

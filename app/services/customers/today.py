@@ -1,4 +1,5 @@
-"""A consultant's day 我的今天: follow-ups due and overdue, appointments, expiring cards and holds."""
+"""A consultant's day 我的今天: follow-ups due and overdue, appointments, expiring cards and
+holds."""
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 

@@ -22,12 +22,6 @@ from app.services.errors import RuleViolation
 FIRST_FOLLOW_UP_FROM_DAYS = 3
 FIRST_FOLLOW_UP_BY_DAYS = 5
 
-audit.ACTION_LABELS.update({
-    "visit_recorded": "登记来人来电", "follow_up_recorded": "登记跟进",
-    "customer_grade_changed": "修改客户级别", "downgrade_acknowledged": "确认降级",
-})
-audit.OBJECT_LABELS.update({"visit": "来人来电", "follow_up": "跟进"})
-
 
 def first_follow_up_window(first_day):
     """(due from, due by): days 3 to 5 after the first visit."""

@@ -1,13 +1,11 @@
 """What every deal service shares: labels, one-time form keys, the project lock."""
 import re
 import secrets
-from decimal import Decimal
 
-from sqlalchemy import BigInteger, func, select, type_coerce
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer, User
-from app.services import audit
 from app.services.board import unit_status
 from app.services.errors import RuleViolation
 
@@ -23,9 +21,6 @@ RECEIPT_PURPOSES = {"small": "小定定金", "large": "大定定金", "payment":
                     "transfer_fee": "过户费", "blank": "空白收据(作废)",
                     "sincerity": "诚意金(认筹)"}
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-audit.OBJECT_LABELS.update({"deposit": "定金", "receipt": "收据", "receipt_book": "收据本",
-                            "subscription": "认购书", "contract": "合同", "payment": "回款"})
 
 
 def new_form_key():
@@ -65,12 +60,3 @@ def consultant_user(user_id, field="consultant"):
     if user is None or user.role != "consultant" or not user.active:
         raise RuleViolation("请选择在职的置业顾问", field)
     return user
-
-
-def sum_fen(column):
-    """SUM of a money column as integer fen (the database adds integers: exact)."""
-    return func.coalesce(func.sum(type_coerce(column, BigInteger)), 0)
-
-
-def from_fen(value):
-    return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))

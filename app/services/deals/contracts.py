@@ -14,15 +14,11 @@ from app.services.deals.common import (
     METHODS,
     check_form_key,
     choice,
-    from_fen,
     lock_and_find,
-    sum_fen,
 )
 from app.services.errors import Conflict, NotAllowed, RuleViolation
-from app.services.money import parse_money
+from app.services.money import from_fen, parse_money, sum_fen
 
-audit.ACTION_LABELS.update({"contract_signed": "签约", "payment_recorded": "登记回款",
-                            "payment_confirmed": "财务确认回款", "payment_rejected": "财务退回回款"})
 DEFAULT_DAYS = 60  # overdue more than two months: 违约
 FEN = Decimal("0.01")
 
@@ -84,7 +80,7 @@ def sign(subscription, data, actor, now=None):
     contract.instalments = [
         Instalment(seq=n, label=label, due_date=due, amount=amount, credited=credited)
         for n, ((label, due, amount), credited) in enumerate(
-            zip(rows, allocate(credit, [row[2] for row in rows])), start=1)]
+            zip(rows, allocate(credit, [row[2] for row in rows]), strict=True), start=1)]
     db.session.add(contract)
     db.session.flush()
     unit_status.transition(subscription.unit, "sign_contract", actor, now=now)

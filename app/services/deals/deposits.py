@@ -22,9 +22,6 @@ from app.services.deals.common import (
 from app.services.errors import Conflict, NotAllowed, RuleViolation
 from app.services.money import parse_money
 
-audit.ACTION_LABELS.update({"deposit_recorded": "登记定金", "deposit_confirmed": "财务确认定金",
-                            "deposit_rejected": "财务退回定金"})
-
 
 def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consultant_id,
            form_key, actor, now=None, case=None):

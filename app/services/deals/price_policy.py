@@ -24,11 +24,6 @@ from app.services.money import parse_money, round_price
 HUNDRED = Decimal(100)
 PLANS = {key: label for key, label in RULE_PLANS.items() if key}
 
-audit.ACTION_LABELS.update({"price_rule_created": "新增价格政策", "price_rule_changed": "修改价格政策",
-                            "price_rule_disabled": "停用价格政策",
-                            "price_rule_enabled": "启用价格政策"})
-audit.OBJECT_LABELS.update({"price_rule": "价格政策"})
-
 
 @dataclass(frozen=True)
 class Step:

@@ -8,10 +8,6 @@ from app.services import audit, clock
 from app.services.errors import Conflict, RuleViolation
 from app.services.verification import VerifiedDocument, fingerprint, register
 
-audit.ACTION_LABELS.update({
-    "receipt_book_registered": "登记收据本", "receipt_issued": "开具收据",
-    "receipt_confirmed": "确认收据", "receipt_voided": "作废收据", "receipt_refunded": "收据退款",
-})
 MAX_BOOK = 1000  # numbers in one book
 
 

@@ -7,7 +7,7 @@ listed, and the total says how many it left out.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, case, func, select, true, type_coerce
+from sqlalchemy import case, func, select, true, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -36,9 +36,8 @@ from app.services.deals.common import (
     PLANS,
     RECEIPT_PURPOSES,
     RECEIPT_STATUS,
-    from_fen,
-    sum_fen,
 )
+from app.services.money import as_fen, from_fen, sum_fen
 from app.xlsx import Column
 
 PAGE_LIMIT = 500
@@ -120,7 +119,7 @@ def _contracts(project_id):
                    Contract.plan.label("plan"), Contract.total_price.label("total_price"),
                    type_coerce(credited, Money()).label("credited"),
                    type_coerce(received, Money()).label("received"),
-                   type_coerce(type_coerce(Contract.total_price, BigInteger) - credited
+                   type_coerce(as_fen(Contract.total_price) - credited
                                - received, Money()).label("balance"),
                    # a refund voids the contract's 认购书 (an exchange moves it to a new one)
                    case((Subscription.status == "voided", "refunded"), else_="valid")
@@ -267,7 +266,7 @@ def totals(name, project_id, filters):
     sums = db.session.execute(select(func.count(), func.count(case((~counted, 1))), *[
         sum_fen(case((counted, sub.c[key]))) for key in register.money])).one()
     result = {"count": sums[0], "uncounted": sums[1]}
-    for key, fen in zip(register.money, sums[2:]):
+    for key, fen in zip(register.money, sums[2:], strict=True):
         result[key] = from_fen(fen)
     return result
 

@@ -18,9 +18,6 @@ from app.services.errors import Conflict, RuleViolation
 from app.services.money import parse_money, round_price
 from app.services.verification import VerifiedDocument, fingerprint, register
 
-audit.ACTION_LABELS.update({"subscription_signed": "签认购书(已售)",
-                            "subscription_voided": "作废认购书",
-                            "subscription_reissued": "重开认购书"})
 ID_CHARS = set("0123456789Xx")
 
 

@@ -1,6 +1,6 @@
 """Special discounts 特殊优惠审批 (DESIGN.md "Special discounts").
 
-The API other areas call (subscriptions, issue 5):
+The API other areas call (the deals area's subscriptions):
     usable_approval(customer_id, unit_id, at)      the approval a subscription may use, or None
     require_approval_for(customer, unit, deal_price, at)   refuse a special price without one
     consume(request, subscription_ref, actor, at)  mark it used, exactly once

@@ -1,21 +1,10 @@
-"""The append-only log behind 特殊优惠客户一览表, and the audit labels of this area."""
+"""The append-only log behind 特殊优惠客户一览表."""
 from types import SimpleNamespace
 
 from app.extensions import db
 from app.models import DiscountEvent
 from app.services import audit
 from app.services.clock import now
-
-audit.ACTION_LABELS.update({
-    "discount_requested": "申请特殊优惠", "discount_approved": "批准特殊优惠",
-    "discount_rejected": "驳回特殊优惠", "discount_verbal": "登记口头批准",
-    "discount_confirmed": "确认口头批准", "discount_written": "补书面审批",
-    "discount_withdrawn": "撤回特殊优惠申请", "discount_used": "使用特殊优惠",
-    "discount_expired": "特殊优惠过期", "discount_attachment": "上传特殊优惠附件",
-    "discount_limit_changed": "修改审批权限", "discount_log_exported": "导出特殊优惠客户一览表",
-})
-audit.OBJECT_LABELS.update({"discount_request": "特殊优惠申请",
-                            "discount_limit": "特殊优惠审批权限"})
 
 EVENT_LABELS = {
     "requested": "提交申请", "approved": "批准", "rejected": "驳回", "verbal": "登记口头批准",

@@ -1,7 +1,6 @@
 """The log 特殊优惠客户一览表: filtered requests with their events, totals and export rows."""
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -15,12 +14,12 @@ from app.services.discounts.events import EVENT_LABELS
 from app.services.discounts.pricing import percent_below
 from app.services.discounts.queries import LOADS, status_label
 from app.services.discounts.requests import describe_value
+from app.services.money import from_fen, sum_fen
 
 R = DiscountRequest
 STATUS_FILTERS = {**DiscountStatus.LABELS, "verbal_open": "口头批准待确认",
                   "verbal_overdue": "口头批准逾期未确认"}
 PAGE_LIMIT = 200
-ZERO = Decimal("0.00")
 
 
 @dataclass
@@ -81,13 +80,13 @@ def totals(project_id, filters, at=None):
     at = at or now()
     conditions = _conditions(project_id, filters, at)
     count, amount = db.session.execute(
-        select(func.count(), func.sum(R.discount_amount)).where(*conditions)).one()
+        select(func.count(), sum_fen(R.discount_amount)).where(*conditions)).one()
     granted_count, granted_amount = db.session.execute(
-        select(func.count(), func.sum(R.discount_amount))
+        select(func.count(), sum_fen(R.discount_amount))
         .where(*conditions, or_(_status_condition(DiscountStatus.APPROVED, at),
                                 R.status == DiscountStatus.USED))).one()
-    return {"count": count, "amount": amount or ZERO, "granted_count": granted_count,
-            "granted_amount": granted_amount or ZERO}
+    return {"count": count, "amount": from_fen(amount), "granted_count": granted_count,
+            "granted_amount": from_fen(granted_amount)}
 
 
 def history(request):

@@ -17,18 +17,6 @@ REG_STATUS = {"pending": "待财务确认", "confirmed": "已确认", "rejected"
               "refunded": "已退款", "converted": "已转定金"}
 CALL_STATUS = {"waiting": "等候", "called": "选房中", "picked": "已选房", "out": "已出列"}
 
-audit.ACTION_LABELS.update({
-    "launch_created": "创建开盘活动", "launch_registered": "认筹登记",
-    "launch_registration_confirmed": "财务确认诚意金", "launch_registration_rejected": "财务退回诚意金",
-    "launch_registration_refunded": "诚意金退款", "launch_queue_fixed": "按认筹顺序排号",
-    "launch_seed_committed": "公示摇号种子哈希", "launch_drawn": "摇号",
-    "launch_started": "开始选房", "launch_paused": "暂停选房", "launch_resumed": "继续选房",
-    "launch_closed": "结束选房", "launch_called": "叫号", "launch_missed": "过号顺延",
-    "launch_picked": "选房成交", "launch_released": "选房批次推售",
-    "launch_registration_exported": "导出认筹明细",
-})
-audit.OBJECT_LABELS.update({"launch": "开盘活动", "launch_registration": "认筹"})
-
 
 def create(project, *, name, mode, amount_text, window_minutes, miss_penalty, actor, now=None):
     """A new launch in registration; the verification page's token is made here."""

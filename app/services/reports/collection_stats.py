@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, case, func, select, type_coerce
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import Building, Contract, Customer, Instalment, Payment, Unit
 from app.services import clock
-from app.services.deals.common import from_fen
 from app.services.deals.contracts import DEFAULT_DAYS
+from app.services.money import as_fen, from_fen, sum_fen
 
 ZERO = Decimal("0.00")
 # (key, label, lowest days overdue, highest days overdue or None)
@@ -70,7 +70,7 @@ class Ageing:
 
 def _paid(project_id, status):
     return dict(db.session.execute(
-        select(Payment.instalment_id, func.sum(type_coerce(Payment.amount, BigInteger)))
+        select(Payment.instalment_id, sum_fen(Payment.amount))
         .where(Payment.project_id == project_id, Payment.status == status)
         .group_by(Payment.instalment_id)).all())
 
@@ -116,10 +116,10 @@ def bucket_totals(project_id, day=None):
     """The ageing's buckets only, summed by the database (the dashboard's card):
     {key: {'count', 'amount', 'contracts'}} with `contracts` a number here."""
     day = day or clock.today()
-    paid = (select(Payment.instalment_id, func.sum(_fen(Payment.amount)).label("fen"))
+    paid = (select(Payment.instalment_id, sum_fen(Payment.amount).label("fen"))
             .where(Payment.project_id == project_id, Payment.status == "confirmed")
             .group_by(Payment.instalment_id).subquery())
-    unpaid = (_fen(Instalment.amount) - _fen(Instalment.credited)
+    unpaid = (as_fen(Instalment.amount) - as_fen(Instalment.credited)
               - func.coalesce(paid.c.fen, 0))
     due = Instalment.due_date
     bucket = case((due >= day, "not_due"), (due >= day - timedelta(days=30), "d30"),
@@ -129,16 +129,12 @@ def bucket_totals(project_id, day=None):
              .outerjoin(paid, paid.c.instalment_id == Instalment.id)
              .where(Contract.project_id == project_id, unpaid > 0).subquery())
     rows = db.session.execute(  # grouped outside: PostgreSQL would not match the CASE's binds
-        select(inner.c.bucket, func.count(), func.sum(inner.c.fen),
+        select(inner.c.bucket, func.count(), sum_fen(inner.c.fen),
                func.count(inner.c.contract_id.distinct())).group_by(inner.c.bucket)).all()
     out = {key: {"count": 0, "amount": ZERO, "contracts": 0} for key, *_rest in BUCKETS}
     for key, count, fen, contracts in rows:
         out[key] = {"count": count, "amount": from_fen(fen), "contracts": contracts}
     return out
-
-
-def _fen(column):
-    return type_coerce(column, BigInteger)
 
 
 def _month(day):

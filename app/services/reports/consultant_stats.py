@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.models import AuditLog, Customer, FollowUp, User, Visit
 from app.models.customer import GRADES
+from app.services.money import from_fen, sum_fen
 from app.services.reports import deal_stats
 
 COLUMNS = (("visits", "接待来访"), ("calls", "接听来电"), ("new_customers", "新增客户"),
@@ -72,18 +73,14 @@ def performance(project_id, start, end, day):
 
 def _deals(project_id, start, end):
     """Subscriptions signed in the period, each counted by the consultant's share (80% → 0.8)."""
-    from decimal import Decimal
-
-    from sqlalchemy import BigInteger, type_coerce
-
     from app.models import DealShare, Subscription
     rows = db.session.execute(
-        select(DealShare.user_id, func.sum(type_coerce(DealShare.percent, BigInteger)))
+        select(DealShare.user_id, sum_fen(DealShare.percent))
         .join(Subscription, Subscription.deposit_id == DealShare.deposit_id)
         .where(Subscription.project_id == project_id, Subscription.status == "signed",
                Subscription.signed_at >= start, Subscription.signed_at < end)
         .group_by(DealShare.user_id)).all()
-    return {uid: (Decimal(int(total)) / 10000).quantize(Decimal("0.01")) for uid, total in rows}
+    return {uid: (from_fen(total) / 100).quantize(Decimal("0.01")) for uid, total in rows}
 
 
 def _owned(project_id, day):

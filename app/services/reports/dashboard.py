@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, case, func, select, type_coerce
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import (
@@ -29,7 +29,7 @@ from app.services import clock
 from app.services.board.unit_status import effective_status
 from app.services.customers.options import all_options
 from app.services.customers.visit_stats import UNFILLED, period_bounds
-from app.services.deals.common import from_fen
+from app.services.money import from_fen, sum_fen
 from app.services.reports import collection_stats, deal_stats, overview, sales_report
 
 PERIOD_LABELS = (("day", "今日"), ("week", "本周"), ("month", "本月"))
@@ -110,7 +110,7 @@ def period_figures(project_id, day=None):
         out[kind] = {"label": label, "first": first, "last": last}
         periods.append((clock.day_bounds(first)[0], clock.day_bounds(last)[1]))
     for key, _label, fn in FIGURES:
-        for (kind, _l), value in zip(PERIOD_LABELS, fn(project_id, periods)):
+        for (kind, _l), value in zip(PERIOD_LABELS, fn(project_id, periods), strict=True):
             out[kind][key] = value
     return out
 
@@ -173,7 +173,7 @@ def waiting_on_finance(project_id):
     out = {}
     for key, model in (("deposits", Deposit), ("payments", Payment)):
         count, fen = db.session.execute(
-            select(func.count(), func.sum(type_coerce(model.amount, BigInteger))).where(
+            select(func.count(), sum_fen(model.amount)).where(
                 model.project_id == project_id, model.status == "pending")).one()
         out[key] = (count, from_fen(fen))
     return out

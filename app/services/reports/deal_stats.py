@@ -9,19 +9,15 @@ Money is summed by the database as integer fen, so every total is an exact Decim
 from bisect import bisect_right
 from collections import defaultdict
 
-from sqlalchemy import BigInteger, case, func, select, type_coerce
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import Contract, DealShare, Deposit, Instalment, Payment, Subscription
 from app.services.clock import local
-from app.services.deals.common import from_fen
+from app.services.money import as_fen, from_fen, sum_fen
 
 LIVE_DEPOSIT = ("pending", "confirmed")  # a rejected deposit was never money received
 VOIDED = "voided"  # a voided 认购书 was replaced by its correction: never counted
-
-
-def _fen(column):
-    return type_coerce(column, BigInteger)
 
 
 def _bucketed(time_column, periods, amount=None):
@@ -31,7 +27,7 @@ def _bucketed(time_column, periods, amount=None):
         inside = (time_column >= start) & (time_column < end)
         counts.append(func.sum(case((inside, 1), else_=0)))
         if amount is not None:
-            sums.append(func.sum(case((inside, _fen(amount)), else_=0)))
+            sums.append(func.sum(case((inside, as_fen(amount)), else_=0)))
     return counts + sums
 
 
@@ -63,7 +59,7 @@ def deposits(project_id, periods):
     confirmed, pending = _confirmed_and_pending(Deposit, project_id, periods)
     return [{"count": c["count"] + p["count"], "amount": c["amount"] + p["amount"],
              "confirmed": c["amount"], "pending": p["amount"], "pending_count": p["count"]}
-            for c, p in zip(confirmed, pending)]
+            for c, p in zip(confirmed, pending, strict=True)]
 
 
 def subscriptions(project_id, periods):
@@ -95,7 +91,7 @@ def collections(project_id, periods):
     due = _unpack(due_row, days)
     return [{"received": r["amount"], "received_count": r["count"], "pending": p["amount"],
              "due": d["amount"], "due_count": d["count"]}
-            for r, p, d in zip(received, pending, due)]
+            for r, p, d in zip(received, pending, due, strict=True)]
 
 
 class DealPrices:
@@ -144,7 +140,7 @@ def consultant_deals(project_id, start, end):
     out = defaultdict(lambda: defaultdict(int))
     inside = lambda col: (col >= start) & (col < end)  # noqa: E731
     for consultant, n, fen in db.session.execute(
-            select(Deposit.consultant_id, func.count(), func.sum(_fen(Deposit.amount)))
+            select(Deposit.consultant_id, func.count(), sum_fen(Deposit.amount))
             .where(Deposit.project_id == project_id, Deposit.status.in_(LIVE_DEPOSIT),
                    inside(Deposit.recorded_at)).group_by(Deposit.consultant_id)):
         out[consultant].update(deposits=n, deposit_amount=from_fen(fen))
@@ -172,11 +168,11 @@ def consultant_deals(project_id, start, end):
                    .where(Contract.project_id == project_id).subquery())
     for consultant, n, fen in db.session.execute(
             select(by_contract.c.consultant_id, func.count(),
-                   func.sum(_fen(by_contract.c.total_price)))
+                   sum_fen(by_contract.c.total_price))
             .where(inside(by_contract.c.created_at)).group_by(by_contract.c.consultant_id)):
         out[consultant].update(contracts=n, contract_amount=from_fen(fen))
     for consultant, fen in db.session.execute(
-            select(by_contract.c.consultant_id, func.sum(_fen(Payment.amount)))
+            select(by_contract.c.consultant_id, sum_fen(Payment.amount))
             .join(Payment, Payment.contract_id == by_contract.c.contract_id)
             .where(Payment.status == "confirmed", inside(Payment.recorded_at))
             .group_by(by_contract.c.consultant_id)):

@@ -1,0 +1,110 @@
+"""Chinese names of audited actions and objects, for the audit log, the board's unit history
+and the home page's activity: every area's in one registry, read by app.services.audit.
+
+An action written without a name here shows as its code; tests/foundation/test_audit.py
+checks that the demo project's story needs none of those.
+"""
+from types import MappingProxyType
+
+_ACTIONS = {
+    # accounts, sessions and settings
+    "login": "登录", "logout": "退出登录", "login_failed": "登录失败",
+    "login_throttled": "登录被限制",
+    "sessions_revoked": "登录失效", "password_changed": "修改密码", "password_reset": "重置密码",
+    "user_created": "新建用户", "user_updated": "修改用户", "user_activated": "启用用户",
+    "user_deactivated": "停用用户", "project_settings_changed": "修改项目设置",
+    "demo_loaded": "载入演示数据",
+
+    # 销控表: unit moves (one per row of board.unit_status.MOVES), imports, hall displays
+    "unit_hold": "保留房源", "unit_cancel_hold": "取消保留", "unit_extend_hold": "延长保留",
+    "unit_hold_expired": "保留到期", "unit_withhold": "销控(暂不推售)", "unit_release": "推售",
+    "unit_record_deposit": "收取定金", "unit_confirm_deposit": "财务确认定金",
+    "unit_reject_deposit": "财务退回定金", "unit_mark_sold": "认购(已售)",
+    "unit_sign_contract": "签约", "unit_refund": "退房(恢复可售)",
+    "unit_refund_withhold": "退房(转销控)", "unit_exchange_out": "换房换出",
+    "unit_exchange_in": "换房换入", "unit_exchange_in_contracted": "换房换入(已签约)",
+    "unit_launch_pick": "开盘选房(定金待确认)",
+    "unit_launch_pick_confirmed": "开盘选房(诚意金转定金)",
+    "units_imported": "导入房源表", "unit_created": "新增房源",
+    "unit_price_changed": "调整价格", "unit_updated": "修改房源信息",
+    "display_link_created": "创建大屏链接", "display_link_revoked": "撤销大屏链接",
+
+    # 客户: cards, visits and follow-ups, ownership, front desk, channels, personal data
+    "customer_registered": "登记客户", "customer_card_updated": "修改温馨卡",
+    "customer_options_changed": "修改温馨卡选项",
+    "visit_recorded": "登记来人来电", "follow_up_recorded": "登记跟进",
+    "customer_grade_changed": "修改客户级别", "downgrade_acknowledged": "确认降级",
+    "customer_owner_changed": "客户归属变更", "customers_recycled": "月度回收客户",
+    "customers_released": "释放过期客户", "customer_deal_marked": "客户成交",
+    "duty_order_set": "设置接待顺序", "duty_away": "顾问外出", "duty_back": "顾问返回",
+    "walk_in_assigned": "分配来访客户",
+    "channel_company_saved": "保存渠道公司", "channel_agent_saved": "保存经纪人",
+    "channel_reported": "渠道报备", "channel_report_refused": "渠道报备失败",
+    "channel_visit_confirmed": "渠道到访确认",
+    "customer_anonymised": "客户匿名化", "data_exported": "导出数据",
+
+    # 成交: deposits, receipts, 认购书, contracts and 回款, price policy, registers
+    "deposit_recorded": "登记定金", "deposit_confirmed": "财务确认定金",
+    "deposit_rejected": "财务退回定金",
+    "receipt_book_registered": "登记收据本", "receipt_issued": "开具收据",
+    "receipt_confirmed": "确认收据", "receipt_voided": "作废收据", "receipt_refunded": "收据退款",
+    "subscription_signed": "签认购书(已售)", "subscription_voided": "作废认购书",
+    "subscription_reissued": "重开认购书",
+    "contract_signed": "签约", "payment_recorded": "登记回款",
+    "payment_confirmed": "财务确认回款", "payment_rejected": "财务退回回款",
+    "price_rule_created": "新增价格政策", "price_rule_changed": "修改价格政策",
+    "price_rule_disabled": "停用价格政策", "price_rule_enabled": "启用价格政策",
+    "register_exported": "导出明细表",
+
+    # 换房退房: change requests, the deals they move, refunds and 过户费
+    "change_requested": "申请换房/退房/换名", "change_approved": "批准换房/退房/换名",
+    "change_rejected": "驳回换房/退房/换名", "change_cancelled": "撤回换房/退房/换名",
+    "change_executed": "执行换房/退房/换名", "deposit_moved": "定金转入新房源",
+    "deposit_refunded": "定金退房", "contract_moved": "合同转入新房源",
+    "contract_transferred": "合同过户", "payout_created": "生成退款",
+    "payout_paid": "财务支付退款", "fee_recorded": "登记过户费",
+    "fee_confirmed": "财务确认过户费", "fee_rejected": "财务退回过户费",
+    "changes_exported": "导出换房退房一览表",
+
+    # 特殊优惠: requests and their decisions (discounts.events kinds), approval limits
+    "discount_requested": "申请特殊优惠", "discount_approved": "批准特殊优惠",
+    "discount_rejected": "驳回特殊优惠", "discount_verbal": "登记口头批准",
+    "discount_confirmed": "确认口头批准", "discount_written": "补书面审批",
+    "discount_withdrawn": "撤回特殊优惠申请", "discount_used": "使用特殊优惠",
+    "discount_expired": "特殊优惠过期", "discount_attachment": "上传特殊优惠附件",
+    "discount_limit_changed": "修改审批权限", "discount_log_exported": "导出特殊优惠客户一览表",
+
+    # 开盘: launch day, 认筹 and the draw
+    "launch_created": "创建开盘活动", "launch_registered": "认筹登记",
+    "launch_registration_confirmed": "财务确认诚意金",
+    "launch_registration_rejected": "财务退回诚意金",
+    "launch_registration_refunded": "诚意金退款", "launch_queue_fixed": "按认筹顺序排号",
+    "launch_seed_committed": "公示摇号种子哈希", "launch_drawn": "摇号",
+    "launch_started": "开始选房", "launch_paused": "暂停选房", "launch_resumed": "继续选房",
+    "launch_closed": "结束选房", "launch_called": "叫号", "launch_missed": "过号顺延",
+    "launch_picked": "选房成交", "launch_released": "选房批次推售",
+    "launch_registration_exported": "导出认筹明细",
+}
+
+_OBJECTS = {
+    # accounts and settings
+    "user": "用户", "project": "项目",
+    # 销控表
+    "unit": "房源", "display_link": "大屏链接",
+    # 客户
+    "customer": "客户", "visit": "来人来电", "follow_up": "跟进", "duty_day": "接待轮排",
+    "channel_company": "渠道公司", "channel_agent": "经纪人", "channel_report": "渠道报备",
+    # 成交
+    "deposit": "定金", "receipt": "收据", "receipt_book": "收据本", "subscription": "认购书",
+    "contract": "合同", "payment": "回款", "price_rule": "价格政策",
+    # 换房退房
+    "change_request": "换房退房申请", "payout": "退款", "transfer_fee": "过户费",
+    # 特殊优惠
+    "discount_request": "特殊优惠申请", "discount_limit": "特殊优惠审批权限",
+    # 开盘
+    "launch": "开盘活动", "launch_registration": "认筹",
+}
+
+# Read-only: an area adds its names here, never at import time elsewhere.
+ACTION_LABELS = MappingProxyType(_ACTIONS)
+OBJECT_LABELS = MappingProxyType(_OBJECTS)
