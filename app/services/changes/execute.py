@@ -111,9 +111,12 @@ def _refund(change, deal, data, reason, actor, now):
     unit_status.transition(deal.unit, move, actor, reason=reason, now=now)
     if deal.subscription is not None:
         sub = deal.subscription
-        db.session.execute(update(type(sub)).where(type(sub).id == sub.id)
-                           .values(status="voided", voided_by_id=actor.id, voided_at=now,
-                                   void_reason=reason))
+        rows = db.session.execute(update(type(sub)).where(type(sub).id == sub.id,
+                                                          type(sub).status == "signed")
+                                  .values(status="voided", voided_by_id=actor.id,
+                                          voided_at=now, void_reason=reason)).rowcount
+        if rows != 1:
+            raise Conflict("该认购书已作废,请刷新")
         audit.record("subscription_voided", "subscription", sub.id, project_id=sub.project_id,
                      user=actor, reason=reason, before={"status": "signed"},
                      after={"status": "voided"})
