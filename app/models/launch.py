@@ -22,6 +22,7 @@ class LaunchStatus:
     CLOSED = "closed"
 
     ALL = (REGISTERING, COMMITTED, DRAWN, SELECTING, PAUSED, CLOSED)
+    OPEN = (REGISTERING, COMMITTED, DRAWN, SELECTING, PAUSED)  # not yet closed
     LABELS = {REGISTERING: "认筹中", COMMITTED: "已公示摇号种子", DRAWN: "已排号",
               SELECTING: "选房中", PAUSED: "已暂停", CLOSED: "已结束"}
 

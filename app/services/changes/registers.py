@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Building, ChangeRequest, Customer, Payout, Unit, User
+from app.models import Building, ChangeRequest, ChangeStatus, Customer, Payout, Unit, User
 from app.services.changes import KINDS, REASONS, RENAME_ACTIONS, STATUS
 from app.services.clock import day_bounds
 from app.xlsx import Column
@@ -79,12 +79,12 @@ def totals(project_id, filters, viewer=None):
     from app.services.deals.common import from_fen, sum_fen
     sub = _query(project_id, filters, viewer).subquery()
     sums = db.session.execute(select(func.count(), *[sum_fen(sub.c[k]) for k in MONEY])).one()
-    return {"count": sums[0], **{k: from_fen(v) for k, v in zip(MONEY, sums[1:])}}
+    return {"count": sums[0], **{k: from_fen(v) for k, v in zip(MONEY, sums[1:], strict=True)}}
 
 
 def reasons(project_id, filters):
     """Executed refunds and exchanges counted by reason, building and consultant."""
-    base = {**filters, "status": "executed"}
+    base = {**filters, "status": ChangeStatus.EXECUTED}
     sub = _query(project_id, base).where(
         ChangeRequest.kind.in_(("exchange", "refund"))).subquery()
 

@@ -29,6 +29,7 @@ from app.models import (
     SubscriptionDiscount,
     SubscriptionStatus,
     Unit,
+    UnitStatus,
     User,
 )
 from app.models.types import Money
@@ -284,6 +285,6 @@ def _display(register, row):
     if "co_buyers" in row:
         import json
         row["co_buyers"] = "、".join(name for name, _ in json.loads(row["co_buyers"] or "[]"))
-    if "status" in row and row["status"] in ("subscribed", "contracted"):
-        row["status"] = {"subscribed": "已认购", "contracted": "已签约"}[row["status"]]
+    if "status" in row and row["status"] in UnitStatus.SOLD:  # the owners' register
+        row["status"] = UnitStatus.LABELS[row["status"]]
     return row
