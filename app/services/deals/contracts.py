@@ -21,7 +21,8 @@ from app.services.errors import RuleViolation
 from app.services.money import parse_money
 
 audit.ACTION_LABELS.update({"contract_signed": "签约", "payment_recorded": "登记回款",
-                            "payment_confirmed": "财务确认回款", "payment_rejected": "财务退回回款"})
+                            "payment_confirmed": "财务确认回款",
+                            "payment_rejected": "财务退回回款"})
 DEFAULT_DAYS = 60  # overdue more than two months: 违约
 FEN = Decimal("0.01")
 
@@ -83,7 +84,7 @@ def sign(subscription, data, actor, now=None):
     contract.instalments = [
         Instalment(seq=n, label=label, due_date=due, amount=amount, credited=credited)
         for n, ((label, due, amount), credited) in enumerate(
-            zip(rows, allocate(credit, [row[2] for row in rows])), start=1)]
+            zip(rows, allocate(credit, [row[2] for row in rows]), strict=True), start=1)]
     db.session.add(contract)
     db.session.flush()
     unit_status.transition(subscription.unit, "sign_contract", actor, now=now)

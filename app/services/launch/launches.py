@@ -24,7 +24,8 @@ CALL_STATUS = CallStatus.LABELS
 
 audit.ACTION_LABELS.update({
     "launch_created": "创建开盘活动", "launch_registered": "认筹登记",
-    "launch_registration_confirmed": "财务确认诚意金", "launch_registration_rejected": "财务退回诚意金",
+    "launch_registration_confirmed": "财务确认诚意金",
+    "launch_registration_rejected": "财务退回诚意金",
     "launch_registration_refunded": "诚意金退款", "launch_queue_fixed": "按认筹顺序排号",
     "launch_seed_committed": "公示摇号种子哈希", "launch_drawn": "摇号",
     "launch_started": "开始选房", "launch_paused": "暂停选房", "launch_resumed": "继续选房",
