@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 from app.models.audit import AuditLog, LoginAttempt
 from app.models.board import DisplayLink, UnitImport
-from app.models.changes import ChangeRequest, Payout, TransferFee
+from app.models.changes import ChangeRequest, ChangeStatus, Payout, PayoutStatus, TransferFee
 from app.models.channel import ChannelAgent, ChannelCompany, ChannelReport
 from app.models.customer import AccessLog, Customer, CustomerOption, GradeChange, OwnershipChange
 from app.models.deals import (
@@ -9,11 +9,14 @@ from app.models.deals import (
                               DealShare,
                               Deposit,
                               Instalment,
+                              MoneyStatus,
                               Payment,
                               Receipt,
                               ReceiptBook,
+                              ReceiptStatus,
                               Subscription,
                               SubscriptionDiscount,
+                              SubscriptionStatus,
 )
 from app.models.discount import (
                               ApprovalLimit,
@@ -23,7 +26,13 @@ from app.models.discount import (
                               DiscountRequest,
                               DiscountStatus,
 )
-from app.models.launch import Launch, LaunchRegistration
+from app.models.launch import (
+                              CallStatus,
+                              Launch,
+                              LaunchRegistration,
+                              LaunchStatus,
+                              RegistrationStatus,
+)
 from app.models.pricing import PriceRule
 from app.models.project import Building, Project, Unit, UnitStatus
 from app.models.rotation import ASSIGNMENT_KINDS, DutyDay, DutyEntry, RotationAssignment
@@ -31,12 +40,14 @@ from app.models.user import ROLES, User
 from app.models.visit import FollowUp, Visit
 
 __all__ = [
-    "ASSIGNMENT_KINDS", "AccessLog", "ApprovalLimit", "AuditLog", "Building", "ChangeRequest",
-    "ChannelAgent", "ChannelCompany", "ChannelReport", "Contract", "Customer", "CustomerOption",
-    "DealShare", "Deposit", "DiscountAttachment", "DiscountEvent", "DiscountKind",
-    "DiscountRequest", "DiscountStatus", "DisplayLink", "DutyDay", "DutyEntry", "FollowUp",
-    "GradeChange", "Instalment", "Launch", "LaunchRegistration", "LoginAttempt",
-    "OwnershipChange", "Payment", "Payout", "PriceRule", "Project", "ROLES", "Receipt",
-    "ReceiptBook", "RotationAssignment", "Subscription", "SubscriptionDiscount", "TransferFee",
-    "Unit", "UnitImport", "UnitStatus", "User", "Visit",
+    "ASSIGNMENT_KINDS", "AccessLog", "ApprovalLimit", "AuditLog", "Building", "CallStatus",
+    "ChangeRequest", "ChangeStatus", "ChannelAgent", "ChannelCompany", "ChannelReport",
+    "Contract", "Customer", "CustomerOption", "DealShare", "Deposit", "DiscountAttachment",
+    "DiscountEvent", "DiscountKind", "DiscountRequest", "DiscountStatus", "DisplayLink",
+    "DutyDay", "DutyEntry", "FollowUp", "GradeChange", "Instalment", "Launch",
+    "LaunchRegistration", "LaunchStatus", "LoginAttempt", "MoneyStatus", "OwnershipChange",
+    "Payment", "Payout", "PayoutStatus", "PriceRule", "Project", "ROLES", "Receipt",
+    "ReceiptBook", "ReceiptStatus", "RegistrationStatus", "RotationAssignment", "Subscription",
+    "SubscriptionDiscount", "SubscriptionStatus", "TransferFee", "Unit", "UnitImport",
+    "UnitStatus", "User", "Visit",
 ]

@@ -8,7 +8,34 @@ TransferFee that finance confirms like any payment. Nothing is deleted.
 from sqlalchemy import CheckConstraint, text
 
 from app.extensions import db
+from app.models.deals import MoneyStatus
 from app.models.types import Money, UTCDateTime, utcnow
+
+
+class ChangeStatus:
+    """A request's stored statuses: pending → approved / rejected / cancelled;
+    approved → executed / cancelled (app/services/changes/requests.py and execute.py)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXECUTED = "executed"
+    CANCELLED = "cancelled"
+
+    ALL = (PENDING, APPROVED, REJECTED, EXECUTED, CANCELLED)
+    OPEN = (PENDING, APPROVED)  # not yet decided or not yet executed: may be withdrawn
+    LABELS = {PENDING: "待审批", APPROVED: "已批准待执行", REJECTED: "已驳回",
+              EXECUTED: "已执行", CANCELLED: "已撤回"}
+
+
+class PayoutStatus:
+    """A refund to pay out is pending until finance pays it (app/services/record_status.py)."""
+
+    PENDING = "pending"
+    PAID = "paid"
+
+    ALL = (PENDING, PAID)
+    LABELS = {PENDING: "待财务付款", PAID: "已付款"}
 
 
 class ChangeRequest(db.Model):
@@ -21,8 +48,7 @@ class ChangeRequest(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
     kind = db.Column(db.String(16), nullable=False)
-    # pending → approved / rejected / cancelled; approved → executed / cancelled
-    status = db.Column(db.String(16), nullable=False, default="pending", index=True)
+    status = db.Column(db.String(16), nullable=False, default=ChangeStatus.PENDING, index=True)
     unit_id = db.Column(db.ForeignKey("unit.id"), nullable=False, index=True)  # the deal's unit
     deposit_id = db.Column(db.ForeignKey("deposit.id"), nullable=False)  # the deal's money
     subscription_id = db.Column(db.ForeignKey("subscription.id"))  # None: deposit only
@@ -84,7 +110,7 @@ class Payout(db.Model):
     change_id = db.Column(db.ForeignKey("change_request.id"), nullable=False, unique=True)
     customer_id = db.Column(db.ForeignKey("customer.id"), nullable=False)
     amount = db.Column(Money(), nullable=False)
-    status = db.Column(db.String(16), nullable=False, default="pending", index=True)
+    status = db.Column(db.String(16), nullable=False, default=PayoutStatus.PENDING, index=True)
     number = db.Column(db.String(32), unique=True)  # TK2026-0001, given when paid
     method = db.Column(db.String(16))
     paid_by_id = db.Column(db.ForeignKey("user.id"))
@@ -114,7 +140,7 @@ class TransferFee(db.Model):
     receipt_id = db.Column(db.ForeignKey("receipt.id"), nullable=False, unique=True)
     amount = db.Column(Money(), nullable=False)
     method = db.Column(db.String(16), nullable=False)
-    status = db.Column(db.String(16), nullable=False, default="pending", index=True)
+    status = db.Column(db.String(16), nullable=False, default=MoneyStatus.PENDING, index=True)
     recorded_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
     recorded_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     decided_by_id = db.Column(db.ForeignKey("user.id"))

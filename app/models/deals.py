@@ -11,6 +11,44 @@ from app.extensions import db
 from app.models.types import Money, UTCDateTime, utcnow
 
 
+class ReceiptStatus:
+    """A receipt's stored statuses; moves between them: app/services/record_status.py."""
+
+    ISSUED = "issued"
+    CONFIRMED = "confirmed"
+    VOIDED = "voided"
+    REFUNDED = "refunded"
+
+    ALL = (ISSUED, CONFIRMED, VOIDED, REFUNDED)
+    LIVE = (ISSUED, CONFIRMED)  # a receipt that still stands for money
+    LABELS = {ISSUED: "已开具", CONFIRMED: "已确认", VOIDED: "已作废", REFUNDED: "已退款"}
+
+
+class MoneyStatus:
+    """Stored statuses of money finance checks against its receipt: a deposit 定金, a payment
+    回款, a 过户费 (only a deposit is ever refunded, by a 退房). Moves: record_status."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    REFUNDED = "refunded"
+
+    ALL = (PENDING, CONFIRMED, REJECTED, REFUNDED)
+    LIVE = (PENDING, CONFIRMED)  # recorded and not turned away (yet)
+    LABELS = {PENDING: "待财务确认", CONFIRMED: "已确认", REJECTED: "已退回",
+              REFUNDED: "已退房退款"}
+
+
+class SubscriptionStatus:
+    """A 认购书 is signed, or voided and kept (a correction or a change replaced it)."""
+
+    SIGNED = "signed"
+    VOIDED = "voided"
+
+    ALL = (SIGNED, VOIDED)
+    LABELS = {SIGNED: "有效", VOIDED: "已作废"}
+
+
 class ReceiptBook(db.Model):
     """A numbered receipt book 收据本 registered by finance and handed to the office."""
 
@@ -46,7 +84,7 @@ class Receipt(db.Model):
     method = db.Column(db.String(16))
     payer_id = db.Column(db.ForeignKey("customer.id"))
     unit_id = db.Column(db.ForeignKey("unit.id"))
-    status = db.Column(db.String(16), nullable=False, default="issued")
+    status = db.Column(db.String(16), nullable=False, default=ReceiptStatus.ISSUED)
     issued_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
     issued_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     closed_by_id = db.Column(db.ForeignKey("user.id"))  # confirmed / voided / refunded by
@@ -73,7 +111,7 @@ class Deposit(db.Model):
     kind = db.Column(db.String(8), nullable=False)  # small 小定 / large 大定
     amount = db.Column(Money(), nullable=False)
     method = db.Column(db.String(16), nullable=False)
-    status = db.Column(db.String(16), nullable=False, default="pending", index=True)
+    status = db.Column(db.String(16), nullable=False, default=MoneyStatus.PENDING, index=True)
     recorded_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
     recorded_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     decided_by_id = db.Column(db.ForeignKey("user.id"))
@@ -115,7 +153,7 @@ class Subscription(db.Model):
     bank = db.Column(db.String(64))
     sign_deadline = db.Column(db.Date, nullable=False)
     address = db.Column(db.String(200))
-    status = db.Column(db.String(16), nullable=False, default="signed")  # signed / voided
+    status = db.Column(db.String(16), nullable=False, default=SubscriptionStatus.SIGNED)
     signed_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
     signed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     replaces_id = db.Column(db.ForeignKey("subscription.id"))
@@ -193,7 +231,7 @@ class Payment(db.Model):
     receipt_id = db.Column(db.ForeignKey("receipt.id"), nullable=False, unique=True)
     amount = db.Column(Money(), nullable=False)
     method = db.Column(db.String(16), nullable=False)
-    status = db.Column(db.String(16), nullable=False, default="pending", index=True)
+    status = db.Column(db.String(16), nullable=False, default=MoneyStatus.PENDING, index=True)
     recorded_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
     recorded_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     decided_by_id = db.Column(db.ForeignKey("user.id"))

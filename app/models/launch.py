@@ -10,6 +10,51 @@ from app.extensions import db
 from app.models.types import Money, UTCDateTime, utcnow
 
 
+class LaunchStatus:
+    """registering → drawn (queue fixed) → selecting ⇄ paused → closed; `committed`: the
+    摇号 seed's hash is published and registration is over (app/services/launch/)."""
+
+    REGISTERING = "registering"
+    COMMITTED = "committed"
+    DRAWN = "drawn"
+    SELECTING = "selecting"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+    ALL = (REGISTERING, COMMITTED, DRAWN, SELECTING, PAUSED, CLOSED)
+    OPEN = (REGISTERING, COMMITTED, DRAWN, SELECTING, PAUSED)  # not yet closed
+    LABELS = {REGISTERING: "认筹中", COMMITTED: "已公示摇号种子", DRAWN: "已排号",
+              SELECTING: "选房中", PAUSED: "已暂停", CLOSED: "已结束"}
+
+
+class RegistrationStatus:
+    """The 诚意金 of a registration: finance confirms, rejects or refunds it
+    (app/services/record_status.py); a pick converts it into a unit's deposit."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    REFUNDED = "refunded"
+    CONVERTED = "converted"
+
+    ALL = (PENDING, CONFIRMED, REJECTED, REFUNDED, CONVERTED)
+    IN_QUEUE = (PENDING, CONFIRMED)  # registrations that keep their place in the queue
+    LABELS = {PENDING: "待财务确认", CONFIRMED: "已确认", REJECTED: "已退回",
+              REFUNDED: "已退款", CONVERTED: "已转定金"}
+
+
+class CallStatus:
+    """A registration's place in the 选房 session (None until the queue is fixed)."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    PICKED = "picked"
+    OUT = "out"
+
+    ALL = (WAITING, CALLED, PICKED, OUT)
+    LABELS = {WAITING: "等候", CALLED: "选房中", PICKED: "已选房", OUT: "已出列"}
+
+
 class Launch(db.Model):
     """One 开盘: registration → queue fixed (排号 or committed-and-drawn 摇号) → selection."""
 
@@ -26,8 +71,7 @@ class Launch(db.Model):
     sincerity_amount = db.Column(Money(), nullable=False)  # 诚意金 per registration
     window_seconds = db.Column(db.Integer, nullable=False, default=180)  # time to pick
     miss_penalty = db.Column(db.Integer, nullable=False, default=3)  # places moved back
-    # registering → drawn (queue fixed) → selecting ⇄ paused → closed
-    status = db.Column(db.String(12), nullable=False, default="registering")
+    status = db.Column(db.String(12), nullable=False, default=LaunchStatus.REGISTERING)
     public_token = db.Column(db.String(64), nullable=False, unique=True)  # verification page
     seed_hash = db.Column(db.String(64))  # SHA-256 of the seed, published before the draw
     seed = db.Column(db.String(64))  # kept secret until the draw, then published
@@ -64,8 +108,8 @@ class LaunchRegistration(db.Model):
     amount = db.Column(Money(), nullable=False)
     method = db.Column(db.String(16), nullable=False)
     wanted_layouts = db.Column(db.String(200), nullable=False, default="")  # 、-joined
-    # pending (finance to confirm) / confirmed / rejected / refunded / converted (to a deposit)
-    status = db.Column(db.String(12), nullable=False, default="pending", index=True)
+    status = db.Column(db.String(12), nullable=False, default=RegistrationStatus.PENDING,
+                       index=True)
     registered_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
     registered_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     decided_by_id = db.Column(db.ForeignKey("user.id"))
@@ -75,7 +119,7 @@ class LaunchRegistration(db.Model):
     # the queue: queue_no as drawn; position moves back on a missed call
     queue_no = db.Column(db.Integer)
     position = db.Column(db.Integer, index=True)
-    call_status = db.Column(db.String(8))  # waiting / called / picked / out
+    call_status = db.Column(db.String(8))  # CallStatus
     called_at = db.Column(UTCDateTime)
     window_ends_at = db.Column(UTCDateTime)
     misses = db.Column(db.Integer, nullable=False, default=0)

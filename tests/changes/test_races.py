@@ -2,12 +2,14 @@
 approval and the execution, and two secretaries executing the same approved request."""
 import hashlib
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import AuditLog, ChangeRequest, Payout, Subscription, Unit
 from app.services.changes import execute, requests
 from app.services.deals.common import new_form_key
+from app.services.errors import Conflict
 from tests.board.test_concurrency import _race, race_app  # noqa: F401 (fixture)
 from tests.changes.conftest import balanced, sell, users
 from tests.conftest import PASSWORD
@@ -171,3 +173,25 @@ def test_two_secretaries_recording_a_rejected_fee_again_record_it_once(app, race
         statuses = db.session.scalars(select(TransferFee.status).order_by(TransferFee.id)).all()
         assert statuses == ["rejected", "pending"]
         balanced(office["project"])
+
+
+def test_refund_refuses_a_subscription_voided_behind_its_back(app, office, monkeypatch):
+    """A writer that voided the 认购书 after the deal was read (one that skipped the project
+    lock) must not have its void overwritten: the refund stops and changes nothing."""
+    unit_id, change_id = approved(app, office, "1栋 103", "refund")
+    read_deal = execute.deals.of_unit
+
+    def deal_then_voided(unit):
+        deal = read_deal(unit)
+        db.session.execute(update(Subscription).where(Subscription.id == deal.subscription.id)
+                           .values(status="voided", void_reason="另一处作废"))
+        return deal
+
+    monkeypatch.setattr(execute.deals, "of_unit", deal_then_voided)
+    with app.app_context():
+        change = db.session.get(ChangeRequest, change_id)
+        with pytest.raises(Conflict, match="认购书已作废"):
+            execute.execute(change, {}, users("zhaomin")[0])
+        db.session.rollback()
+        assert db.session.get(ChangeRequest, change_id).status == "approved"
+        assert db.session.get(Unit, unit_id).status == "subscribed"

@@ -5,7 +5,7 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Contract, Deposit, Payment, Subscription, Unit, UnitStatus
+from app.models import Contract, Deposit, MoneyStatus, Payment, Subscription, Unit, UnitStatus
 from app.services.deals import contracts, deposits, subscriptions
 from app.services.errors import RuleViolation
 from app.services.money import from_fen, sum_fen
@@ -42,7 +42,7 @@ def of_unit(unit):
     if unit.status != UnitStatus.DEPOSIT_CONFIRMED and sub is None:
         raise RuleViolation("该房源没有有效的认购书", "unit_id")
     deposit = sub.deposit if sub else deposits.confirmed_for(unit.id)
-    if deposit is None or deposit.status != "confirmed":
+    if deposit is None or deposit.status != MoneyStatus.CONFIRMED:
         raise RuleViolation("该房源没有财务已确认的定金", "unit_id")
     return Deal(unit, deposit, sub, contracts.of_subscription(sub.id) if sub else None)
 
@@ -52,7 +52,7 @@ def received(deal):
     total = deal.deposit.amount
     if deal.contract is not None:
         fen = db.session.scalar(select(sum_fen(Payment.amount)).where(
-            Payment.contract_id == deal.contract.id, Payment.status == "confirmed"))
+            Payment.contract_id == deal.contract.id, Payment.status == MoneyStatus.CONFIRMED))
         total += from_fen(fen)
     return total
 
@@ -61,14 +61,14 @@ def pending_payments(deal):
     if deal.contract is None:
         return 0
     return db.session.scalar(select(func.count()).select_from(Payment).where(
-        Payment.contract_id == deal.contract.id, Payment.status == "pending"))
+        Payment.contract_id == deal.contract.id, Payment.status == MoneyStatus.PENDING))
 
 
 def confirmed_payments(deal):
     if deal.contract is None:
         return []
     return db.session.scalars(select(Payment).where(
-        Payment.contract_id == deal.contract.id, Payment.status == "confirmed")
+        Payment.contract_id == deal.contract.id, Payment.status == MoneyStatus.CONFIRMED)
         .order_by(Payment.id)).all()
 
 
@@ -82,7 +82,7 @@ def live_units(project_id, consultant_id=None):
     if consultant_id is None:
         return units
     mine = set(db.session.scalars(select(Deposit.unit_id).where(
-        Deposit.consultant_id == consultant_id, Deposit.status == "confirmed")))
+        Deposit.consultant_id == consultant_id, Deposit.status == MoneyStatus.CONFIRMED)))
     return [u for u in units if u.id in mine]
 
 

@@ -1,13 +1,9 @@
 """Reissuing the 认购书 of a changed deal: the old one is voided and kept, a new one is
 issued (认购书不能擅自涂改), and a signed contract follows the new one."""
-from sqlalchemy import update
-
 from app.extensions import db
-from app.models import Subscription
-from app.services import audit, clock
+from app.services import audit, clock, record_status
 from app.services.deals import contracts, subscriptions
 from app.services.deals.common import new_form_key
-from app.services.errors import Conflict
 
 
 def terms_of(sub, **changes):
@@ -24,16 +20,7 @@ def terms_of(sub, **changes):
 
 def reissue(original, unit, data, reason, actor, now):
     """Void `original` and issue its replacement for `unit`; returns the new 认购书."""
-    rows = db.session.execute(
-        update(Subscription).where(Subscription.id == original.id,
-                                   Subscription.status == "signed")
-        .values(status="voided", voided_by_id=actor.id, voided_at=now,
-                void_reason=reason[:200])).rowcount
-    if rows != 1:
-        raise Conflict("该认购书已作废,请刷新")
-    audit.record("subscription_voided", "subscription", original.id,
-                 project_id=original.project_id, user=actor, reason=reason,
-                 before={"status": "signed"}, after={"status": "voided"})
+    record_status.transition(original, "void", actor, reason=reason, now=now)
     contract = contracts.of_subscription(original.id)
     # the private constructor of deals/subscriptions: same checks and numbering as a sale
     fresh = subscriptions._new(unit, original.deposit, data, data["form_key"], actor, now,

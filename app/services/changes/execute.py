@@ -5,9 +5,18 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import ChangeRequest, Customer, Deposit, Payout, TransferFee, UnitStatus
+from app.models import (
+    ChangeRequest,
+    ChangeStatus,
+    Customer,
+    Deposit,
+    MoneyStatus,
+    Payout,
+    TransferFee,
+    UnitStatus,
+)
 from app.policy import can
-from app.services import audit, clock
+from app.services import audit, clock, record_status
 from app.services.board import unit_status
 from app.services.changes import deal as deals
 from app.services.changes.documents import reissue, terms_of
@@ -25,8 +34,8 @@ def execute(change, data, actor, now=None):
         raise NotAllowed("只有销售秘书可以执行换房、退房和换名")
     unit_status.bump_board(change.project_id)  # the project lock first, as every writer
     rows = db.session.execute(update(ChangeRequest).where(
-        ChangeRequest.id == change.id, ChangeRequest.status == "approved")
-        .values(status="executed", executed_by_id=actor.id, executed_at=now)).rowcount
+        ChangeRequest.id == change.id, ChangeRequest.status == ChangeStatus.APPROVED)
+        .values(status=ChangeStatus.EXECUTED, executed_by_id=actor.id, executed_at=now)).rowcount
     db.session.expire(change)
     if rows != 1:
         raise Conflict("该申请不是“已批准待执行”状态(可能已被执行或撤回),请刷新")
@@ -44,8 +53,8 @@ def execute(change, data, actor, now=None):
         change, deal, data, reason, actor, now)
     db.session.flush()
     audit.record("change_executed", "change_request", change.id, project_id=change.project_id,
-                 user=actor, before={"status": "approved"}, after={
-                     "status": "executed", "received": change.received,
+                 user=actor, before={"status": ChangeStatus.APPROVED}, after={
+                     "status": ChangeStatus.EXECUTED, "received": change.received,
                      "old_price": change.old_price, "new_price": change.new_price,
                      "penalty": change.penalty})
     return change
@@ -87,7 +96,7 @@ def _move_contract(contract, target, difference, reason, actor):
     """The contract follows the deal: new unit and total; the last instalment takes the
     difference (what is already paid is never touched)."""
     last = contract.instalments[-1]
-    paid = contracts.paid([last.id], ("pending", "confirmed")).get(last.id, Decimal("0.00"))
+    paid = contracts.paid([last.id], MoneyStatus.LIVE).get(last.id, Decimal("0.00"))
     amount = last.amount + difference
     if amount <= 0 or amount < paid:
         raise RuleViolation("差价超过末期未付金额,付款计划无法自动调整,请先与财务核对")
@@ -107,26 +116,13 @@ def _refund(change, deal, data, reason, actor, now):
         raise RuleViolation("该合同有待财务确认的回款,请财务先确认或退回后再执行退房")
     penalty = change.penalty or Decimal("0.00")
     check_penalty(penalty, change.received)
-    move = "refund_withhold" if change.unit_after == "withheld" else "refund"
+    move = "refund_withhold" if change.unit_after == UnitStatus.WITHHELD else "refund"
     unit_status.transition(deal.unit, move, actor, reason=reason, now=now)
     if deal.subscription is not None:
-        sub = deal.subscription
-        db.session.execute(update(type(sub)).where(type(sub).id == sub.id)
-                           .values(status="voided", voided_by_id=actor.id, voided_at=now,
-                                   void_reason=reason))
-        audit.record("subscription_voided", "subscription", sub.id, project_id=sub.project_id,
-                     user=actor, reason=reason, before={"status": "signed"},
-                     after={"status": "voided"})
-    rows = db.session.execute(update(Deposit).where(Deposit.id == deal.deposit.id,
-                                                    Deposit.status == "confirmed")
-                              .values(status="refunded")).rowcount
-    if rows != 1:
-        raise Conflict("定金状态已变化,请刷新")
-    audit.record("deposit_refunded", "deposit", deal.deposit.id, project_id=change.project_id,
-                 user=actor, reason=reason, before={"status": "confirmed"},
-                 after={"status": "refunded"})
+        record_status.transition(deal.subscription, "void", actor, reason=reason, now=now)
+    record_status.transition(deal.deposit, "refund", actor, reason=reason, now=now)
     for receipt in [deal.deposit.receipt] + [p.receipt for p in deals.confirmed_payments(deal)]:
-        receipts.close(receipt, "refunded", actor, now, reason=reason)
+        record_status.transition(receipt, "refund", actor, reason=reason, now=now)
     amount = change.received - penalty
     if amount > 0:
         payout = Payout(project_id=change.project_id, change_id=change.id,
@@ -168,8 +164,8 @@ def _rename(change, deal, data, reason, actor, now):
 
 def fee_rejected(change):
     """True when the executed change's 过户费 stands rejected: it may be recorded again."""
-    return (change.status == "executed" and change.fee is not None
-            and change.fee.status == "rejected")
+    return (change.status == ChangeStatus.EXECUTED and change.fee is not None
+            and change.fee.status == MoneyStatus.REJECTED)
 
 
 def record_fee_again(change, data, actor, now=None):
@@ -218,9 +214,9 @@ def waiting(project_id):
     counts = dict(db.session.execute(
         select(ChangeRequest.status, func.count()).where(
             ChangeRequest.project_id == project_id,
-            ChangeRequest.status.in_(("pending", "approved"))).group_by(ChangeRequest.status)
+            ChangeRequest.status.in_(ChangeStatus.OPEN)).group_by(ChangeRequest.status)
     ).all())
-    return {"pending": counts.get("pending", 0), "approved": counts.get("approved", 0)}
+    return {status: counts.get(status, 0) for status in ChangeStatus.OPEN}
 
 
 def pending(project_id, status):

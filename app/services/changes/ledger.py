@@ -14,12 +14,17 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import (
     ChangeRequest,
+    ChangeStatus,
     Contract,
     Deposit,
+    MoneyStatus,
     Payment,
     Payout,
+    PayoutStatus,
     Receipt,
+    ReceiptStatus,
     Subscription,
+    SubscriptionStatus,
     TransferFee,
 )
 from app.services.money import from_fen, sum_fen
@@ -50,17 +55,18 @@ def ledger(project_id):
     payouts = select(sum_fen(Payout.amount)).where(Payout.project_id == project_id)
     return Ledger(
         received=total(select(sum_fen(Receipt.amount)).where(
-            Receipt.project_id == project_id, Receipt.status.in_(("confirmed", "refunded")))),
+            Receipt.project_id == project_id,
+            Receipt.status.in_((ReceiptStatus.CONFIRMED, ReceiptStatus.REFUNDED)))),
         held=total(select(sum_fen(Deposit.amount)).where(
-            Deposit.project_id == project_id, Deposit.status == "confirmed"))
+            Deposit.project_id == project_id, Deposit.status == MoneyStatus.CONFIRMED))
         + total(select(sum_fen(Payment.amount)).join(Contract).join(
             Subscription, Subscription.id == Contract.subscription_id).where(
-            Payment.project_id == project_id, Payment.status == "confirmed",
-            Subscription.status == "signed")),
-        refunds_paid=total(payouts.where(Payout.status == "paid")),
-        refunds_due=total(payouts.where(Payout.status == "pending")),
+            Payment.project_id == project_id, Payment.status == MoneyStatus.CONFIRMED,
+            Subscription.status == SubscriptionStatus.SIGNED)),
+        refunds_paid=total(payouts.where(Payout.status == PayoutStatus.PAID)),
+        refunds_due=total(payouts.where(Payout.status == PayoutStatus.PENDING)),
         penalties=total(select(sum_fen(ChangeRequest.penalty)).where(
             ChangeRequest.project_id == project_id, ChangeRequest.kind == "refund",
-            ChangeRequest.status == "executed")),
+            ChangeRequest.status == ChangeStatus.EXECUTED)),
         fees=total(select(sum_fen(TransferFee.amount)).where(
-            TransferFee.project_id == project_id, TransferFee.status == "confirmed")))
+            TransferFee.project_id == project_id, TransferFee.status == MoneyStatus.CONFIRMED)))

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Building, ChangeRequest, Customer, Payout, Unit, User
+from app.models import Building, ChangeRequest, ChangeStatus, Customer, Payout, Unit, User
 from app.services.changes import KINDS, REASONS, RENAME_ACTIONS, STATUS
 from app.services.clock import day_bounds
 from app.xlsx import Column
@@ -84,7 +84,7 @@ def totals(project_id, filters, viewer=None):
 
 def reasons(project_id, filters):
     """Executed refunds and exchanges counted by reason, building and consultant."""
-    base = {**filters, "status": "executed"}
+    base = {**filters, "status": ChangeStatus.EXECUTED}
     sub = _query(project_id, base).where(
         ChangeRequest.kind.in_(("exchange", "refund"))).subquery()
 

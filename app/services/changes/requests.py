@@ -6,7 +6,7 @@ from typing import Optional
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import ChangeRequest, Customer, Unit, UnitStatus
+from app.models import ChangeRequest, ChangeStatus, Customer, Unit, UnitStatus
 from app.policy import can
 from app.services import audit, clock, discounts
 from app.services.board import unit_status
@@ -17,7 +17,7 @@ from app.services.deals.subscriptions import co_buyers, parse_co_buyers
 from app.services.errors import Conflict, NotAllowed, RuleViolation
 from app.services.money import parse_money, round_price
 
-OPEN = ("pending", "approved")
+OPEN = ChangeStatus.OPEN
 
 
 def ask(unit, data, actor, now=None):
@@ -121,18 +121,19 @@ def decide(change, approve, data, actor, now=None):
     if not approve:
         if not comment:
             raise RuleViolation("请填写驳回原因", "comment")
-        values["status"] = "rejected"
+        values["status"] = ChangeStatus.REJECTED
     else:
-        values.update(status="approved", **_approval_terms(change, data))
+        values.update(status=ChangeStatus.APPROVED, **_approval_terms(change, data))
     unit_status.bump_board(change.project_id)  # writers of a project queue on its lock
     rows = db.session.execute(update(ChangeRequest).where(
-        ChangeRequest.id == change.id, ChangeRequest.status == "pending").values(**values))
+        ChangeRequest.id == change.id, ChangeRequest.status == ChangeStatus.PENDING)
+        .values(**values))
     db.session.expire(change)
     if rows.rowcount != 1:
         raise Conflict("该申请已被处理过,请刷新")
     audit.record(f"change_{values['status']}", "change_request", change.id,
                  project_id=change.project_id, user=actor, reason=comment,
-                 before={"status": "pending"}, after={
+                 before={"status": ChangeStatus.PENDING}, after={
                      k: v for k, v in values.items() if k in (
                          "status", "override", "override_reason", "penalty", "unit_after")})
     return change
@@ -155,7 +156,7 @@ def _approval_terms(change, data):
         penalty = parse_money(data.get("penalty") or "0", "penalty")
         check_penalty(penalty, figures.received)
         terms["penalty"] = penalty
-        terms["unit_after"] = choice(data.get("unit_after") or "available", UNIT_AFTER,
+        terms["unit_after"] = choice(data.get("unit_after") or UnitStatus.AVAILABLE, UNIT_AFTER,
                                      "unit_after", "退房后房源状态")
     return terms
 
@@ -178,13 +179,13 @@ def cancel(change, reason, actor, now=None):
     before = change.status
     rows = db.session.execute(update(ChangeRequest).where(
         ChangeRequest.id == change.id, ChangeRequest.status.in_(OPEN))
-        .values(status="cancelled", comment=reason)).rowcount
+        .values(status=ChangeStatus.CANCELLED, comment=reason)).rowcount
     db.session.expire(change)
     if rows != 1:
         raise Conflict("该申请已执行或已结束,不能撤回")
     audit.record("change_cancelled", "change_request", change.id, project_id=change.project_id,
                  user=actor, reason=reason, before={"status": before},
-                 after={"status": "cancelled"})
+                 after={"status": ChangeStatus.CANCELLED})
     return change
 
 
@@ -217,7 +218,7 @@ def target_price(target):
 
 def quote(change):
     """The figures of a request as they stand now (or as executed)."""
-    if change.status == "executed":
+    if change.status == ChangeStatus.EXECUTED:
         return Quote(change.received, change.old_price, change.new_price, change.penalty,
                      change.fee.amount if change.fee else None)
     try:

@@ -5,7 +5,7 @@ import secrets
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Customer, User
+from app.models import Customer, MoneyStatus, ReceiptStatus, User
 from app.services.board import unit_status
 from app.services.errors import RuleViolation
 
@@ -13,10 +13,8 @@ METHODS = {"cash": "现金", "pos": "刷卡(POS)", "transfer": "银行转账", "
            "alipay": "支付宝"}
 DEPOSIT_KINDS = {"small": "小定", "large": "大定"}
 PLANS = {"full": "一次性付款", "mortgage": "按揭贷款", "instalments": "分期付款"}
-MONEY_STATUS = {"pending": "待财务确认", "confirmed": "已确认", "rejected": "已退回",
-                "refunded": "已退房退款"}
-RECEIPT_STATUS = {"issued": "已开具", "confirmed": "已确认", "voided": "已作废",
-                  "refunded": "已退款"}
+MONEY_STATUS = MoneyStatus.LABELS
+RECEIPT_STATUS = ReceiptStatus.LABELS
 RECEIPT_PURPOSES = {"small": "小定定金", "large": "大定定金", "payment": "房款",
                     "transfer_fee": "过户费", "blank": "空白收据(作废)",
                     "sincerity": "诚意金(认筹)"}

@@ -2,12 +2,11 @@
 
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Contract, Instalment, Payment, Subscription
-from app.policy import can
-from app.services import audit, clock
+from app.models import Contract, Instalment, MoneyStatus, Payment, Subscription, SubscriptionStatus
+from app.services import audit, clock, record_status
 from app.services.board import unit_status
 from app.services.deals import receipts, subscriptions
 from app.services.deals.common import (
@@ -16,7 +15,7 @@ from app.services.deals.common import (
     choice,
     lock_and_find,
 )
-from app.services.errors import Conflict, NotAllowed, RuleViolation
+from app.services.errors import RuleViolation
 from app.services.money import from_fen, parse_money, sum_fen
 
 DEFAULT_DAYS = 60  # overdue more than two months: 违约
@@ -56,7 +55,7 @@ def sign(subscription, data, actor, now=None):
     if existing is not None:
         return existing, False
     db.session.refresh(subscription)
-    if subscription.status != "signed":
+    if subscription.status != SubscriptionStatus.SIGNED:
         raise RuleViolation("该认购书已作废,请从有效的认购书签约")
     number = (data.get("number") or "").strip()
     if not number or len(number) > 32:
@@ -100,7 +99,7 @@ def allocate(credit, amounts):
     return result
 
 
-def paid(instalment_ids, statuses=("confirmed",)):
+def paid(instalment_ids, statuses=(MoneyStatus.CONFIRMED,)):
     """{instalment id: sum of its payments in `statuses`} (SQL over integer fen)."""
     rows = db.session.execute(
         select(Payment.instalment_id, sum_fen(Payment.amount))
@@ -121,7 +120,7 @@ def record_payment(instalment, amount_text, method, receipt_no, form_key, actor,
     existing = lock_and_find(contract.project_id, Payment, key)
     if existing is not None:
         return existing, False
-    open_amount = instalment.due - paid([instalment.id], ("pending", "confirmed")).get(
+    open_amount = instalment.due - paid([instalment.id], MoneyStatus.LIVE).get(
         instalment.id, Decimal("0.00"))
     if open_amount <= 0:
         raise RuleViolation("本期已付清(含定金抵扣),无需再登记回款", "instalment_id")
@@ -142,26 +141,9 @@ def record_payment(instalment, amount_text, method, receipt_no, form_key, actor,
 
 
 def decide_payment(payment, approve, reason, actor, now=None):
-    now = now or clock.now()
-    if not can(actor, "payment.confirm", payment):
-        raise NotAllowed("登记人不能确认自己登记的回款" if actor.id == payment.recorded_by_id
-                         else "只有财务可以确认回款")
-    reason = (reason or "").strip()
-    if not approve and not reason:
-        raise RuleViolation("请填写退回原因", "reason")
-    status = "confirmed" if approve else "rejected"
-    rows = db.session.execute(
-        update(Payment).where(Payment.id == payment.id, Payment.status == "pending")
-        .values(status=status, decided_by_id=actor.id, decided_at=now,
-                reject_reason=reason[:200] or None)).rowcount
-    db.session.expire(payment)
-    if rows != 1:
-        raise Conflict("该回款已被处理过,请刷新")
-    receipts.close(payment.receipt, "confirmed" if approve else "voided", actor, now, reason)
-    audit.record(f"payment_{status}", "payment", payment.id, project_id=payment.project_id,
-                 user=actor, before={"status": "pending"}, after={"status": status},
-                 reason=reason or None)
-    return payment
+    """Finance confirms a payment against its receipt, or rejects it with a reason."""
+    return record_status.transition(payment, "confirm" if approve else "reject", actor,
+                                    reason=reason, now=now)
 
 
 def credited(contract):
@@ -173,7 +155,7 @@ def credited(contract):
 def balance(contract):
     """Outstanding balance: total price less credited deposits and confirmed payments."""
     received = db.session.scalar(select(sum_fen(Payment.amount)).where(
-        Payment.contract_id == contract.id, Payment.status == "confirmed"))
+        Payment.contract_id == contract.id, Payment.status == MoneyStatus.CONFIRMED))
     return contract.total_price - credited(contract) - from_fen(received)
 
 
@@ -183,7 +165,7 @@ def overdue(project_id, today=None):
     due = db.session.scalars(
         select(Instalment).join(Contract).join(Subscription)
         .where(Contract.project_id == project_id, Instalment.due_date < today,
-               Subscription.status == "signed")  # a refunded deal owes nothing
+               Subscription.status == SubscriptionStatus.SIGNED)  # a refunded deal owes nothing
         .order_by(Instalment.due_date)).all()
     received = paid([i.id for i in due]) if due else {}
     result = []
@@ -205,7 +187,7 @@ def of_subscription(subscription_id):
 
 def pending_payments(project_id):
     return db.session.scalars(select(Payment).where(Payment.project_id == project_id,
-                                                    Payment.status == "pending")
+                                                    Payment.status == MoneyStatus.PENDING)
                               .order_by(Payment.recorded_at)).all()
 
 

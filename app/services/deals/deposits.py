@@ -1,12 +1,9 @@
 """Deposits 小定 / 大定: recorded by the office, confirmed or rejected by finance only."""
 from decimal import Decimal
 
-from sqlalchemy import update
-
 from app.extensions import db
-from app.models import DealShare, Deposit
-from app.policy import can
-from app.services import audit, clock
+from app.models import DealShare, Deposit, MoneyStatus, UnitStatus
+from app.services import audit, clock, record_status
 from app.services.board import unit_status
 from app.services.customers import attribution, channels
 from app.services.deals import receipts
@@ -19,7 +16,7 @@ from app.services.deals.common import (
     lock_and_find,
     project_customer,
 )
-from app.services.errors import Conflict, NotAllowed, RuleViolation
+from app.services.errors import RuleViolation
 from app.services.money import parse_money
 
 
@@ -52,7 +49,7 @@ def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consulta
                              payer=customer, unit=unit, actor=actor, now=now)
 
     def guard(row):
-        if row.held_by_id not in (None, consultant.id) and row.status == "held":
+        if row.held_by_id not in (None, consultant.id) and row.status == UnitStatus.HELD:
             return (f"{row.building} {row.unit_no} 已被 {row.holder} 保留,"
                     f"不能为 {consultant.display_name} 的客户收定金")
         return None
@@ -77,44 +74,19 @@ def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consulta
 
 def confirm(deposit, actor, now=None):
     """Finance confirms that the money and the receipt match: the unit shows 定金已确认."""
-    _decide(deposit, actor, "confirmed", None, now or clock.now())
-    return deposit
+    return record_status.transition(deposit, "confirm", actor, now=now)
 
 
 def reject(deposit, reason, actor, now=None):
     """Finance rejects (reason required): the receipt is voided, the unit goes back."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise RuleViolation("请填写退回原因", "reason")
-    _decide(deposit, actor, "rejected", reason, now or clock.now())
-    return deposit
-
-
-def _decide(deposit, actor, status, reason, now):
-    if not can(actor, "deposit.confirm", deposit):
-        if actor.id == deposit.recorded_by_id:
-            raise NotAllowed("登记人不能确认自己登记的定金")
-        raise NotAllowed("只有财务可以确认或退回定金")
-    rows = db.session.execute(
-        update(Deposit).where(Deposit.id == deposit.id, Deposit.status == "pending")
-        .values(status=status, decided_by_id=actor.id, decided_at=now,
-                reject_reason=reason[:200] if reason else None)).rowcount
-    db.session.expire(deposit)
-    if rows != 1:
-        raise Conflict("该定金已被处理过,请刷新")
-    move = "confirm_deposit" if status == "confirmed" else "reject_deposit"
-    unit_status.transition(deposit.unit, move, actor, reason=reason, now=now)
-    receipts.close(deposit.receipt, "confirmed" if status == "confirmed" else "voided", actor,
-                   now, reason=reason)
-    audit.record(f"deposit_{status}", "deposit", deposit.id, project_id=deposit.project_id,
-                 user=actor, before={"status": "pending"}, after={"status": status},
-                 reason=reason)
+    return record_status.transition(deposit, "reject", actor, reason=reason, now=now)
 
 
 def confirmed_for(unit_id):
     """The confirmed deposit a subscription of this unit starts from (the latest)."""
     return db.session.scalar(
-        db.select(Deposit).where(Deposit.unit_id == unit_id, Deposit.status == "confirmed")
+        db.select(Deposit).where(Deposit.unit_id == unit_id,
+                                 Deposit.status == MoneyStatus.CONFIRMED)
         .order_by(Deposit.id.desc()).limit(1))
 
 
@@ -122,13 +94,14 @@ def open_deposit(unit_id):
     """The unit's latest deposit still pending or confirmed (whose customer the deal is for)."""
     return db.session.scalar(
         db.select(Deposit).where(Deposit.unit_id == unit_id,
-                                 Deposit.status.in_(("pending", "confirmed")))
+                                 Deposit.status.in_(MoneyStatus.LIVE))
         .order_by(Deposit.id.desc()).limit(1))
 
 
 def pending(project_id):
     return db.session.scalars(
-        db.select(Deposit).where(Deposit.project_id == project_id, Deposit.status == "pending")
+        db.select(Deposit).where(Deposit.project_id == project_id,
+                                 Deposit.status == MoneyStatus.PENDING)
         .order_by(Deposit.recorded_at)).all()
 
 

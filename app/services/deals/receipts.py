@@ -1,11 +1,15 @@
-"""Receipt books 收据本 and receipts 收据: numbered, used once, never deleted or edited."""
+"""Receipt books 收据本 and receipts 收据: numbered, used once, never deleted or edited.
+
+A receipt closes (confirmed, voided, refunded) with the money behind it: its moves are rows
+of app/services/record_status.py, made by the move of that money.
+"""
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Receipt, ReceiptBook
+from app.models import Receipt, ReceiptBook, ReceiptStatus
 from app.services import audit, clock
-from app.services.errors import Conflict, RuleViolation
+from app.services.errors import RuleViolation
 from app.services.verification import VerifiedDocument, fingerprint, register
 
 MAX_BOOK = 1000  # numbers in one book
@@ -54,7 +58,7 @@ def issue(project_id, number_text, *, purpose, amount, method, payer, unit, acto
         raise RuleViolation(f"收据 No.{number:07d} 不在财务登记的收据本内", "receipt_no")
     used = db.session.scalar(select(Receipt).where(Receipt.project_id == project_id,
                                                    Receipt.number == number))
-    if used is not None and used.status == "voided":
+    if used is not None and used.status == ReceiptStatus.VOIDED:
         raise RuleViolation(f"收据 No.{number:07d} 已作废,作废的编号不能再使用", "receipt_no")
     if used is not None:
         raise RuleViolation(f"收据 No.{number:07d} 已使用过(每张收据只能用一次)", "receipt_no")
@@ -67,29 +71,6 @@ def issue(project_id, number_text, *, purpose, amount, method, payer, unit, acto
     audit.record("receipt_issued", "receipt", receipt.id, project_id=project_id, user=actor,
                  after={"number": number, "amount": amount, "method": method})
     return receipt
-
-
-def close(receipt, status, actor, now, reason=None):
-    """issued → confirmed / voided; confirmed → refunded. Compare-and-set on the status."""
-    sources = {"confirmed": ("issued",), "voided": ("issued",), "refunded": ("confirmed",)}
-    if status in ("voided", "refunded") and not (reason or "").strip():
-        raise RuleViolation("请填写原因", "reason")
-    before = receipt.status
-    rows = db.session.execute(
-        Receipt.__table__.update()
-        .where(Receipt.id == receipt.id, Receipt.status.in_(sources[status]))
-        .values(status=status, closed_by_id=actor.id, closed_at=now,
-                reason=(reason or "").strip()[:200] or None)).rowcount
-    db.session.expire(receipt)
-    if rows != 1:
-        raise Conflict(f"收据 No.{receipt.number:07d} 状态已变化,不能再{STATUS_VERB[status]}")
-    audit.record(f"receipt_{status}", "receipt", receipt.id, project_id=receipt.project_id,
-                 user=actor, before={"status": before}, after={"status": status},
-                 reason=reason)
-    return receipt
-
-
-STATUS_VERB = {"confirmed": "确认", "voided": "作废", "refunded": "退款"}
 
 
 def void(project_id, number_text, reason, actor, now=None):
@@ -111,8 +92,9 @@ def void(project_id, number_text, reason, actor, now=None):
     if receipt is not None:
         raise RuleViolation(_why_not(receipt), "receipt_no")
     blank = Receipt(project_id=project_id, book_id=_book_of(project_id, number).id,
-                    number=number, purpose="blank", status="voided", issued_by_id=actor.id,
-                    issued_at=now, closed_by_id=actor.id, closed_at=now, reason=reason[:200])
+                    number=number, purpose="blank", status=ReceiptStatus.VOIDED,
+                    issued_by_id=actor.id, issued_at=now, closed_by_id=actor.id, closed_at=now,
+                    reason=reason[:200])
     try:
         with db.session.begin_nested():
             db.session.add(blank)
@@ -120,7 +102,8 @@ def void(project_id, number_text, reason, actor, now=None):
         raise RuleViolation(f"收据 No.{number:07d} 刚被使用或作废,请刷新后再看",
                             "receipt_no") from None
     audit.record("receipt_voided", "receipt", blank.id, project_id=project_id, user=actor,
-                 before=None, after={"number": number, "status": "voided", "blank": True},
+                 before=None,
+                 after={"number": number, "status": ReceiptStatus.VOIDED, "blank": True},
                  reason=reason)
     return blank
 
@@ -134,12 +117,12 @@ def _book_of(project_id, number):
 def _why_not(receipt):
     """Why a receipt that was used cannot be voided here, in the office's words."""
     no = f"收据 No.{receipt.number:07d}"
-    if receipt.status == "voided":
+    if receipt.status == ReceiptStatus.VOIDED:
         return f"{no} 已于 {clock.local(receipt.closed_at):%Y-%m-%d} 作废,无需重复作废"
-    if receipt.status == "refunded":
+    if receipt.status == ReceiptStatus.REFUNDED:
         return f"{no} 已退款,不能作废"
     what = "房款" if receipt.purpose == "payment" else "定金"
-    if receipt.status == "confirmed":
+    if receipt.status == ReceiptStatus.CONFIRMED:
         return (f"{no} 对应财务已确认的{what},不能直接作废;"
                 "客户退房或退款须走退房申请,经审批后由财务退款")
     return f"{no} 对应待确认的{what},请在「待确认收款」中退回,退回时收据自动作废"
@@ -147,7 +130,7 @@ def _why_not(receipt):
 
 def recently_voided(project_id, limit=50):
     return db.session.scalars(select(Receipt).where(Receipt.project_id == project_id,
-                                                    Receipt.status == "voided")
+                                                    Receipt.status == ReceiptStatus.VOIDED)
                               .order_by(Receipt.closed_at.desc(), Receipt.id.desc())
                               .limit(limit)).all()
 
@@ -170,7 +153,7 @@ def _load(receipt_id):
                                 fingerprint=receipt_fingerprint(receipt))
     return VerifiedDocument(
         title=f"收据 No.{receipt.number:07d}", status=RECEIPT_STATUS[receipt.status],
-        valid=receipt.status in ("issued", "confirmed"),
+        valid=receipt.status in ReceiptStatus.LIVE,
         fields=[("金额", format_money(receipt.amount)),
                 ("大写", to_chinese_capital(receipt.amount)),
                 ("款项", RECEIPT_PURPOSES[receipt.purpose]),

@@ -21,11 +21,15 @@ from app.models import (
     DealShare,
     Deposit,
     Instalment,
+    MoneyStatus,
     Payment,
     Receipt,
+    ReceiptStatus,
     Subscription,
     SubscriptionDiscount,
+    SubscriptionStatus,
     Unit,
+    UnitStatus,
     User,
 )
 from app.models.types import Money
@@ -41,7 +45,7 @@ from app.services.money import as_fen, from_fen, sum_fen
 from app.xlsx import Column
 
 PAGE_LIMIT = 500
-SUB_STATUS = {"signed": "有效", "voided": "已作废"}
+SUB_STATUS = SubscriptionStatus.LABELS
 CONTRACT_STATUS = {"valid": "有效", "refunded": "已退房"}
 
 
@@ -110,7 +114,8 @@ def _subscriptions(project_id):
 
 def _contracts(project_id):
     received = (select(sum_fen(Payment.amount))
-                .where(Payment.contract_id == Contract.id, Payment.status == "confirmed")
+                .where(Payment.contract_id == Contract.id,
+                       Payment.status == MoneyStatus.CONFIRMED)
                 .scalar_subquery())
     credited = (select(sum_fen(Instalment.credited))
                 .where(Instalment.contract_id == Contract.id).scalar_subquery())
@@ -122,7 +127,8 @@ def _contracts(project_id):
                    type_coerce(as_fen(Contract.total_price) - credited
                                - received, Money()).label("balance"),
                    # a refund voids the contract's 认购书 (an exchange moves it to a new one)
-                   case((Subscription.status == "voided", "refunded"), else_="valid")
+                   case((Subscription.status == SubscriptionStatus.VOIDED, "refunded"),
+                        else_="valid")
                    .label("status"), Contract.created_at.label("at"))
             .join(Subscription, Subscription.id == Contract.subscription_id)
             .join(Unit, Unit.id == Contract.unit_id).join(Building)
@@ -152,7 +158,8 @@ def _owners(project_id):
                    Subscription.signed_at.label("at"))
             .join(Unit, Unit.id == Subscription.unit_id).join(Building)
             .join(Customer, Customer.id == Subscription.customer_id)
-            .where(Subscription.project_id == project_id, Subscription.status == "signed")), \
+            .where(Subscription.project_id == project_id,
+                   Subscription.status == SubscriptionStatus.SIGNED)), \
         Subscription
 
 
@@ -175,10 +182,10 @@ _DEPOSIT_COLUMNS = (C("收据编号", "receipt_no", "int", 10), C("房号", "uni
                     C("登记人", "recorder"))
 REGISTERS = {
     "small": (Register("小定明细表", _DEPOSIT_COLUMNS, ("amount",), MONEY_STATUS,
-                       {"method": METHODS, "status": MONEY_STATUS}, ("rejected",)),
+                       {"method": METHODS, "status": MONEY_STATUS}, (MoneyStatus.REJECTED,)),
               _deposits("small")),
     "large": (Register("大定明细表", _DEPOSIT_COLUMNS, ("amount",), MONEY_STATUS,
-                       {"method": METHODS, "status": MONEY_STATUS}, ("rejected",)),
+                       {"method": METHODS, "status": MONEY_STATUS}, (MoneyStatus.REJECTED,)),
               _deposits("large")),
     "subscriptions": (Register("认购明细表", (
         C("认购书编号", "number"), C("房号", "unit"), C("买受人", "customer"),
@@ -189,7 +196,7 @@ REGISTERS = {
         C("状态", "status", "text", 8), C("认购时间", "at", "datetime", 17)),
         ("list_price", "standard_discount", "special_discount", "deal_price", "deposit"),
         SUB_STATUS,
-        {"plan": PLANS, "status": SUB_STATUS}, ("voided",)), _subscriptions),
+        {"plan": PLANS, "status": SUB_STATUS}, (SubscriptionStatus.VOIDED,)), _subscriptions),
     "contracts": (Register("签约明细表", (
         C("合同编号", "number"), C("房号", "unit"), C("买受人", "customer"),
         C("签约日期", "sign_date", "date"), C("付款方式", "plan"),
@@ -202,8 +209,8 @@ REGISTERS = {
         C("收据编号", "receipt_no", "int", 10), C("合同编号", "contract"), C("房号", "unit"),
         C("客户", "customer"), C("期次", "instalment"), C("金额", "amount", "money"),
         C("付款方式", "method"), C("状态", "status"), C("登记时间", "at", "datetime", 17)),
-        ("amount",), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS}, ("rejected",)),
-        _payments),
+        ("amount",), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS},
+        (MoneyStatus.REJECTED,)), _payments),
     "owners": (Register("业主登记一览表", (
         C("房号", "unit"), C("业主", "customer"), C("电话", "phone"),
         C("共同购房人", "co_buyers", "text", 24), C("通讯地址", "address", "text", 30),
@@ -215,7 +222,7 @@ REGISTERS = {
         C("状态", "status"), C("原因", "reason", "text", 20),
         C("开具时间", "at", "datetime", 17)), ("amount",), RECEIPT_STATUS,
         {"purpose": RECEIPT_PURPOSES, "method": METHODS, "status": RECEIPT_STATUS},
-        ("voided",)), _receipts),
+        (ReceiptStatus.VOIDED,)), _receipts),
 }
 
 
@@ -277,6 +284,6 @@ def _display(register, row):
     if "co_buyers" in row:
         import json
         row["co_buyers"] = "、".join(name for name, _ in json.loads(row["co_buyers"] or "[]"))
-    if "status" in row and row["status"] in ("subscribed", "contracted"):
-        row["status"] = {"subscribed": "已认购", "contracted": "已签约"}[row["status"]]
+    if "status" in row and row["status"] in UnitStatus.SOLD:  # the owners' register
+        row["status"] = UnitStatus.LABELS[row["status"]]
     return row

@@ -4,11 +4,18 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import DiscountRequest, Subscription, SubscriptionDiscount
-from app.services import audit, clock, discounts
+from app.models import (
+    DiscountRequest,
+    MoneyStatus,
+    Subscription,
+    SubscriptionDiscount,
+    SubscriptionStatus,
+    UnitStatus,
+)
+from app.services import audit, clock, discounts, record_status
 from app.services.board import unit_status
 from app.services.customers import attribution
 from app.services.deals import deposits, price_policy
@@ -110,24 +117,13 @@ def void_and_reissue(original, data, reason, actor, now=None):
     """Void a signed subscription (reason required) and issue its correction; both stay."""
     now = now or clock.now()
     reason = (reason or "").strip()
-    if not reason:
-        raise RuleViolation("请填写作废原因", "reason")
     key = check_form_key(data.get("form_key"))
     existing = lock_and_find(original.project_id, Subscription, key)
     if existing is not None:
         return existing, False
-    rows = db.session.execute(
-        update(Subscription).where(Subscription.id == original.id,
-                                   Subscription.status == "signed")
-        .values(status="voided", voided_by_id=actor.id, voided_at=now,
-                void_reason=reason[:200])).rowcount
-    if rows != 1:
-        raise Conflict("该认购书已作废,请刷新")
-    if original.unit.status != "subscribed":
+    record_status.transition(original, "void", actor, reason=reason, now=now)
+    if original.unit.status != UnitStatus.SUBSCRIBED:
         raise Conflict("房源已签约,认购书不能再更正")
-    audit.record("subscription_voided", "subscription", original.id,
-                 project_id=original.project_id, user=actor, reason=reason,
-                 before={"status": "signed"}, after={"status": "voided"})
     # a correction keeps the price policy the original was signed under
     fresh = _new(original.unit, original.deposit, data, key, actor, now, replaces=original,
                  policy_at=data.get("policy_at", original.signed_at))
@@ -189,7 +185,7 @@ def _summary(subscription):
 def deposits_paid(subscription):
     """The confirmed deposits credited against this subscription's price (定金抵扣房款)."""
     deposit = subscription.deposit
-    return [deposit] if deposit is not None and deposit.status == "confirmed" else []
+    return [deposit] if deposit is not None and deposit.status == MoneyStatus.CONFIRMED else []
 
 
 def balance(subscription):
@@ -204,7 +200,7 @@ def co_buyers(subscription):
 
 def current_for(unit_id):
     return db.session.scalar(select(Subscription).where(
-        Subscription.unit_id == unit_id, Subscription.status == "signed"))
+        Subscription.unit_id == unit_id, Subscription.status == SubscriptionStatus.SIGNED))
 
 
 def subscription_fingerprint(sub):
@@ -220,8 +216,8 @@ def _load(subscription_id):
     if sub is None:
         return None
     return VerifiedDocument(
-        title=f"认购书 {sub.number}", status="有效" if sub.status == "signed" else "已作废",
-        valid=sub.status == "signed",
+        title=f"认购书 {sub.number}", status=SubscriptionStatus.LABELS[sub.status],
+        valid=sub.status == SubscriptionStatus.SIGNED,
         fields=[("房源", f"{sub.unit.building.name} {sub.unit.unit_no}"),
                 ("买受人", sub.customer.name), ("成交总价", format_money(sub.deal_price)),
                 ("付款方式", PLANS[sub.plan])],

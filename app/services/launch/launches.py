@@ -5,17 +5,22 @@ import secrets
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Launch, LaunchRegistration, Project
+from app.models import (
+    CallStatus,
+    Launch,
+    LaunchRegistration,
+    LaunchStatus,
+    Project,
+    RegistrationStatus,
+)
 from app.services import audit, clock
 from app.services.errors import Conflict, RuleViolation
 from app.services.money import parse_money
 
-STATUS = {"registering": "认筹中", "committed": "已公示摇号种子", "drawn": "已排号",
-          "selecting": "选房中", "paused": "已暂停", "closed": "已结束"}
+STATUS = LaunchStatus.LABELS
 MODES = {"order": "按认筹顺序排号", "lottery": "公开摇号"}
-REG_STATUS = {"pending": "待财务确认", "confirmed": "已确认", "rejected": "已退回",
-              "refunded": "已退款", "converted": "已转定金"}
-CALL_STATUS = {"waiting": "等候", "called": "选房中", "picked": "已选房", "out": "已出列"}
+REG_STATUS = RegistrationStatus.LABELS
+CALL_STATUS = CallStatus.LABELS
 
 
 def create(project, *, name, mode, amount_text, window_minutes, miss_penalty, actor, now=None):

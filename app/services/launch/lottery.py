@@ -19,11 +19,10 @@ import secrets
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import LaunchRegistration
+from app.models import CallStatus, LaunchRegistration, LaunchStatus, RegistrationStatus
 from app.services import audit, clock
 from app.services.errors import RuleViolation
 from app.services.launch import launches
-from app.services.launch.registrations import IN_QUEUE
 
 SEED_CHARS = frozenset("0123456789abcdef")
 
@@ -48,13 +47,14 @@ def valid_seed(seed):
 def _queued(launch):
     return db.session.scalars(select(LaunchRegistration).where(
         LaunchRegistration.launch_id == launch.id,
-        LaunchRegistration.status.in_(IN_QUEUE)).order_by(LaunchRegistration.number)).all()
+        LaunchRegistration.status.in_(RegistrationStatus.IN_QUEUE))
+        .order_by(LaunchRegistration.number)).all()
 
 
 def fix_order(launch, actor, now=None):
     """排号: queue numbers by registration order (launches in 'order' mode)."""
     launches.lock(launch)
-    launches.expect(launch, "registering")
+    launches.expect(launch, LaunchStatus.REGISTERING)
     if launch.mode != "order":
         raise RuleViolation("该活动采用公开摇号,请先公示种子哈希再摇号")
     entries = _queued(launch)
@@ -62,7 +62,7 @@ def fix_order(launch, actor, now=None):
         raise RuleViolation("还没有有效的认筹,不能排号")
     _place(launch, [entry.number for entry in entries], entries)
     launch.participants = json.dumps([entry.number for entry in entries])
-    launch.status, launch.drawn_at = "drawn", now or clock.now()
+    launch.status, launch.drawn_at = LaunchStatus.DRAWN, now or clock.now()
     audit.record("launch_queue_fixed", "launch", launch.id, project_id=launch.project_id,
                  user=actor, after={"count": len(entries)})
     return launch
@@ -71,7 +71,7 @@ def fix_order(launch, actor, now=None):
 def commit(launch, actor, now=None):
     """Close registration, pick the secret seed and publish its hash and the participants."""
     launches.lock(launch)
-    launches.expect(launch, "registering")
+    launches.expect(launch, LaunchStatus.REGISTERING)
     if launch.mode != "lottery":
         raise RuleViolation("该活动按认筹顺序排号,不需要摇号")
     numbers = [entry.number for entry in _queued(launch)]
@@ -80,7 +80,7 @@ def commit(launch, actor, now=None):
     seed = secrets.token_hex(32)
     launch.seed, launch.seed_hash = seed, seed_hash(seed)
     launch.participants = json.dumps(numbers)
-    launch.status, launch.committed_at = "committed", now or clock.now()
+    launch.status, launch.committed_at = LaunchStatus.COMMITTED, now or clock.now()
     audit.record("launch_seed_committed", "launch", launch.id, project_id=launch.project_id,
                  user=actor, after={"seed_hash": launch.seed_hash, "participants": len(numbers)})
     return launch
@@ -89,14 +89,14 @@ def commit(launch, actor, now=None):
 def draw(launch, actor, now=None):
     """Reveal the committed seed and place every participant by the documented order."""
     launches.lock(launch)
-    launches.expect(launch, "committed", message="请先公示种子哈希")
+    launches.expect(launch, LaunchStatus.COMMITTED, message="请先公示种子哈希")
     numbers = launches.participants(launch)
     ranked = order(launch.seed, numbers)
     entries = db.session.scalars(select(LaunchRegistration).where(
         LaunchRegistration.launch_id == launch.id,
         LaunchRegistration.number.in_(numbers))).all()
     _place(launch, ranked, entries)
-    launch.status, launch.drawn_at = "drawn", now or clock.now()
+    launch.status, launch.drawn_at = LaunchStatus.DRAWN, now or clock.now()
     audit.record("launch_drawn", "launch", launch.id, project_id=launch.project_id, user=actor,
                  after={"seed": launch.seed, "seed_hash": launch.seed_hash,
                         "first": ranked[:10]})
@@ -107,10 +107,10 @@ def _place(launch, ranked, entries):
     by_number = {entry.number: entry for entry in entries}
     for queue_no, number in enumerate(ranked, start=1):
         entry = by_number[number]
-        waiting = entry.status in IN_QUEUE
+        waiting = entry.status in RegistrationStatus.IN_QUEUE
         db.session.execute(update(LaunchRegistration).where(LaunchRegistration.id == entry.id)
                            .values(queue_no=queue_no, position=queue_no,
-                                   call_status="waiting" if waiting else "out"))
+                                   call_status=CallStatus.WAITING if waiting else CallStatus.OUT))
     db.session.expire_all()
 
 
@@ -122,7 +122,8 @@ def verify(launch, claimed_seed=None):
     numbers = launches.participants(launch)
     result = {"hash": launch.seed_hash, "numbers": numbers, "seed": None, "hash_ok": None,
               "order_ok": None, "ranked": [], "refused": None}
-    seed = launch.seed if launch.status not in ("registering", "committed") else None
+    hidden = (LaunchStatus.REGISTERING, LaunchStatus.COMMITTED)  # the seed is still secret
+    seed = launch.seed if launch.status not in hidden else None
     if claimed_seed is not None:
         claimed = claimed_seed.strip().lower()
         if not valid_seed(claimed) or launch.seed_hash is None or \

@@ -6,21 +6,19 @@ while it has not become a unit's deposit.
 """
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Customer, LaunchRegistration, User
+from app.models import Customer, LaunchRegistration, LaunchStatus, RegistrationStatus, User
 from app.policy import can
-from app.services import audit, clock
+from app.services import audit, clock, record_status
 from app.services.deals import receipts
 from app.services.deals.common import METHODS, check_form_key, choice, consultant_user
-from app.services.errors import Conflict, NotAllowed, RuleViolation
+from app.services.errors import NotAllowed, RuleViolation
 from app.services.launch import launches
 from app.services.money import parse_money
 from app.services.verification import VerifiedDocument, fingerprint
 from app.services.verification import register as register_doc
-
-IN_QUEUE = ("pending", "confirmed")  # registrations that keep their place in the queue
 
 
 def register(launch, *, customer_id, amount_text, method, receipt_no, layouts, consultant_id,
@@ -44,7 +42,7 @@ def register(launch, *, customer_id, amount_text, method, receipt_no, layouts, c
                                  .where(LaunchRegistration.form_key == key))
     if existing is not None:
         return existing, False
-    launches.expect(launch, "registering", message="认筹已截止(排号或摇号种子已公示)")
+    launches.expect(launch, LaunchStatus.REGISTERING, message="认筹已截止(排号或摇号种子已公示)")
     taken = db.session.scalar(select(LaunchRegistration).where(
         LaunchRegistration.launch_id == launch.id, LaunchRegistration.customer_id == customer.id))
     if taken is not None:
@@ -70,53 +68,17 @@ def register(launch, *, customer_id, amount_text, method, receipt_no, layouts, c
 
 def confirm(registration, actor, now=None):
     """Finance confirms the money and the receipt match."""
-    return _decide(registration, actor, "pending", "confirmed", None, now)
+    return record_status.transition(registration, "confirm", actor, now=now)
 
 
 def reject(registration, reason, actor, now=None):
     """Finance rejects the money (reason required): the receipt is voided, the place lost."""
-    return _decide(registration, actor, "pending", "rejected", _reason(reason), now)
+    return record_status.transition(registration, "reject", actor, reason=reason, now=now)
 
 
 def refund(registration, reason, actor, now=None):
     """The buyer withdraws: finance pays the confirmed 诚意金 back (not once it is a deposit)."""
-    return _decide(registration, actor, "confirmed", "refunded", _reason(reason), now)
-
-
-def _reason(text):
-    text = (text or "").strip()
-    if not text:
-        raise RuleViolation("请填写原因", "reason")
-    return text[:200]
-
-
-def _decide(registration, actor, source, target, reason, now):
-    if not can(actor, "launch.confirm", registration):
-        if actor.id == registration.registered_by_id:
-            raise NotAllowed("登记人不能确认自己登记的诚意金")
-        raise NotAllowed("只有财务可以处理诚意金")
-    now = now or clock.now()
-    launches.lock(registration.launch)
-    values = {"status": target, "decided_by_id": actor.id, "decided_at": now}
-    if reason:
-        values["reason"] = reason
-    if target != "confirmed":
-        values["call_status"] = db.case(
-            (LaunchRegistration.call_status.in_(("waiting", "called")), "out"),
-            else_=LaunchRegistration.call_status)
-    rows = db.session.execute(
-        update(LaunchRegistration).where(LaunchRegistration.id == registration.id,
-                                         LaunchRegistration.status == source)
-        .values(**values)).rowcount
-    db.session.expire(registration)
-    if rows != 1:
-        raise Conflict("该诚意金已被处理过,请刷新")
-    receipt_status = {"confirmed": "confirmed", "rejected": "voided", "refunded": "refunded"}
-    receipts.close(registration.receipt, receipt_status[target], actor, now, reason=reason)
-    audit.record(f"launch_registration_{target}", "launch_registration", registration.id,
-                 project_id=registration.project_id, user=actor, before={"status": source},
-                 after={"status": target}, reason=reason)
-    return registration
+    return record_status.transition(registration, "refund", actor, reason=reason, now=now)
 
 
 def listing(launch, user):
@@ -169,7 +131,7 @@ def _load(registration_id):
     customer = registration.customer
     return VerifiedDocument(
         title=f"认筹单 {registration.code}", status=REG_STATUS[registration.status],
-        valid=registration.status in ("pending", "confirmed", "converted"),
+        valid=registration.status in (*RegistrationStatus.IN_QUEUE, RegistrationStatus.CONVERTED),
         fields=[("开盘活动", registration.launch.name),
                 ("认筹人", customer.name[:1] + "*" * max(1, len(customer.name) - 1)),
                 ("诚意金", format_money(registration.amount)),

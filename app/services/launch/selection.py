@@ -11,7 +11,18 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Building, Deposit, LaunchRegistration, Receipt, Unit, UnitStatus
+from app.models import (
+    Building,
+    CallStatus,
+    Deposit,
+    LaunchRegistration,
+    LaunchStatus,
+    MoneyStatus,
+    Receipt,
+    RegistrationStatus,
+    Unit,
+    UnitStatus,
+)
 from app.services import audit, clock
 from app.services.board import unit_status
 from app.services.deals.common import new_form_key
@@ -23,15 +34,15 @@ R = LaunchRegistration
 
 def start(launch, actor, now=None):
     launches.lock(launch)
-    launches.expect(launch, "drawn", message="请先排号或摇号,再开始选房")
-    launch.status = "selecting"
+    launches.expect(launch, LaunchStatus.DRAWN, message="请先排号或摇号,再开始选房")
+    launch.status = LaunchStatus.SELECTING
     audit.record("launch_started", "launch", launch.id, project_id=launch.project_id, user=actor)
 
 
 def pause(launch, actor, now=None):
     launches.lock(launch)
-    launches.expect(launch, "selecting")
-    launch.status, launch.paused_at = "paused", now or clock.now()
+    launches.expect(launch, LaunchStatus.SELECTING)
+    launch.status, launch.paused_at = LaunchStatus.PAUSED, now or clock.now()
     audit.record("launch_paused", "launch", launch.id, project_id=launch.project_id, user=actor)
 
 
@@ -39,28 +50,28 @@ def resume(launch, actor, now=None):
     """Back to selecting; every running window gets the paused time back."""
     now = now or clock.now()
     launches.lock(launch)
-    launches.expect(launch, "paused")
+    launches.expect(launch, LaunchStatus.PAUSED)
     paused = now - launch.paused_at
     for entry in _called(launch.id):
         entry.window_ends_at = entry.window_ends_at + paused
-    launch.status, launch.paused_at = "selecting", None
+    launch.status, launch.paused_at = LaunchStatus.SELECTING, None
     audit.record("launch_resumed", "launch", launch.id, project_id=launch.project_id, user=actor,
                  after={"paused_seconds": int(paused.total_seconds())})
 
 
 def close(launch, actor, now=None):
     launches.lock(launch)
-    launches.expect(launch, "selecting", "paused", "drawn")
-    launch.status = "closed"
+    launches.expect(launch, LaunchStatus.SELECTING, LaunchStatus.PAUSED, LaunchStatus.DRAWN)
+    launch.status = LaunchStatus.CLOSED
     audit.record("launch_closed", "launch", launch.id, project_id=launch.project_id, user=actor)
 
 
 def settle(launch, now):
     """Every called buyer whose window has run out misses their call; returns them."""
-    if launch.status != "selecting":
+    if launch.status != LaunchStatus.SELECTING:
         return []
     expired = db.session.scalars(select(R).where(
-        R.launch_id == launch.id, R.call_status == "called", R.window_ends_at <= now)
+        R.launch_id == launch.id, R.call_status == CallStatus.CALLED, R.window_ends_at <= now)
         .order_by(R.position)).all()
     for entry in expired:
         _move_back(launch, entry, None, "选房时限已到")
@@ -71,14 +82,14 @@ def call_next(launch, actor, now=None):
     """Call the first waiting buyer (after settling missed windows); returns them."""
     now = now or clock.now()
     launches.lock(launch)
-    launches.expect(launch, "selecting", message="选房未开始或已暂停")
+    launches.expect(launch, LaunchStatus.SELECTING, message="选房未开始或已暂停")
     settle(launch, now)
     entry = db.session.scalar(select(R).where(R.launch_id == launch.id,
-                                              R.call_status == "waiting")
+                                              R.call_status == CallStatus.WAITING)
                               .order_by(R.position, R.queue_no).limit(1))
     if entry is None:
         raise RuleViolation("没有等候中的认筹客户了")
-    entry.call_status, entry.called_at = "called", now
+    entry.call_status, entry.called_at = CallStatus.CALLED, now
     entry.window_ends_at = now + timedelta(seconds=launch.window_seconds)
     audit.record("launch_called", "launch_registration", entry.id, project_id=launch.project_id,
                  user=actor, after={"queue_no": entry.queue_no,
@@ -90,9 +101,9 @@ def miss(entry, actor, now=None):
     """The secretary marks a called buyer absent before the window ends."""
     launch = entry.launch
     launches.lock(launch)
-    launches.expect(launch, "selecting", "paused")
+    launches.expect(launch, LaunchStatus.SELECTING, LaunchStatus.PAUSED)
     db.session.refresh(entry)
-    if entry.call_status != "called":
+    if entry.call_status != CallStatus.CALLED:
         raise Conflict(f"{entry.queue_no} 号当前不在选房中")
     _move_back(launch, entry, actor, "未到场")
 
@@ -100,7 +111,7 @@ def miss(entry, actor, now=None):
 def _move_back(launch, entry, actor, why):
     """Put a called buyer back `miss_penalty` places behind the buyers now waiting."""
     ahead = db.session.scalars(select(R.position).where(
-        R.launch_id == launch.id, R.call_status == "waiting").order_by(R.position)
+        R.launch_id == launch.id, R.call_status == CallStatus.WAITING).order_by(R.position)
         .limit(max(1, launch.miss_penalty))).all()
     if not ahead:
         position = entry.position  # nobody waiting: still next
@@ -108,11 +119,12 @@ def _move_back(launch, entry, actor, why):
         position = ahead[0] - 1  # keeps the front of the queue
     else:
         position = ahead[-1] + 1
-        db.session.execute(update(R).where(R.launch_id == launch.id, R.call_status == "waiting",
+        db.session.execute(update(R).where(R.launch_id == launch.id,
+                                           R.call_status == CallStatus.WAITING,
                                            R.position >= position)
                            .values(position=R.position + 1))
     before = entry.position
-    entry.call_status, entry.position = "waiting", position
+    entry.call_status, entry.position = CallStatus.WAITING, position
     entry.called_at = entry.window_ends_at = None
     entry.misses = entry.misses + 1
     audit.record("launch_missed", "launch_registration", entry.id, project_id=launch.project_id,
@@ -131,16 +143,16 @@ def pick(entry, unit, actor, now=None):
     launch = entry.launch
     launches.lock(launch)
     db.session.refresh(entry)
-    if launch.status == "paused":
+    if launch.status == LaunchStatus.PAUSED:
         raise Conflict("选房已暂停,请等待继续")
-    launches.expect(launch, "selecting")
-    if entry.call_status != "called":
+    launches.expect(launch, LaunchStatus.SELECTING)
+    if entry.call_status != CallStatus.CALLED:
         raise Conflict(f"{entry.queue_no} 号客户当前不在选房中")
     if entry.window_ends_at <= now:
         raise Conflict(f"{entry.queue_no} 号的选房时间已到,已按过号处理")
     if unit is None or unit.building.project_id != launch.project_id:
         raise RuleViolation("请选择本项目的房源", "unit_id")
-    confirmed = entry.status == "confirmed"
+    confirmed = entry.status == RegistrationStatus.CONFIRMED
     consultant = entry.consultant
 
     def guard(row):
@@ -152,8 +164,9 @@ def pick(entry, unit, actor, now=None):
     move = "launch_pick_confirmed" if confirmed else "launch_pick"
     unit_status.transition(unit, move, actor, now=now, guard=guard)
     deposit = _convert(entry, unit, actor, confirmed, now)
-    entry.call_status, entry.picked_unit_id, entry.deposit_id = "picked", unit.id, deposit.id
-    entry.status = "converted"
+    entry.call_status, entry.picked_unit_id, entry.deposit_id = (CallStatus.PICKED, unit.id,
+                                                                 deposit.id)
+    entry.status = RegistrationStatus.CONVERTED  # under the launch lock, read above
     audit.record("launch_picked", "launch_registration", entry.id, project_id=launch.project_id,
                  user=actor, after={"unit": unit.id, "deposit": deposit.id,
                                     "deposit_status": deposit.status, "queue_no": entry.queue_no})
@@ -171,7 +184,7 @@ def _convert(entry, unit, actor, confirmed, now):
                       consultant_id=entry.consultant_id, receipt_id=entry.receipt_id, kind="small",
                       amount=entry.amount, method=entry.method,
                       recorded_by_id=entry.registered_by_id, recorded_at=now,
-                      status="confirmed" if confirmed else "pending",
+                      status=MoneyStatus.CONFIRMED if confirmed else MoneyStatus.PENDING,
                       decided_by_id=entry.decided_by_id if confirmed else None,
                       decided_at=entry.decided_at if confirmed else None, form_key=new_form_key())
     db.session.add(deposit)
@@ -185,7 +198,7 @@ def _convert(entry, unit, actor, confirmed, now):
 def release(launch, unit_ids, actor):
     """Release a batch of withheld units for the session (the board's release move)."""
     launches.lock(launch)
-    launches.expect(launch, "registering", "committed", "drawn", "selecting", "paused")
+    launches.expect(launch, *LaunchStatus.OPEN)
     if not unit_ids:
         raise RuleViolation("所选范围内没有房源", "building_id")
     moved, refused = unit_status.transition_many(launch.project_id, unit_ids, "release", actor,
@@ -196,21 +209,22 @@ def release(launch, unit_ids, actor):
 
 
 def _called(launch_id):
-    return db.session.scalars(select(R).where(R.launch_id == launch_id, R.call_status == "called")
+    return db.session.scalars(select(R).where(R.launch_id == launch_id,
+                                              R.call_status == CallStatus.CALLED)
                               .order_by(R.called_at)).all()
 
 
 def board_state(launch, now=None, upcoming=8):
     """What the console and the hall show: who is picking (with seconds left), who is next."""
     now = now or clock.now()
-    reference = launch.paused_at if launch.status == "paused" else now
+    reference = launch.paused_at if launch.status == LaunchStatus.PAUSED else now
     called = [(entry, max(0, int((entry.window_ends_at - reference).total_seconds())))
               for entry in _called(launch.id)]
     waiting = db.session.scalars(select(R).where(R.launch_id == launch.id,
-                                                 R.call_status == "waiting")
+                                                 R.call_status == CallStatus.WAITING)
                                  .order_by(R.position, R.queue_no).limit(upcoming)).all()
     picked = db.session.scalars(select(R).where(R.launch_id == launch.id,
-                                                R.call_status == "picked")
+                                                R.call_status == CallStatus.PICKED)
                                 .order_by(R.id.desc()).limit(upcoming)).all()
     counts = launches.counts(launch.id)
     available = db.session.scalar(
