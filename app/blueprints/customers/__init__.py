@@ -3,27 +3,10 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services.clock import today
 from app.services.customers import ownership
-from app.services.customers.visits import follow_up_state
+from app.web import commit
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
-
-
-@bp.app_template_global()
-def follow_up_of(customer):
-    """'overdue' / 'due' / 'scheduled' / None for the customer's next follow-up today."""
-    return follow_up_state(customer, today())
-
-
-@bp.app_template_global()
-def card_valid_until(customer):
-    return ownership.valid_until(customer)
-
-
-@bp.app_template_global()
-def card_valid(customer):
-    return ownership.ownership_valid(customer)
 
 
 @bp.cli.command("release-expired")
@@ -34,8 +17,7 @@ def release_expired_command():
     """
     from app.models import Project
     for project in db.session.scalars(select(Project).order_by(Project.id)):
-        released = ownership.release_expired(project)
-        db.session.commit()
+        released = commit(ownership.release_expired, project)
         click.echo(f"{project.name}: 释放 {len(released)} 位建档过期的客户到公共池")
 
 

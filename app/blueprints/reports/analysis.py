@@ -3,10 +3,10 @@ their .xlsx exports."""
 from datetime import date
 from decimal import Decimal
 
-from app.blueprints.customers.common import project_or_404
 from app.blueprints.reports import bp
 from app.blueprints.reports.routes import _bounds, _period
 from app.charts import bar_chart, rate_chart
+from app.loaders import project_or_404
 from app.policy import require
 from app.services.clock import today
 from app.services.money import format_money
@@ -113,13 +113,14 @@ def _months(day):
 @bp.route("/collections")
 @require("reports.sales")
 def collections():
-    """回款: outstanding by age (未到期 / 1–30 / 31–60 / 60 天以上 违约), received vs due by month."""
+    """回款: outstanding by age (未到期 / 1–30 / 31–60 / 60 天以上 违约), received vs due by
+    month."""
     project = project_or_404()
     ageing = collection_stats.ageing(project.id)
     months = collection_stats.by_month(project.id, *_months(ageing.day))
     chart = bar_chart([(label, _wan(ageing.buckets[key]["amount"]))
                        for key, label, *_r in collection_stats.BUCKETS], label_width=130)
-    for bar, colour in zip(chart["bars"], BUCKET_COLOURS):  # 未到期 calm … 违约 red
+    for bar, colour in zip(chart["bars"], BUCKET_COLOURS, strict=False):  # 未到期 … 违约 red
         bar["cls"] = colour
     rates = rate_chart([(f"{m:%Y-%m}", min(_pct(r, s), 100), f"{_wan(r)}/{_wan(s)} 万")
                         for m, s, r, _p in months if s], label_width=70, value_width=170)
@@ -161,7 +162,8 @@ def collections_xlsx():
               "received": sum((r.received for r in ageing.rows), collection_stats.ZERO),
               "unpaid": ageing.outstanding}
     notes = [f"{project.name} 回款账龄 截至 {ageing.day:%Y-%m-%d}",
-             f"合同总价 {format_money(ageing.scheduled)},已确认回款 {format_money(ageing.received)},"
+             f"合同总价 {format_money(ageing.scheduled)},"
+             f"已确认回款 {format_money(ageing.received)},"
              f"未回款 {format_money(ageing.outstanding)},待财务确认 {format_money(ageing.pending)}"]
     notes += [f"{label}:{format_money(ageing.buckets[key]['amount'])}"
               f"({ageing.buckets[key]['count']} 期)" for key, label, *_r in

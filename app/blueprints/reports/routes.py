@@ -1,10 +1,10 @@
 """销售日报 / 周报 / 月报 (page, one-page PDF, .xlsx)."""
 from flask import request
 
-from app.blueprints.customers.common import project_or_404
 from app.blueprints.reports import bp
 from app.blueprints.visits.forms import PeriodForm
 from app.charts import bar_chart, rate_chart
+from app.loaders import project_or_404
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
 from app.services.clock import day_bounds, today
@@ -103,7 +103,8 @@ def _xlsx_row(dimension, group):
 def _deal_note(deals):
     dep, sub, con, col = (deals[k][0] for k in ("deposits", "subscriptions", "contracts",
                                                  "collections"))
-    return (f"定金 {dep['count']} 笔(已确认 {format_money(dep['confirmed'])});认购 {sub['count']} 套 "
+    return (f"定金 {dep['count']} 笔(已确认 {format_money(dep['confirmed'])});"
+            f"认购 {sub['count']} 套 "
             f"{format_money(sub['amount'])};签约 {con['count']} 套 {format_money(con['amount'])};"
             f"回款 {format_money(col['received'])}(到期应收 {format_money(col['due'])})")
 
