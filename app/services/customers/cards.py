@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Customer, FollowUp, GradeChange, OwnershipChange, User, Visit
-from app.policy import holders
+from app.policy import can, holders
 from app.services import audit
 from app.services.clock import local, now
 from app.services.customers.options import OPTION_KINDS, all_options, check_choice
@@ -186,6 +186,14 @@ def search(project_id, query=None, owner_id=None, grade=None, limit=100):
         stmt.options(selectinload(Customer.owner))
         .order_by(func.coalesce(Customer.last_visit_at, Customer.created_at).desc(),
                   Customer.id.desc()).limit(limit)).all()
+
+
+def pickable(project_id, user=None, limit=None):
+    """The customers a form offers `user`, by name: a consultant's own, else all the project's."""
+    stmt = select(Customer).where(Customer.project_id == project_id).order_by(Customer.name)
+    if user is not None and can(user, "records.own_only"):
+        stmt = stmt.where(Customer.owner_id == user.id)
+    return db.session.scalars(stmt.limit(limit)).all()
 
 
 def consultants(active_only=True):
