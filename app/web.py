@@ -66,27 +66,28 @@ def transact(call, /, *args, keep_loaded=False, keep_refused=False, **kwargs):
 
 def attempt(form, call, /, *args, **kwargs):
     """Run one service call for a submitted form: commit it, or roll back and put the
-    RuleViolation next to its field. Returns (True, result) or (False, None)."""
+    RuleViolation next to its field. Returns (True, result) or (False, the RuleViolation)."""
     ok, result = transact(call, *args, **kwargs)
-    if ok:
-        return True, result
-    apply_violation(form, result)
-    return False, None
+    if not ok:
+        apply_violation(form, result)
+    return ok, result
 
 
 def perform(call, /, *args, refused="error", **kwargs):
     """Run one service call for a button-only post: commit it, or roll back and flash the
-    refusal (category `refused`). Returns (True, result) or (False, None)."""
+    refusal (category `refused`). Returns (True, result) or (False, the RuleViolation)."""
     ok, result = transact(call, *args, **kwargs)
-    if ok:
-        return True, result
-    flash(result.message, refused)
-    return False, None
+    if not ok:
+        flash(result.message, refused)
+    return ok, result
 
 
-def commit(call, /, *args, **kwargs):
+def commit(call, /, *args, fresh=False, **kwargs):
     """Run a service call that refuses nothing (an export's audit row, a release run) and
-    commit it; returns its result."""
+    commit it; returns its result. `fresh` first ends the request's read transaction, so a
+    page that read a lot writes in a transaction of its own (SQLite: no lock upgrade)."""
+    if fresh:
+        db.session.rollback()
     result = call(*args, **kwargs)
     db.session.commit()
     return result
