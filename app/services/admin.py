@@ -1,4 +1,4 @@
-"""What the admin pages list: accounts, projects and the audit log (read-only)."""
+"""Accounts, projects and the audit log as the admin pages (and cron commands) list them."""
 from sqlalchemy import select
 
 from app.extensions import db

@@ -1,10 +1,9 @@
 """换房退房一览表 (filters, .xlsx export) and the reasons report."""
-from datetime import date
-
 from flask import request
 from flask_login import current_user
 
 from app.blueprints.changes import bp
+from app.blueprints.visits.forms import parse_day
 from app.loaders import project_or_404
 from app.policy import can, require
 from app.services import audit, clock
@@ -18,16 +17,11 @@ TITLE = "换房退房一览表"
 
 
 def _filters():
-    def day(name):
-        try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
     args = request.args
     return {"kind": args.get("kind") or None, "status": args.get("status") or None,
             "reason": args.get("reason") or None, "building": args.get("building", type=int),
-            "consultant": args.get("consultant", type=int), "start": day("start"),
-            "end": day("end")}
+            "consultant": args.get("consultant", type=int),
+            "start": parse_day(args.get("start"), None), "end": parse_day(args.get("end"), None)}
 
 
 def _filter_choices(project):

@@ -1,8 +1,7 @@
 import click
 from flask import Blueprint
-from sqlalchemy import select
 
-from app.extensions import db
+from app.services import admin
 from app.services.customers import ownership
 from app.web import commit
 
@@ -15,8 +14,7 @@ def release_expired_command():
 
     Run daily from cron: `flask --app wsgi customers release-expired`.
     """
-    from app.models import Project
-    for project in db.session.scalars(select(Project).order_by(Project.id)):
+    for project in admin.projects():
         released = commit(ownership.release_expired, project)
         click.echo(f"{project.name}: 释放 {len(released)} 位建档过期的客户到公共池")
 

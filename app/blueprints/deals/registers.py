@@ -2,6 +2,7 @@
 from flask import abort, redirect, request, url_for
 
 from app.blueprints.deals import bp
+from app.blueprints.visits.forms import parse_day
 from app.loaders import project_or_404
 from app.policy import require
 from app.services import audit, clock
@@ -13,14 +14,9 @@ audit.ACTION_LABELS.update({"register_exported": "导出明细表"})
 
 
 def _filters():
-    def day(name):
-        try:
-            from datetime import date
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
-    return {"status": request.args.get("status") or None, "start": day("start"),
-            "end": day("end")}
+    args = request.args
+    return {"status": args.get("status") or None, "start": parse_day(args.get("start"), None),
+            "end": parse_day(args.get("end"), None)}
 
 
 def _register(name):
