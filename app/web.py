@@ -1,4 +1,4 @@
-"""Request-level helpers shared by every blueprint: rendering, forms, headers."""
+"""Request-level helpers shared by every blueprint: rendering, forms, transactions, headers."""
 from collections import OrderedDict
 
 from flask import current_app, flash, make_response, render_template, request, session

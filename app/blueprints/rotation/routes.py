@@ -7,8 +7,8 @@ from app.blueprints.rotation import bp
 from app.blueprints.rotation.forms import OrderForm, WalkInForm, positions
 from app.blueprints.visits.forms import parse_day
 from app.forms import choices
-from app.loaders import project_or_404
-from app.models import ASSIGNMENT_KINDS
+from app.loaders import load, project_or_404
+from app.models import ASSIGNMENT_KINDS, User
 from app.policy import require
 from app.services.clock import today
 from app.services.customers import cards, reception, rotation
@@ -71,7 +71,7 @@ def lookup():
 @require("rotation.desk")
 def toggle_away(user_id):
     project = project_or_404()
-    perform(rotation.toggle_away, project, user_id, by=current_user)
+    perform(rotation.toggle_away, project, load(User, user_id).id, by=current_user)
     if is_fragment_request():
         return _desk(project)
     return redirect(url_for("rotation.desk"))
