@@ -9,6 +9,8 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import or_
 
+from app.models import User
+
 ALL_STAFF = frozenset({"consultant", "secretary", "finance", "manager", "admin"})
 OFFICE = frozenset({"secretary", "manager"})
 SALES = frozenset({"consultant", "secretary", "manager"})
@@ -126,7 +128,6 @@ def roles_allow(subject, action):
 
 def holders(action):
     """SQL condition on User: the users whose roles allow `action` (object rules aside)."""
-    from app.models import User  # the models import nothing from here; keep it that way
     allowed = ROLE_RULES[action]
     condition = User.role.in_(sorted(allowed))
     return or_(condition, User.is_admin.is_(True)) if "admin" in allowed else condition
