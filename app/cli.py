@@ -12,16 +12,15 @@ import time
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
 
 from app import demo
 from app.extensions import db
-from app.models import Project
 from app.models.user import ROLES
-from app.services import backup, discounts, users
+from app.services import admin, backup, discounts, users
 from app.services.board import unit_status
 from app.services.customers import ownership
 from app.services.errors import RuleViolation
+from app.web import commit
 
 
 def _logins_file():
@@ -141,8 +140,7 @@ customers_cli = AppGroup("customers", help="客户 (customer cards).")
 @discounts_cli.command("expire")
 def expire_discounts():
     """Mark approvals past their validity as expired, with one log event each (cron, hourly)."""
-    count = discounts.expire_due()
-    db.session.commit()
+    count = commit(discounts.expire_due)
     click.echo(f"已将 {count} 条过期的特殊优惠审批标记为已过期")
 
 
@@ -150,9 +148,8 @@ def expire_discounts():
 def release_expired():
     """Send customers whose card expired (2 months without contact) to the public pool
     (cron, daily)."""
-    for project in db.session.scalars(select(Project).order_by(Project.id)):
-        released = ownership.release_expired(project)
-        db.session.commit()
+    for project in admin.projects():
+        released = commit(ownership.release_expired, project)
         click.echo(f"{project.name}: 释放 {len(released)} 位建档过期的客户到公共池")
 
 

@@ -1,14 +1,13 @@
 """Jinja filters and globals: money, local times, masks, the policy."""
-from flask import g, request, session, url_for
+from flask import g, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.local import LocalProxy
 
-from app.extensions import db
-from app.models import Project
+from app.loaders import current_project
 from app.models.project import ROUNDING_CHOICES, UnitStatus
+from app.models.user import ROLE_LABELS
 from app.nav import NAV, NAV_BADGES, grouped
-from app.policy import can
+from app.policy import can, roles_of
 from app.services.audit import ACTION_LABELS, OBJECT_LABELS
 from app.services.clock import local
 from app.services.customers.phones import mask_id_number, mask_phone
@@ -28,17 +27,10 @@ def _percent(value):
     return "—" if value is None else f"{value.normalize():f}%"
 
 
-def current_project():
-    """The project this user is working on (chosen in the switcher, else the first).
-
-    Read once per request: the view and every template render ask for it.
-    """
-    if "current_project" not in g:
-        project_id = session.get("project_id")
-        project = db.session.get(Project, project_id) if project_id else None
-        g.current_project = project or db.session.scalar(
-            select(Project).order_by(Project.id).limit(1))
-    return g.current_project
+def _roles_label(user):
+    """销售经理 · 管理员: the user's role, then the admin rights a flag adds to it."""
+    extra = sorted(roles_of(user) - {user.role})
+    return " · ".join([user.role_label] + [ROLE_LABELS[role] for role in extra])
 
 
 def _context():
@@ -76,6 +68,7 @@ def register(app):
         mask_phone=mask_phone,
         mask_id=mask_id_number,
         status_label=lambda status: UnitStatus.LABELS.get(status, status),
+        roles_label=_roles_label,
     )
     app.jinja_env.globals.update(can=lambda action, obj=None: can(current_user, action, obj))
     app.context_processor(_context)

@@ -7,6 +7,9 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import or_
+
+from app.models import User
 
 ALL_STAFF = frozenset({"consultant", "secretary", "finance", "manager", "admin"})
 OFFICE = frozenset({"secretary", "manager"})
@@ -16,6 +19,10 @@ SALES = frozenset({"consultant", "secretary", "manager"})
 ROLE_RULES = {
     # foundation
     "home.view": ALL_STAFF,
+    "home.deposits": OFFICE | {"finance"},  # the home page lists deposits waiting for finance
+    # lists and pickers hold the user's own customers, deals and 认筹 only (the object rules
+    # below still check each object)
+    "records.own_only": frozenset({"consultant"}),
     "project.switch": ALL_STAFF,
     "users.manage": frozenset({"admin"}),
     "settings.manage": frozenset({"admin"}),
@@ -53,6 +60,8 @@ ROLE_RULES = {
     "customers.options": frozenset({"manager"}),
     "customers.stats": OFFICE,  # 来人来电统计表, analysis charts, the Saturday check
     "customers.today": frozenset({"consultant"}),
+    # may own customers: a contact, deposit or 认筹 they record is theirs; pickers list them
+    "customers.own": frozenset({"consultant"}),
     "phone.full": frozenset({"consultant"}),  # own customers' full numbers (object rule)
     "access_log.view": frozenset({"manager", "admin"}),
     "visits.view": SALES,
@@ -115,6 +124,13 @@ def roles_allow(subject, action):
     if allowed is None:
         raise KeyError(f"unknown action {action!r}: add it to app.policy.ROLE_RULES")
     return bool(roles_of(subject) & allowed)
+
+
+def holders(action):
+    """SQL condition on User: the users whose roles allow `action` (object rules aside)."""
+    allowed = ROLE_RULES[action]
+    condition = User.role.in_(sorted(allowed))
+    return or_(condition, User.is_admin.is_(True)) if "admin" in allowed else condition
 
 
 def can(user, action, obj=None):

@@ -1,8 +1,10 @@
-"""Request-level helpers shared by every blueprint: rendering, forms, headers."""
+"""Request-level helpers shared by every blueprint: rendering, forms, transactions, headers."""
 from collections import OrderedDict
 
-from flask import current_app, make_response, render_template, request, session
+from flask import current_app, flash, make_response, render_template, request, session
 
+from app.database import commit_for_answer
+from app.errors import error_response
 from app.extensions import db
 from app.services.errors import RuleViolation
 
@@ -39,17 +41,69 @@ def kept(name, key, make, limit):
     return value
 
 
-def attempt(form, call, /, *args, **kwargs):
-    """Run one service call for a submitted form: commit it, or roll back and put the
-    RuleViolation next to its field. Returns (True, result) or (False, None)."""
+def transact(call, /, *args, keep_loaded=False, keep_refused=False, **kwargs):
+    """Run one service call as the request's transaction: commit it, or roll back its refusal.
+
+    Returns (True, result) or (False, the RuleViolation). The one place views commit and roll
+    back; `attempt` and `perform` below are its two usual shapes. `keep_loaded` keeps what the
+    request loaded for its answer (app.database.commit_for_answer); `keep_refused` commits a
+    refusal too (a failed login counts toward throttling).
+    """
     try:
         result = call(*args, **kwargs)
     except RuleViolation as exc:
-        db.session.rollback()
-        apply_violation(form, exc)
-        return False, None
-    db.session.commit()
+        if keep_refused:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return False, exc
+    if keep_loaded:
+        commit_for_answer(db.session())
+    else:
+        db.session.commit()
     return True, result
+
+
+def attempt(form, call, /, *args, **kwargs):
+    """Run one service call for a submitted form: commit it, or roll back and put the
+    RuleViolation next to its field. Returns (True, result) or (False, the RuleViolation)."""
+    ok, result = transact(call, *args, **kwargs)
+    if not ok:
+        apply_violation(form, result)
+    return ok, result
+
+
+def perform(call, /, *args, refused="error", **kwargs):
+    """Run one service call for a button-only post: commit it, or roll back and flash the
+    refusal (category `refused`). Returns (True, result) or (False, the RuleViolation)."""
+    ok, result = transact(call, *args, **kwargs)
+    if not ok:
+        flash(result.message, refused)
+    return ok, result
+
+
+def commit(call, /, *args, fresh=False, **kwargs):
+    """Run a service call that refuses nothing (an export's audit row, a release run) and
+    commit it; returns its result. `fresh` first ends the request's read transaction, so a
+    page that read a lot writes in a transaction of its own (SQLite: no lock upgrade)."""
+    if fresh:
+        db.session.rollback()
+    result = call(*args, **kwargs)
+    db.session.commit()
+    return result
+
+
+def not_allowed(_exc):
+    """Error handler: a service refused this user the object (NotAllowed), a plain 403."""
+    db.session.rollback()
+    return error_response(403)
+
+
+def not_allowed_saying_why(exc):
+    """Error handler: a separation-of-duties refusal (e.g. the recorder confirming), a 403
+    with the service's reason."""
+    db.session.rollback()
+    return error_response(403, str(exc))
 
 
 def apply_violation(form, exc):

@@ -1,6 +1,5 @@
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import (
@@ -10,21 +9,13 @@ from app.blueprints.admin.forms import (
     UserEditForm,
     UserForm,
 )
-from app.extensions import db
-from app.models import AuditLog, Project, User
+from app.loaders import load
+from app.models import Project, User
 from app.policy import require
-from app.services import projects, users
-from app.services.errors import RuleViolation
-from app.web import attempt, render_page
+from app.services import admin, projects, users
+from app.web import attempt, perform, render_page
 
 PAGE_SIZE = 50
-
-
-def _get_or_404(model, object_id):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 def _form_status(form):
@@ -34,8 +25,7 @@ def _form_status(form):
 @bp.route("/users")
 @require("users.manage")
 def users_list():
-    rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-    return render_page("admin/users.html", users=rows)
+    return render_page("admin/users.html", users=admin.users())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -54,7 +44,7 @@ def user_new():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @require("users.manage")
 def user_edit(user_id):
-    user = _get_or_404(User, user_id)
+    user = load(User, user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
         ok, _ = attempt(form, users.update_user, user, form.display_name.data, form.role.data,
@@ -69,7 +59,7 @@ def user_edit(user_id):
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @require("users.manage")
 def user_reset_password(user_id):
-    user = _get_or_404(User, user_id)
+    user = load(User, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit() and attempt(form, users.set_password, user, form.password.data)[0]:
         flash(f"已重置 {user.display_name} 的密码,其所有登录已失效", "success")
@@ -81,15 +71,9 @@ def user_reset_password(user_id):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @require("users.manage")
 def user_set_active(user_id):
-    user = _get_or_404(User, user_id)
+    user = load(User, user_id)
     active = request.form.get("active") == "1"
-    try:
-        users.set_active(user, active, current_user)
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if perform(users.set_active, user, active, current_user)[0]:
         flash(f"已{'启用' if active else '停用'} {user.display_name}", "success")
     return redirect(url_for("admin.users_list"))
 
@@ -98,33 +82,24 @@ def user_set_active(user_id):
 @require("audit.view")
 def audit_log():
     form = AuditFilterForm(request.args)
-    query = select(AuditLog).order_by(AuditLog.id.desc())
-    if form.validate():
-        if form.actor.data:
-            query = query.where(AuditLog.actor == form.actor.data.strip().lower())
-        if form.action.data:
-            query = query.where(AuditLog.action == form.action.data.strip())
-        if form.object_type.data:
-            query = query.where(AuditLog.object_type == form.object_type.data.strip())
-    before_id = request.args.get("before", type=int)
-    if before_id:
-        query = query.where(AuditLog.id < before_id)
-    rows = db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
+    filters = ({"actor": form.actor.data, "action": form.action.data,
+                "object_type": form.object_type.data} if form.validate() else {})
+    rows, more = admin.audit_page(**filters, before_id=request.args.get("before", type=int),
+                                  size=PAGE_SIZE)
     return render_page("admin/audit.html", partial="admin/_audit_rows.html", form=form,
-                       rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE)
+                       rows=rows, more=more)
 
 
 @bp.route("/projects")
 @require("settings.manage")
 def projects_list():
-    rows = db.session.scalars(select(Project).order_by(Project.id)).all()
-    return render_page("admin/projects.html", projects=rows)
+    return render_page("admin/projects.html", projects=admin.projects())
 
 
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
 @require("settings.manage")
 def project_settings(project_id):
-    project = _get_or_404(Project, project_id)
+    project = load(Project, project_id)
     form = ProjectSettingsForm(obj=project)
     if form.validate_on_submit():
         ok, _ = attempt(form, projects.update_settings, project, form.name.data,

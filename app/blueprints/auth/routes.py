@@ -10,10 +10,9 @@ from app.extensions import db
 from app.services import users
 from app.services.audit import client_ip
 from app.services.auth import Throttled, authenticate, logout_everywhere
-from app.services.errors import RuleViolation
 from app.services.passwords import verify_password
 from app.sessions import start_session
-from app.web import apply_violation, attempt, render_page
+from app.web import attempt, commit, render_page
 
 
 def _safe_next(target):
@@ -32,19 +31,13 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user = authenticate(form.username.data, form.password.data, ip=client_ip())
-        except Throttled:
-            db.session.commit()
-            return error_response(429)
-        except RuleViolation as exc:
-            db.session.commit()  # the failed attempt counts toward throttling
-            apply_violation(form, exc)
-            return render_page("auth/login.html", status=422, form=form)
-        db.session.commit()
-        start_session(user)
-        login_user(user)
-        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        # a failed attempt is kept (committed): it counts toward throttling
+        ok, user = attempt(form, authenticate, form.username.data, form.password.data,
+                           ip=client_ip(), keep_refused=True)
+        if ok:
+            start_session(user)
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     status = 422 if form.is_submitted() else 200
     return render_page("auth/login.html", status=status, form=form)
 
@@ -52,8 +45,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_everywhere(current_user)
-    db.session.commit()
+    commit(logout_everywhere, current_user)
     logout_user()
     flash("您已退出登录", "info")
     return redirect(url_for("auth.login"))
@@ -73,3 +65,10 @@ def change_password():
             return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_page("auth/password.html", status=status, form=form)
+
+
+@bp.errorhandler(Throttled)
+def throttled(_exc):
+    """Too many failed logins: 429, and the throttled attempt is kept like any other."""
+    db.session.commit()
+    return error_response(429)

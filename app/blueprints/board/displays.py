@@ -4,14 +4,12 @@ from flask_login import current_user
 
 from app.blueprints.board import bp
 from app.blueprints.board.forms import DisplayLinkForm
-from app.blueprints.board.routes import project_or_404
-from app.extensions import db
+from app.loaders import load, project_or_404
 from app.models import DisplayLink
 from app.policy import require
 from app.services.board import displays, grid
 from app.services.board.cells import Cell, build_grids
-from app.services.errors import RuleViolation
-from app.web import apply_violation, render_page
+from app.web import attempt, perform, render_page
 
 
 @bp.route("/board/displays", methods=["GET", "POST"])
@@ -19,21 +17,13 @@ from app.web import apply_violation, render_page
 def display_links():
     project = project_or_404()
     form = DisplayLinkForm()
-    status = 200
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        try:
-            link = displays.create_link(project, form.name.data, form.show_prices.data,
-                                        form.rotate_seconds.data, current_user)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-            status = 422
-        else:
-            db.session.commit()
+        ok, link = attempt(form, displays.create_link, project, form.name.data,
+                           form.show_prices.data, form.rotate_seconds.data, current_user)
+        if ok:
             flash(f"已创建大屏链接「{link.name}」:在大厅电视的浏览器中打开该链接即可", "success")
             return redirect(url_for("board.display_links"))
-    elif form.is_submitted():
-        status = 422
     return render_page("board/displays.html", status=status, project=project, form=form,
                        links=displays.links_of(project.id))
 
@@ -41,14 +31,8 @@ def display_links():
 @bp.route("/board/displays/<int:link_id>/revoke", methods=["POST"])
 @require("display.manage")
 def revoke_display(link_id):
-    link = db.session.get(DisplayLink, link_id) or abort(404)
-    try:
-        displays.revoke_link(link, current_user)
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-    else:
-        db.session.commit()
+    link = load(DisplayLink, link_id)
+    if perform(displays.revoke_link, link, current_user, refused="warning")[0]:
         flash(f"已撤销「{link.name}」:该屏幕将在几秒内停止显示", "success")
     return redirect(url_for("board.display_links"))
 

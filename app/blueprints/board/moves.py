@@ -5,14 +5,14 @@ from flask_login import current_user
 from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
 from app.blueprints.board.routes import panel_context, unit_or_404
-from app.database import commit_for_answer, reads_from_here
-from app.extensions import db
+from app.database import reads_from_here
+from app.loaders import find, load
 from app.models import Building, Unit
-from app.policy import authorize, require
+from app.policy import require
 from app.services import clock
 from app.services.board import grid, unit_status
-from app.services.errors import Conflict, NotAllowed, RuleViolation
-from app.web import apply_violation, is_fragment_request, render_page
+from app.services.errors import Conflict
+from app.web import apply_violation, commit, is_fragment_request, render_page, transact
 
 DONE = {"hold": "已保留 {name},请在 {expires} 前办理定金", "cancel_hold": "已取消保留 {name}",
         "extend_hold": "已延长保留 {name},到期 {expires}", "withhold": "已销控 {name}(暂不推售)",
@@ -32,28 +32,19 @@ def _back_to_board(unit):
 
 
 def _move(unit_id, name):
-    unit = unit_or_404(unit_id)
-    authorize(f"unit.{name}", unit)
+    unit = unit_or_404(unit_id, f"unit.{name}")
     form = (ExtendHoldForm if name == "extend_hold" else ReasonForm)(prefix=name)
     if not form.validate_on_submit():
         return _panel(unit, {name: form}, 422)
-    try:
-        unit_status.transition(unit, name, current_user._get_current_object(),
-                               reason=form.reason.data)
-    except Conflict as exc:
-        db.session.rollback()
-        reads_from_here()
-        return _conflict(unit, exc.message)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except RuleViolation as exc:
-        db.session.rollback()
-        reads_from_here()
-        apply_violation(form, exc)
-        return _panel(unit, {name: form}, 422)
-    commit_for_answer(db.session())
+    ok, result = transact(unit_status.transition, unit, name,
+                          current_user._get_current_object(), reason=form.reason.data,
+                          keep_loaded=True)
     reads_from_here()
+    if isinstance(result, Conflict):
+        return _conflict(unit, result.message)
+    if not ok:
+        apply_violation(form, result)
+        return _panel(unit, {name: form}, 422)
     expires = clock.local(unit.hold_expires_at)
     flash(DONE[name].format(name=f"{unit.building.name} {unit.unit_no}",
                             expires=f"{expires:%H:%M}" if expires else ""), "success")
@@ -105,20 +96,17 @@ def release(unit_id):
 
 def _block(building_id, name):
     """销控 or 推售 a whole floor or building (滚动释放) in one transaction."""
-    building = db.session.get(Building, building_id) or abort(404)
+    building = load(Building, building_id)
     form = BlockForm(prefix="block")
-    unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
-    if unit is not None and unit.building.project_id != building.project_id:
-        unit = None
+    unit = find(Unit, form.unit.data)
     if not form.validate_on_submit():
         return _panel(unit, {"block": form}, 422) if unit else abort(400)
     ids = grid.unit_ids(building.id, form.floor.data)
     if not ids:
         form.floor.errors = ["该楼层没有房源"]
         return _panel(unit, {"block": form}, 422) if unit else abort(404)
-    moved, refused = unit_status.transition_many(building.project_id, ids, name, current_user,
-                                                 reason=form.reason.data)
-    db.session.commit()
+    moved, refused = commit(unit_status.transition_many, building.project_id, ids, name,
+                            current_user, reason=form.reason.data)
     flash(unit_status.block_message(building.name, form.floor.data, name, moved, refused),
           "success" if moved else "warning")
     if unit is not None and is_fragment_request():

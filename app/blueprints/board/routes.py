@@ -7,10 +7,9 @@ from sqlalchemy.orm import joinedload
 
 from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
-from app.extensions import db
-from app.filters import current_project
-from app.models import Building, Project, Unit
-from app.policy import can, require
+from app.loaders import find, load, project_or_404
+from app.models import Building, Unit
+from app.policy import can, require, roles_of
 from app.services import clock
 from app.services.board import grid, unit_sheet, unit_status
 from app.services.board.cells import Cell, build_grids
@@ -19,21 +18,11 @@ from app.web import kept, render_page
 from app.xlsx import xlsx_response
 
 
-def project_or_404(project_id=None):
-    project = db.session.get(Project, project_id) if project_id else current_project()
-    if project is None:
-        abort(404)
-    return project
-
-
-def unit_or_404(unit_id):
-    # The project too: the panel shows its hold minutes, and a move needs no extra read.
-    unit = (db.session.get(Unit, unit_id,
-                           options=[joinedload(Unit.building).joinedload(Building.project)])
-            if unit_id else None)
-    if unit is None:
-        abort(404)
-    return unit
+def unit_or_404(unit_id, action=None):
+    """load() for a unit, with its building and project: the panel shows the project's hold
+    minutes, and a move needs no extra read."""
+    return load(Unit, unit_id, action,
+                options=[joinedload(Unit.building).joinedload(Building.project)])
 
 
 def board_args():
@@ -79,7 +68,8 @@ def board_html(project, building_id, filters):
     each worker renders it once.
     """
     data = grid.board_data(project.id, building_id)
-    return kept("board_html", (project.id, current_user.role, *grid.view_key(data, filters)),
+    roles = tuple(sorted(roles_of(current_user)))
+    return kept("board_html", (project.id, roles, *grid.view_key(data, filters)),
                 lambda: Markup(render_template("board/_board.html", project=project,
                                                **grid.board_view(data, filters))), 32)
 
@@ -90,9 +80,8 @@ def index():
     project = project_or_404()
     building_id, filters = board_args()
     context = {"board_html": board_html(project, building_id, filters)}
-    unit_id = request.args.get("unit", type=int)
-    unit = db.session.get(Unit, unit_id) if unit_id else None
-    if unit is not None and unit.building.project_id == project.id:
+    unit = find(Unit, request.args.get("unit", type=int))
+    if unit is not None:
         context["panel"] = panel_context(unit)
     return render_page("board/index.html", partial="board/_board_html.html", project=project,
                        **context)

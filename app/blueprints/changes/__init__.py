@@ -1,6 +1,11 @@
 from flask import Blueprint
 
+from app.services.errors import NotAllowed
+from app.web import not_allowed_saying_why
+
 bp = Blueprint("changes", __name__, url_prefix="/changes")
+# A service's refusal of this user (the requester deciding, a consultant's other deals): 403.
+bp.register_error_handler(NotAllowed, not_allowed_saying_why)
 
 from app.blueprints.changes import finance, registers, routes  # noqa: E402,F401
 

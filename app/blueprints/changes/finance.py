@@ -4,11 +4,10 @@ from flask_login import current_user
 
 from app.blueprints.changes import bp
 from app.blueprints.changes.forms import FeeForm, PayForm
-from app.blueprints.changes.routes import project_or_404
-from app.extensions import db
+from app.loaders import load, project_or_404
 from app.models import Payout, TransferFee
 from app.pdf import pdf_response, render_pdf
-from app.policy import authorize, require
+from app.policy import require
 from app.services import clock
 from app.services.changes import payouts
 from app.web import attempt, render_page
@@ -29,7 +28,7 @@ def finance(pay_form=None, fee_form=None, failed=None, status=200):
 @bp.route("/payouts/<int:payout_id>/pay", methods=["POST"])
 @require("payout.pay")
 def pay(payout_id):
-    payout = db.session.get(Payout, payout_id) or abort(404)
+    payout = load(Payout, payout_id)
     form = PayForm()
     if form.validate_on_submit() and attempt(form, payouts.pay, payout, form.method.data,
                                              current_user)[0]:
@@ -41,7 +40,7 @@ def pay(payout_id):
 @bp.route("/payouts/<int:payout_id>/pdf")
 @require("receipt.print")
 def payout_pdf(payout_id):
-    payout = db.session.get(Payout, payout_id) or abort(404)
+    payout = load(Payout, payout_id)
     if payout.status != "paid":
         abort(404)
     pdf = render_pdf("pdf/refund_receipt.html", payout=payout, change=payout.change,
@@ -50,8 +49,7 @@ def payout_pdf(payout_id):
 
 
 def _fee(fee_id, approve):
-    fee = db.session.get(TransferFee, fee_id) or abort(404)
-    authorize("fee.confirm", fee)
+    fee = load(TransferFee, fee_id, "fee.confirm")
     form = FeeForm()
     if form.validate_on_submit() and attempt(form, payouts.decide_fee, fee, approve,
                                              form.reason.data, current_user)[0]:

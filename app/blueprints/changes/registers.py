@@ -1,41 +1,32 @@
 """换房退房一览表 (filters, .xlsx export) and the reasons report."""
-from datetime import date
-
 from flask import request
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.blueprints.changes import bp
-from app.blueprints.changes.routes import project_or_404
-from app.extensions import db
-from app.models import User
+from app.blueprints.visits.forms import parse_day
+from app.loaders import project_or_404
 from app.policy import can, require
 from app.services import audit, clock
 from app.services.changes import execute as executing
 from app.services.changes import registers
-from app.web import render_page
+from app.services.customers import cards
+from app.web import commit, render_page
 from app.xlsx import build_workbook, xlsx_response
 
 TITLE = "换房退房一览表"
 
 
 def _filters():
-    def day(name):
-        try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
     args = request.args
     return {"kind": args.get("kind") or None, "status": args.get("status") or None,
             "reason": args.get("reason") or None, "building": args.get("building", type=int),
-            "consultant": args.get("consultant", type=int), "start": day("start"),
-            "end": day("end")}
+            "consultant": args.get("consultant", type=int),
+            "start": parse_day(args.get("start"), None), "end": parse_day(args.get("end"), None)}
 
 
 def _filter_choices(project):
-    consultants = db.session.scalars(select(User).where(User.role == "consultant")
-                                     .order_by(User.display_name)).all()
-    return {"buildings": registers.buildings(project.id), "consultants": consultants}
+    return {"buildings": registers.buildings(project.id),
+            "consultants": cards.consultants(active_only=False)}
 
 
 @bp.route("/")
@@ -45,8 +36,9 @@ def index():
     filters = _filters()
     todo = {}
     if can(current_user, "change.decide"):
+        # not the user's own requests: another manager decides those (an object rule)
         todo["pending"] = [c for c in executing.pending(project.id, "pending")
-                           if c.requested_by_id != current_user.id]
+                           if can(current_user, "change.decide", c)]
     if can(current_user, "change.execute"):
         todo["approved"] = executing.pending(project.id, "approved")
     return render_page("changes/index.html", partial="changes/_rows.html", filters=filters,
@@ -62,9 +54,8 @@ def export():
     project = project_or_404()
     filters = _filters()
     rows = registers.rows(project.id, filters, limit=None)
-    audit.record("changes_exported", "project", project.id, project_id=project.id,
-                 after={"register": TITLE, "rows": len(rows)})
-    db.session.commit()
+    commit(audit.record, "changes_exported", "project", project.id, project_id=project.id,
+           after={"register": TITLE, "rows": len(rows)})
     data = build_workbook(TITLE, registers.COLUMNS, rows,
                           registers.totals(project.id, filters))
     return xlsx_response(data, f"{TITLE}-{clock.today():%Y%m%d}.xlsx")

@@ -1,52 +1,32 @@
 """Change requests: ask, look, decide (manager), execute (secretary), withdraw."""
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.blueprints.changes import bp
 from app.blueprints.changes.forms import CancelForm, DecideForm, ExecuteForm, RequestForm
-from app.errors import error_response
-from app.extensions import db
-from app.filters import current_project
 from app.forms import choices
-from app.models import ChangeRequest, Customer, Unit, UnitStatus
-from app.policy import authorize, require
-from app.services.changes import KINDS, requests
+from app.loaders import find, load, project_or_404
+from app.models import ChangeRequest, Unit
+from app.policy import can, require
+from app.services.changes import KINDS, lookups, requests
 from app.services.changes import deal as deals
 from app.services.changes import execute as executing
+from app.services.customers import cards
 from app.services.deals.common import new_form_key
-from app.services.errors import NotAllowed
 from app.services.money import format_money
 from app.web import attempt, render_page
 
 
-def project_or_404():
-    return current_project() or abort(404)
-
-
-def change_or_404(change_id, action="change.view"):
-    change = db.session.get(ChangeRequest, change_id) or abort(404)
-    authorize(action, change)
-    return change
-
-
 def _request_choices(form, project):
-    mine = current_user.id if current_user.role == "consultant" else None
+    mine = current_user.id if can(current_user, "records.own_only") else None
     form.unit_id.choices = choices([(0, "— 请选择 —")] + [
         (u.id, f"{u.building.name} {u.unit_no}({u.status_label})")
         for u in deals.live_units(project.id, mine)])
-    available = db.session.scalars(
-        select(Unit).join(Unit.building).where(
-            Unit.building.has(project_id=project.id),
-            Unit.status.in_((UnitStatus.AVAILABLE, UnitStatus.HELD)))
-        .order_by(Unit.building_id, Unit.floor, Unit.unit_no)).all()
     form.target_unit_id.choices = choices([(0, "— 请选择 —")] + [
         (u.id, f"{u.building.name} {u.unit_no} {u.layout} ¥{u.total_price:,.0f}")
-        for u in available])
-    customers = db.session.scalars(select(Customer).where(Customer.project_id == project.id)
-                                   .order_by(Customer.name)).all()
+        for u in lookups.exchange_targets(project.id)])
     form.new_customer_id.choices = choices([(0, "— 请选择 —")] + [
-        (c.id, f"{c.name}(尾号 {c.phone[-4:]})") for c in customers])
+        (c.id, f"{c.name}(尾号 {c.phone[-4:]})") for c in cards.pickable(project.id)])
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -59,8 +39,8 @@ def new_request():
         form.unit_id.data = request.args.get("unit", type=int)
         form.form_key.data = new_form_key()
     if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit_id.data or 0)
-        if unit is None or unit.building.project_id != project.id:
+        unit = find(Unit, form.unit_id.data)
+        if unit is None:
             form.unit_id.errors = ["请选择本项目的成交房源"]
         else:
             ok, result = attempt(form, requests.ask, unit, form.data, current_user)
@@ -77,7 +57,7 @@ def new_request():
 @require("change.view")
 def detail(change_id, decide_form=None, execute_form=None, cancel_form=None, fee_form=None,
            status=200):
-    change = change_or_404(change_id)
+    change = load(ChangeRequest, change_id, "change.view")
     return render_page("changes/detail.html", change=change, quote=requests.quote(change),
                        needs_fee=executing.needs_fee(change),
                        fee_again=executing.fee_rejected(change),
@@ -88,7 +68,7 @@ def detail(change_id, decide_form=None, execute_form=None, cancel_form=None, fee
 
 
 def _decide(change_id, approve):
-    change = change_or_404(change_id, "change.decide")
+    change = load(ChangeRequest, change_id, "change.decide")
     form = DecideForm()
     if form.validate_on_submit() and attempt(form, requests.decide, change, approve, form.data,
                                              current_user)[0]:
@@ -113,7 +93,7 @@ def reject(change_id):
 @bp.route("/<int:change_id>/execute", methods=["POST"])
 @require("change.execute")
 def execute(change_id):
-    change = change_or_404(change_id, "change.execute")
+    change = load(ChangeRequest, change_id, "change.execute")
     form = ExecuteForm()
     if form.validate_on_submit() and attempt(form, executing.execute, change, form.data,
                                              current_user)[0]:
@@ -126,7 +106,7 @@ def execute(change_id):
 @require("change.execute")
 def record_fee(change_id):
     """过户费 recorded again after finance rejected it (new receipt, finance confirms)."""
-    change = change_or_404(change_id, "change.execute")
+    change = load(ChangeRequest, change_id, "change.execute")
     form = ExecuteForm()
     if form.validate_on_submit():
         ok, fee = attempt(form, executing.record_fee_again, change, form.data, current_user)
@@ -140,16 +120,10 @@ def record_fee(change_id):
 @bp.route("/<int:change_id>/cancel", methods=["POST"])
 @require("change.cancel")
 def cancel(change_id):
-    change = change_or_404(change_id, "change.cancel")
+    change = load(ChangeRequest, change_id, "change.cancel")
     form = CancelForm()
     if form.validate_on_submit() and attempt(form, requests.cancel, change, form.reason.data,
                                              current_user)[0]:
         flash(f"已撤回申请 #{change.id}", "success")
         return redirect(url_for("changes.detail", change_id=change.id))
     return detail(change_id, cancel_form=form, status=422)
-
-
-@bp.errorhandler(NotAllowed)
-def not_allowed(exc):
-    db.session.rollback()
-    return error_response(403, str(exc))

@@ -5,15 +5,14 @@ from flask_login import current_user
 
 from app.blueprints.channels import bp
 from app.blueprints.channels.forms import AgentForm, CompanyForm, ConfirmForm, ReportForm
-from app.blueprints.customers.common import form_status, in_project_or_404, project_or_404
-from app.extensions import db
+from app.blueprints.customers.common import form_status
 from app.forms import choices
+from app.loaders import load, project_or_404
 from app.models import ChannelCompany, ChannelReport, Customer
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
 from app.services.customers import channels
-from app.services.errors import RuleViolation
-from app.web import apply_violation, render_page
+from app.web import attempt, commit, perform, render_page
 
 
 def _report_form(project):
@@ -24,10 +23,11 @@ def _report_form(project):
 
 
 def _reports_page(project, form, status=200):
-    return render_page("channels/reports.html", status=status, form=form,
-                       reports=channels.reports(project.id),
+    reports = channels.reports(project.id)
+    return render_page("channels/reports.html", status=status, form=form, reports=reports,
                        counts=channels.report_counts(project.id),
-                       public_refusal=channels.PUBLIC_REFUSAL, valid=channels.report_valid)
+                       public_refusal=channels.PUBLIC_REFUSAL,
+                       valid=channels.report_validity(reports))
 
 
 @bp.route("/")
@@ -43,18 +43,9 @@ def create_report():
     project = project_or_404()
     form = _report_form(project)
     if form.validate_on_submit():
-        try:
-            agent = next((a for a in channels.agents(project.id) if a.id == form.agent_id.data),
-                         None)
-            if agent is None:
-                raise RuleViolation("请选择经纪人", "agent_id")
-            report = channels.report_customer(project, agent, form.customer_name.data,
-                                              form.phone_mask.data, by=current_user)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
+        ok, report = attempt(form, channels.report_by_agent, project, form.agent_id.data,
+                             form.customer_name.data, form.phone_mask.data, by=current_user)
+        if ok:
             if report.status == "refused":
                 flash(channels.PUBLIC_REFUSAL, "error")
             else:
@@ -84,14 +75,9 @@ def add_company():
     project = project_or_404()
     form = CompanyForm()
     if form.validate_on_submit():
-        try:
-            company = channels.save_company(project, form.name.data, form.kind.data,
-                                            form.contact.data, form.phone.data, by=current_user)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
+        ok, company = attempt(form, channels.save_company, project, form.name.data,
+                              form.kind.data, form.contact.data, form.phone.data, by=current_user)
+        if ok:
             flash(f"已添加渠道公司 {company.name}", "success")
             return redirect(url_for("channels.companies"))
     return _companies_page(project, 422, company_form=form)
@@ -101,17 +87,12 @@ def add_company():
 @require("channels.manage")
 def add_agent(company_id):
     project = project_or_404()
-    company = in_project_or_404(ChannelCompany, company_id, project)
+    company = load(ChannelCompany, company_id)
     form = AgentForm()
     if form.validate_on_submit():
-        try:
-            agent = channels.add_agent(company, form.name.data, form.phone.data,
-                                       form.id_number.data, by=current_user)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
+        ok, agent = attempt(form, channels.add_agent, company, form.name.data, form.phone.data,
+                            form.id_number.data, by=current_user)
+        if ok:
             flash(f"已添加经纪人 {agent.name}({company.name})", "success")
             return redirect(url_for("channels.companies"))
     return _companies_page(project, 422, agent_form=form, agent_company=company.id)
@@ -120,10 +101,8 @@ def add_agent(company_id):
 @bp.route("/companies/<int:company_id>/active", methods=["POST"])
 @require("channels.manage")
 def toggle_company(company_id):
-    project = project_or_404()
-    company = in_project_or_404(ChannelCompany, company_id, project)
-    channels.set_company_active(company, not company.active, by=current_user)
-    db.session.commit()
+    company = load(ChannelCompany, company_id)
+    commit(channels.set_company_active, company, not company.active, by=current_user)
     flash(f"{company.name} 已{'恢复合作' if company.active else '停止合作'}", "success")
     return redirect(url_for("channels.companies"))
 
@@ -132,28 +111,16 @@ def toggle_company(company_id):
 @require("channels.manage")
 def confirm(report_id):
     """The reported customer came (看房确认单): protection starts for the channel."""
-    project = project_or_404()
-    report = in_project_or_404(ChannelReport, report_id, project)
+    report = load(ChannelReport, report_id)
     form = ConfirmForm()
-    customer = None
-    if form.validate_on_submit():
-        customer = in_project_or_404(Customer, form.customer_id.data, project, "customers.view")
-        try:
-            if customer.owner is None:
-                raise RuleViolation("该客户在公共池中,请先分配置业顾问")
-            channels.confirm_visit(report, customer, customer.owner, by=current_user)
-        except RuleViolation as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"已确认渠道带看:{report.agent.company.name} 保护期至 "
-                  f"{report.protected_until:%Y-%m-%d}", "success")
-    else:
+    if not form.validate_on_submit():
         flash("请选择到访的客户", "error")
-    if customer is not None:
-        return redirect(url_for("customers.card", customer_id=customer.id))
-    return redirect(url_for("channels.reports"))
+        return redirect(url_for("channels.reports"))
+    customer = load(Customer, form.customer_id.data, "customers.view")
+    if perform(channels.confirm_arrival, report, customer, by=current_user)[0]:
+        flash(f"已确认渠道带看:{report.agent.company.name} 保护期至 "
+              f"{report.protected_until:%Y-%m-%d}", "success")
+    return redirect(url_for("customers.card", customer_id=customer.id))
 
 
 @bp.route("/reports/<int:report_id>/confirmation.pdf")
@@ -161,7 +128,7 @@ def confirm(report_id):
 def confirmation_pdf(report_id):
     """看房确认单 / 来访客户确认单 for the three signatures (seed 003)."""
     project = project_or_404()
-    report = in_project_or_404(ChannelReport, report_id, project)
+    report = load(ChannelReport, report_id)
     if report.status != "visited":
         flash("报备尚未确认到访,不能打印确认单", "error")
         return redirect(url_for("channels.reports"))

@@ -2,18 +2,16 @@
 the access log, and the customer export."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.blueprints.customers import bp
-from app.blueprints.customers.common import consultant_choices, in_project_or_404, project_or_404
+from app.blueprints.customers.common import consultant_choices
 from app.blueprints.customers.forms import AssignForm, OptionsForm, ReassignForm
-from app.extensions import db
-from app.models import Customer, GradeChange
+from app.loaders import load, project_or_404
+from app.models import GradeChange
 from app.policy import authorize, can, require
 from app.services.customers import cards, ownership, privacy, visits
 from app.services.customers.options import OPTION_KINDS, all_options, is_customised, set_options
-from app.services.errors import RuleViolation
-from app.web import apply_violation, render_page
+from app.web import attempt, commit, perform, render_page
 from app.xlsx import Column, build_workbook, xlsx_response
 
 
@@ -48,29 +46,20 @@ def assign_pool():
     project = project_or_404()
     form = AssignForm()
     _consultant_choices(form.to_user, "随机")
-    ids = form.customer_ids.data or []
-    chosen = db.session.scalars(select(Customer).where(
-        Customer.project_id == project.id, Customer.owner_id.is_(None),
-        Customer.anonymised_at.is_(None), Customer.id.in_(ids))).all()
-    try:
-        if not chosen:
-            raise RuleViolation("请勾选公共池中的客户")
-        if form.to_user.data:
-            user = ownership.assign(chosen, form.to_user.data, by=current_user,
-                                    reason="公共池分配")
-            message = f"已将 {len(chosen)} 位客户分配给 {user.display_name}"
-        else:
-            counts = ownership.distribute(chosen, [u.id for u in cards.consultants()],
-                                          by=current_user, reason="公共池随机分配")
-            message = "已随机分配:" + "、".join(f"{u.display_name} {n} 位"
-                                           for u, n in counts.items() if n)
-    except RuleViolation as exc:
-        db.session.rollback()
-        apply_violation(form, exc)
+    ok, counts = attempt(form, ownership.assign_pool, project, form.customer_ids.data,
+                         form.to_user.data, by=current_user)
+    if not ok:
         return _ownership_page(project, 422, assign_form=form)
-    db.session.commit()
-    flash(message, "success")
+    if form.to_user.data:
+        (user, count), = counts.items()
+        flash(f"已将 {count} 位客户分配给 {user.display_name}", "success")
+    else:
+        flash("已随机分配:" + _shares(counts), "success")
     return redirect(url_for("customers.ownership_page"))
+
+
+def _shares(counts):
+    return "、".join(f"{u.display_name} {n} 位" for u, n in counts.items() if n)
 
 
 @bp.route("/ownership/reassign", methods=["POST"])
@@ -80,16 +69,10 @@ def reassign():
     project = project_or_404()
     form = ReassignForm()
     if form.validate_on_submit():
-        try:
-            counts = ownership.reassign_all(project, form.from_user.data, form.to_user.data,
-                                            by=current_user, reason=form.reason.data)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
-            flash("已转移:" + "、".join(f"{u.display_name} {n} 位" for u, n in counts.items() if n),
-                  "success")
+        ok, counts = attempt(form, ownership.reassign_all, project, form.from_user.data,
+                             form.to_user.data, by=current_user, reason=form.reason.data)
+        if ok:
+            flash("已转移:" + _shares(counts), "success")
             return redirect(url_for("customers.ownership_page"))
     return _ownership_page(project, 422, reassign_form=form)
 
@@ -97,8 +80,7 @@ def reassign():
 @bp.route("/ownership/release", methods=["POST"])
 @require("customers.assign")
 def release_expired():
-    released = ownership.release_expired(project_or_404(), by=current_user)
-    db.session.commit()
+    released = commit(ownership.release_expired, project_or_404(), by=current_user)
     flash(f"已将 {len(released)} 位建档过期的客户释放到公共池", "success")
     return redirect(url_for("customers.ownership_page"))
 
@@ -106,13 +88,8 @@ def release_expired():
 @bp.route("/ownership/recycle", methods=["POST"])
 @require("customers.assign")
 def recycle():
-    try:
-        recycled = ownership.recycle(project_or_404(), by=current_user)
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    ok, recycled = perform(ownership.recycle, project_or_404(), by=current_user)
+    if ok:
         flash(f"本月回收完成:{len(recycled)} 位到访满 3 个月未成交的客户进入公共池", "success")
     return redirect(url_for("customers.ownership_page"))
 
@@ -120,15 +97,8 @@ def recycle():
 @bp.route("/downgrades/<int:change_id>/ack", methods=["POST"])
 @require("customers.assign")
 def acknowledge_downgrade(change_id):
-    project = project_or_404()
-    change = in_project_or_404(GradeChange, change_id, project)
-    try:
-        visits.acknowledge(change, by=current_user)
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    change = load(GradeChange, change_id)
+    if perform(visits.acknowledge, change, by=current_user)[0]:
         flash("已确认降级", "success")
     return redirect(request.referrer or url_for("customers.ownership_page"))
 
@@ -141,17 +111,12 @@ def options():
     form = OptionsForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            labels = set_options(project, form.kind.data, form.labels.data,
-                                 reset=request.form.get("reset") == "1")
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-            status = 422
-        else:
-            db.session.commit()
+        ok, labels = attempt(form, set_options, project, form.kind.data, form.labels.data,
+                             reset=request.form.get("reset") == "1")
+        if ok:
             flash(f"已保存“{OPTION_KINDS[form.kind.data][0]}”({len(labels)} 项)", "success")
             return redirect(url_for("customers.options"))
+        status = 422
     return render_page("customers/options.html", status=status, form=form,
                        options=all_options(project.id), kinds=OPTION_KINDS,
                        customised={k: is_customised(project.id, k) for k in OPTION_KINDS})
@@ -182,12 +147,6 @@ def export():
     project = project_or_404()
     authorize("customers.view")
     full = can(current_user, "phone.reveal")
-    rows = [{"name": c.name, "phone": c.phone if full else c.phone_mask, "grade": c.grade,
-             "channel": c.channel, "area_band": c.area_band, "wanted_layout": c.wanted_layout,
-             "owner": c.owner.display_name if c.owner else "公共池",
-             "first_visit_at": c.first_visit_at, "last_visit_at": c.last_visit_at,
-             "valid_until": ownership.valid_until(c)}
-            for c in cards.search(project.id, limit=100000)]
-    privacy.log_export(project, "客户一览", len(rows), user=current_user, full_phones=full)
-    db.session.commit()
+    rows = cards.export_rows(project.id, full)
+    commit(privacy.log_export, project, "客户一览", len(rows), user=current_user, full_phones=full)
     return xlsx_response(build_workbook("客户一览", EXPORT_COLUMNS, rows), "客户一览.xlsx")

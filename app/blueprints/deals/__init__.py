@@ -1,6 +1,11 @@
 from flask import Blueprint
 
+from app.services.errors import NotAllowed
+from app.web import not_allowed_saying_why
+
 bp = Blueprint("deals", __name__, url_prefix="/deals")
+# A service's separation-of-duties refusal (e.g. the recorder confirming): 403 saying why.
+bp.register_error_handler(NotAllowed, not_allowed_saying_why)
 
 from app.blueprints.deals import contracts, money, policy, registers, routes  # noqa: E402,F401
 

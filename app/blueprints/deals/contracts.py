@@ -4,10 +4,9 @@ from flask_login import current_user
 
 from app.blueprints.deals import bp
 from app.blueprints.deals.forms import ContractForm, PaymentForm
-from app.blueprints.deals.money import project_or_404
-from app.blueprints.deals.routes import created_message, keyed, subscription_or_404
-from app.extensions import db
-from app.models import Contract, Instalment
+from app.blueprints.deals.routes import created_message, keyed
+from app.loaders import find, load, project_or_404
+from app.models import Contract, Instalment, Subscription, Unit
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
 from app.services import clock
@@ -18,7 +17,7 @@ from app.web import attempt, render_page
 @bp.route("/subscriptions/<int:subscription_id>/contract", methods=["GET", "POST"])
 @require("contract.sign")
 def new_contract(subscription_id):
-    sub = subscription_or_404(subscription_id)
+    sub = load(Subscription, subscription_id)
     form = ContractForm()
     if request.method == "GET":
         form.sign_date.data = clock.today()
@@ -35,14 +34,10 @@ def new_contract(subscription_id):
                        status=422 if request.method == "POST" else 200)
 
 
-def contract_or_404(contract_id):
-    return db.session.get(Contract, contract_id) or abort(404)
-
-
 @bp.route("/contracts/<int:contract_id>")
 @require("deals.view")
 def contract(contract_id, form=None, status=200):
-    item = contract_or_404(contract_id)
+    item = load(Contract, contract_id)
     form = form or PaymentForm(formdata=None)
     form.instalment_id.choices = [(i.id, f"{i.label} · 应付 ¥{i.due:,.2f}")
                                   for i in item.instalments]
@@ -58,11 +53,11 @@ def contract(contract_id, form=None, status=200):
 @bp.route("/contracts/<int:contract_id>/payments", methods=["POST"])
 @require("payment.record")
 def record_payment(contract_id):
-    item = contract_or_404(contract_id)
+    item = load(Contract, contract_id)
     form = PaymentForm()
     form.instalment_id.choices = [(i.id, i.label) for i in item.instalments]
     if form.validate_on_submit():
-        instalment = db.session.get(Instalment, form.instalment_id.data)
+        instalment = find(Instalment, form.instalment_id.data)
         ok, result = attempt(form, contracts.record_payment, instalment, form.amount.data,
                              form.method.data, form.receipt_no.data, form.form_key.data,
                              current_user)
@@ -84,7 +79,7 @@ def overdue():
 @bp.route("/instalments/<int:instalment_id>/reminder.pdf")
 @require("deals.view")
 def reminder_pdf(instalment_id):
-    instalment = db.session.get(Instalment, instalment_id) or abort(404)
+    instalment = load(Instalment, instalment_id)
     unpaid = instalment.due - contracts.paid([instalment.id]).get(instalment.id, 0)
     today = clock.today()
     if instalment.due_date >= today or unpaid <= 0:
@@ -100,5 +95,5 @@ def reminder_pdf(instalment_id):
 def unit_contract(unit_id):
     """The board's 签约 button: the contract form of the unit's current subscription."""
     from app.services.deals import subscriptions
-    sub = subscriptions.current_for(unit_id) or abort(404)
+    sub = subscriptions.current_for(load(Unit, unit_id).id) or abort(404)
     return redirect(url_for("deals.new_contract", subscription_id=sub.id))

@@ -1,26 +1,18 @@
 """Finance: the 待确认收款 queue, confirm / reject, receipt books and printed receipts."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.blueprints.deals import bp
 from app.blueprints.deals.forms import BookForm, ReasonForm, VoidReceiptForm
-from app.errors import error_response
-from app.extensions import db
-from app.filters import current_project
-from app.models import Deposit, Payment, Receipt, ReceiptBook
+from app.loaders import load, project_or_404
+from app.models import Deposit, Payment, Receipt
 from app.pdf import pdf_response, render_pdf
-from app.policy import authorize, require
+from app.policy import require
 from app.qr import qr_data_uri
 from app.services import clock
-from app.services.deals import contracts, deposits, receipts
-from app.services.errors import NotAllowed
+from app.services.deals import contracts, deposits, lookups, receipts
 from app.services.verification import verify_url
 from app.web import attempt, render_page
-
-
-def project_or_404():
-    return current_project() or abort(404)
 
 
 @bp.route("/queue")
@@ -36,8 +28,7 @@ def queue(reject_form=None, failed=None, status=200):
 @bp.route("/deposits/<int:deposit_id>/confirm", methods=["POST"])
 @require("deposit.confirm")
 def confirm_deposit(deposit_id):
-    deposit = db.session.get(Deposit, deposit_id) or abort(404)
-    authorize("deposit.confirm", deposit)
+    deposit = load(Deposit, deposit_id, "deposit.confirm")
     form = ReasonForm()
     ok = form.validate_on_submit() and attempt(form, deposits.confirm, deposit, current_user)[0]
     if not ok:
@@ -49,8 +40,7 @@ def confirm_deposit(deposit_id):
 @bp.route("/deposits/<int:deposit_id>/reject", methods=["POST"])
 @require("deposit.confirm")
 def reject_deposit(deposit_id):
-    deposit = db.session.get(Deposit, deposit_id) or abort(404)
-    authorize("deposit.confirm", deposit)
+    deposit = load(Deposit, deposit_id, "deposit.confirm")
     form = ReasonForm()
     ok = form.validate_on_submit() and attempt(form, deposits.reject, deposit, form.reason.data,
                                                current_user)[0]
@@ -61,8 +51,7 @@ def reject_deposit(deposit_id):
 
 
 def _payment(payment_id, approve):
-    payment = db.session.get(Payment, payment_id) or abort(404)
-    authorize("payment.confirm", payment)
+    payment = load(Payment, payment_id, "payment.confirm")
     form = ReasonForm()
     ok = form.validate_on_submit() and attempt(form, contracts.decide_payment, payment, approve,
                                                form.reason.data, current_user)[0]
@@ -87,7 +76,7 @@ def reject_payment(payment_id):
 @bp.route("/receipts/<int:receipt_id>/pdf")
 @require("receipt.print")
 def receipt_pdf(receipt_id):
-    receipt = db.session.get(Receipt, receipt_id) or abort(404)
+    receipt = load(Receipt, receipt_id)
     if receipt.unit_id is None:
         abort(404)  # a spoiled blank: nothing to print
     url = verify_url("receipt", receipt.id, receipts.receipt_fingerprint(receipt))
@@ -107,11 +96,7 @@ def receipt_books():
         if ok:
             flash(f"已登记收据本 {book.first_no:07d}–{book.last_no:07d}", "success")
             return redirect(url_for("deals.receipt_books"))
-    books = db.session.scalars(select(ReceiptBook).where(ReceiptBook.project_id == project.id)
-                               .order_by(ReceiptBook.first_no)).all()
-    used = dict(db.session.execute(
-        select(Receipt.book_id, db.func.count()).where(Receipt.project_id == project.id)
-        .group_by(Receipt.book_id)).all())
+    books, used = lookups.receipt_books(project.id)
     return render_page("deals/receipt_books.html", form=form, books=books, used=used,
                        status=422 if request.method == "POST" else 200)
 
@@ -133,10 +118,3 @@ def void_receipt():
     return render_page("deals/receipt_void.html", form=form,
                        voided=receipts.recently_voided(project.id),
                        status=422 if request.method == "POST" else 200)
-
-
-@bp.errorhandler(NotAllowed)
-def not_allowed(exc):
-    """A service's separation-of-duties refusal (e.g. the recorder confirming): 403."""
-    db.session.rollback()
-    return error_response(403, str(exc))

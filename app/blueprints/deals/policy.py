@@ -1,40 +1,22 @@
 """The price policy page 价格政策: a manager sets up the standard discounts; everyone in the
 office sees them with a worked example; the subscription form previews the price (htmx)."""
-from decimal import Decimal
-
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.blueprints.deals import bp
 from app.blueprints.deals.forms import PriceRuleForm, RuleToggleForm
-from app.blueprints.deals.money import project_or_404
-from app.blueprints.deals.routes import unit_or_404
-from app.extensions import db
-from app.models import Building, PriceRule, Unit
+from app.loaders import load, project_or_404
+from app.models import PriceRule, Unit
 from app.models.pricing import RULE_KINDS, RULE_PLANS
 from app.policy import require
 from app.services import clock
-from app.services.deals import price_policy
+from app.services.deals import lookups, price_policy
 from app.services.deals.common import PLANS
-from app.services.errors import RuleViolation
-from app.services.money import parse_money
 from app.web import attempt, render_page
-
-EXAMPLE_PRICE = Decimal("1000000.00")
-
-
-def _examples(project):
-    """The worked example under the table: one list price through each plan's discounts."""
-    price = db.session.scalar(select(Unit.total_price).join(Building)
-                              .where(Building.project_id == project.id)
-                              .order_by(Unit.id).limit(1)) or EXAMPLE_PRICE
-    return price, {plan: price_policy.breakdown_of(project, price, plan, clock.today())
-                   for plan in PLANS}
 
 
 def _page(project, form, status=200, editing=None):
-    price, examples = _examples(project)
+    price, examples = lookups.price_examples(project, clock.today())
     return render_page("deals/price_policy.html", form=form, editing=editing, status=status,
                        rules=price_policy.all_rules(project.id), example_price=price,
                        examples=examples, kinds=RULE_KINDS, rule_plans=RULE_PLANS,
@@ -69,18 +51,10 @@ def new_price_rule():
     return _page(project, form, 422)
 
 
-def rule_or_404(rule_id):
-    project = project_or_404()
-    rule = db.session.get(PriceRule, rule_id)
-    if rule is None or rule.project_id != project.id:
-        abort(404)
-    return project, rule
-
-
 @bp.route("/price-policy/<int:rule_id>", methods=["GET", "POST"])
 @require("price_policy.manage")
 def edit_price_rule(rule_id):
-    project, rule = rule_or_404(rule_id)
+    project, rule = project_or_404(), load(PriceRule, rule_id)
     form = PriceRuleForm(obj=rule if request.method == "GET" else None)
     if request.method == "GET":
         form.value.data = f"{rule.value.normalize():f}"
@@ -95,7 +69,7 @@ def edit_price_rule(rule_id):
 @bp.route("/price-policy/<int:rule_id>/toggle", methods=["POST"])
 @require("price_policy.manage")
 def toggle_price_rule(rule_id):
-    _project, rule = rule_or_404(rule_id)
+    rule = load(PriceRule, rule_id)
     form = RuleToggleForm()
     if form.validate_on_submit():
         active = not rule.active
@@ -108,16 +82,11 @@ def toggle_price_rule(rule_id):
 @require("subscription.sign")
 def price_preview(unit_id):
     """The subscription form's price panel for the chosen plan and typed deal price."""
-    unit = unit_or_404(unit_id)
+    unit = load(Unit, unit_id)
     plan = request.args.get("plan")
     plan = plan if plan in PLANS else None
     steps, standard = price_policy.breakdown(unit, plan)
-    deal, error = standard, None
     typed = (request.args.get("deal_price") or "").strip()
-    if typed:
-        try:
-            deal = parse_money(typed[:20], "deal_price")
-        except RuleViolation as exc:
-            error = exc.message
+    deal, error = lookups.typed_price(typed[:20], standard)
     return render_page("deals/_price.html", partial="deals/_price.html", unit=unit,
                        steps=steps, standard=standard, deal=deal, error=error, plan=plan)

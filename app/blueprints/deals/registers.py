@@ -1,25 +1,20 @@
 """The registers: one page each with filters and totals, and its .xlsx export (audited)."""
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 
 from app.blueprints.deals import bp
-from app.blueprints.deals.money import project_or_404
+from app.blueprints.visits.forms import parse_day
+from app.loaders import project_or_404
 from app.policy import require
 from app.services import audit, clock
-from app.services.customers.phones import mask_phone
-from app.services.deals import registers
-from app.web import render_page
+from app.services.deals import lookups, registers
+from app.web import commit, render_page
 from app.xlsx import build_workbook, xlsx_response
 
 
 def _filters():
-    def day(name):
-        try:
-            from datetime import date
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
-    return {"status": request.args.get("status") or None, "start": day("start"),
-            "end": day("end")}
+    args = request.args
+    return {"status": args.get("status") or None, "start": parse_day(args.get("start"), None),
+            "end": parse_day(args.get("end"), None)}
 
 
 def _register(name):
@@ -33,10 +28,7 @@ def _register(name):
 def register(name):
     project = project_or_404()
     spec, filters = _register(name), _filters()
-    rows = registers.rows(name, project.id, filters)
-    for row in rows:
-        if "phone" in row:
-            row["phone"] = mask_phone(row["phone"])
+    rows = lookups.register_rows(name, project.id, filters)
     return render_page("deals/register.html", partial="deals/_register.html", name=name,
                        spec=spec, rows=rows, totals=registers.totals(name, project.id, filters),
                        filters=filters, registers=registers.REGISTERS,
@@ -48,15 +40,10 @@ def register(name):
 def register_export(name):
     project = project_or_404()
     spec, filters = _register(name), _filters()
-    rows = registers.rows(name, project.id, filters, limit=None)
-    for row in rows:
-        if "phone" in row:
-            row["phone"] = mask_phone(row["phone"])
+    rows = lookups.register_rows(name, project.id, filters, limit=None)
     totals = registers.totals(name, project.id, filters)
-    audit.record("register_exported", "project", project.id, project_id=project.id,
-                 after={"register": spec.title, "rows": len(rows)})
-    from app.extensions import db
-    db.session.commit()
+    commit(audit.record, "register_exported", "project", project.id, project_id=project.id,
+           after={"register": spec.title, "rows": len(rows)})
     notes = [spec.title, f"合计 {totals['count']} 笔;其中{spec.uncounted_labels()} "
                          f"{totals['uncounted']} 笔列出但不计入合计金额。"] \
         if totals["uncounted"] else None
@@ -67,5 +54,4 @@ def register_export(name):
 @bp.route("/registers")
 @require("deals.view")
 def registers_index():
-    from flask import redirect, url_for
     return redirect(url_for("deals.register", name="small"))

@@ -1,40 +1,29 @@
 """Deposit and subscription pages: record a deposit on a unit, sign and correct 认购书."""
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.blueprints.deals import bp
 from app.blueprints.deals.forms import DepositForm, ReissueForm, SubscriptionForm
-from app.extensions import db
-from app.models import Customer, Subscription, Unit, User
+from app.loaders import load
+from app.models import Subscription, Unit
 from app.pdf import pdf_response, render_pdf
-from app.policy import authorize, require
+from app.policy import require
 from app.qr import qr_data_uri
 from app.services import clock
-from app.services.deals import deposits, price_policy, subscriptions
+from app.services.customers import cards
+from app.services.deals import deposits, lookups, price_policy, subscriptions
 from app.services.deals.common import PLANS, new_form_key
-from app.services.errors import RuleViolation
-from app.services.money import parse_money
 from app.services.verification import verify_url
 from app.web import attempt, render_page
 
 
-def unit_or_404(unit_id):
-    return db.session.get(Unit, unit_id) or abort(404)
-
-
 def customer_choices(project_id):
-    query = select(Customer).where(Customer.project_id == project_id).order_by(Customer.name)
-    if current_user.role == "consultant":
-        query = query.where(Customer.owner_id == current_user.id)
     return [(0, "— 请选择 —")] + [(c.id, f"{c.name}(尾号 {c.phone[-4:]})")
-                                 for c in db.session.scalars(query)]
+                                 for c in cards.pickable(project_id, current_user)]
 
 
 def consultant_choices():
-    people = db.session.scalars(select(User).where(User.role == "consultant", User.active)
-                                .order_by(User.display_name))
-    return [(0, "— 请选择 —")] + [(u.id, u.display_name) for u in people]
+    return [(0, "— 请选择 —")] + [(u.id, u.display_name) for u in cards.consultants()]
 
 
 def keyed(form):
@@ -51,8 +40,7 @@ def created_message(created, text):
 @bp.route("/units/<int:unit_id>/deposit", methods=["GET", "POST"])
 @require("deposit.record")
 def new_deposit(unit_id):
-    unit = unit_or_404(unit_id)
-    authorize("deposit.record", unit)
+    unit = load(Unit, unit_id, "deposit.record")
     form = DepositForm()
     form.customer_id.choices = customer_choices(unit.building.project_id)
     form.consultant_id.choices = consultant_choices()
@@ -85,7 +73,7 @@ def subscription_data(form):
 @bp.route("/units/<int:unit_id>/subscription", methods=["GET", "POST"])
 @require("subscription.sign")
 def new_subscription(unit_id):
-    unit = unit_or_404(unit_id)
+    unit = load(Unit, unit_id)
     deposit = deposits.confirmed_for(unit.id)
     form = SubscriptionForm()
     form.customer_id.choices = customer_choices(unit.building.project_id)
@@ -104,24 +92,14 @@ def new_subscription(unit_id):
     steps, standard = price_policy.breakdown(unit, plan)
     return render_page("deals/subscription_form.html", unit=unit, deposit=deposit,
                        form=keyed(form), status=status, steps=steps, standard=standard,
-                       plan=plan, deal=_typed_price(form.deal_price.data, standard), error=None)
-
-
-def _typed_price(text, standard):
-    try:
-        return parse_money(text) if (text or "").strip() else standard
-    except RuleViolation:
-        return standard
-
-
-def subscription_or_404(subscription_id):
-    return db.session.get(Subscription, subscription_id) or abort(404)
+                       plan=plan, deal=lookups.typed_price(form.deal_price.data, standard)[0],
+                       error=None)
 
 
 @bp.route("/subscriptions/<int:subscription_id>")
 @require("deals.view")
 def subscription(subscription_id, form=None, status=200):
-    sub = subscription_or_404(subscription_id)
+    sub = load(Subscription, subscription_id)
     from app.services.deals import contracts
     if form is None:
         form = ReissueForm(formdata=None, obj=None)
@@ -138,14 +116,13 @@ def subscription(subscription_id, form=None, status=200):
                        paid_deposits=subscriptions.deposits_paid(sub),
                        balance=subscriptions.balance(sub),
                        split_label=deposits.split_label(sub.deposit),
-                       replaced_by=db.session.scalar(select(Subscription).where(
-                           Subscription.replaces_id == sub.id)))
+                       replaced_by=lookups.replacement_of(sub))
 
 
 @bp.route("/subscriptions/<int:subscription_id>/reissue", methods=["POST"])
 @require("subscription.void")
 def reissue(subscription_id):
-    sub = subscription_or_404(subscription_id)
+    sub = load(Subscription, subscription_id)
     form = ReissueForm()
     form.customer_id.choices = customer_choices(sub.project_id)
     if form.validate_on_submit():
@@ -161,7 +138,7 @@ def reissue(subscription_id):
 @bp.route("/subscriptions/<int:subscription_id>/pdf")
 @require("deals.view")
 def subscription_pdf(subscription_id):
-    sub = subscription_or_404(subscription_id)
+    sub = load(Subscription, subscription_id)
     url = verify_url("subscription", sub.id, subscriptions.subscription_fingerprint(sub))
     pdf = render_pdf("pdf/subscription.html", sub=sub, qr=qr_data_uri(url),
                      buyers=subscriptions.co_buyers(sub), printed_at=clock.now(),

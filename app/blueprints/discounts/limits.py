@@ -3,15 +3,13 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from app.blueprints.discounts import bp
-from app.blueprints.discounts.common import project_or_404
 from app.blueprints.discounts.forms import LimitForm
-from app.extensions import db
+from app.loaders import load, project_or_404
 from app.models import User
 from app.policy import require
 from app.services import discounts
 from app.services.discounts.limits import approvers, configured_limits, is_approver
-from app.services.errors import RuleViolation
-from app.web import apply_violation, is_fragment_request, render_page
+from app.web import attempt, is_fragment_request, render_page
 
 
 def _row(project_id, user, configured=None):
@@ -36,22 +34,16 @@ def limits():
 @require("discount.limits")
 def set_limit(user_id):
     project = project_or_404()
-    user = db.session.get(User, user_id)
-    if user is None or not is_approver(user):
+    user = load(User, user_id)
+    if not is_approver(user):
         abort(404)
     form = LimitForm()
     status = 422
-    if form.validate_on_submit():
-        try:
-            discounts.set_limit(project.id, user, form.max_percent.data, form.max_amount.data,
-                                form.max_below_floor.data, current_user)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已更新 {user.display_name} 的审批权限", "success")
-            status = 200
+    if form.validate_on_submit() and attempt(
+            form, discounts.set_limit, project.id, user, form.max_percent.data,
+            form.max_amount.data, form.max_below_floor.data, current_user)[0]:
+        flash(f"已更新 {user.display_name} 的审批权限", "success")
+        status = 200
     if not is_fragment_request() and status == 200:
         return redirect(url_for("discounts.limits"))
     configured = configured_limits(project.id)

@@ -3,20 +3,15 @@ from flask import request
 from flask_login import current_user
 
 from app.blueprints.discounts import bp
-from app.blueprints.discounts.common import (
-    building_choices,
-    project_or_404,
-    show_floor,
-    user_choices,
-)
+from app.blueprints.discounts.common import building_choices, show_floor, user_choices
 from app.blueprints.discounts.forms import LogFilterForm
-from app.extensions import db
+from app.loaders import project_or_404
 from app.pdf import pdf_response, render_pdf
 from app.policy import authorize, require
 from app.services import audit
 from app.services.clock import local, now
 from app.services.discounts import queries, register
-from app.web import render_page
+from app.web import commit, render_page
 from app.xlsx import Column, build_workbook, xlsx_response
 
 COLUMNS = [
@@ -41,8 +36,8 @@ TAIL_COLUMNS = [
 
 def _filters(project):
     form = LogFilterForm(request.args)
-    form.approver_id.choices = user_choices(("manager",), admins=True)
-    form.consultant_id.choices = user_choices(("consultant", "manager"))
+    form.approver_id.choices = user_choices("discount.decide")
+    form.consultant_id.choices = user_choices("discount.request")
     form.building_id.choices = building_choices(project.id, blank="全部")
     form.validate()
     filters = register.Filters(
@@ -74,10 +69,9 @@ def _export(project, fmt):
     at = now()
     totals = register.totals(project.id, filters, at)
     project_id = project.id
-    db.session.rollback()  # end the read transaction: the audit row writes in a fresh one
-    audit.record("discount_log_exported", "discount_request", None, project_id=project_id,
-                 after={"format": fmt, "rows": totals["count"], "filters": request.args.to_dict()})
-    db.session.commit()
+    commit(audit.record, "discount_log_exported", "discount_request", None,
+           project_id=project_id, fresh=True,
+           after={"format": fmt, "rows": totals["count"], "filters": request.args.to_dict()})
     return register.entries(project_id, filters, at, limit=None), totals, at
 
 

@@ -1,28 +1,20 @@
 """The manager queue 待审批: decide in place, verbal approvals, confirmations, the nav badge."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.discounts import bp
-from app.blueprints.discounts.common import (
-    conditional,
-    form_status,
-    project_or_404,
-    request_or_404,
-    show_floor,
-    user_choices,
-)
+from app.blueprints.discounts.common import conditional, form_status, show_floor, user_choices
 from app.blueprints.discounts.forms import ConfirmForm, DecisionForm, VerbalForm
 from app.blueprints.discounts.routes import render_detail
-from app.extensions import db
-from app.filters import current_project
-from app.models import DiscountStatus, User
-from app.policy import authorize, require
+from app.loaders import current_project, find, load, project_or_404
+from app.models import DiscountRequest, DiscountStatus, User
+from app.policy import require
 from app.services import discounts
 from app.services.clock import local, now, zone
 from app.services.discounts import queries
-from app.services.errors import Conflict, NotAllowed, RuleViolation
+from app.services.errors import Conflict
 from app.sessions import background
-from app.web import apply_violation, is_fragment_request, render_page
+from app.web import apply_violation, is_fragment_request, render_page, transact
 
 CHANGED = {"HX-Trigger": "discounts-changed"}  # the badge refreshes at once
 
@@ -36,23 +28,17 @@ def queue():
                        form=DecisionForm(formdata=None), confirm_form=ConfirmForm(formdata=None))
 
 
-def _apply(action, form):
-    """Run a service call; (status, message category) for the response."""
-    try:
-        action()
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
+def _apply(form, call, /, *args):
+    """Run one service call: 200 done; 409 someone decided first (flashed); 422 refused (the
+    form says why)."""
+    ok, refusal = transact(call, *args)
+    if ok:
+        return 200
+    if isinstance(refusal, Conflict):
+        flash(refusal.message, "warning")
         return 409
-    except RuleViolation as exc:
-        db.session.rollback()
-        apply_violation(form, exc)
-        return 422
-    db.session.commit()
-    return 200
+    apply_violation(form, refusal)
+    return 422
 
 
 def _row(found, form, status, partial):
@@ -66,8 +52,7 @@ def _row(found, form, status, partial):
 @bp.route("/<int:request_id>/decide", methods=["POST"])
 @require("discount.decide")
 def decide(request_id):
-    found = request_or_404(request_id)
-    authorize("discount.decide", found)
+    found = load(DiscountRequest, request_id, "discount.decide")
     form = DecisionForm()
     status = 422
     if not form.validate_on_submit():
@@ -76,8 +61,8 @@ def decide(request_id):
         form.decision.errors = ["请点击“批准”或“驳回”"]
     else:
         approve = form.decision.data == "approve"
-        status = _apply(lambda: discounts.decide(found, approve, form.comment.data,
-                                                 current_user), form)
+        status = _apply(form, discounts.decide, found, approve, form.comment.data,
+                        current_user)
         if status == 200:
             flash(f"已{'批准' if approve else '驳回'} {found.customer.name} 的特殊优惠申请",
                   "success")
@@ -91,13 +76,11 @@ def decide(request_id):
 @bp.route("/<int:request_id>/confirm", methods=["POST"])
 @require("discount.confirm")
 def confirm(request_id):
-    found = request_or_404(request_id)
-    authorize("discount.confirm", found)
+    found = load(DiscountRequest, request_id, "discount.confirm")
     form = ConfirmForm()
     status = 422
     if form.validate_on_submit():
-        status = _apply(lambda: discounts.confirm_verbal(found, current_user, form.comment.data),
-                        form)
+        status = _apply(form, discounts.confirm_verbal, found, current_user, form.comment.data)
         if status == 200:
             flash("已确认口头批准", "success")
     if is_fragment_request():
@@ -111,23 +94,19 @@ def confirm(request_id):
 @require("discount.verbal")
 def verbal(request_id):
     """The secretary records that a manager approved by phone."""
-    found = request_or_404(request_id)
-    authorize("discount.view", found)
+    found = load(DiscountRequest, request_id, "discount.view")
     form = VerbalForm()
-    form.approver_id.choices = user_choices(("manager",), admins=True, blank="请选择",
+    form.approver_id.choices = user_choices("discount.decide", blank="请选择",
                                             exclude_id=found.requested_by_id)
     if request.method == "GET":
         form.approved_at.data = local(now()).replace(second=0, microsecond=0, tzinfo=None)
     if form.validate_on_submit():
-        approver = db.session.get(User, form.approver_id.data or 0)
+        approver = find(User, form.approver_id.data)
         approved_at = form.approved_at.data.replace(tzinfo=zone())
-
-        def record():
-            if approver is None:
-                raise RuleViolation("请选择批准人", "approver_id")
-            discounts.record_verbal(found, approver, approved_at, form.note.data, current_user)
-
-        if _apply(record, form) == 200:
+        if approver is None:
+            form.approver_id.errors.append("请选择批准人")
+        elif _apply(form, discounts.record_verbal, found, approver, approved_at,
+                    form.note.data, current_user) == 200:
             flash(f"已登记 {approver.display_name} 的口头批准,须在 "
                   f"{discounts.CONFIRM_DAYS} 天内补书面审批", "success")
             return redirect(url_for("discounts.queue"))

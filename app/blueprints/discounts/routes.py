@@ -8,21 +8,18 @@ from app.blueprints.discounts.common import (
     conditional,
     customer_choices,
     form_status,
-    project_or_404,
-    request_or_404,
     show_floor,
 )
 from app.blueprints.discounts.forms import AttachmentForm, ConfirmForm, DecisionForm, RequestForm
-from app.extensions import db
-from app.models import DiscountAttachment, Unit
+from app.loaders import find, load, project_or_404
+from app.models import Customer, DiscountAttachment, DiscountRequest, Unit
 from app.policy import authorize, can, require
 from app.services import discounts
 from app.services.deals.price_policy import PLANS
-from app.services.discounts import files, queries
-from app.services.discounts.requests import find_unit, load_customer
-from app.services.errors import NotAllowed, RuleViolation
+from app.services.discounts import files, lookups, queries
+from app.services.discounts.requests import find_unit
 from app.sessions import background
-from app.web import apply_violation, render_page
+from app.web import apply_violation, attempt, perform, render_page, transact
 
 
 @bp.route("/")
@@ -36,28 +33,17 @@ def mine():
 
 def _preselect(form, project):
     """?customer_id=&unit_id= from the unit panel or a subscription draft."""
-    customer = load_customer(project.id, request.args.get("customer_id", type=int))
+    customer = find(Customer, request.args.get("customer_id", type=int))
     if customer is not None and can(current_user, "discount.request", customer):
         form.customer_id.data = customer.id
-    unit = db.session.get(Unit, request.args.get("unit_id", type=int) or 0)
-    if unit is not None and unit.building.project_id == project.id:
+    unit = find(Unit, request.args.get("unit_id", type=int))
+    if unit is not None:
         form.building_id.data, form.unit_no.data = unit.building_id, unit.unit_no
 
 
 def quote_context(project, building_id, unit_no, kind, value, plan=None):
     """The price panel: unit, list / standard / deal price, floor gap for those allowed."""
-    context = {"unit": None, "quote": None, "error": None}
-    if not building_id or not (unit_no or "").strip():
-        return context
-    try:
-        context["unit"] = find_unit(project.id, building_id, unit_no)
-        if (value or "").strip():
-            _value, priced = discounts.quote(context["unit"], kind, value, project.rounding,
-                                             plan if plan in PLANS else None)
-            context["quote"] = priced if show_floor() else priced.without_floor()
-    except RuleViolation as exc:
-        context["error"] = exc.message
-    return context
+    return lookups.price_panel(project, building_id, unit_no, kind, value, plan, show_floor())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -80,27 +66,23 @@ def new_request():
 
 
 def _create(project, form):
-    customer = load_customer(project.id, form.customer_id.data)
+    customer = find(Customer, form.customer_id.data)
     if customer is None:
         form.customer_id.errors.append("请选择客户")
         return None
     authorize("discount.request", customer)
-    try:
-        unit = find_unit(project.id, form.building_id.data, form.unit_no.data)
-        created = discounts.create_request(customer, unit, form.kind.data, form.value.data,
-                                           form.reason.data, current_user,
-                                           plan=form.plan.data if form.plan.data in PLANS
-                                           else None)
-        if form.attachment.data and form.attachment.data.filename:
-            discounts.add_attachment(created, form.attachment.data, "form", current_user)
-    except RuleViolation as exc:
-        db.session.rollback()
-        apply_violation(form, exc)
-        return None
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    db.session.commit()
+    ok, created = attempt(form, _request_with_photo, project, customer, form)
+    return created if ok else None
+
+
+def _request_with_photo(project, customer, form):
+    """The request and the photo of its signed paper form, if given: one transaction."""
+    unit = find_unit(project.id, form.building_id.data, form.unit_no.data)
+    created = discounts.create_request(customer, unit, form.kind.data, form.value.data,
+                                       form.reason.data, current_user,
+                                       plan=form.plan.data if form.plan.data in PLANS else None)
+    if form.attachment.data and form.attachment.data.filename:
+        discounts.add_attachment(created, form.attachment.data, "form", current_user)
     return created
 
 
@@ -128,7 +110,7 @@ def render_detail(found, status=200, **forms):
 @bp.route("/<int:request_id>")
 @require("discount.view")
 def detail(request_id):
-    return render_detail(request_or_404(request_id))
+    return render_detail(load(DiscountRequest, request_id))
 
 
 @bp.route("/<int:request_id>/status")
@@ -136,8 +118,7 @@ def detail(request_id):
 @background
 def status(request_id):
     """Polled by the request page until decided: the requester sees the decision appear."""
-    found = request_or_404(request_id)
-    authorize("discount.view", found)
+    found = load(DiscountRequest, request_id, "discount.view")
     stamp = f"{found.status}|{found.decided_at}|{found.confirmed_at}|{found.used_at}"
     # Not render_page: a poll must not take the flashes meant for the page.
     return conditional(stamp, lambda: render_template(
@@ -147,18 +128,8 @@ def status(request_id):
 @bp.route("/<int:request_id>/withdraw", methods=["POST"])
 @require("discount.request")
 def withdraw(request_id):
-    found = request_or_404(request_id)
-    authorize("discount.view", found)
-    try:
-        discounts.withdraw(found, current_user)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-    else:
-        db.session.commit()
+    found = load(DiscountRequest, request_id, "discount.view")
+    if perform(discounts.withdraw, found, current_user, refused="warning")[0]:
         flash("申请已撤回", "success")
     return redirect(url_for("discounts.detail", request_id=found.id))
 
@@ -166,32 +137,24 @@ def withdraw(request_id):
 @bp.route("/<int:request_id>/attachments", methods=["POST"])
 @require("discount.attach")
 def upload(request_id):
-    found = request_or_404(request_id)
-    authorize("discount.attach", found)
+    found = load(DiscountRequest, request_id, "discount.attach")
     form = AttachmentForm()
     if form.validate_on_submit():
-        try:
-            discounts.add_attachment(found, form.photo.data, form.kind.data, current_user)
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except RuleViolation as exc:
-            db.session.rollback()
-            exc.field = "photo" if exc.field == "attachment" else exc.field
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
+        ok, result = transact(discounts.add_attachment, found, form.photo.data, form.kind.data,
+                              current_user)
+        if ok:
             flash("照片已上传", "success")
             return redirect(url_for("discounts.detail", request_id=found.id))
+        # the service names the upload "attachment"; on this form it is the photo field
+        result.field = "photo" if result.field == "attachment" else result.field
+        apply_violation(form, result)
     return render_detail(found, status=422, attachment_form=form)
 
 
 @bp.route("/attachments/<int:attachment_id>")
 @require("discount.view")
 def attachment(attachment_id):
-    found = db.session.get(DiscountAttachment, attachment_id)
-    if found is None:
-        abort(404)
+    found = load(DiscountAttachment, attachment_id)
     authorize("discount.view", found.request)
     path = files.path_of(found)
     if not path.is_file():

@@ -1,6 +1,11 @@
 from flask import Blueprint
 
+from app.services.errors import NotAllowed
+from app.web import not_allowed_saying_why
+
 bp = Blueprint("launch", __name__)
+# A service's refusal of this user (the recorder confirming, another's customer): 403, why.
+bp.register_error_handler(NotAllowed, not_allowed_saying_why)
 
 from app.blueprints.launch import public, registrations, routes, session  # noqa: E402,F401
 

@@ -4,23 +4,15 @@ The verification page needs the launch's unguessable token; the hall screen uses
 display link (销控大屏) a manager created and can revoke. Neither shows a phone or a price.
 """
 from flask import abort, make_response, render_template, request
-from sqlalchemy import select
 
 from app.blueprints.launch import bp
-from app.errors import error_response
-from app.extensions import db
-from app.models import Launch
 from app.services.board import displays
-from app.services.errors import NotAllowed
-from app.services.launch import launches, lottery, selection
-
-SHOWN = ("selecting", "paused", "drawn", "closed")
+from app.services.launch import launches, lookups, lottery, selection
 
 
 @bp.route("/lottery/<token>")
 def lottery_page(token):
-    launch = db.session.scalar(select(Launch).where(Launch.public_token == token)) \
-        if len(token) <= 64 else None
+    launch = lookups.by_token(token)
     if launch is None:
         abort(404)
     claimed = request.args.get("seed")
@@ -34,11 +26,7 @@ def _hall_launch(token):
     link = displays.active_link(token)
     if link is None:
         return None, None
-    launch = db.session.scalar(select(Launch).where(Launch.project_id == link.project_id,
-                                                    Launch.status.in_(SHOWN))
-                               .order_by(Launch.status.in_(("selecting", "paused")).desc(),
-                                         Launch.id.desc()).limit(1))
-    return link, launch
+    return link, lookups.on_hall(link.project_id)
 
 
 @bp.route("/launch-hall/<token>")
@@ -67,9 +55,3 @@ def hall_poll(token):
                                                  state=state))
     response.headers["ETag"] = tag
     return response
-
-
-@bp.errorhandler(NotAllowed)
-def not_allowed(exc):
-    db.session.rollback()
-    return error_response(403, str(exc))

@@ -4,17 +4,16 @@ from flask_login import current_user
 
 from app.blueprints.launch import bp
 from app.blueprints.launch.forms import ReasonForm, RegistrationForm
-from app.blueprints.launch.routes import launch_or_404
-from app.extensions import db
-from app.models import LaunchRegistration
+from app.loaders import load
+from app.models import Launch, LaunchRegistration
 from app.pdf import pdf_response, render_pdf
 from app.policy import authorize, require
 from app.qr import qr_data_uri
 from app.services import audit, clock
 from app.services.deals.common import new_form_key
-from app.services.launch import registrations
+from app.services.launch import lookups, registrations
 from app.services.verification import verify_url
-from app.web import attempt, render_page
+from app.web import attempt, commit, render_page
 from app.xlsx import Column, build_workbook, xlsx_response
 
 EXPORT_COLUMNS = [Column("认筹号", "code", width=10), Column("客户", "name"),
@@ -30,26 +29,20 @@ EXPORT_COLUMNS = [Column("认筹号", "code", width=10), Column("客户", "name"
 @bp.route("/launches/<int:launch_id>/registrations")
 @require("launch.view")
 def registrations_list(launch_id, reason_form=None, failed=None, status=200):
-    launch = launch_or_404(launch_id)
+    launch = load(Launch, launch_id)
     return render_page("launch/registrations.html", status=status, launch=launch,
                        entries=registrations.listing(launch, current_user), failed=failed,
                        reason_form=reason_form or ReasonForm(formdata=None))
 
 
 def layout_choices(project_id):
-    from sqlalchemy import select
-
-    from app.models import Building, Unit
-    layouts = db.session.scalars(select(Unit.layout).join(Building).distinct()
-                                 .where(Building.project_id == project_id)
-                                 .order_by(Unit.layout)).all()
-    return [(layout, layout) for layout in layouts]
+    return [(layout, layout) for layout in lookups.layouts(project_id)]
 
 
 @bp.route("/launches/<int:launch_id>/register", methods=["GET", "POST"])
 @require("launch.register")
 def register(launch_id):
-    launch = launch_or_404(launch_id)
+    launch = load(Launch, launch_id)
     form = RegistrationForm()
     form.customer_id.choices = [(0, "— 请选择 —")] + [
         (c.id, f"{c.name}(尾号 {c.phone[-4:]})")
@@ -78,28 +71,21 @@ def register(launch_id):
 @bp.route("/launches/<int:launch_id>/registrations.xlsx")
 @require("data.export")
 def export(launch_id):
-    launch = launch_or_404(launch_id)
+    launch = load(Launch, launch_id)
     entries = registrations.listing(launch, current_user)
     notes = [f"{launch.name} 认筹明细", f"导出时间 {clock.local(clock.now()):%Y-%m-%d %H:%M}",
              "电话已脱敏"]
     data = build_workbook("认筹明细", EXPORT_COLUMNS, registrations.export_rows(entries),
                           notes=notes)
-    audit.record("launch_registration_exported", "launch", launch.id,
-                 project_id=launch.project_id, after={"rows": len(entries)})
-    db.session.commit()
+    commit(audit.record, "launch_registration_exported", "launch", launch.id,
+           project_id=launch.project_id, after={"rows": len(entries)})
     return xlsx_response(data, f"{launch.name}-认筹明细-{clock.today():%Y%m%d}.xlsx")
-
-
-def entry_or_404(entry_id):
-    entry = db.session.get(LaunchRegistration, entry_id) or abort(404)
-    launch_or_404(entry.launch_id)
-    return entry
 
 
 @bp.route("/launches/registrations/<int:entry_id>/pdf")
 @require("receipt.print")
 def registration_pdf(entry_id):
-    entry = entry_or_404(entry_id)
+    entry = load(LaunchRegistration, entry_id)
     url = verify_url("launch_registration", entry.id,
                      registrations.registration_fingerprint(entry))
     pdf = render_pdf("pdf/launch_registration.html", entry=entry, launch=entry.launch,
@@ -115,7 +101,7 @@ DECISIONS = {"confirm": (registrations.confirm, "已确认诚意金"),
 @bp.route("/launches/registrations/<int:entry_id>/<decision>", methods=["POST"])
 @require("launch.confirm")
 def decide(entry_id, decision):
-    entry = entry_or_404(entry_id)
+    entry = load(LaunchRegistration, entry_id)
     call, message = DECISIONS.get(decision) or abort(404)
     authorize("launch.confirm", entry)
     form = ReasonForm()

@@ -1,30 +1,16 @@
 """Launches (开盘活动): the list, creating one, and the secretary's console."""
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from app.blueprints.launch import bp
 from app.blueprints.launch.forms import ActionForm, LaunchForm, PickForm, ReleaseForm
-from app.extensions import db
-from app.filters import current_project
-from app.models import Building, DisplayLink, Launch
+from app.loaders import load, project_or_404
+from app.models import Launch
 from app.policy import require
-from app.services.launch import launches, selection
+from app.services.launch import launches, lookups, selection
 from app.sessions import background
 from app.web import attempt, kept, render_page
-
-
-def project_or_404():
-    return current_project() or abort(404)
-
-
-def launch_or_404(launch_id):
-    launch = db.session.get(Launch, launch_id)
-    project = current_project()
-    if launch is None or project is None or launch.project_id != project.id:
-        abort(404)
-    return launch
 
 
 @bp.route("/launches")
@@ -68,11 +54,10 @@ def console_context(launch, pick_form=None, failed=None):
 @bp.route("/launches/<int:launch_id>")
 @require("launch.manage")
 def console(launch_id, pick_form=None, failed=None, release_form=None, status=200):
-    launch = launch_or_404(launch_id)
+    launch = load(Launch, launch_id)
     release = release_form or ReleaseForm(formdata=None)
     release.building_id.choices = building_choices(launch.project_id)
-    links = db.session.scalars(select(DisplayLink).where(
-        DisplayLink.project_id == launch.project_id, DisplayLink.revoked_at.is_(None))).all()
+    links = lookups.hall_links(launch.project_id)
     return render_page("launch/console.html", partial="launch/_live.html", status=status,
                        action_form=ActionForm(formdata=None), release_form=release,
                        hall_links=links, **console_context(launch, pick_form, failed))
@@ -83,7 +68,7 @@ def console(launch_id, pick_form=None, failed=None, release_form=None, status=20
 @background
 def console_poll(launch_id):
     """304 while the queue is unchanged; else the live part of the console."""
-    launch = launch_or_404(launch_id)
+    launch = load(Launch, launch_id)
     tag = launches.console_tag(launch.id)
     if request.headers.get("If-None-Match") == tag:
         response = make_response("", 304)
@@ -95,7 +80,4 @@ def console_poll(launch_id):
 
 
 def building_choices(project_id):
-    rows = db.session.execute(select(Building.id, Building.name)
-                              .where(Building.project_id == project_id)
-                              .order_by(Building.sort_order, Building.id)).all()
-    return [(0, "— 请选择 —")] + [(bid, name) for bid, name in rows]
+    return [(0, "— 请选择 —")] + [(bid, name) for bid, name in lookups.buildings(project_id)]

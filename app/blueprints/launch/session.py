@@ -1,17 +1,16 @@
 """The console's actions: fix the queue or run the lottery, call, miss, pick, release."""
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.blueprints.launch import bp
 from app.blueprints.launch.forms import ActionForm, PickForm, ReleaseForm
-from app.blueprints.launch.routes import building_choices, console, launch_or_404
+from app.blueprints.launch.routes import building_choices, console
 from app.database import reads_from_here
-from app.extensions import db
-from app.models import LaunchRegistration, Unit
+from app.loaders import find, load
+from app.models import Launch, LaunchRegistration, Unit
 from app.policy import require
 from app.services.board.unit_status import block_message
-from app.services.launch import lottery, selection
+from app.services.launch import lookups, lottery, selection
 from app.web import attempt
 
 # action -> (service call, message on success)
@@ -30,7 +29,7 @@ ACTIONS = {
 @bp.route("/launches/<int:launch_id>/do/<action>", methods=["POST"])
 @require("launch.manage")
 def act(launch_id, action):
-    launch = launch_or_404(launch_id)
+    launch = load(Launch, launch_id)
     call, message = ACTIONS.get(action) or abort(404)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -45,16 +44,10 @@ def act(launch_id, action):
     return redirect(url_for("launch.console", launch_id=launch.id))
 
 
-def entry_or_404(entry_id):
-    entry = db.session.get(LaunchRegistration, entry_id) or abort(404)
-    launch_or_404(entry.launch_id)
-    return entry
-
-
 @bp.route("/launches/entries/<int:entry_id>/miss", methods=["POST"])
 @require("launch.manage")
 def miss(entry_id):
-    entry = entry_or_404(entry_id)
+    entry = load(LaunchRegistration, entry_id)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -69,10 +62,10 @@ def miss(entry_id):
 @bp.route("/launches/entries/<int:entry_id>/pick", methods=["POST"])
 @require("launch.pick")
 def pick(entry_id):
-    entry = entry_or_404(entry_id)
+    entry = load(LaunchRegistration, entry_id)
     form = PickForm()
     if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+        unit = find(Unit, form.unit_id.data)
         ok, deposit = attempt(form, selection.pick, entry, unit, current_user)
         if ok:
             flash(f"{entry.queue_no} 号 选定 {unit.building.name} {unit.unit_no},诚意金已转为定金"
@@ -87,16 +80,11 @@ def pick(entry_id):
 @bp.route("/launches/<int:launch_id>/release", methods=["POST"])
 @require("unit.release")
 def release(launch_id):
-    launch = launch_or_404(launch_id)
+    launch = load(Launch, launch_id)
     form = ReleaseForm()
     form.building_id.choices = building_choices(launch.project_id)
     if form.validate_on_submit() and form.building_id.data:
-        query = select(Unit.id).where(Unit.building_id == form.building_id.data)
-        if form.floor_from.data is not None:
-            query = query.where(Unit.floor >= form.floor_from.data)
-        if form.floor_to.data is not None:
-            query = query.where(Unit.floor <= form.floor_to.data)
-        ids = db.session.scalars(query).all()
+        ids = lookups.unit_ids(form.building_id.data, form.floor_from.data, form.floor_to.data)
         ok, result = attempt(form, selection.release, launch, ids, current_user)
         if ok:
             building = dict(form.building_id.choices)[form.building_id.data]

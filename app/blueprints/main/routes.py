@@ -1,12 +1,12 @@
-from flask import abort, redirect, request, session, url_for
+from flask import redirect, request, session, url_for
 from flask_login import current_user
 
 from app.blueprints.main import bp
-from app.extensions import db
-from app.filters import current_project
+from app.loaders import current_project, load
 from app.models import Project, UnitStatus
 from app.policy import can, require
 from app.services.changes import execute as change_execution
+from app.services.discounts import queries as discount_queries
 from app.services.reports import collection_stats, dashboard, overview
 from app.web import render_page
 
@@ -25,15 +25,15 @@ def home():
         )
         if can(current_user, "reports.dashboard"):
             context.update(dashboard_context(project.id))
+        if can(current_user, "discount.decide"):  # pending and overdue verbal approvals
+            context["discount_alerts"] = discount_queries.dashboard(project.id, current_user)
     return render_page("main/home.html", **context)
 
 
 @bp.route("/project", methods=["POST"])
 @require("project.switch")
 def switch_project():
-    project = db.session.get(Project, request.form.get("project_id", type=int) or 0)
-    if project is None:
-        abort(404)
+    project = load(Project, request.form.get("project_id", type=int))
     session["project_id"] = project.id
     return redirect(url_for("main.home"))
 

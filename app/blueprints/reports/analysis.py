@@ -3,10 +3,10 @@ their .xlsx exports."""
 from datetime import date
 from decimal import Decimal
 
-from app.blueprints.customers.common import project_or_404
 from app.blueprints.reports import bp
 from app.blueprints.reports.routes import _bounds, _period
 from app.charts import bar_chart, rate_chart
+from app.loaders import project_or_404
 from app.policy import require
 from app.services.clock import today
 from app.services.money import format_money

@@ -1,10 +1,10 @@
 """销售日报 / 周报 / 月报 (page, one-page PDF, .xlsx)."""
 from flask import request
 
-from app.blueprints.customers.common import project_or_404
 from app.blueprints.reports import bp
 from app.blueprints.visits.forms import PeriodForm
 from app.charts import bar_chart, rate_chart
+from app.loaders import project_or_404
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
 from app.services.clock import day_bounds, today

@@ -2,20 +2,18 @@
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from app.blueprints.customers.common import consultant_choices, form_status, project_or_404
+from app.blueprints.customers.common import consultant_choices, form_status
 from app.blueprints.rotation import bp
 from app.blueprints.rotation.forms import OrderForm, WalkInForm, positions
 from app.blueprints.visits.forms import parse_day
-from app.extensions import db
 from app.forms import choices
-from app.models import ASSIGNMENT_KINDS
+from app.loaders import load, project_or_404
+from app.models import ASSIGNMENT_KINDS, User
 from app.policy import require
 from app.services.clock import today
-from app.services.customers import cards, ownership, reception, rotation
+from app.services.customers import cards, reception, rotation
 from app.services.customers.options import options_for
-from app.services.customers.phones import normalise_phone
-from app.services.errors import RuleViolation
-from app.web import apply_violation, is_fragment_request, render_page
+from app.web import attempt, is_fragment_request, perform, render_page
 
 
 def _walk_in_form(project, formdata=True):
@@ -48,20 +46,15 @@ def walk_in():
     project = project_or_404()
     form = _walk_in_form(project)
     if form.validate_on_submit():
-        try:
-            result = reception.receive_walk_in(project, form.name.data, form.phone.data,
-                                               form.channel.data, by=current_user,
-                                               named_id=form.named.data or None)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
-            if not is_fragment_request():
-                flash(f"{result.customer.name} → {result.consultant.display_name}"
-                      f"({ASSIGNMENT_KINDS[result.kind]})", "success")
-                return redirect(url_for("rotation.desk"))
+        ok, result = attempt(form, reception.receive_walk_in, project, form.name.data,
+                             form.phone.data, form.channel.data, by=current_user,
+                             named_id=form.named.data or None)
+        if ok and is_fragment_request():
             return _desk(project, result=result)
+        if ok:
+            flash(f"{result.customer.name} → {result.consultant.display_name}"
+                  f"({ASSIGNMENT_KINDS[result.kind]})", "success")
+            return redirect(url_for("rotation.desk"))
     return _desk(project, form=form, status=form_status(form))
 
 
@@ -69,32 +62,16 @@ def walk_in():
 @require("rotation.desk")
 def lookup():
     """As the phone is typed: a returning customer, and who they belong to."""
-    project = project_or_404()
-    customer = None
-    try:
-        customer = cards.find_by_phone(project.id, normalise_phone(request.args.get("phone")))
-    except RuleViolation:
-        pass
+    customer, valid = reception.lookup(project_or_404().id, request.args.get("phone"))
     return render_page("rotation/_lookup.html", partial="rotation/_lookup.html",
-                       customer=customer, valid=customer is not None
-                       and ownership.ownership_valid(customer))
+                       customer=customer, valid=valid)
 
 
 @bp.route("/away/<int:user_id>", methods=["POST"])
 @require("rotation.desk")
 def toggle_away(user_id):
     project = project_or_404()
-    row = rotation.duty_day(project.id, lock=True)
-    try:
-        if row is None:
-            raise RuleViolation("今日尚未排班")
-        entry = rotation.present(row, user_id)
-        rotation.set_away(row, user_id, entry is not None, by=current_user)
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    perform(rotation.toggle_away, project, load(User, user_id).id, by=current_user)
     if is_fragment_request():
         return _desk(project)
     return redirect(url_for("rotation.desk"))
@@ -104,16 +81,7 @@ def toggle_away(user_id):
 @require("rotation.desk")
 def start_day():
     """Start today with the last day's order (the manager may change it at any time)."""
-    project = project_or_404()
-    try:
-        if rotation.duty_day(project.id) is not None:
-            raise RuleViolation("今日已排班")
-        rotation.set_order(project, rotation.last_order(project.id, today()), by=current_user)
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if perform(rotation.start_like_last, project_or_404(), by=current_user)[0]:
         flash("已沿用上次的接待顺序", "success")
     return redirect(url_for("rotation.desk"))
 
@@ -126,19 +94,13 @@ def order():
     form = OrderForm()
     consultants = cards.consultants()
     if form.validate_on_submit():
-        try:
-            rotation.set_order(project, positions(request.form, consultants), by=current_user)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
+        # the typed positions are checked inside the attempt: a bad number is a form error
+        ok, _ = attempt(form, lambda: rotation.set_order(
+            project, positions(request.form, consultants), by=current_user))
+        if ok:
             flash("今日接待顺序已保存", "success")
             return redirect(url_for("rotation.desk"))
-    row = rotation.duty_day(project.id)
-    current = {e.user_id: e.position for e in row.entries} if row else {
-        uid: n for n, uid in enumerate(rotation.last_order(project.id, today()), start=1)}
-    consultants.sort(key=lambda u: (u.id not in current, current.get(u.id, 0), u.display_name))
+    consultants, current = rotation.order_proposal(project.id, consultants)
     return render_page("rotation/order.html", status=form_status(form), form=form,
                        consultants=consultants, current=current, day=today())
 

@@ -3,18 +3,17 @@ the Saturday grade check, and their .xlsx exports."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from app.blueprints.customers.common import consultant_choices, form_status, project_or_404
+from app.blueprints.customers.common import consultant_choices, form_status
 from app.blueprints.visits import bp
 from app.blueprints.visits.forms import ContactForm, PeriodForm, RangeForm, parse_day
 from app.charts import bar_chart
-from app.extensions import db
 from app.forms import choices
+from app.loaders import project_or_404
 from app.policy import authorize, can, require
 from app.services.clock import today
-from app.services.customers import cards, privacy, reception, visit_stats
+from app.services.customers import privacy, reception, visit_stats
 from app.services.customers.options import options_for
-from app.services.errors import RuleViolation
-from app.web import apply_violation, render_page
+from app.web import attempt, commit, render_page
 from app.xlsx import Column, build_workbook, xlsx_response
 
 
@@ -46,22 +45,14 @@ def record():
     project = project_or_404()
     form = _contact_form(project)
     if form.validate_on_submit():
-        try:
-            consultant = current_user if current_user.role == "consultant" else next(
-                (u for u in cards.consultants() if u.id == form.consultant.data), None)
-            if consultant is None:
-                raise RuleViolation("请选择接待顾问", "consultant")
-            customer, visit = reception.register_contact(
-                project, consultant, form.kind.data, form.name.data, form.phone.data,
-                form.channel.data or None, by=current_user, duration=form.duration.data,
-                result=form.result.data)
-        except RuleViolation as exc:
-            db.session.rollback()
-            apply_violation(form, exc)
-        else:
-            db.session.commit()
+        ok, result = attempt(form, reception.take_contact, project, current_user,
+                             form.consultant.data, form.kind.data, form.name.data,
+                             form.phone.data, form.channel.data or None,
+                             duration=form.duration.data, result=form.result.data)
+        if ok:
+            customer, visit = result
             who = customer.name if customer else "未留资料"
-            flash(f"已登记{visit.kind_label}:{who}({consultant.display_name})", "success")
+            flash(f"已登记{visit.kind_label}:{who}({visit.consultant.display_name})", "success")
             return redirect(url_for("visits.log"))
     return _log_page(project, form, status=form_status(form))
 
@@ -97,14 +88,10 @@ def statistics_export():
     authorize("customers.stats")
     _form, period, first, last = _period(project)
     stats = visit_stats.visit_statistics(project.id, first, last)
-    rows = [dict(group=group, name=str(name), **{k: row[k] for k, _ in visit_stats.COLUMNS})
-            for group, key in (("认知途径", "channels"), ("置业顾问", "consultants"),
-                               ("日期", "days"))
-            for name, row in stats[key]]
+    rows = visit_stats.statistics_rows(stats)
     title = f"来人来电统计表 {first:%Y-%m-%d}至{last:%Y-%m-%d}"
     totals = {k: stats["total"][k] for k, _ in visit_stats.COLUMNS}
-    privacy.log_export(project, "来人来电统计表", len(rows), user=current_user)
-    db.session.commit()
+    commit(privacy.log_export, project, "来人来电统计表", len(rows), user=current_user)
     return xlsx_response(build_workbook("来人来电统计表", STAT_COLUMNS, rows, totals=totals),
                          f"{title}.xlsx")
 
@@ -125,14 +112,9 @@ def log_export():
     authorize("visits.view")
     day = parse_day(request.args.get("day"), today())
     full = can(current_user, "phone.reveal")
-    rows = [{"at": v.at, "kind": v.kind_label, "name": v.customer.name if v.customer else "",
-             "phone": (v.customer.phone if full else v.customer.phone_mask) if v.customer else "",
-             "visit_no": v.visit_no if v.kind == "visit" and v.customer else None,
-             "channel": v.channel or "", "consultant": v.consultant.display_name,
-             "duration": v.duration_minutes, "result": v.result or ""}
-            for v in visit_stats.visits_between(project.id, day, day)]
-    privacy.log_export(project, "来人来电登记表", len(rows), user=current_user, full_phones=full)
-    db.session.commit()
+    rows = visit_stats.log_rows(project.id, day, full)
+    commit(privacy.log_export, project, "来人来电登记表", len(rows), user=current_user,
+           full_phones=full)
     return xlsx_response(build_workbook("来人来电登记表", LOG_COLUMNS, rows),
                          f"来人来电登记表 {day:%Y-%m-%d}.xlsx")
 

@@ -6,18 +6,21 @@ ownership (app.services.customers.ownership): a number owned by someone else is 
 owner's name and the date; a number whose card expired, or in the pool, is taken over.
 """
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Customer, User
+from app.models import Customer, FollowUp, GradeChange, OwnershipChange, User, Visit
+from app.policy import can, holders
 from app.services import audit
 from app.services.clock import local, now
 from app.services.customers.options import OPTION_KINDS, all_options, check_choice
-from app.services.customers.ownership import ownership_valid, record_change, set_owner
+from app.services.customers.ownership import ownership_valid, record_change, set_owner, valid_until
 from app.services.customers.phones import mask_phone, normalise_phone
+from app.services.customers.visits import follow_up_state
 from app.services.errors import RuleViolation
 
 CHOICE_FIELDS = tuple(OPTION_KINDS)
@@ -180,8 +183,53 @@ def search(project_id, query=None, owner_id=None, grade=None, limit=100):
                   Customer.id.desc()).limit(limit)).all()
 
 
+def pickable(project_id, user=None, limit=None):
+    """The customers a form offers `user`, by name: a consultant's own, else all the project's."""
+    stmt = select(Customer).where(Customer.project_id == project_id).order_by(Customer.name)
+    if user is not None and can(user, "records.own_only"):
+        stmt = stmt.where(Customer.owner_id == user.id)
+    return db.session.scalars(stmt.limit(limit)).all()
+
+
 def consultants(active_only=True):
-    stmt = select(User).where(User.role == "consultant")
+    stmt = select(User).where(holders("customers.own"))
     if active_only:
         stmt = stmt.where(User.active.is_(True))
     return db.session.scalars(stmt.order_by(User.display_name, User.id)).all()
+
+
+@dataclass(frozen=True)
+class CardState:
+    """What a list shows of a card: valid until when, still valid, the follow-up due."""
+
+    valid_until: object  # last day the owner's card is valid; None in the public pool
+    valid: bool
+    follow_up: str = None  # 'overdue' / 'due' / 'scheduled' / None (visits.follow_up_state)
+
+
+def card_states(customers, at=None):
+    """{customer id: CardState} for the customers a page lists, worked out once per page."""
+    at = at or now()
+    day = local(at).date()
+    return {c.id: CardState(valid_until(c), ownership_valid(c, at), follow_up_state(c, day))
+            for c in customers}
+
+
+def history(customer):
+    """The card's history, newest first: visits and calls, follow-ups, grades, owners."""
+    def newest(model):
+        return db.session.scalars(select(model).where(model.customer_id == customer.id)
+                                  .order_by(model.at.desc())).all()
+    return {"visits": newest(Visit), "follow_ups": newest(FollowUp),
+            "grades": newest(GradeChange), "owners": newest(OwnershipChange)}
+
+
+def export_rows(project_id, full_phones):
+    """客户一览 rows; full phone numbers only for viewers who may reveal them."""
+    return [{"name": c.name, "phone": c.phone if full_phones else c.phone_mask,
+             "grade": c.grade, "channel": c.channel, "area_band": c.area_band,
+             "wanted_layout": c.wanted_layout,
+             "owner": c.owner.display_name if c.owner else "公共池",
+             "first_visit_at": c.first_visit_at, "last_visit_at": c.last_visit_at,
+             "valid_until": valid_until(c)}
+            for c in search(project_id, limit=100000)]

@@ -83,6 +83,11 @@ def report_valid(report, at=None):
     return report.status == "reported" and local(at or now()).date() <= report.valid_until
 
 
+def report_validity(reports, at=None):
+    """{report id: still valid for a visit} for the reports a page lists."""
+    return {report.id: report_valid(report, at) for report in reports}
+
+
 def _confirmed(customer_id, company_id=None):
     stmt = (select(ChannelReport).join(ChannelAgent)
             .where(ChannelReport.customer_id == customer_id, ChannelReport.status == "visited"))
@@ -143,6 +148,14 @@ def report_customer(project, agent, name, phone_text, *, by, at=None):
     return report
 
 
+def report_by_agent(project, agent_id, name, phone_text, *, by):
+    """report_customer for one of the project's active agents, chosen by id."""
+    agent = next((a for a in agents(project.id) if a.id == agent_id), None)
+    if agent is None:
+        raise RuleViolation("请选择经纪人", "agent_id")
+    return report_customer(project, agent, name, phone_text, by=by)
+
+
 def matching_reports(customer, at=None):
     """Valid reports whose masked phone matches this customer (checked on arrival)."""
     rows = db.session.scalars(select(ChannelReport).where(
@@ -179,6 +192,13 @@ def confirm_visit(report, customer, consultant, *, by, at=None):
                  after={"customer": customer.id, "recommendation": number,
                         "protected_until": report.protected_until})
     return report
+
+
+def confirm_arrival(report, customer, *, by):
+    """confirm_visit from the reports page: the visit counts for the customer's consultant."""
+    if customer.owner is None:
+        raise RuleViolation("该客户在公共池中,请先分配置业顾问")
+    return confirm_visit(report, customer, customer.owner, by=by)
 
 
 def reports(project_id, status=None, limit=200):

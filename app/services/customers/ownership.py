@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditLog, Customer, OwnershipChange, User
+from app.policy import can, holders
 from app.services import audit
 from app.services.clock import day_bounds, local, now, today
 from app.services.errors import RuleViolation
@@ -152,7 +153,7 @@ def recycle(project, *, by=None, at=None):
 
 def _consultant(user_id, field="to_user"):
     user = db.session.get(User, user_id) if user_id else None
-    if user is None or user.role != "consultant" or not user.active:
+    if user is None or not user.active or not can(user, "customers.own"):
         raise RuleViolation("请选择在职的置业顾问", field)
     return user
 
@@ -183,6 +184,21 @@ def distribute(customers, consultant_ids, *, by, kind="assigned", reason=None, r
     return counts
 
 
+def assign_pool(project, customer_ids, to_user_id, *, by):
+    """Chosen customers of the public pool to one consultant, or shared at random among all
+    active consultants; {user: count}."""
+    chosen = db.session.scalars(select(Customer).where(
+        Customer.project_id == project.id, Customer.owner_id.is_(None),
+        Customer.anonymised_at.is_(None), Customer.id.in_(customer_ids or []))).all()
+    if not chosen:
+        raise RuleViolation("请勾选公共池中的客户")
+    if to_user_id:
+        return {assign(chosen, to_user_id, by=by, reason="公共池分配"): len(chosen)}
+    everyone = db.session.scalars(select(User.id).where(
+        holders("customers.own"), User.active.is_(True)).order_by(User.display_name, User.id))
+    return distribute(chosen, everyone.all(), by=by, reason="公共池随机分配")
+
+
 def reassign_all(project, from_user_id, to_user_id, *, by, reason):
     """A consultant leaves: all their customers go to one colleague, or at random to all others."""
     if not (reason or "").strip():
@@ -197,7 +213,7 @@ def reassign_all(project, from_user_id, to_user_id, *, by, reason):
         user = assign(customers, to_user_id, by=by, kind="reassigned", reason=reason)
         return {user: len(customers)}
     others = db.session.scalars(select(User.id).where(
-        User.role == "consultant", User.active.is_(True), User.id != from_user_id)).all()
+        holders("customers.own"), User.active.is_(True), User.id != from_user_id)).all()
     return distribute(customers, others, by=by, kind="reassigned", reason=reason)
 
 

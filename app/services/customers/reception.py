@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from app.extensions import db
 from app.models import User
+from app.policy import can
 from app.services.clock import local, now
 from app.services.customers import rotation
 from app.services.customers.cards import clean_name, find_by_phone, register
@@ -35,7 +36,7 @@ def _named(named_id):
     if not named_id:
         return None
     user = db.session.get(User, int(named_id))
-    if user is None or user.role != "consultant" or not user.active:
+    if user is None or not user.active or not can(user, "customers.own"):
         raise RuleViolation("请选择在职的置业顾问", "named")
     return user
 
@@ -79,6 +80,31 @@ def receive_walk_in(project, name, phone, channel, *, by, named_id=None, at=None
     return Reception(customer, consultant, kind, visit, assignment,
                      returning=existing is not None and visit.visit_no > 1,
                      reports=matching_reports(customer, at))
+
+
+def contact_consultant(user, chosen_id):
+    """Who took a contact: a consultant themselves, else the consultant the office chose."""
+    if can(user, "customers.own"):
+        return user
+    chosen = db.session.get(User, chosen_id) if chosen_id else None
+    if chosen is None or not chosen.active or not can(chosen, "customers.own"):
+        raise RuleViolation("请选择接待顾问", "consultant")
+    return chosen
+
+
+def take_contact(project, user, chosen_id, kind, name, phone, channel, **details):
+    """register_contact for the consultant who took it (contact_consultant); (customer, visit)."""
+    return register_contact(project, contact_consultant(user, chosen_id), kind, name, phone,
+                            channel, by=user, **details)
+
+
+def lookup(project_id, typed_phone):
+    """As the desk types a phone: (the customer it belongs to, whether their card is valid)."""
+    try:
+        customer = find_by_phone(project_id, normalise_phone(typed_phone))
+    except RuleViolation:  # not a phone number yet
+        return None, False
+    return customer, customer is not None and ownership_valid(customer)
 
 
 def register_contact(project, consultant, kind, name, phone, channel, *, by, duration=None,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import DutyDay, DutyEntry, RotationAssignment, User
+from app.policy import can
 from app.services import audit
 from app.services.clock import now, today
 from app.services.errors import RuleViolation
@@ -46,7 +47,7 @@ def set_order(project, user_ids, *, by, day=None):
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
     for uid in ids:
         user = users.get(uid)
-        if user is None or user.role != "consultant" or not user.active:
+        if user is None or not user.active or not can(user, "customers.own"):
             raise RuleViolation("接待顺序中只能安排在职的置业顾问", "order")
     row = duty_day(project.id, day, lock=True)
     if row is None:
@@ -65,6 +66,23 @@ def set_order(project, user_ids, *, by, day=None):
                  before={"order": before} if before else None,
                  after={"day": day, "order": [users[uid].display_name for uid in ids]})
     return row
+
+
+def start_like_last(project, *, by):
+    """Start today with the last day's order (the manager may change it at any time)."""
+    if duty_day(project.id) is not None:
+        raise RuleViolation("今日已排班")
+    return set_order(project, last_order(project.id, today()), by=by)
+
+
+def order_proposal(project_id, consultants):
+    """The order form: {user id: position} today (else as last time), consultants sorted by it."""
+    row = duty_day(project_id)
+    current = {e.user_id: e.position for e in row.entries} if row else {
+        uid: n for n, uid in enumerate(last_order(project_id, today()), start=1)}
+    ordered = sorted(consultants, key=lambda u: (u.id not in current, current.get(u.id, 0),
+                                                 u.display_name))
+    return ordered, current
 
 
 def _cycle(row):
@@ -128,8 +146,16 @@ def set_away(row, user_id, away, *, by):
     return entry
 
 
-def log_assignment(row, consultant, kind, *, by, customer=None, visit=None, skipped=(), note=None,
-                   at=None):
+def toggle_away(project, user_id, *, by):
+    """外出 / 返回: a consultant on today's queue steps out, or comes back."""
+    row = duty_day(project.id, lock=True)
+    if row is None:
+        raise RuleViolation("今日尚未排班")
+    return set_away(row, user_id, present(row, user_id) is not None, by=by)
+
+
+def log_assignment(row, consultant, kind, *, by, customer=None, visit=None, skipped=(),
+                   note=None, at=None):
     """The record disputes are settled from: who got whom, how, and whom the queue passed."""
     assignment = RotationAssignment(
         project_id=row.project_id, duty_day_id=row.id, at=at or now(), consultant=consultant,

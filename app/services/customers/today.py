@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Customer, Visit
 from app.services.clock import day_bounds, today
-from app.services.customers import ownership, rotation
+from app.services.customers import cards, ownership, rotation
 from app.services.reports import overview
 
 
@@ -25,7 +25,7 @@ def my_day(user, project_id, day=None):
     day = day or today()
     mine = _mine(user.id, project_id)
     start, end = day_bounds(day)
-    return {
+    data = {
         "day": day,
         "due": _valid(db.session.scalars(mine.where(
             Customer.follow_up_due_on <= day, Customer.follow_up_deadline >= day)
@@ -42,6 +42,8 @@ def my_day(user, project_id, day=None):
                                 Visit.at >= start, Visit.at < end)
             .options(selectinload(Visit.customer)).order_by(Visit.at.desc())).all(),
     }
+    data["states"] = cards.card_states([*data["due"], *data["overdue"], *data["expiring"]])
+    return data
 
 
 def grade_counts(user_id, project_id):

@@ -45,6 +45,26 @@ def visits_between(project_id, first_day, last_day):
         .order_by(Visit.at)).all()
 
 
+def statistics_rows(stats):
+    """The 来人来电统计表 export: one row per channel, consultant and day."""
+    return [dict(group=group, name=str(name), **{k: row[k] for k, _ in COLUMNS})
+            for group, key in (("认知途径", "channels"), ("置业顾问", "consultants"),
+                               ("日期", "days"))
+            for name, row in stats[key]]
+
+
+def log_rows(project_id, day, full_phones):
+    """The day's 来人来电登记表; full phone numbers only for viewers who may reveal them."""
+    def phone(customer):
+        return customer.phone if full_phones else customer.phone_mask
+    return [{"at": v.at, "kind": v.kind_label, "name": v.customer.name if v.customer else "",
+             "phone": phone(v.customer) if v.customer else "",
+             "visit_no": v.visit_no if v.kind == "visit" and v.customer else None,
+             "channel": v.channel or "", "consultant": v.consultant.display_name,
+             "duration": v.duration_minutes, "result": v.result or ""}
+            for v in visits_between(project_id, day, day)]
+
+
 def _bucket(visit):
     if visit.customer_id is None:
         return "anonymous"

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import FollowUp, GradeChange, Visit
 from app.models.customer import GRADES
 from app.models.visit import FOLLOW_UP_WAYS, VISIT_KINDS
+from app.policy import can
 from app.services import audit
 from app.services.clock import local, now
 from app.services.errors import RuleViolation
@@ -80,6 +81,15 @@ def record_visit(customer, consultant, kind="visit", *, at=None, channel=None, d
                  after={"customer": customer.id, "kind": kind, "visit_no": visit.visit_no,
                         "consultant": consultant.display_name}, user=by)
     return visit
+
+
+def record_card_visit(customer, user, kind, *, duration=None, result=None):
+    """A repeat walk-in or call logged on the card: a consultant takes it themselves, the
+    office logs it for the customer's consultant."""
+    consultant = user if can(user, "customers.own") else customer.owner
+    if consultant is None:
+        raise RuleViolation("该客户在公共池中,请先分配置业顾问")
+    return record_visit(customer, consultant, kind, by=user, duration=duration, result=result)
 
 
 def record_anonymous(project, consultant, kind, channel, *, at=None, duration=None, result=None,
