@@ -40,6 +40,7 @@ ROLE_RULES = {
     "discount.attach": ALL_STAFF - {"finance"},
     "discount.log": frozenset({"secretary", "finance", "manager", "admin"}),
     "discount.limits": frozenset({"admin"}),
+    "discount.unlimited": frozenset({"admin"}),  # approves any amount unless a limit is set
     # sales control board 销控 (moves: app/services/board/unit_status.py)
     "board.view": ALL_STAFF,
     "board.import": OFFICE,

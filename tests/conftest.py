@@ -87,6 +87,10 @@ def pg_schema():
     return PG_URL
 
 
+# Caches keyed by content alone stay: a PDF is a function of its HTML, whichever test asked.
+KEPT_ACROSS_TESTS = {"pdf_documents"}
+
+
 class _Shared:
     """One app per engine and worker, reused by every test: building an app (routes,
     templates compiled on first use) costs more than most tests. Each test starts from an
@@ -102,7 +106,7 @@ class _Shared:
         app, config, extensions = self.apps[url]
         app.config.clear()
         app.config.update(config)
-        for name in set(app.extensions) - extensions:
+        for name in set(app.extensions) - extensions - KEPT_ACROSS_TESTS:
             del app.extensions[name]  # caches keyed by board version, active users...
         return app
 

@@ -1,5 +1,6 @@
 """PDFs show Chinese, and the renderer fetches only the app's own static files."""
 import io
+import secrets
 import signal
 import subprocess
 import time
@@ -80,7 +81,7 @@ def test_a_render_past_the_time_limit_is_abandoned_and_leaves_no_alarm(app, monk
     app.config["PDF_TIMEOUT_SECONDS"] = 0.3
     began = time.monotonic()
     with app.app_context(), pytest.raises(PdfTimeout):
-        html_to_pdf(DOC.format(extra=""))
+        html_to_pdf(DOC.format(extra="<p>永远画不完</p>"))  # not a document kept earlier
     assert time.monotonic() - began < 2
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
@@ -94,8 +95,9 @@ def test_the_same_document_printed_again_is_not_rendered_again(app, monkeypatch)
     real = pdf_module._render
     monkeypatch.setattr(pdf_module, "_render", lambda html: renders.append(html) or real(html))
     with app.app_context():
-        first = html_to_pdf(DOC.format(extra=""))
-        again = html_to_pdf(DOC.format(extra=""))
-        other = html_to_pdf(DOC.format(extra="<p>第二份</p>"))
+        copy = f"<p>副本 {secrets.token_hex(4)}</p>"  # printed for the first time
+        first = html_to_pdf(DOC.format(extra=copy))
+        again = html_to_pdf(DOC.format(extra=copy))
+        other = html_to_pdf(DOC.format(extra=copy + "<p>第二份</p>"))
     assert again == first and other != first
     assert len(renders) == 2

@@ -4,6 +4,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Building, ChangeRequest, ChangeStatus, Customer, Payout, Unit, User
+from app.policy import can
 from app.services.changes import KINDS, REASONS, RENAME_ACTIONS, STATUS
 from app.services.clock import day_bounds
 from app.xlsx import Column
@@ -57,7 +58,7 @@ def _query(project_id, filters, viewer=None):
         query = query.where(cr.requested_at >= day_bounds(filters["start"])[0])
     if filters.get("end"):
         query = query.where(cr.requested_at < day_bounds(filters["end"])[1])
-    if viewer is not None and viewer.role == "consultant":
+    if viewer is not None and can(viewer, "records.own_only"):
         query = query.where((cr.requested_by_id == viewer.id) | (cr.consultant_id == viewer.id))
     return query
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer, MoneyStatus, ReceiptStatus, User
+from app.policy import can
 from app.services.board import unit_status
 from app.services.errors import RuleViolation
 
@@ -55,6 +56,6 @@ def project_customer(project_id, customer_id, field="customer"):
 
 def consultant_user(user_id, field="consultant"):
     user = db.session.get(User, user_id) if user_id else None
-    if user is None or user.role != "consultant" or not user.active:
+    if user is None or not user.active or not can(user, "customers.own"):
         raise RuleViolation("请选择在职的置业顾问", field)
     return user

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import DealShare, Deposit, MoneyStatus, UnitStatus
+from app.policy import can
 from app.services import audit, clock, record_status
 from app.services.board import unit_status
 from app.services.customers import attribution, channels
@@ -39,7 +40,7 @@ def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consulta
     if amount > unit.total_price:
         raise RuleViolation("定金不能超过房源总价", "amount")
     customer = project_customer(project_id, customer_id)
-    consultant = actor if actor.role == "consultant" else consultant_user(consultant_id)
+    consultant = actor if can(actor, "customers.own") else consultant_user(consultant_id)
     existing = lock_and_find(project_id, Deposit, key)
     if existing is not None:
         return existing, False

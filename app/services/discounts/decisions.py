@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DiscountRequest, DiscountStatus
+from app.policy import can
 from app.services.clock import local, now
 from app.services.discounts.events import log_event
 from app.services.discounts.limits import approvers_for, is_approver, limit_for
@@ -66,7 +67,7 @@ def decide(request, approve, comment, actor, at=None):
 
 
 def _check_verbal(request, approver, approved_at, note, actor, at):
-    if actor.role != "secretary" and not actor.admin_rights:
+    if not can(actor, "discount.verbal"):
         raise NotAllowed("口头批准由销售秘书登记")
     if not note:
         raise RuleViolation("请填写批准内容(如“同意一口价 190 万”)", "note")
@@ -101,7 +102,7 @@ def record_verbal(request, approver, approved_at, note, actor, at=None):
 
 
 def check_can_confirm(request, actor):
-    if actor.id != request.decided_by_id and not actor.admin_rights:
+    if not can(actor, "discount.confirm", request):
         raise NotAllowed("只有批准人本人或管理员可以确认口头批准")
     if not request.awaiting_confirmation:
         raise RuleViolation("该申请没有待确认的口头批准")

@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 from app.extensions import db
 from app.models import DiscountAttachment, DiscountStatus
+from app.policy import can
 from app.services.clock import now
 from app.services.discounts.decisions import mark_confirmed
 from app.services.discounts.events import log_event
@@ -87,10 +88,9 @@ def _store(data, extension):
 def can_attach(request, actor, kind):
     if kind == "written":
         return request.awaiting_confirmation and (
-            actor.role == "secretary" or actor.admin_rights or actor.id == request.decided_by_id)
+            can(actor, "discount.verbal") or actor.id == request.decided_by_id)
     return request.status != DiscountStatus.WITHDRAWN and (
-        actor.id == request.requested_by_id or actor.role in ("secretary", "manager")
-        or actor.admin_rights)
+        actor.id == request.requested_by_id or can(actor, "discount.queue"))
 
 
 def add_attachment(request, file_storage, kind, actor, at=None):

@@ -6,10 +6,11 @@ administrator has no limit: the usual split between a sales manager and the head
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ApprovalLimit, User
+from app.policy import can, holders
 from app.services import audit
 from app.services.clock import now
 from app.services.discounts.pricing import parse_percent
@@ -56,7 +57,7 @@ UNLIMITED = Limit()
 
 
 def is_approver(user):
-    return user is not None and user.active and (user.role == "manager" or user.admin_rights)
+    return user is not None and user.active and can(user, "discount.decide")
 
 
 def configured_limits(project_id):
@@ -76,15 +77,14 @@ def limit_for(user, project_id, configured=None):
         row = configured.get(user.id)
     if row is not None:
         return Limit(row.max_percent, row.max_amount, row.max_below_floor, configured=True)
-    return UNLIMITED if user.admin_rights else MANAGER_DEFAULT
+    return UNLIMITED if can(user, "discount.unlimited") else MANAGER_DEFAULT
 
 
 def approvers():
     """Active managers, then administrators (sorted in Python: same order on every engine)."""
     users = db.session.scalars(
-        select(User).where(User.active.is_(True),
-                           or_(User.role.in_(("manager", "admin")), User.is_admin.is_(True))))
-    return sorted(users, key=lambda u: (u.role == "admin", u.display_name, u.id))
+        select(User).where(User.active.is_(True), holders("discount.decide")))
+    return sorted(users, key=lambda u: (can(u, "discount.unlimited"), u.display_name, u.id))
 
 
 def approvers_for(quote, project_id, exclude_id=None, people=None, configured=None):

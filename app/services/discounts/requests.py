@@ -13,7 +13,7 @@ from app.models import (
     UnitStatus,
 )
 from app.models.pricing import RULE_PLANS
-from app.policy import owns_customer
+from app.policy import can
 from app.services.clock import now
 from app.services.discounts.decisions import expire_due
 from app.services.discounts.events import log_event
@@ -25,7 +25,6 @@ from app.services.money import format_money
 # A discount can be asked for on a unit that is for sale or being sold to this customer.
 OPEN_UNIT_STATUSES = (UnitStatus.AVAILABLE, UnitStatus.HELD, UnitStatus.DEPOSIT_PENDING,
                       UnitStatus.DEPOSIT_CONFIRMED)
-REQUESTER_ROLES = ("consultant", "manager")
 
 
 def describe_value(kind, value):
@@ -68,7 +67,7 @@ def create_request(customer, unit, kind, value_text, reason, actor, at=None, pla
     plan = plan or None
     if plan is not None and plan not in RULE_PLANS:
         raise RuleViolation("请选择付款方式", "plan")
-    if actor.role not in REQUESTER_ROLES or not owns_customer(actor, customer):
+    if not can(actor, "discount.request", customer):
         raise NotAllowed("只能为自己的客户申请特殊优惠")
     reason = (reason or "").strip()
     if not reason:

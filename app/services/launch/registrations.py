@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Customer, LaunchRegistration, LaunchStatus, RegistrationStatus, User
-from app.policy import can
+from app.policy import can, holders
 from app.services import audit, clock, record_status
 from app.services.deals import receipts
 from app.services.deals.common import METHODS, check_form_key, choice, consultant_user
@@ -35,7 +35,7 @@ def register(launch, *, customer_id, amount_text, method, receipt_no, layouts, c
         raise RuleViolation("请选择本项目的客户", "customer")
     if not can(actor, "launch.register", customer):
         raise NotAllowed("只能为自己的客户认筹")
-    consultant = actor if actor.role == "consultant" else consultant_user(
+    consultant = actor if can(actor, "customers.own") else consultant_user(
         consultant_id or customer.owner_id)
     launches.lock(launch)
     existing = db.session.scalar(select(LaunchRegistration)
@@ -84,7 +84,7 @@ def refund(registration, reason, actor, now=None):
 def listing(launch, user):
     """The registrations a user may see: consultants their own buyers', others all."""
     query = select(LaunchRegistration).where(LaunchRegistration.launch_id == launch.id)
-    if user.role == "consultant":
+    if can(user, "records.own_only"):
         query = query.where(LaunchRegistration.consultant_id == user.id)
     return db.session.scalars(query.order_by(LaunchRegistration.number)).all()
 
@@ -93,13 +93,13 @@ def customers_for(project_id, user):
     """Customers a user may register: a consultant's own, everyone's for the office."""
     query = select(Customer).where(Customer.project_id == project_id,
                                    Customer.anonymised_at.is_(None))
-    if user.role == "consultant":
+    if can(user, "records.own_only"):
         query = query.where(Customer.owner_id == user.id)
     return db.session.scalars(query.order_by(Customer.name).limit(500)).all()
 
 
 def consultants():
-    return db.session.scalars(select(User).where(User.role == "consultant", User.active)
+    return db.session.scalars(select(User).where(holders("customers.own"), User.active)
                               .order_by(User.display_name)).all()
 
 

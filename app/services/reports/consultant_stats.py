@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.models import AuditLog, Customer, FollowUp, User, Visit
 from app.models.customer import GRADES
+from app.policy import holders
 from app.services.money import from_fen, sum_fen
 from app.services.reports import deal_stats
 
@@ -53,7 +54,7 @@ def performance(project_id, start, end, day):
     figures["deals"] = _deals(project_id, start, end)
     deals = deal_stats.consultant_deals(project_id, start, end)
     owned = _owned(project_id, day)
-    users = db.session.scalars(select(User).where(User.role == "consultant")
+    users = db.session.scalars(select(User).where(holders("customers.own"))
                                .order_by(User.display_name, User.id)).all()
     rows = []
     for user in users:
