@@ -1,7 +1,6 @@
 """Importing the 房源表: tolerant reading, row-level errors, preview, all-or-nothing."""
 import io
 import json
-import time
 from decimal import Decimal
 
 import pytest
@@ -191,27 +190,22 @@ def test_the_template_downloads_with_instructions(app, login_as):
     assert "单价与总价至少填一项" in " ".join(str(c.value) for c in workbook["说明"]["A"])
 
 
-def test_a_5000_row_file_imports_in_seconds(app, login_as):
+def test_a_many_building_file_imports_every_row(app, login_as):
+    """Every row lands, buildings created once; the time a 5,000-row file takes is measured by
+    bench/unit_import.py, not here."""
     make_project(app, buildings=())
     rows = [["翡翠湾 二期 房源表"], HEADER]
-    for building in range(1, 11):
-        for floor in range(1, 51):
-            for stack in range(1, 11):
+    for building in range(1, 6):
+        for floor in range(1, 11):
+            for stack in range(1, 7):
                 rows.append([f"{building}栋", floor, f"{floor}{stack:02d}", "三室两厅两卫",
                              "118.52", "94.10", "南北", f"{20000 + floor * 50:,}", ""])
-    data = xlsx_bytes(rows)
     browser = login_as("secretary")
-    started = time.perf_counter()
-    preview = upload(browser, data, htmx=True)
-    checked = time.perf_counter()
-    assert preview.status_code == 200 and "新增 5000 套" in preview.get_data(as_text=True)
-    done = apply_preview(browser, preview)
-    finished = time.perf_counter()
-    assert done.status_code == 302
-    print(f"5000 rows: check+preview {checked - started:.2f} s, apply {finished - checked:.2f} s")
-    assert checked - started < 10 and finished - checked < 10  # a few seconds; CI is shared
+    preview = upload(browser, xlsx_bytes(rows), htmx=True)
+    assert preview.status_code == 200 and "新增 300 套" in preview.get_data(as_text=True)
+    assert apply_preview(browser, preview).status_code == 302
     with app.app_context():
-        assert count(Unit) == 5000 and count(Building) == 10
+        assert count(Unit) == 300 and count(Building) == 5
 
 
 def test_a_zip_bomb_posing_as_a_workbook_is_refused_before_it_is_unpacked(app, login_as):
