@@ -30,7 +30,9 @@ def new_contract(subscription_id):
             contract, created = result
             created_message(created, f"已签约,合同编号 {contract.number}")
             return redirect(url_for("deals.contract", contract_id=contract.id))
-    return render_page("deals/contract_form.html", sub=sub, form=keyed(form),
+    signed = contracts.of_subscription(sub.id)
+    return render_page("deals/contract_form.html", sub=sub, form=keyed(form), signed=signed,
+                       signed_note=signed and contracts.already_signed(signed),
                        status=422 if request.method == "POST" else 200)
 
 

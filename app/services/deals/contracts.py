@@ -57,6 +57,9 @@ def sign(subscription, data, actor, now=None):
     db.session.refresh(subscription)
     if subscription.status != SubscriptionStatus.SIGNED:
         raise RuleViolation("该认购书已作废,请从有效的认购书签约")
+    signed = of_subscription(subscription.id)
+    if signed is not None:  # a stale tab, a second user, or a contract an exchange carried over
+        raise RuleViolation(already_signed(signed))
     number = (data.get("number") or "").strip()
     if not number or len(number) > 32:
         raise RuleViolation("请填写合同编号(32 个字符以内)", "number")
@@ -87,6 +90,10 @@ def sign(subscription, data, actor, now=None):
                  user=actor, after={"number": number, "total_price": contract.total_price,
                                     "instalments": len(rows), "deposit_credited": credit})
     return contract, True
+
+
+def already_signed(contract):
+    return f"该认购书已签约(合同 {contract.number})"
 
 
 def allocate(credit, amounts):
