@@ -36,7 +36,8 @@ class SubscriptionForm(KeyedForm):
                               validators=[InputRequired("请选择买受人")])
     co_buyers = TextAreaField("共同购房人", validators=[Optional(), Length(max=400)])
     deal_price = StringField("成交总价(元)", validators=[Optional(), Length(max=20)])
-    plan = SelectField("付款方式", choices=choices(PLANS))
+    # the plan the form shows selected is the one it submits, and the one the panel prices
+    plan = SelectField("付款方式", choices=choices(PLANS), default=next(iter(PLANS)))
     down_payment = StringField("首付款(元,按揭)", validators=[Optional(), Length(max=20)])
     bank = StringField("按揭银行", validators=[Optional(), Length(max=64)])
     sign_deadline = ChineseDateField("签约期限", validators=[InputRequired("请填写签约期限")])

@@ -13,6 +13,7 @@ from app.services import clock
 from app.services.customers import cards
 from app.services.deals import deposits, lookups, price_policy, subscriptions
 from app.services.deals.common import PLANS, new_form_key
+from app.services.money import format_money
 from app.services.verification import verify_url
 from app.web import attempt, render_page
 
@@ -84,7 +85,8 @@ def new_subscription(unit_id):
                              current_user)
         if ok:
             sub, created = result
-            created_message(created, f"认购书 {sub.number} 已签,{unit.building.name} "
+            created_message(created, f"认购书 {sub.number} 已签,成交总价 "
+                                     f"{format_money(sub.deal_price)},{unit.building.name} "
                                      f"{unit.unit_no} 已售")
             return redirect(url_for("deals.subscription", subscription_id=sub.id))
     status = 422 if request.method == "POST" else 200
@@ -130,7 +132,8 @@ def reissue(subscription_id):
                              subscription_data(form), form.reason.data, current_user)
         if ok:
             fresh, created = result
-            created_message(created, f"认购书 {sub.number} 已作废,已重开 {fresh.number}")
+            created_message(created, f"认购书 {sub.number} 已作废,已重开 {fresh.number},"
+                                     f"成交总价 {format_money(fresh.deal_price)}")
             return redirect(url_for("deals.subscription", subscription_id=fresh.id))
     return subscription(subscription_id, form=form, status=422)
 
