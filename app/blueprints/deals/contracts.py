@@ -11,6 +11,7 @@ from app.pdf import pdf_response, render_pdf
 from app.policy import require
 from app.services import clock
 from app.services.deals import contracts
+from app.services.money import format_money
 from app.web import attempt, render_page
 
 
@@ -28,7 +29,8 @@ def new_contract(subscription_id):
         ok, result = attempt(form, contracts.sign, sub, data, current_user)
         if ok:
             contract, created = result
-            created_message(created, f"已签约,合同编号 {contract.number}")
+            created_message(created, f"已签约,合同编号 {contract.number},总价 "
+                                     f"{format_money(contract.total_price)}")
             return redirect(url_for("deals.contract", contract_id=contract.id))
     signed = contracts.of_subscription(sub.id)
     return render_page("deals/contract_form.html", sub=sub, form=keyed(form), signed=signed,
@@ -65,7 +67,8 @@ def record_payment(contract_id):
                              current_user)
         if ok:
             payment, created = result
-            created_message(created, f"已登记回款 ¥{payment.amount:,.2f},等待财务确认")
+            created_message(created, f"已登记回款 {format_money(payment.amount)},收据 "
+                                     f"No.{payment.receipt.number:07d},等待财务确认")
             return redirect(url_for("deals.contract", contract_id=item.id))
     return contract(contract_id, form=form, status=422)
 

@@ -56,8 +56,8 @@ def new_deposit(unit_id):
                              case=form.case.data)
         if ok:
             deposit, created = result
-            created_message(created, f"已登记定金,收据 No.{deposit.receipt.number:07d},"
-                                     "等待财务确认")
+            created_message(created, f"已登记定金 {format_money(deposit.amount)},收据 "
+                                     f"No.{deposit.receipt.number:07d},等待财务确认")
             return redirect(url_for("board.index", building=unit.building_id, unit=unit.id))
     status = 422 if request.method == "POST" else 200
     return render_page("deals/deposit_form.html", unit=unit, form=keyed(form), status=status)
