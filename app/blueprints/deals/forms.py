@@ -2,7 +2,7 @@
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import ChineseDateField, Form, choices, optional_int
+from app.forms import ChineseDateField, Form, choices, optional_int, receipt_no_field
 from app.models.pricing import RULE_KINDS, RULE_PLANS
 from app.services.customers.attribution import SPLIT_CASES
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS
@@ -22,8 +22,7 @@ class DepositForm(KeyedForm):
     kind = SelectField("定金类型", choices=choices(DEPOSIT_KINDS))
     amount = StringField("金额(元)", validators=[InputRequired("请填写金额"), Length(max=20)])
     method = SelectField("付款方式", choices=choices(METHODS))
-    receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
-                                                 Length(max=12)])
+    receipt_no = receipt_no_field()
     case = SelectField("业绩分成情形", choices=CASE_CHOICES, default="")
 
 
@@ -61,13 +60,14 @@ class PaymentForm(KeyedForm):
                                 validators=[InputRequired("请选择期次")])
     amount = StringField("金额(元)", validators=[InputRequired("请填写金额"), Length(max=20)])
     method = SelectField("付款方式", choices=choices(METHODS))
-    receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
-                                                 Length(max=12)])
+    receipt_no = receipt_no_field()
 
 
 class BookForm(Form):
-    first_no = StringField("起始编号", validators=[InputRequired("请填写起始编号"), Length(max=9)])
-    last_no = StringField("结束编号", validators=[InputRequired("请填写结束编号"), Length(max=9)])
+    first_no = StringField("起始编号", validators=[InputRequired("请填写起始编号"),
+                                               Length(max=20, message="编号过长")])
+    last_no = StringField("结束编号", validators=[InputRequired("请填写结束编号"),
+                                              Length(max=20, message="编号过长")])
     holder = StringField("领用人", validators=[InputRequired("请填写领用人"), Length(max=64)])
 
 
@@ -88,7 +88,6 @@ class RuleToggleForm(Form):
 
 
 class VoidReceiptForm(Form):
-    receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
-                                                 Length(max=12)])
+    receipt_no = receipt_no_field()
     reason = StringField("作废原因", validators=[InputRequired("请填写作废原因"),
                                              Length(max=200, message="最多 200 字")])

@@ -112,7 +112,7 @@ def void_receipt():
     project = project_or_404()
     form = VoidReceiptForm()
     if request.method == "GET" and request.args.get("number", "").isdigit():
-        form.receipt_no.data = request.args["number"][:9]
+        form.receipt_no.data = request.args["number"][:20]
     if form.validate_on_submit():
         ok, receipt = attempt(form, receipts.void, project.id, form.receipt_no.data,
                               form.reason.data, current_user)

@@ -174,7 +174,7 @@ def _receipts(project_id):
 
 
 C = Column
-_DEPOSIT_COLUMNS = (C("收据编号", "receipt_no", "int", 10), C("房号", "unit"),
+_DEPOSIT_COLUMNS = (C("收据编号", "receipt_no", "receipt", 12), C("房号", "unit"),
                     C("客户", "customer"), C("置业顾问", "consultant"),
                     C("金额", "amount", "money"), C("付款方式", "method", "text", 10),
                     C("渠道", "channel"), C("业绩分成", "shares", "text", 20),
@@ -206,7 +206,7 @@ REGISTERS = {
         ("total_price", "credited", "received", "balance"), CONTRACT_STATUS,
         {"plan": PLANS, "status": CONTRACT_STATUS}, ("refunded",)), _contracts),
     "payments": (Register("回款明细表", (
-        C("收据编号", "receipt_no", "int", 10), C("合同编号", "contract"), C("房号", "unit"),
+        C("收据编号", "receipt_no", "receipt", 12), C("合同编号", "contract"), C("房号", "unit"),
         C("客户", "customer"), C("期次", "instalment"), C("金额", "amount", "money"),
         C("付款方式", "method"), C("状态", "status"), C("登记时间", "at", "datetime", 17)),
         ("amount",), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS},
@@ -217,7 +217,7 @@ REGISTERS = {
         C("认购书编号", "number"), C("成交价", "deal_price", "money"),
         C("房源状态", "status")), ("deal_price",), {}, {}), _owners),
     "receipts": (Register("收据台账", (
-        C("收据编号", "receipt_no", "int", 10), C("款项", "purpose"), C("房号", "unit"),
+        C("收据编号", "receipt_no", "receipt", 12), C("款项", "purpose"), C("房号", "unit"),
         C("付款人", "customer"), C("金额", "amount", "money"), C("付款方式", "method"),
         C("状态", "status"), C("原因", "reason", "text", 20),
         C("开具时间", "at", "datetime", 17)), ("amount",), RECEIPT_STATUS,
