@@ -43,8 +43,9 @@ def new_contract(subscription_id):
 def contract(contract_id, form=None, status=200):
     item = load(Contract, contract_id)
     form = form or PaymentForm(formdata=None)
-    form.instalment_id.choices = [(i.id, f"{i.label} · 应付 ¥{i.due:,.2f}")
-                                  for i in item.instalments]
+    # a paid instalment (or one whose payment waits on finance) is not offered again
+    form.instalment_id.choices = [(i.id, f"{i.label} · 未付 {format_money(left)}")
+                                  for i, left in contracts.open_instalments(item)]
     ids = [i.id for i in item.instalments]
     return render_page("deals/contract.html", contract=item, form=keyed(form), status=status,
                        paid=contracts.paid(ids), pending=contracts.paid(ids, ("pending",)),

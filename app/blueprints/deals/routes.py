@@ -118,7 +118,7 @@ def subscription(subscription_id, form=None, status=200):
                        paid_deposits=subscriptions.deposits_paid(sub),
                        balance=subscriptions.balance(sub),
                        split_label=deposits.split_label(sub.deposit),
-                       replaced_by=lookups.replacement_of(sub))
+                       replaced_by=lookups.replacement_of(sub), outcome=lookups.outcome_of(sub))
 
 
 @bp.route("/subscriptions/<int:subscription_id>/reissue", methods=["POST"])

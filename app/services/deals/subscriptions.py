@@ -189,7 +189,10 @@ def deposits_paid(subscription):
 
 
 def balance(subscription):
-    """Deal price less the confirmed deposits: what the buyer still owes before the contract."""
+    """Deal price less the confirmed deposits: what the buyer still owes before the contract.
+    A voided 认购书 (refunded, exchanged, corrected) owes nothing: its successor, if any, does."""
+    if subscription.status != SubscriptionStatus.SIGNED:
+        return Decimal("0.00")
     return subscription.deal_price - sum((d.amount for d in deposits_paid(subscription)),
                                          Decimal("0.00"))
 
