@@ -41,7 +41,7 @@ MESSAGES = {
     "subscription_discount(subscription_id,seq)": "认购书的优惠明细冲突,请重新提交",
     "instalment(contract_id,seq)": "合同的付款期次冲突,请重新提交",
     "payout(change_id)": "该申请的退款已登记" + AGAIN,
-    "payout(number)": "退款收据编号刚被他人占用,请重新提交",
+    "payout(project_id,number)": "退款收据编号刚被他人占用,请重新提交",
     "transfer_fee(receipt_id)": "该收据已登记过过户费",
     "uq_transfer_fee_live": "该申请的过户费已登记" + AGAIN,
     "payment(form_key)": "该表单已提交过" + AGAIN,

@@ -8,9 +8,11 @@ from app.loaders import load, project_or_404
 from app.models import Payout, TransferFee
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
+from app.qr import qr_data_uri
 from app.services import clock
 from app.services.changes import payouts
 from app.services.money import format_money
+from app.services.verification import verify_url
 from app.web import attempt, render_page
 
 
@@ -44,8 +46,9 @@ def payout_pdf(payout_id):
     payout = load(Payout, payout_id)
     if payout.status != "paid":
         abort(404)
+    url = verify_url("payout", payout.id, payouts.payout_fingerprint(payout))
     pdf = render_pdf("pdf/refund_receipt.html", payout=payout, change=payout.change,
-                     printed_at=clock.now())
+                     qr=qr_data_uri(url), printed_at=clock.now())
     return pdf_response(pdf, f"退款收据-{payout.number}.pdf")
 
 
