@@ -69,7 +69,8 @@ def _unit_name():
 def _deposits(kind):
     def query(project_id):
         recorder = aliased(User)
-        return (select(Receipt.number.label("receipt_no"), _unit_name(),
+        return (select(Receipt.number.label("receipt_no"), Receipt.id.label("receipt_id"),
+                       _unit_name(),
                        Customer.name.label("customer"), User.display_name.label("consultant"),
                        Deposit.amount.label("amount"), Deposit.method.label("method"),
                        ChannelCompany.name.label("channel"), Deposit.id.label("shares"),
@@ -145,7 +146,8 @@ def _payments(project_id):
     # a 退房 refunds the receipts of the confirmed payments (the payment rows stay confirmed)
     status = case((Receipt.status == ReceiptStatus.REFUNDED, MoneyStatus.REFUNDED),
                   else_=Payment.status)
-    return (select(Receipt.number.label("receipt_no"), Contract.number.label("contract"),
+    return (select(Receipt.number.label("receipt_no"), Receipt.id.label("receipt_id"),
+                   Contract.number.label("contract"),
                    _unit_name(), Customer.name.label("customer"),
                    Instalment.label.label("instalment"), Payment.amount.label("amount"),
                    case((status == MoneyStatus.CONFIRMED, Payment.amount)).label("received"),
@@ -174,7 +176,8 @@ def _owners(project_id):
 
 
 def _receipts(project_id):
-    return (select(Receipt.number.label("receipt_no"), Receipt.purpose.label("purpose"),
+    return (select(Receipt.number.label("receipt_no"), Receipt.id.label("receipt_id"),
+                   Receipt.purpose.label("purpose"),
                    _unit_name(), Customer.name.label("customer"), Receipt.amount.label("amount"),
                    Receipt.method.label("method"), Receipt.status.label("status"),
                    Receipt.reason.label("reason"), Receipt.issued_at.label("at"))
