@@ -68,9 +68,9 @@ def test_a_discount_request_points_to_the_subscription_after_a_reissue(app, offi
     page = secretary.get(f"/deals/units/{unit_id}/subscription").text
     deadline = (clock.today() + timedelta(days=7)).isoformat()
     terms = {"customer_id": office["zhang"], "deal_price": str(price), "plan": "full",
-             "sign_deadline": deadline}
+             "sign_deadline": deadline, "id_number": "110101199001011234"}
     sold = secretary.post(f"/deals/units/{unit_id}/subscription",
-                          {"form_key": form_key(page), **terms})
+                          {"form_key": form_key(page), **terms, "address": "旧地址"})
     assert sold.status_code == 302, sold.text
     first = int(sold.headers["Location"].rsplit("/", 1)[1])
     page = secretary.get(f"/deals/subscriptions/{first}").text

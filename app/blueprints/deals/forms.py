@@ -6,6 +6,7 @@ from app.forms import ChineseDateField, Form, choices, optional_int, receipt_no_
 from app.models.pricing import RULE_KINDS, RULE_PLANS
 from app.services.customers.attribution import SPLIT_CASES
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS
+from app.services.deals.identity import ID_TYPES
 
 CASE_CHOICES = [("", "本人客户 / 无归属客户(自动)")] + [
     (key, f"{label} — {rule}") for key, (label, rule) in SPLIT_CASES.items()]
@@ -40,7 +41,11 @@ class SubscriptionForm(KeyedForm):
     down_payment = StringField("首付款(元,按揭)", validators=[Optional(), Length(max=20)])
     bank = StringField("按揭银行", validators=[Optional(), Length(max=64)])
     sign_deadline = ChineseDateField("签约期限", validators=[InputRequired("请填写签约期限")])
+    id_type = SelectField("证件类型", choices=choices(ID_TYPES), default="id_card")
+    id_number = StringField("证件号码", validators=[Optional(), Length(max=32)])
     address = StringField("通讯地址", validators=[Optional(), Length(max=200)])
+    identity_note = StringField("暂缺原因(没有证件号码或地址时必填)",
+                                validators=[Optional(), Length(max=200)])
 
 
 class ReissueForm(SubscriptionForm):

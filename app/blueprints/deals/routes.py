@@ -68,7 +68,8 @@ def subscription_data(form):
             "co_buyers": form.co_buyers.data, "deal_price": form.deal_price.data,
             "plan": form.plan.data, "down_payment": form.down_payment.data,
             "bank": form.bank.data, "sign_deadline": form.sign_deadline.data,
-            "address": form.address.data}
+            "address": form.address.data, "id_type": form.id_type.data,
+            "id_number": form.id_number.data, "identity_note": form.identity_note.data}
 
 
 @bp.route("/units/<int:unit_id>/subscription", methods=["GET", "POST"])
@@ -78,8 +79,9 @@ def new_subscription(unit_id):
     deposit = deposits.confirmed_for(unit.id)
     form = SubscriptionForm()
     form.customer_id.choices = customer_choices(unit.building.project_id)
-    if request.method == "GET" and deposit is not None:
+    if request.method == "GET" and deposit is not None:  # confirm what the card has
         form.customer_id.data = deposit.customer_id
+        form.id_number.data = deposit.customer.id_number
     if form.validate_on_submit():
         ok, result = attempt(form, subscriptions.sign, unit, subscription_data(form),
                              current_user)
@@ -110,6 +112,9 @@ def subscription(subscription_id, form=None, status=200):
                            "deal_price": f"{sub.deal_price}", "bank": sub.bank,
                            "down_payment": sub.down_payment and f"{sub.down_payment}",
                            "sign_deadline": sub.sign_deadline, "address": sub.address,
+                           "id_type": sub.buyer_id_type or "id_card",
+                           "id_number": sub.buyer_id_number,
+                           "identity_note": sub.identity_note,
                            "co_buyers": "\n".join(" ".join(b)
                                                   for b in subscriptions.co_buyers(sub))})
     return render_page("deals/subscription.html", sub=sub, form=keyed(form), status=status,
