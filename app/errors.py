@@ -3,11 +3,12 @@ import logging
 
 from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 from app.pdf import PdfTimeout
+from app.services.duplicates import refusal
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,7 @@ MESSAGES = {
     404: ("页面不存在", "您要找的内容不存在或已被删除。"),
     405: ("操作方式不正确", "该地址不支持这种操作。"),
     413: ("文件过大", "上传的文件超过了大小限制。"),
+    409: ("记录已存在", "该记录刚被他人提交,请刷新页面后查看。"),
     422: ("填写有误", "请按提示修改后重新提交。"),
     429: ("尝试次数过多", "登录失败次数过多,请 15 分钟后再试。"),
     500: ("系统错误", "系统出了点问题,已记录。请稍后重试或联系管理员。"),
@@ -63,6 +65,16 @@ def _operational_error(exc):
     return error_response(500)
 
 
+def _integrity_error(exc):
+    """A duplicate outside the usual view shape (app.web.transact): 409 in Chinese."""
+    db.session.rollback()
+    message = refusal(exc)
+    if message is None:
+        log.exception("integrity error")
+        return error_response(500)
+    return error_response(409, message)
+
+
 def _pdf_timeout(exc):
     db.session.rollback()
     log.warning("%s: %s %s", exc, request.method, request.path)
@@ -81,5 +93,6 @@ def register(app):
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(PdfTimeout, _pdf_timeout)
     app.register_error_handler(Exception, _unhandled)

@@ -1,6 +1,7 @@
 """Form helpers shared by every blueprint."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, i18n
+from wtforms import DateField, SelectChoice, StringField, i18n
+from wtforms.validators import InputRequired, Length, Optional
 
 
 class _Chinese:
@@ -63,3 +64,11 @@ class ChineseDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("日期格式应为 年-月-日") from None
+
+
+def receipt_no_field(label="收据编号", required=True):
+    """A receipt number as printed (No.0002001) or typed (2001); the service checks the
+    digits. The length limit is loose on purpose: a browser cuts input at maxlength, and a
+    cut number would be one of another book."""
+    first = InputRequired("请填写收据编号") if required else Optional()
+    return StringField(label, validators=[first, Length(max=20, message="收据编号过长")])

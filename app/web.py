@@ -2,10 +2,12 @@
 from collections import OrderedDict
 
 from flask import current_app, flash, make_response, render_template, request, session
+from sqlalchemy.exc import IntegrityError
 
 from app.database import commit_for_answer
 from app.errors import error_response
 from app.extensions import db
+from app.services import duplicates
 from app.services.errors import RuleViolation
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -51,16 +53,22 @@ def transact(call, /, *args, keep_loaded=False, keep_refused=False, **kwargs):
     """
     try:
         result = call(*args, **kwargs)
+        if keep_loaded:
+            commit_for_answer(db.session())
+        else:
+            db.session.commit()
     except RuleViolation as exc:
         if keep_refused:
             db.session.commit()
         else:
             db.session.rollback()
         return False, exc
-    if keep_loaded:
-        commit_for_answer(db.session())
-    else:
-        db.session.commit()
+    except IntegrityError as exc:  # a duplicate that got past the service's check (a race)
+        db.session.rollback()
+        message = duplicates.refusal(exc)
+        if message is None:
+            raise
+        return False, RuleViolation(message)
     return True, result
 
 

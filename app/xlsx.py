@@ -22,7 +22,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 class Column:
     header: str
     key: str
-    kind: str = "text"  # text / money / area / int / date / datetime / percent
+    kind: str = "text"  # text / money / area / int / receipt / date / datetime / percent
     width: int = 14
 
 
@@ -43,6 +43,8 @@ def _cell_value(value, kind):
         return value
     if kind == "int":
         return int(value)
+    if kind == "receipt":  # as printed on the paper: No.0002001
+        return f"No.{int(value):07d}"
     return safe_text(value)
 
 

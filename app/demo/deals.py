@@ -76,7 +76,9 @@ def _sell(unit, customer, stage, secretary, finance, index, now):
     data = {"form_key": new_form_key(), "customer_id": customer.id, "plan": plan,
             "down_payment": str((unit.total_price * 3 / 10).quantize(1)), "bank": "建设银行",
             "sign_deadline": clock.today() + timedelta(days=7),
-            "address": "上海市浦东新区陆家嘴环路 1000 号"}
+            "address": "上海市浦东新区陆家嘴环路 1000 号",
+            # the demo cards carry no ID numbers: the 认购书 says why (deals/identity.py)
+            "identity_note": "客户未带身份证,签约前补齐"}
     sub, _ = subscriptions.sign(unit, data, secretary, now=now)
     if stage == "corrected":
         subscriptions.void_and_reissue(sub, {**data, "form_key": new_form_key(),

@@ -5,7 +5,7 @@ A ChangeRequest is asked for (reason from a fixed list + notes), decided by a ma
 Payout that finance records as paid (退款收据); a transfer after the contract leaves a
 TransferFee that finance confirms like any payment. Nothing is deleted.
 """
-from sqlalchemy import CheckConstraint, text
+from sqlalchemy import CheckConstraint, UniqueConstraint, text
 
 from app.extensions import db
 from app.models.deals import MoneyStatus
@@ -103,7 +103,9 @@ class Payout(db.Model):
     """A refund to pay out: pending until finance records it paid (退款收据 number)."""
 
     __tablename__ = "payout"
-    __table_args__ = (CheckConstraint("amount > 0", name="payout_amount_positive"),)
+    __table_args__ = (CheckConstraint("amount > 0", name="payout_amount_positive"),
+                      # numbered per project and year in the order paid (TK2026-0001)
+                      UniqueConstraint("project_id", "number"))
 
     id = db.Column(db.Integer, primary_key=True)
     project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
@@ -111,7 +113,7 @@ class Payout(db.Model):
     customer_id = db.Column(db.ForeignKey("customer.id"), nullable=False)
     amount = db.Column(Money(), nullable=False)
     status = db.Column(db.String(16), nullable=False, default=PayoutStatus.PENDING, index=True)
-    number = db.Column(db.String(32), unique=True)  # TK2026-0001, given when paid
+    number = db.Column(db.String(32))  # TK2026-0001, given when paid
     method = db.Column(db.String(16))
     paid_by_id = db.Column(db.ForeignKey("user.id"))
     paid_at = db.Column(UTCDateTime)

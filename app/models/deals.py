@@ -153,6 +153,9 @@ class Subscription(db.Model):
     bank = db.Column(db.String(64))
     sign_deadline = db.Column(db.Date, nullable=False)
     address = db.Column(db.String(200))
+    buyer_id_type = db.Column(db.String(16))  # id_card / passport / ... (deals.identity)
+    buyer_id_number = db.Column(db.String(32))
+    identity_note = db.Column(db.String(200))  # why it was signed without ID or address
     status = db.Column(db.String(16), nullable=False, default=SubscriptionStatus.SIGNED)
     signed_by_id = db.Column(db.ForeignKey("user.id"), nullable=False)
     signed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

@@ -93,6 +93,9 @@ class DiscountRequest(db.Model):
                              back_populates="request")
     attachments = db.relationship("DiscountAttachment", order_by="DiscountAttachment.id",
                                   back_populates="request")
+    # the 认购书 signed with it, and each correction that carried it over, in order
+    subscriptions = db.relationship("Subscription", foreign_keys="Subscription.approval_id",
+                                    order_by="Subscription.id", viewonly=True)
 
     @property
     def list_discount(self):

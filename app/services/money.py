@@ -1,5 +1,6 @@
 """Money helpers: parse what people type, format for screens, 大写 for receipts, and add
 money columns in the database as the integer fen they are stored as (exact on every engine)."""
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import BigInteger, func, type_coerce
@@ -8,24 +9,43 @@ from app.services.errors import RuleViolation
 
 FEN = Decimal("0.01")
 ROUNDING_QUANTUM = {"fen": Decimal("0.01"), "yuan": Decimal("1"), "ten_yuan": Decimal("1E1")}
+# full-width digits, point, comma and minus as a Chinese keyboard types them
+FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
+PLAIN_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def _number_text(text, field):
+    """What was typed, as a plain ASCII decimal (no ¥, 元, 万 or separators), or refused."""
+    cleaned = str(text or "").strip().translate(FULL_WIDTH)
+    cleaned = cleaned.replace(",", "").replace(" ", "").lstrip("¥￥").removesuffix("元")
+    factor = Decimal(1)
+    if cleaned.endswith("万"):
+        cleaned, factor = cleaned[:-1], Decimal(10000)
+    if not cleaned:
+        raise RuleViolation("请填写金额", field)
+    if PLAIN_NUMBER.fullmatch(cleaned):
+        return cleaned, factor
+    if cleaned.lower() in ("nan", "inf", "infinity", "-inf", "-infinity"):
+        raise RuleViolation("金额无效", field)
+    if "_" in cleaned:
+        raise RuleViolation("金额不能含下划线,千位请用逗号分隔(如 12,345.60)", field)
+    if re.search(r"[0-9.]e", cleaned, re.IGNORECASE):
+        raise RuleViolation("金额请直接写数字,不能用科学计数法(如 1e5)", field)
+    if any(ch.isdigit() and not ch.isascii() for ch in cleaned):
+        raise RuleViolation("金额只能用阿拉伯数字(半角或全角)", field)
+    raise RuleViolation(f"“{text}”不是有效金额", field)
 
 
 def parse_money(text, field=None, allow_negative=False):
-    """Parse '¥1,234,567.00', '1234567元' or '123.4万' into an exact Decimal."""
+    """Parse '¥1,234,567.00', '1234567元', '１２３４' or '123.4万' into an exact Decimal.
+
+    Only plain decimals: no scientific notation, no '_' separators, no digits of other
+    scripts (a Chinese keyboard's full-width digits are fine)."""
     if isinstance(text, Decimal):
         value = text
     else:
-        cleaned = str(text or "").strip().replace(",", "").replace("，", "").replace(" ", "")
-        cleaned = cleaned.lstrip("¥￥").removesuffix("元")
-        factor = Decimal(1)
-        if cleaned.endswith("万"):
-            cleaned, factor = cleaned[:-1], Decimal(10000)
-        if not cleaned:
-            raise RuleViolation("请填写金额", field)
-        try:
-            value = Decimal(cleaned) * factor
-        except ArithmeticError:  # not a number, or one past Decimal's exponent limits
-            raise RuleViolation(f"“{text}”不是有效金额", field) from None
+        cleaned, factor = _number_text(text, field)
+        value = Decimal(cleaned) * factor
     if not value.is_finite():
         raise RuleViolation("金额无效", field)
     # Size first: quantizing '1e30' to fen needs more digits than Decimal carries.

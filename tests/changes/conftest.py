@@ -11,6 +11,7 @@ from app.services.changes import ledger
 from app.services.deals import contracts, deposits, subscriptions
 from app.services.deals.common import new_form_key
 from tests.deals.conftest import _fast_logins, browser_for, form_key, office  # noqa: F401
+from tests.fixtures.deals import BUYER
 
 __all__ = ["form_key"]
 
@@ -34,7 +35,7 @@ def sell(office, unit_key, receipt_no, *, customer="zhang", amount="50000",  # n
         db.session.commit()
         return unit.id, None
     sub, _ = subscriptions.sign(unit, {
-        "form_key": new_form_key(), "plan": "full", "customer_id": office[customer],
+        "form_key": new_form_key(), "plan": "full", "customer_id": office[customer], **BUYER,
         "co_buyers": co_buyers, "sign_deadline": clock.today() + timedelta(days=7)}, secretary)
     if contract or paid:
         deal, _ = contracts.sign(sub, {"form_key": new_form_key(), "number": f"HT-{receipt_no}",

@@ -20,6 +20,7 @@ from app.services.deals.common import new_form_key
 from app.services.errors import RuleViolation
 from tests.changes.conftest import users
 from tests.fixtures.board import make_project
+from tests.fixtures.deals import BUYER
 
 CODES = itertools.count(1)
 UNITS = 6
@@ -85,6 +86,7 @@ class Office:
     def sign(self, index):
         subscriptions.sign(self.unit(index), {
             "form_key": new_form_key(), "plan": "instalments", "customer_id": self.customers[0],
+            **BUYER,
             "sign_deadline": clock.today() + timedelta(days=7)}, self.people["secretary"])
 
     def contract(self, index):

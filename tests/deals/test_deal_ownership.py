@@ -8,6 +8,7 @@ from app.services.customers import ownership
 from app.services.deals import deposits, subscriptions
 from app.services.deals.common import new_form_key
 from app.services.reports import deal_stats
+from tests.fixtures.deals import BUYER
 
 
 def _sell_zhang(office, consultant, case=None):
@@ -20,7 +21,7 @@ def _sell_zhang(office, consultant, case=None):
                                  consultant_id=office[consultant], form_key=new_form_key(),
                                  actor=secretary, case=case)
     deposits.confirm(deposit, finance)
-    subscriptions.sign(unit, {"form_key": new_form_key(), "plan": "full",
+    subscriptions.sign(unit, {"form_key": new_form_key(), "plan": "full", **BUYER,
                               "customer_id": office["zhang"],
                               "sign_deadline": clock.today() + timedelta(days=7)}, secretary)
     db.session.commit()

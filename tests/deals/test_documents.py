@@ -10,6 +10,7 @@ from app.models import Receipt, Subscription, Unit, User
 from app.services import clock
 from app.services.deals import deposits, subscriptions
 from app.services.deals.common import new_form_key
+from tests.fixtures.deals import BUYER
 
 
 def _qr_urls(tmp_path, pdf):
@@ -34,7 +35,7 @@ def _signed(app, office):
         deposits.confirm(deposit, db.session.get(User, office["chenjing"]))
         sub, _ = subscriptions.sign(unit, {
             "form_key": new_form_key(), "plan": "full", "customer_id": office["zhang"],
-            "co_buyers": "李梅 110101199202023456",
+            "co_buyers": "李梅 110101199202023456", **BUYER,
             "sign_deadline": clock.today() + timedelta(days=7)}, secretary)
         db.session.commit()
         return deposit.receipt_id, sub.id

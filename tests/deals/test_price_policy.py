@@ -53,7 +53,8 @@ def sign(secretary, unit_id, plan="full", deal_price="", **extra):
     page = secretary.get(f"/deals/units/{unit_id}/subscription").text
     data = {"form_key": form_key(page), "customer_id": extra.pop("customer", ""),
             "plan": plan, "deal_price": deal_price,
-            "sign_deadline": (clock.today() + timedelta(days=7)).isoformat(), **extra}
+            "sign_deadline": (clock.today() + timedelta(days=7)).isoformat(),
+            "address": "上海市浦东新区世纪大道 100 号", "identity_note": "证件签约前补齐", **extra}
     return secretary.post(f"/deals/units/{unit_id}/subscription", data)
 
 

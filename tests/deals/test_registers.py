@@ -80,7 +80,8 @@ def test_every_register_total_is_the_decimal_sum_of_its_rows(app, office):
                 counted = [row for row in rows if row.get("status") not in left_out]
                 assert totals["uncounted"] == len(rows) - len(counted), name
                 for key in spec.money:
-                    assert totals[key] == sum((row[key] for row in counted), Decimal("0.00")), \
+                    assert totals[key] == sum((row[key] or 0 for row in counted),
+                                              Decimal("0.00")), \
                         (name, status, key)
         assert registers.totals("receipts", pid, {})["count"] == 1000
         confirmed = registers.totals("contracts", pid, {})
@@ -95,12 +96,12 @@ def test_the_register_page_and_its_xlsx_show_the_same_totals(app, office, browse
     with app.app_context():
         totals = registers.totals("payments", pid, {"status": "confirmed"})
         before = db.session.scalar(select(db.func.count()).select_from(AuditLog))
-    assert f"合计 {totals['count']} 笔" in page.text and f"¥{totals['amount']:,.2f}" in page.text
+    assert f"合计 {totals['count']} 笔" in page.text and f"¥{totals['received']:,.2f}" in page.text
     export = browser.get("/deals/registers/payments.xlsx?status=confirmed")
     assert export.status_code == 200
     sheet = load_workbook(io.BytesIO(export.data)).active
     last = list(sheet.iter_rows(values_only=True))[-1]
-    assert last[0] == "合计" and Decimal(str(last[5])) == totals["amount"]
+    assert last[0] == "合计" and Decimal(str(last[6])) == totals["received"]
     assert sheet.max_row == totals["count"] + 2
     with app.app_context():
         after = db.session.scalar(select(db.func.count()).select_from(AuditLog))

@@ -12,6 +12,7 @@ from app.services.deals import contracts, deposits, receipts, subscriptions
 from app.services.deals.common import new_form_key
 from app.services.errors import NotAllowed, RuleViolation
 from tests.deals.test_path import record_deposit
+from tests.fixtures.deals import BUYER
 
 
 def test_consultants_never_confirm_and_the_recorder_never_confirms(app, office, browser_for):
@@ -96,6 +97,7 @@ def _sold(app, office, unit_key, receipt_no, deal_price=""):
                                      actor=secretary)
         deposits.confirm(deposit, db.session.get(User, office["chenjing"]))
         data = {"form_key": new_form_key(), "plan": "full", "deal_price": deal_price,
+                **BUYER,
                 "customer_id": office["zhang"], "sign_deadline": clock.today()}
         try:
             sub, _ = subscriptions.sign(unit, data, secretary)
@@ -123,6 +125,7 @@ def test_void_and_reissue_keeps_both_in_the_register(app, office, browser_for):
     from tests.deals.conftest import form_key
     data = {"form_key": form_key(page), "customer_id": office["zhang"], "plan": "mortgage",
             "down_payment": "600000", "bank": "工商银行",
+            "address": "上海市浦东新区世纪大道 100 号",
             "sign_deadline": (clock.today() + timedelta(days=5)).isoformat(), "reason": ""}
     missing = secretary.post(f"/deals/subscriptions/{sub_id}/reissue", data)
     assert missing.status_code == 422 and "请填写作废原因" in missing.text

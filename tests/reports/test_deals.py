@@ -70,7 +70,7 @@ def test_dashboard_deal_figures_equal_the_registers(db, world):
         assert dep["count"] == sum(t["count"] for t in (*small.values(), *large.values()))
         assert (sub["count"], sub["amount"]) == (signed["count"], signed["deal_price"])
         assert (con["count"], con["amount"]) == (contracts["count"], contracts["total_price"])
-        assert (col["received"], col["pending"]) == (received["amount"], waiting["amount"])
+        assert (col["received"], col["pending"]) == (received["received"], waiting["pending"])
         # and the test's own record of what it did
         mine = [d for d in deals["deposits"] if start <= d[0] < end and d[3] != "rejected"]
         assert dep["amount"] == sum((d[2] for d in mine), ZERO) and dep["count"] == len(mine)
@@ -99,12 +99,12 @@ def test_ageing_reconciles_with_the_payment_register(db, world):
         waiting = _register("payments", project, None, None, "pending")
     assert ageing.day == TODAY
     assert ageing.scheduled == contracts["total_price"]
-    # the confirmed deposit credited to the first instalments counts as received (定金抵扣)
-    assert ageing.received == received["amount"] + contracts["credited"]
-    assert contracts["credited"] == sum(deals["credited"].values(), ZERO) > 0
-    assert ageing.pending == waiting["amount"]
+    # 回款 is what finance confirmed; the deposit credited (定金抵扣) is counted apart
+    assert ageing.received == received["received"] == contracts["received"]
+    assert ageing.credited == contracts["credited"] == sum(deals["credited"].values(), ZERO) > 0
+    assert ageing.pending == waiting["pending"] == contracts["pending"]
     assert ageing.outstanding == contracts["balance"] == contracts["total_price"] - \
-        contracts["credited"] - received["amount"]
+        contracts["credited"] - received["received"]
     assert sum((b["amount"] for b in ageing.buckets.values()), ZERO) == ageing.outstanding
     assert sum((r.unpaid for r in ageing.rows), ZERO) == ageing.outstanding
     paid = defaultdict(lambda: ZERO)
@@ -126,11 +126,11 @@ def test_ageing_reconciles_with_the_payment_register(db, world):
                         "contracts": len(b["contracts"])} for k, b in ageing.buckets.items()}
     months = collection_stats.by_month(project, date(2026, 9, 1), date(2026, 11, 30))
     assert [m for m, *_r in months] == [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
-    assert sum((r for _m, _s, r, _p in months), ZERO) == received["amount"]
+    assert sum((r for _m, _s, r, _p in months), ZERO) == received["received"]
     for month, scheduled, got, _pending in months:
         last = date(month.year + month.month // 12, month.month % 12 + 1, 1)
         assert got == _register("payments", project, month, last.fromordinal(
-            last.toordinal() - 1), "confirmed")["amount"]
+            last.toordinal() - 1), "confirmed")["received"]
         assert scheduled == sum((a for due, a, _c in deals["instalments"].values()
                                  if month <= due < last), ZERO)
 
@@ -188,8 +188,8 @@ def test_the_pages_show_and_export_the_deal_figures(app, world):
     assert '<svg class="chart"' in funnel_page.text
     assert ageing_page.status_code == 200 and "回款账龄" in ageing_page.text
     sheet = load_workbook(io.BytesIO(ageing_xlsx.data)).active
-    unpaid = [row[8] for row in sheet.iter_rows(min_row=2, values_only=True)
-              if isinstance(row[8], (int, float)) and row[0] not in (None, "合计")]
+    unpaid = [row[9] for row in sheet.iter_rows(min_row=2, values_only=True)
+              if isinstance(row[9], (int, float)) and row[0] not in (None, "合计")]
     assert len(unpaid) == len(ageing.rows)
     assert Decimal(str(round(sum(unpaid), 2))) == ageing.outstanding
     assert funnel_xlsx.headers["Content-Type"].startswith(

@@ -1,3 +1,4 @@
+from tests.fixtures.deals import BUYER
 from tests.route_table import OWNER, Route
 
 ALL = frozenset({"consultant", "secretary", "finance", "manager", "admin"})
@@ -38,7 +39,7 @@ def add_to_world(world):
                                      actor=people["secretary"])
         deposits.confirm(deposit, people["finance"])
         subs.append(subscriptions.sign(unit, {
-            "form_key": new_form_key(), "plan": "full", "customer_id": customer.id,
+            "form_key": new_form_key(), "plan": "full", "customer_id": customer.id, **BUYER,
             "sign_deadline": clock.today() + timedelta(days=7)}, people["secretary"])[0])
     contracts.sign(subs[2], {"form_key": new_form_key(), "number": "M-CH",
                              "sign_date": clock.today(), "first_due": clock.today()},

@@ -1,3 +1,4 @@
+from tests.fixtures.deals import BUYER
 from tests.route_table import SHARED, Route
 
 SECRETARY = frozenset({"secretary"})
@@ -45,7 +46,7 @@ def add_to_world(world):
         made.append(deposit)
     deposits.confirm(made[1], finance)
     sub, _ = subscriptions.sign(units[1], {
-        "form_key": new_form_key(), "plan": "full", "customer_id": customer.id,
+        "form_key": new_form_key(), "plan": "full", "customer_id": customer.id, **BUYER,
         "sign_deadline": clock.today() + timedelta(days=7)}, secretary)
     contract, _ = contracts.sign(sub, {"form_key": new_form_key(), "number": "M-1",
                                        "sign_date": clock.today() - timedelta(days=90),

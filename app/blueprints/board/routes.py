@@ -46,7 +46,20 @@ def panel_context(unit, forms=None, now=None):
     return {"unit": unit, "state": state,
             "moves": unit_status.allowed_moves(unit, current_user._get_current_object(), now),
             "history": grid.unit_history(unit.id), "forms": move_forms(forms),
-            "discount_link": discount_link(unit, state)}
+            "discount_link": discount_link(unit, state),
+            "deposit_receipt": deposit_receipt(unit, state)}
+
+
+def deposit_receipt(unit, state):
+    """The receipt of the unit's live deposit, to print when the money is taken (打印收据)."""
+    from app.services.deals.deposits import open_deposit
+    if not can(current_user, "receipt.print") or state not in DEPOSIT_STATES:
+        return None
+    deposit = open_deposit(unit.id)
+    return deposit and deposit.receipt
+
+
+DEPOSIT_STATES = ("deposit_pending", "deposit_confirmed", "subscribed", "contracted")
 
 
 def discount_link(unit, state):

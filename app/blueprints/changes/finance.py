@@ -8,8 +8,11 @@ from app.loaders import load, project_or_404
 from app.models import Payout, TransferFee
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
+from app.qr import qr_data_uri
 from app.services import clock
 from app.services.changes import payouts
+from app.services.money import format_money
+from app.services.verification import verify_url
 from app.web import attempt, render_page
 
 
@@ -32,7 +35,7 @@ def pay(payout_id):
     form = PayForm()
     if form.validate_on_submit() and attempt(form, payouts.pay, payout, form.method.data,
                                              current_user)[0]:
-        flash(f"已支付退款 ¥{payout.amount:,.2f},退款收据 {payout.number}", "success")
+        flash(f"已支付退款 {format_money(payout.amount)},退款收据 {payout.number}", "success")
         return redirect(url_for("changes.finance"))
     return finance(pay_form=form, failed=("payout", payout.id), status=422)
 
@@ -43,8 +46,9 @@ def payout_pdf(payout_id):
     payout = load(Payout, payout_id)
     if payout.status != "paid":
         abort(404)
+    url = verify_url("payout", payout.id, payouts.payout_fingerprint(payout))
     pdf = render_pdf("pdf/refund_receipt.html", payout=payout, change=payout.change,
-                     printed_at=clock.now())
+                     qr=qr_data_uri(url), printed_at=clock.now())
     return pdf_response(pdf, f"退款收据-{payout.number}.pdf")
 
 
@@ -53,7 +57,8 @@ def _fee(fee_id, approve):
     form = FeeForm()
     if form.validate_on_submit() and attempt(form, payouts.decide_fee, fee, approve,
                                              form.reason.data, current_user)[0]:
-        flash("已确认过户费" if approve else "已退回过户费", "success")
+        flash(f"已{'确认' if approve else '退回'}过户费 {format_money(fee.amount)},收据 "
+              f"No.{fee.receipt.number:07d}", "success")
         return redirect(url_for("changes.finance"))
     return finance(fee_form=form, failed=("fee", fee.id), status=422)
 

@@ -2,7 +2,7 @@
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.forms import Form, choices, optional_int
+from app.forms import Form, choices, optional_int, receipt_no_field
 from app.services.changes import KINDS, REASONS, RENAME_ACTIONS, UNIT_AFTER
 from app.services.deals.common import METHODS
 
@@ -36,7 +36,7 @@ class DecideForm(Form):
 
 
 class ExecuteForm(Form):
-    receipt_no = StringField("过户费收据编号", validators=[Optional(), Length(max=12)])
+    receipt_no = receipt_no_field("过户费收据编号", required=False)
     method = SelectField("过户费付款方式", choices=choices(METHODS), validators=[Optional()])
 
 

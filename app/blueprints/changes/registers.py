@@ -21,11 +21,14 @@ def _filters():
     return {"kind": args.get("kind") or None, "status": args.get("status") or None,
             "reason": args.get("reason") or None, "building": args.get("building", type=int),
             "consultant": args.get("consultant", type=int),
-            "start": parse_day(args.get("start"), None), "end": parse_day(args.get("end"), None)}
+            "start": parse_day(args.get("start"), None), "end": parse_day(args.get("end"), None),
+            "basis": args.get("basis") if args.get("basis") in registers.BASES else None,
+            "stage": args.get("stage") if args.get("stage") in registers.STAGES else None}
 
 
 def _filter_choices(project):
-    return {"buildings": registers.buildings(project.id),
+    return {"buildings": registers.buildings(project.id), "bases": registers.BASES,
+            "stages": registers.STAGES,
             "consultants": cards.consultants(active_only=False)}
 
 

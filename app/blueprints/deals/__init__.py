@@ -20,6 +20,8 @@ def labels():
         PLANS,
         RECEIPT_PURPOSES,
     )
+    from app.services.deals.identity import ID_TYPES
     return {"methods": METHODS, "plans": PLANS, "deposit_kinds": DEPOSIT_KINDS,
+            "id_types": ID_TYPES,
             "receipt_purposes": RECEIPT_PURPOSES,
             "money_status": MONEY_STATUS, "rounding": ROUNDING_CHOICES}

@@ -11,6 +11,7 @@ from app.pdf import pdf_response, render_pdf
 from app.policy import require
 from app.services import clock
 from app.services.deals import contracts
+from app.services.money import format_money
 from app.web import attempt, render_page
 
 
@@ -28,9 +29,12 @@ def new_contract(subscription_id):
         ok, result = attempt(form, contracts.sign, sub, data, current_user)
         if ok:
             contract, created = result
-            created_message(created, f"已签约,合同编号 {contract.number}")
+            created_message(created, f"已签约,合同编号 {contract.number},总价 "
+                                     f"{format_money(contract.total_price)}")
             return redirect(url_for("deals.contract", contract_id=contract.id))
-    return render_page("deals/contract_form.html", sub=sub, form=keyed(form),
+    signed = contracts.of_subscription(sub.id)
+    return render_page("deals/contract_form.html", sub=sub, form=keyed(form), signed=signed,
+                       signed_note=signed and contracts.already_signed(signed),
                        status=422 if request.method == "POST" else 200)
 
 
@@ -39,8 +43,9 @@ def new_contract(subscription_id):
 def contract(contract_id, form=None, status=200):
     item = load(Contract, contract_id)
     form = form or PaymentForm(formdata=None)
-    form.instalment_id.choices = [(i.id, f"{i.label} · 应付 ¥{i.due:,.2f}")
-                                  for i in item.instalments]
+    # a paid instalment (or one whose payment waits on finance) is not offered again
+    form.instalment_id.choices = [(i.id, f"{i.label} · 未付 {format_money(left)}")
+                                  for i, left in contracts.open_instalments(item)]
     ids = [i.id for i in item.instalments]
     return render_page("deals/contract.html", contract=item, form=keyed(form), status=status,
                        paid=contracts.paid(ids), pending=contracts.paid(ids, ("pending",)),
@@ -63,7 +68,8 @@ def record_payment(contract_id):
                              current_user)
         if ok:
             payment, created = result
-            created_message(created, f"已登记回款 ¥{payment.amount:,.2f},等待财务确认")
+            created_message(created, f"已登记回款 {format_money(payment.amount)},收据 "
+                                     f"No.{payment.receipt.number:07d},等待财务确认")
             return redirect(url_for("deals.contract", contract_id=item.id))
     return contract(contract_id, form=form, status=422)
 

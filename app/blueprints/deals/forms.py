@@ -2,10 +2,11 @@
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import ChineseDateField, Form, choices, optional_int
+from app.forms import ChineseDateField, Form, choices, optional_int, receipt_no_field
 from app.models.pricing import RULE_KINDS, RULE_PLANS
 from app.services.customers.attribution import SPLIT_CASES
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS
+from app.services.deals.identity import ID_TYPES
 
 CASE_CHOICES = [("", "本人客户 / 无归属客户(自动)")] + [
     (key, f"{label} — {rule}") for key, (label, rule) in SPLIT_CASES.items()]
@@ -22,8 +23,7 @@ class DepositForm(KeyedForm):
     kind = SelectField("定金类型", choices=choices(DEPOSIT_KINDS))
     amount = StringField("金额(元)", validators=[InputRequired("请填写金额"), Length(max=20)])
     method = SelectField("付款方式", choices=choices(METHODS))
-    receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
-                                                 Length(max=12)])
+    receipt_no = receipt_no_field()
     case = SelectField("业绩分成情形", choices=CASE_CHOICES, default="")
 
 
@@ -36,11 +36,16 @@ class SubscriptionForm(KeyedForm):
                               validators=[InputRequired("请选择买受人")])
     co_buyers = TextAreaField("共同购房人", validators=[Optional(), Length(max=400)])
     deal_price = StringField("成交总价(元)", validators=[Optional(), Length(max=20)])
-    plan = SelectField("付款方式", choices=choices(PLANS))
+    # the plan the form shows selected is the one it submits, and the one the panel prices
+    plan = SelectField("付款方式", choices=choices(PLANS), default=next(iter(PLANS)))
     down_payment = StringField("首付款(元,按揭)", validators=[Optional(), Length(max=20)])
     bank = StringField("按揭银行", validators=[Optional(), Length(max=64)])
     sign_deadline = ChineseDateField("签约期限", validators=[InputRequired("请填写签约期限")])
+    id_type = SelectField("证件类型", choices=choices(ID_TYPES), default="id_card")
+    id_number = StringField("证件号码", validators=[Optional(), Length(max=32)])
     address = StringField("通讯地址", validators=[Optional(), Length(max=200)])
+    identity_note = StringField("暂缺原因(没有证件号码或地址时必填)",
+                                validators=[Optional(), Length(max=200)])
 
 
 class ReissueForm(SubscriptionForm):
@@ -60,13 +65,14 @@ class PaymentForm(KeyedForm):
                                 validators=[InputRequired("请选择期次")])
     amount = StringField("金额(元)", validators=[InputRequired("请填写金额"), Length(max=20)])
     method = SelectField("付款方式", choices=choices(METHODS))
-    receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
-                                                 Length(max=12)])
+    receipt_no = receipt_no_field()
 
 
 class BookForm(Form):
-    first_no = StringField("起始编号", validators=[InputRequired("请填写起始编号"), Length(max=9)])
-    last_no = StringField("结束编号", validators=[InputRequired("请填写结束编号"), Length(max=9)])
+    first_no = StringField("起始编号", validators=[InputRequired("请填写起始编号"),
+                                               Length(max=20, message="编号过长")])
+    last_no = StringField("结束编号", validators=[InputRequired("请填写结束编号"),
+                                              Length(max=20, message="编号过长")])
     holder = StringField("领用人", validators=[InputRequired("请填写领用人"), Length(max=64)])
 
 
@@ -87,7 +93,6 @@ class RuleToggleForm(Form):
 
 
 class VoidReceiptForm(Form):
-    receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
-                                                 Length(max=12)])
+    receipt_no = receipt_no_field()
     reason = StringField("作废原因", validators=[InputRequired("请填写作废原因"),
                                              Length(max=200, message="最多 200 字")])

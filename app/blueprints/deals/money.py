@@ -11,6 +11,7 @@ from app.policy import require
 from app.qr import qr_data_uri
 from app.services import clock
 from app.services.deals import contracts, deposits, lookups, receipts
+from app.services.money import format_money
 from app.services.verification import verify_url
 from app.web import attempt, render_page
 
@@ -33,7 +34,8 @@ def confirm_deposit(deposit_id):
     ok = form.validate_on_submit() and attempt(form, deposits.confirm, deposit, current_user)[0]
     if not ok:
         return queue(reject_form=form, failed=("deposit", deposit.id), status=422)
-    flash(f"已确认定金 ¥{deposit.amount:,.2f}(收据 No.{deposit.receipt.number:07d})", "success")
+    flash(f"已确认定金 {format_money(deposit.amount)},收据 No.{deposit.receipt.number:07d}",
+          "success")
     return redirect(url_for("deals.queue"))
 
 
@@ -46,7 +48,8 @@ def reject_deposit(deposit_id):
                                                current_user)[0]
     if not ok:
         return queue(reject_form=form, failed=("deposit", deposit.id), status=422)
-    flash("已退回定金,房源已恢复", "success")
+    flash(f"已退回定金 {format_money(deposit.amount)},收据 No.{deposit.receipt.number:07d} "
+          "已作废,房源已恢复", "success")
     return redirect(url_for("deals.queue"))
 
 
@@ -57,7 +60,8 @@ def _payment(payment_id, approve):
                                                form.reason.data, current_user)[0]
     if not ok:
         return queue(reject_form=form, failed=("payment", payment.id), status=422)
-    flash("已确认回款" if approve else "已退回回款", "success")
+    flash(f"已{'确认' if approve else '退回'}回款 {format_money(payment.amount)},收据 "
+          f"No.{payment.receipt.number:07d}", "success")
     return redirect(url_for("deals.queue"))
 
 
@@ -108,7 +112,7 @@ def void_receipt():
     project = project_or_404()
     form = VoidReceiptForm()
     if request.method == "GET" and request.args.get("number", "").isdigit():
-        form.receipt_no.data = request.args["number"][:9]
+        form.receipt_no.data = request.args["number"][:20]
     if form.validate_on_submit():
         ok, receipt = attempt(form, receipts.void, project.id, form.receipt_no.data,
                               form.reason.data, current_user)

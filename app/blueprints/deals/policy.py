@@ -88,5 +88,5 @@ def price_preview(unit_id):
     steps, standard = price_policy.breakdown(unit, plan)
     typed = (request.args.get("deal_price") or "").strip()
     deal, error = lookups.typed_price(typed[:20], standard)
-    return render_page("deals/_price.html", partial="deals/_price.html", unit=unit,
+    return render_page("deals/_price.html", partial="deals/_price.html", unit=unit, oob=True,
                        steps=steps, standard=standard, deal=deal, error=error, plan=plan)

@@ -13,6 +13,7 @@ from app.services import clock
 from app.services.customers import cards
 from app.services.deals import deposits, lookups, price_policy, subscriptions
 from app.services.deals.common import PLANS, new_form_key
+from app.services.money import format_money
 from app.services.verification import verify_url
 from app.web import attempt, render_page
 
@@ -55,8 +56,8 @@ def new_deposit(unit_id):
                              case=form.case.data)
         if ok:
             deposit, created = result
-            created_message(created, f"已登记定金,收据 No.{deposit.receipt.number:07d},"
-                                     "等待财务确认")
+            created_message(created, f"已登记定金 {format_money(deposit.amount)},收据 "
+                                     f"No.{deposit.receipt.number:07d},等待财务确认")
             return redirect(url_for("board.index", building=unit.building_id, unit=unit.id))
     status = 422 if request.method == "POST" else 200
     return render_page("deals/deposit_form.html", unit=unit, form=keyed(form), status=status)
@@ -67,7 +68,8 @@ def subscription_data(form):
             "co_buyers": form.co_buyers.data, "deal_price": form.deal_price.data,
             "plan": form.plan.data, "down_payment": form.down_payment.data,
             "bank": form.bank.data, "sign_deadline": form.sign_deadline.data,
-            "address": form.address.data}
+            "address": form.address.data, "id_type": form.id_type.data,
+            "id_number": form.id_number.data, "identity_note": form.identity_note.data}
 
 
 @bp.route("/units/<int:unit_id>/subscription", methods=["GET", "POST"])
@@ -77,14 +79,16 @@ def new_subscription(unit_id):
     deposit = deposits.confirmed_for(unit.id)
     form = SubscriptionForm()
     form.customer_id.choices = customer_choices(unit.building.project_id)
-    if request.method == "GET" and deposit is not None:
+    if request.method == "GET" and deposit is not None:  # confirm what the card has
         form.customer_id.data = deposit.customer_id
+        form.id_number.data = deposit.customer.id_number
     if form.validate_on_submit():
         ok, result = attempt(form, subscriptions.sign, unit, subscription_data(form),
                              current_user)
         if ok:
             sub, created = result
-            created_message(created, f"认购书 {sub.number} 已签,{unit.building.name} "
+            created_message(created, f"认购书 {sub.number} 已签,成交总价 "
+                                     f"{format_money(sub.deal_price)},{unit.building.name} "
                                      f"{unit.unit_no} 已售")
             return redirect(url_for("deals.subscription", subscription_id=sub.id))
     status = 422 if request.method == "POST" else 200
@@ -108,6 +112,9 @@ def subscription(subscription_id, form=None, status=200):
                            "deal_price": f"{sub.deal_price}", "bank": sub.bank,
                            "down_payment": sub.down_payment and f"{sub.down_payment}",
                            "sign_deadline": sub.sign_deadline, "address": sub.address,
+                           "id_type": sub.buyer_id_type or "id_card",
+                           "id_number": sub.buyer_id_number,
+                           "identity_note": sub.identity_note,
                            "co_buyers": "\n".join(" ".join(b)
                                                   for b in subscriptions.co_buyers(sub))})
     return render_page("deals/subscription.html", sub=sub, form=keyed(form), status=status,
@@ -116,7 +123,7 @@ def subscription(subscription_id, form=None, status=200):
                        paid_deposits=subscriptions.deposits_paid(sub),
                        balance=subscriptions.balance(sub),
                        split_label=deposits.split_label(sub.deposit),
-                       replaced_by=lookups.replacement_of(sub))
+                       replaced_by=lookups.replacement_of(sub), outcome=lookups.outcome_of(sub))
 
 
 @bp.route("/subscriptions/<int:subscription_id>/reissue", methods=["POST"])
@@ -130,7 +137,8 @@ def reissue(subscription_id):
                              subscription_data(form), form.reason.data, current_user)
         if ok:
             fresh, created = result
-            created_message(created, f"认购书 {sub.number} 已作废,已重开 {fresh.number}")
+            created_message(created, f"认购书 {sub.number} 已作废,已重开 {fresh.number},"
+                                     f"成交总价 {format_money(fresh.deal_price)}")
             return redirect(url_for("deals.subscription", subscription_id=fresh.id))
     return subscription(subscription_id, form=form, status=422)
 

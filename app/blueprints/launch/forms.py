@@ -2,7 +2,7 @@
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import Form, choices, optional_int
+from app.forms import Form, choices, optional_int, receipt_no_field
 from app.services.deals.common import METHODS
 from app.services.launch.launches import MODES
 
@@ -25,8 +25,7 @@ class RegistrationForm(Form):
     consultant_id = SelectField("置业顾问", coerce=optional_int, validators=[Optional()])
     amount = StringField("诚意金(元)", validators=[InputRequired("请填写金额"), Length(max=20)])
     method = SelectField("付款方式", choices=choices(METHODS))
-    receipt_no = StringField("收据编号", validators=[InputRequired("请填写收据编号"),
-                                                 Length(max=12)])
+    receipt_no = receipt_no_field()
     layouts = SelectMultipleField("意向户型", validators=[Optional()])
 
 

@@ -12,6 +12,7 @@ from app.qr import qr_data_uri
 from app.services import audit, clock
 from app.services.deals.common import new_form_key
 from app.services.launch import lookups, registrations
+from app.services.money import format_money
 from app.services.verification import verify_url
 from app.web import attempt, commit, render_page
 from app.xlsx import Column, build_workbook, xlsx_response
@@ -61,7 +62,8 @@ def register(launch_id):
                              form_key=form.form_key.data, actor=current_user)
         if ok:
             entry, created = result
-            flash(f"已认筹:{entry.code} {entry.customer.name},诚意金待财务确认" if created
+            flash(f"已认筹:{entry.code} {entry.customer.name},诚意金 "
+                  f"{format_money(entry.amount)} 待财务确认" if created
                   else "该表单已提交过,以下是第一次提交的结果", "success")
             return redirect(url_for("launch.registrations_list", launch_id=launch.id))
     return render_page("launch/register.html", launch=launch, form=form,
@@ -93,9 +95,9 @@ def registration_pdf(entry_id):
     return pdf_response(pdf, f"认筹单-{entry.code}.pdf")
 
 
-DECISIONS = {"confirm": (registrations.confirm, "已确认诚意金"),
-             "reject": (registrations.reject, "已退回诚意金,收据作废"),
-             "refund": (registrations.refund, "已登记诚意金退款,该客户退出排队")}
+DECISIONS = {"confirm": (registrations.confirm, "已确认诚意金 {amount}"),
+             "reject": (registrations.reject, "已退回诚意金 {amount},收据作废"),
+             "refund": (registrations.refund, "已登记诚意金退款 {amount},该客户退出排队")}
 
 
 @bp.route("/launches/registrations/<int:entry_id>/<decision>", methods=["POST"])
@@ -111,5 +113,5 @@ def decide(entry_id, decision):
     if not ok:
         return registrations_list(entry.launch_id, reason_form=form, failed=entry.id,
                                   status=422)
-    flash(f"{entry.code}:{message}", "success")
+    flash(f"{entry.code}:" + message.format(amount=format_money(entry.amount)), "success")
     return redirect(url_for("launch.registrations_list", launch_id=entry.launch_id))

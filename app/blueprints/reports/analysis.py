@@ -145,7 +145,8 @@ def _pct(part, whole):
 AGEING_COLUMNS = [
     C("合同编号", "contract", width=12), C("房号", "unit", width=12), C("客户", "customer"),
     C("期次", "label", width=10), C("应付日期", "due_date", "date", 11),
-    C("应付金额", "amount", "money", 15), C("已回款", "received", "money", 15),
+    C("应付金额", "amount", "money", 15), C("定金抵扣", "credited", "money", 15),
+    C("已确认回款", "received", "money", 15),
     C("逾期天数", "days", "int", 9), C("未付金额", "unpaid", "money", 15),
     C("账龄", "bucket_label", width=18)]
 
@@ -159,10 +160,12 @@ def collections_xlsx():
     rows = [{**vars(r), "days": max(r.days, 0), "bucket_label": labels[r.bucket]}
             for r in ageing.rows]
     totals = {"amount": sum((r.amount for r in ageing.rows), collection_stats.ZERO),
+              "credited": sum((r.credited for r in ageing.rows), collection_stats.ZERO),
               "received": sum((r.received for r in ageing.rows), collection_stats.ZERO),
               "unpaid": ageing.outstanding}
     notes = [f"{project.name} 回款账龄 截至 {ageing.day:%Y-%m-%d}",
              f"合同总价 {format_money(ageing.scheduled)},"
+             f"定金抵扣 {format_money(ageing.credited)},"
              f"已确认回款 {format_money(ageing.received)},"
              f"未回款 {format_money(ageing.outstanding)},待财务确认 {format_money(ageing.pending)}"]
     notes += [f"{label}:{format_money(ageing.buckets[key]['amount'])}"

@@ -84,6 +84,7 @@ SALES_COLUMNS = [
     Column("分组", "dimension", width=8), Column("项目", "label", width=14),
     Column("本期套数", "units", "int", 9), Column("本期面积(㎡)", "area", "area", 12),
     Column("本期金额(元)", "amount", "money", 16), Column("退房", "returned", "int", 6),
+    Column("换出", "exchanged_out", "int", 6), Column("换入", "exchanged_in", "int", 6),
     Column("上期套数", "prev_units", "int", 9), Column("上期金额(元)", "prev_amount", "money", 16),
     Column("累计套数", "cum_units", "int", 9), Column("累计面积(㎡)", "cum_area", "area", 12),
     Column("累计金额(元)", "cum_amount", "money", 16), Column("剩余可售", "stock", "int", 9),
@@ -93,7 +94,8 @@ SALES_COLUMNS = [
 def _xlsx_row(dimension, group):
     return {"dimension": dimension, "label": group.label, "units": group.period.units,
             "area": group.period.area, "amount": group.period.amount,
-            "returned": group.returned, "prev_units": group.previous.units,
+            "returned": group.returned, "exchanged_out": group.exchanged_out,
+            "exchanged_in": group.exchanged_in, "prev_units": group.previous.units,
             "prev_amount": group.previous.amount, "cum_units": group.cumulative.units,
             "cum_area": group.cumulative.area, "cum_amount": group.cumulative.amount,
             "stock": group.stock.units, "stock_amount": group.stock.amount,
@@ -125,6 +127,6 @@ def sales_xlsx():
              f"来访 {previous['visit']},来电 {previous['call']}",
              _deal_note(context["deals"]),
              "成交以房源转为已认购/已签约计,金额为认购书成交价(作废的不计),剩余可售按表价;"
-             "退房从本期中扣除。"]
+             "退房从本期中扣除;换房不计成交也不计退房,按换出/换入计入各分组(合计不变)。"]
     data = build_workbook(context["title"], SALES_COLUMNS, rows, notes=notes)
     return xlsx_response(data, f"{context['title']} {context['first']:%Y-%m-%d}.xlsx")

@@ -13,7 +13,9 @@ def terms_of(sub, **changes):
             "co_buyers": "\n".join(" ".join(buyer) for buyer in buyers),
             "deal_price": str(sub.deal_price), "plan": sub.plan,
             "down_payment": sub.down_payment and str(sub.down_payment), "bank": sub.bank,
-            "sign_deadline": max(sub.sign_deadline, clock.today()), "address": sub.address}
+            "sign_deadline": max(sub.sign_deadline, clock.today()), "address": sub.address,
+            "id_type": sub.buyer_id_type, "id_number": sub.buyer_id_number,
+            "identity_note": sub.identity_note or "沿用原认购书"}
     data.update(changes)
     return data
 

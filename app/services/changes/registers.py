@@ -3,7 +3,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Building, ChangeRequest, ChangeStatus, Customer, Payout, Unit, User
+from app.models import (
+    Building,
+    ChangeRequest,
+    ChangeStatus,
+    Customer,
+    Payout,
+    Unit,
+    UnitStatus,
+    User,
+)
 from app.policy import can
 from app.services.changes import KINDS, REASONS, RENAME_ACTIONS, STATUS
 from app.services.clock import day_bounds
@@ -12,6 +21,7 @@ from app.xlsx import Column
 PAGE_LIMIT = 500
 C = Column
 COLUMNS = (C("编号", "id", "int", 8), C("类型", "kind", "text", 8), C("房号", "unit"),
+           C("申请时阶段", "stage", "text", 10),
            C("目标房号", "target"), C("客户", "customer"), C("置业顾问", "consultant"),
            C("原因", "reason", "text", 14), C("说明", "notes", "text", 24),
            C("状态", "status", "text", 10), C("申请人", "requester"),
@@ -20,7 +30,12 @@ COLUMNS = (C("编号", "id", "int", 8), C("类型", "kind", "text", 8), C("房�
            C("原成交价", "old_price", "money"), C("新成交价", "new_price", "money"),
            C("违约金", "penalty", "money"), C("退款", "refund", "money"))
 MONEY = ("received", "penalty", "refund")
-FILTERS = ("kind", "status", "reason", "building", "consultant", "start", "end")
+FILTERS = ("kind", "status", "reason", "building", "consultant", "start", "end", "basis",
+           "stage")
+# the dates filter on when it was asked, or when it was done (the 销售日报 counts 退房 then)
+BASES = {"requested": "申请日期", "executed": "执行日期"}
+# a 退房 of a sold unit (the 日报's 退房) or of a deposit not yet 认购
+STAGES = {"sold": "已认购/已签约", "deposit": "定金阶段"}
 
 
 def _query(project_id, filters, viewer=None):
@@ -30,6 +45,7 @@ def _query(project_id, filters, viewer=None):
     cr = ChangeRequest
     query = (select(cr.id.label("id"), cr.kind.label("kind"),
                     (building.name + " " + unit.unit_no).label("unit"),
+                    cr.stage.label("stage"),
                     (target_building.name + " " + target.unit_no).label("target"),
                     Customer.name.label("customer"), consultant.display_name.label("consultant"),
                     cr.reason.label("reason"), cr.notes.label("notes"),
@@ -54,10 +70,14 @@ def _query(project_id, filters, viewer=None):
                         ("building", building.id), ("consultant", cr.consultant_id)):
         if filters.get(key):
             query = query.where(column == filters[key])
+    if filters.get("stage") in STAGES:
+        sold = cr.stage.in_(UnitStatus.SOLD)
+        query = query.where(sold if filters["stage"] == "sold" else ~sold)
+    when = cr.executed_at if filters.get("basis") == "executed" else cr.requested_at
     if filters.get("start"):
-        query = query.where(cr.requested_at >= day_bounds(filters["start"])[0])
+        query = query.where(when >= day_bounds(filters["start"])[0])
     if filters.get("end"):
-        query = query.where(cr.requested_at < day_bounds(filters["end"])[1])
+        query = query.where(when < day_bounds(filters["end"])[1])
     if viewer is not None and can(viewer, "records.own_only"):
         query = query.where((cr.requested_by_id == viewer.id) | (cr.consultant_id == viewer.id))
     return query
@@ -72,6 +92,7 @@ def rows(project_id, filters, viewer=None, limit=PAGE_LIMIT):
         row["kind"] = KINDS[row["kind"]] + (f"({RENAME_ACTIONS[row['rename_action']]})"
                                             if row["rename_action"] else "")
         row["reason"], row["status"] = REASONS[row["reason"]], STATUS[row["status"]]
+        row["stage"] = UnitStatus.LABELS.get(row["stage"], row["stage"])
         result.append(row)
     return result
 

@@ -57,6 +57,9 @@ def sign(subscription, data, actor, now=None):
     db.session.refresh(subscription)
     if subscription.status != SubscriptionStatus.SIGNED:
         raise RuleViolation("该认购书已作废,请从有效的认购书签约")
+    signed = of_subscription(subscription.id)
+    if signed is not None:  # a stale tab, a second user, or a contract an exchange carried over
+        raise RuleViolation(already_signed(signed))
     number = (data.get("number") or "").strip()
     if not number or len(number) > 32:
         raise RuleViolation("请填写合同编号(32 个字符以内)", "number")
@@ -87,6 +90,10 @@ def sign(subscription, data, actor, now=None):
                  user=actor, after={"number": number, "total_price": contract.total_price,
                                     "instalments": len(rows), "deposit_credited": credit})
     return contract, True
+
+
+def already_signed(contract):
+    return f"该认购书已签约(合同 {contract.number})"
 
 
 def allocate(credit, amounts):
@@ -153,7 +160,10 @@ def credited(contract):
 
 
 def balance(contract):
-    """Outstanding balance: total price less credited deposits and confirmed payments."""
+    """Outstanding balance: total price less credited deposits and confirmed payments; a
+    refunded contract (its 认购书 voided by the 退房) owes nothing."""
+    if contract.subscription.status != SubscriptionStatus.SIGNED:
+        return Decimal("0.00")
     received = db.session.scalar(select(sum_fen(Payment.amount)).where(
         Payment.contract_id == contract.id, Payment.status == MoneyStatus.CONFIRMED))
     return contract.total_price - credited(contract) - from_fen(received)
@@ -179,6 +189,15 @@ def overdue(project_id, today=None):
 def in_default(overdue_rows):
     """Contract ids with an instalment overdue more than two months (违约)."""
     return {i.contract_id for i, _, days in overdue_rows if days > DEFAULT_DAYS}
+
+
+def open_instalments(contract):
+    """[(instalment, amount still open)] of the instalments not yet paid in full (recorded
+    payments waiting on finance count as paid): the ones a payment may be recorded against."""
+    ids = [i.id for i in contract.instalments]
+    live = paid(ids, MoneyStatus.LIVE) if ids else {}
+    rows = [(i, i.due - live.get(i.id, Decimal("0.00"))) for i in contract.instalments]
+    return [(i, left) for i, left in rows if left > 0]
 
 
 def of_subscription(subscription_id):

@@ -5,7 +5,16 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Building, Receipt, ReceiptBook, Subscription, Unit
+from app.models import (
+    Building,
+    ChangeRequest,
+    ChangeStatus,
+    Receipt,
+    ReceiptBook,
+    Subscription,
+    SubscriptionStatus,
+    Unit,
+)
 from app.services.customers.phones import mask_phone
 from app.services.deals import price_policy, registers
 from app.services.deals.common import PLANS
@@ -18,6 +27,16 @@ EXAMPLE_PRICE = Decimal("1000000.00")  # the worked example when the board has n
 def replacement_of(sub):
     """The 认购书 issued in place of a voided one, or None."""
     return db.session.scalar(select(Subscription).where(Subscription.replaces_id == sub.id))
+
+
+def outcome_of(sub):
+    """What became of a 认购书, as the office says it: 有效, 已退房, 已换房 or 已作废."""
+    if sub.status == SubscriptionStatus.SIGNED:
+        return SubscriptionStatus.LABELS[sub.status]
+    kind = db.session.scalar(select(ChangeRequest.kind).where(
+        ChangeRequest.subscription_id == sub.id, ChangeRequest.status == ChangeStatus.EXECUTED))
+    voided = SubscriptionStatus.LABELS[sub.status]
+    return {"refund": "已退房", "exchange": "已换房"}.get(kind, voided)
 
 
 def receipt_books(project_id):

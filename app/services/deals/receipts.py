@@ -13,12 +13,19 @@ from app.services.errors import RuleViolation
 from app.services.verification import VerifiedDocument, fingerprint, register
 
 MAX_BOOK = 1000  # numbers in one book
+DIGITS = 7  # printed No.0002001 everywhere
+FULL_WIDTH = str.maketrans("０１２３４５６７８９．ＮＯｎｏ", "0123456789.NOno")
 
 
 def parse_number(text, field="receipt_no"):
-    text = str(text or "").strip().upper().removeprefix("NO.").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) <= 0:
-        raise RuleViolation("收据编号应为正整数", field)
+    """A receipt number as the app prints it (No.0002001) or as typed (2001); a longer
+    number is refused, never cut to one of another book."""
+    text = str(text or "").strip().translate(FULL_WIDTH).upper()
+    text = text.removeprefix("NO.").removeprefix("NO").removeprefix("№").strip()
+    if not text.isascii() or not text.isdigit() or int(text) <= 0:
+        raise RuleViolation("收据编号应为正整数(如 No.0002001 或 2001)", field)
+    if len(text) > DIGITS:
+        raise RuleViolation(f"收据编号最多 {DIGITS} 位数字(如 No.0002001)", field)
     return int(text)
 
 

@@ -69,7 +69,8 @@ def _unit_name():
 def _deposits(kind):
     def query(project_id):
         recorder = aliased(User)
-        return (select(Receipt.number.label("receipt_no"), _unit_name(),
+        return (select(Receipt.number.label("receipt_no"), Receipt.id.label("receipt_id"),
+                       _unit_name(),
                        Customer.name.label("customer"), User.display_name.label("consultant"),
                        Deposit.amount.label("amount"), Deposit.method.label("method"),
                        ChannelCompany.name.label("channel"), Deposit.id.label("shares"),
@@ -112,11 +113,14 @@ def _subscriptions(project_id):
             .where(Subscription.project_id == project_id)), Subscription
 
 
+def _paid_on_contract(status):
+    return (select(sum_fen(Payment.amount))
+            .where(Payment.contract_id == Contract.id, Payment.status == status)
+            .scalar_subquery())
+
+
 def _contracts(project_id):
-    received = (select(sum_fen(Payment.amount))
-                .where(Payment.contract_id == Contract.id,
-                       Payment.status == MoneyStatus.CONFIRMED)
-                .scalar_subquery())
+    received = _paid_on_contract(MoneyStatus.CONFIRMED)
     credited = (select(sum_fen(Instalment.credited))
                 .where(Instalment.contract_id == Contract.id).scalar_subquery())
     return (select(Contract.number.label("number"), _unit_name(),
@@ -124,6 +128,8 @@ def _contracts(project_id):
                    Contract.plan.label("plan"), Contract.total_price.label("total_price"),
                    type_coerce(credited, Money()).label("credited"),
                    type_coerce(received, Money()).label("received"),
+                   type_coerce(_paid_on_contract(MoneyStatus.PENDING),
+                               Money()).label("pending"),
                    type_coerce(as_fen(Contract.total_price) - credited
                                - received, Money()).label("balance"),
                    # a refund voids the contract's 认购书 (an exchange moves it to a new one)
@@ -137,10 +143,16 @@ def _contracts(project_id):
 
 
 def _payments(project_id):
-    return (select(Receipt.number.label("receipt_no"), Contract.number.label("contract"),
+    # a 退房 refunds the receipts of the confirmed payments (the payment rows stay confirmed)
+    status = case((Receipt.status == ReceiptStatus.REFUNDED, MoneyStatus.REFUNDED),
+                  else_=Payment.status)
+    return (select(Receipt.number.label("receipt_no"), Receipt.id.label("receipt_id"),
+                   Contract.number.label("contract"),
                    _unit_name(), Customer.name.label("customer"),
                    Instalment.label.label("instalment"), Payment.amount.label("amount"),
-                   Payment.method.label("method"), Payment.status.label("status"),
+                   case((status == MoneyStatus.CONFIRMED, Payment.amount)).label("received"),
+                   case((status == MoneyStatus.PENDING, Payment.amount)).label("pending"),
+                   Payment.method.label("method"), status.label("status"),
                    Payment.recorded_at.label("at"))
             .join(Receipt, Receipt.id == Payment.receipt_id)
             .join(Contract, Contract.id == Payment.contract_id)
@@ -164,7 +176,8 @@ def _owners(project_id):
 
 
 def _receipts(project_id):
-    return (select(Receipt.number.label("receipt_no"), Receipt.purpose.label("purpose"),
+    return (select(Receipt.number.label("receipt_no"), Receipt.id.label("receipt_id"),
+                   Receipt.purpose.label("purpose"),
                    _unit_name(), Customer.name.label("customer"), Receipt.amount.label("amount"),
                    Receipt.method.label("method"), Receipt.status.label("status"),
                    Receipt.reason.label("reason"), Receipt.issued_at.label("at"))
@@ -174,7 +187,7 @@ def _receipts(project_id):
 
 
 C = Column
-_DEPOSIT_COLUMNS = (C("收据编号", "receipt_no", "int", 10), C("房号", "unit"),
+_DEPOSIT_COLUMNS = (C("收据编号", "receipt_no", "receipt", 12), C("房号", "unit"),
                     C("客户", "customer"), C("置业顾问", "consultant"),
                     C("金额", "amount", "money"), C("付款方式", "method", "text", 10),
                     C("渠道", "channel"), C("业绩分成", "shares", "text", 20),
@@ -201,23 +214,25 @@ REGISTERS = {
         C("合同编号", "number"), C("房号", "unit"), C("买受人", "customer"),
         C("签约日期", "sign_date", "date"), C("付款方式", "plan"),
         C("合同总价", "total_price", "money"), C("定金抵扣", "credited", "money"),
-        C("已回款", "received", "money"), C("未回款", "balance", "money"),
-        C("状态", "status", "text", 8)),
-        ("total_price", "credited", "received", "balance"), CONTRACT_STATUS,
+        C("已确认回款", "received", "money"), C("待财务确认", "pending", "money"),
+        C("未回款", "balance", "money"), C("状态", "status", "text", 8)),
+        ("total_price", "credited", "received", "pending", "balance"), CONTRACT_STATUS,
         {"plan": PLANS, "status": CONTRACT_STATUS}, ("refunded",)), _contracts),
     "payments": (Register("回款明细表", (
-        C("收据编号", "receipt_no", "int", 10), C("合同编号", "contract"), C("房号", "unit"),
+        C("收据编号", "receipt_no", "receipt", 12), C("合同编号", "contract"), C("房号", "unit"),
         C("客户", "customer"), C("期次", "instalment"), C("金额", "amount", "money"),
+        C("已确认回款", "received", "money"), C("待财务确认", "pending", "money"),
         C("付款方式", "method"), C("状态", "status"), C("登记时间", "at", "datetime", 17)),
-        ("amount",), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS},
-        (MoneyStatus.REJECTED,)), _payments),
+        # 回款 is money finance confirmed; what waits on finance is totalled apart
+        ("received", "pending"), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS},
+        (MoneyStatus.REJECTED, MoneyStatus.REFUNDED)), _payments),
     "owners": (Register("业主登记一览表", (
         C("房号", "unit"), C("业主", "customer"), C("电话", "phone"),
         C("共同购房人", "co_buyers", "text", 24), C("通讯地址", "address", "text", 30),
         C("认购书编号", "number"), C("成交价", "deal_price", "money"),
         C("房源状态", "status")), ("deal_price",), {}, {}), _owners),
     "receipts": (Register("收据台账", (
-        C("收据编号", "receipt_no", "int", 10), C("款项", "purpose"), C("房号", "unit"),
+        C("收据编号", "receipt_no", "receipt", 12), C("款项", "purpose"), C("房号", "unit"),
         C("付款人", "customer"), C("金额", "amount", "money"), C("付款方式", "method"),
         C("状态", "status"), C("原因", "reason", "text", 20),
         C("开具时间", "at", "datetime", 17)), ("amount",), RECEIPT_STATUS,

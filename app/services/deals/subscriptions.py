@@ -20,6 +20,7 @@ from app.services.board import unit_status
 from app.services.customers import attribution
 from app.services.deals import deposits, price_policy
 from app.services.deals.common import PLANS, check_form_key, choice, lock_and_find, project_customer
+from app.services.deals.identity import buyer_identity
 from app.services.discounts.requests import describe_value
 from app.services.errors import Conflict, RuleViolation
 from app.services.money import parse_money, round_price
@@ -145,6 +146,7 @@ def _new(unit, deposit, data, key, actor, now, replaces=None, policy_at=None):
                                    prior_approval=prior, plan=data.get("plan"),
                                    policy_at=policy_at)
     down, bank = plan_terms(data.get("plan"), data.get("down_payment"), data.get("bank"), deal)
+    identity = buyer_identity(customer, data)
     deadline = data.get("sign_deadline")
     if not isinstance(deadline, date) or deadline < clock.today():
         raise RuleViolation("签约期限应为今天或以后的日期", "sign_deadline")
@@ -154,7 +156,9 @@ def _new(unit, deposit, data, key, actor, now, replaces=None, policy_at=None):
         co_buyers=json.dumps(parse_co_buyers(data.get("co_buyers")), ensure_ascii=False),
         list_price=unit.total_price, deal_price=deal, approval_id=approval and approval.id,
         plan=data["plan"], down_payment=down, bank=bank, sign_deadline=deadline,
-        address=(data.get("address") or "").strip()[:200] or None, signed_by_id=actor.id,
+        address=identity["address"], buyer_id_type=identity["id_type"],
+        buyer_id_number=identity["id_number"], identity_note=identity["identity_note"],
+        signed_by_id=actor.id,
         signed_at=now, replaces_id=replaces and replaces.id, form_key=key)
     db.session.add(subscription)
     db.session.flush()
@@ -189,7 +193,10 @@ def deposits_paid(subscription):
 
 
 def balance(subscription):
-    """Deal price less the confirmed deposits: what the buyer still owes before the contract."""
+    """Deal price less the confirmed deposits: what the buyer still owes before the contract.
+    A voided 认购书 (refunded, exchanged, corrected) owes nothing: its successor, if any, does."""
+    if subscription.status != SubscriptionStatus.SIGNED:
+        return Decimal("0.00")
     return subscription.deal_price - sum((d.amount for d in deposits_paid(subscription)),
                                          Decimal("0.00"))
 

@@ -1,9 +1,12 @@
 """Collections 回款: what is outstanding on the contracts, by how late it is, and what was
 received against what fell due, month by month.
 
-Outstanding is per instalment: its amount less the payments finance has confirmed against
-it (as the 回款明细 register counts them). Summed over every instalment that is exactly the
-contracts' total price less the confirmed 回款, which the reconciliation tests check.
+回款 means one thing on every page: money finance has confirmed against an instalment (as the
+回款明细表 and 签约明细表 count it). The confirmed deposit credited to the first instalments
+(定金抵扣) and the payments still waiting on finance are shown beside it, never inside it.
+Outstanding per instalment is its amount less 定金抵扣 less 回款; summed over the contracts in
+force (a 退房 leaves nothing owed) it is the 签约明细表's 未回款, which the reconciliation
+tests check.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,7 +16,16 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import Building, Contract, Customer, Instalment, Payment, Unit
+from app.models import (
+    Building,
+    Contract,
+    Customer,
+    Instalment,
+    Payment,
+    Subscription,
+    SubscriptionStatus,
+    Unit,
+)
 from app.services import clock
 from app.services.deals.contracts import DEFAULT_DAYS
 from app.services.money import as_fen, from_fen, sum_fen
@@ -23,6 +35,12 @@ ZERO = Decimal("0.00")
 BUCKETS = (("not_due", "未到期", None, 0), ("d30", "逾期 1–30 天", 1, 30),
            ("d60", "逾期 31–60 天", 31, DEFAULT_DAYS), ("default", "逾期 60 天以上(违约)",
                                                       DEFAULT_DAYS + 1, None))
+
+
+def in_force():
+    """The contract's 认购书 still stands: a 退房 voids it, and the deal owes nothing."""
+    return Contract.subscription_id.in_(select(Subscription.id).where(
+        Subscription.status == SubscriptionStatus.SIGNED))
 
 
 def bucket_of(days_overdue):
@@ -43,7 +61,8 @@ class Outstanding:
     label: str
     due_date: date
     amount: Decimal
-    received: Decimal
+    credited: Decimal  # 定金抵扣
+    received: Decimal  # 回款 confirmed by finance
     unpaid: Decimal
     days: int  # days overdue; 0 or less: not due yet
     bucket: str
@@ -54,8 +73,9 @@ class Ageing:
     day: date
     rows: list = field(default_factory=list)
     buckets: dict = field(default_factory=dict)  # key -> {'count', 'amount', 'contracts'}
-    scheduled: Decimal = ZERO  # every instalment of every contract
-    received: Decimal = ZERO  # confirmed 回款
+    scheduled: Decimal = ZERO  # every instalment of every contract in force
+    credited: Decimal = ZERO  # 定金抵扣: confirmed deposits counted against instalments
+    received: Decimal = ZERO  # 回款 finance confirmed
     pending: Decimal = ZERO  # recorded, awaiting finance
     outstanding: Decimal = ZERO
 
@@ -88,21 +108,21 @@ def ageing(project_id, day=None):
         .join(Contract, Contract.id == Instalment.contract_id)
         .join(Unit, Unit.id == Contract.unit_id).join(Building)
         .join(Customer, Customer.id == Contract.customer_id)
-        .where(Contract.project_id == project_id)
+        .where(Contract.project_id == project_id, in_force())
         .order_by(Instalment.due_date, Contract.number, Instalment.seq)).all()
     for iid, contract_id, number, unit, customer, label, due, amount, credited in rows:
-        # the confirmed deposit credited to an instalment counts as received (定金抵扣)
-        received = from_fen(confirmed.get(iid)) + credited
+        received = from_fen(confirmed.get(iid))
         result.scheduled += amount
+        result.credited += credited
         result.received += received
         result.pending += from_fen(pending.get(iid))
-        unpaid = amount - received
+        unpaid = amount - credited - received
         if unpaid <= 0:
             continue
         days = (day - due).days
         key = bucket_of(days)
         result.rows.append(Outstanding(iid, contract_id, number, unit, customer, label, due,
-                                       amount, received, unpaid, days, key))
+                                       amount, credited, received, unpaid, days, key))
         bucket = result.buckets[key]
         bucket["count"] += 1
         bucket["amount"] += unpaid
@@ -127,7 +147,7 @@ def bucket_totals(project_id, day=None):
     inner = (select(bucket.label("bucket"), unpaid.label("fen"), Instalment.contract_id)
              .join(Contract, Contract.id == Instalment.contract_id)
              .outerjoin(paid, paid.c.instalment_id == Instalment.id)
-             .where(Contract.project_id == project_id, unpaid > 0).subquery())
+             .where(Contract.project_id == project_id, in_force(), unpaid > 0).subquery())
     rows = db.session.execute(  # grouped outside: PostgreSQL would not match the CASE's binds
         select(inner.c.bucket, func.count(), sum_fen(inner.c.fen),
                func.count(inner.c.contract_id.distinct())).group_by(inner.c.bucket)).all()

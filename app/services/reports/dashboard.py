@@ -87,8 +87,7 @@ def units_sold(project_id, periods):
     """Net units sold per period (into 已认购/已签约, less 退房) by the unit moves."""
     out = []
     for start, end in periods:
-        sold, returned = sales_report.sales_between(project_id, start, end)
-        out.append(len(sold) - len(returned))
+        out.append(sales_report.sales_between(project_id, start, end).net)
     return out
 
 

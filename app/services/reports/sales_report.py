@@ -3,7 +3,10 @@ floor and price band, with stock left and 去化率.
 
 Sales are read from the unit moves (`unit_*` audit rows, each with before/after status): a
 unit is *sold* when a move takes it into 已认购/已签约 from any other status, and *returned*
-(退房) when a move takes it out again. The status a unit had at any past instant is read from
+(退房) when a 退房 takes it out again. A 换房 is neither: the deal moves from the unit it
+leaves (换出) to the one it enters (换入), counted apart; the period's net line follows the
+deal (−换出 +换入), so the figures by building stay true and the total is unchanged by it.
+The status a unit had at any past instant is read from
 the first audit row after it (its `before`), or from the unit itself when nothing moved it
 since. A sale counts for the deal price 成交价 of its signed (not voided) 认购书
 (deal_stats.DealPrices); stock left counts for the list price 表价.
@@ -23,6 +26,8 @@ from app.services.reports.deal_stats import DealPrices
 
 S = UnitStatus
 SOLD = frozenset(S.SOLD)
+EXCHANGE_OUT = "unit_exchange_out"
+EXCHANGE_IN = ("unit_exchange_in", "unit_exchange_in_contracted")
 DIMENSIONS = (("building", "楼栋"), ("layout", "户型"), ("area_band", "面积段"),
               ("floor_band", "楼层段"), ("price_band", "总价段"))
 # (upper bound exclusive, label); the last band has no upper bound.
@@ -71,8 +76,10 @@ def project_units(project_id):
 
 
 def _status_moves(project_id, start=None, end=None):
-    """(at, unit id, before status, after status) of the unit moves in [start, end), in order."""
-    query = select(AuditLog.at, AuditLog.object_id, AuditLog.before, AuditLog.after).where(
+    """(at, unit id, before status, after status, action) of the unit moves in [start, end),
+    in order."""
+    query = select(AuditLog.at, AuditLog.object_id, AuditLog.before, AuditLog.after,
+                   AuditLog.action).where(
         AuditLog.project_id == project_id, AuditLog.object_type == "unit",
         AuditLog.action.like("unit\\_%", escape="\\"))
     if start is not None:
@@ -80,31 +87,57 @@ def _status_moves(project_id, start=None, end=None):
     if end is not None:
         query = query.where(AuditLog.at < end)
     out = []
-    for at, object_id, before, after in db.session.execute(query.order_by(AuditLog.at,
-                                                                          AuditLog.id)):
+    for at, object_id, before, after, action in db.session.execute(
+            query.order_by(AuditLog.at, AuditLog.id)):
         before, after = json.loads(before or "{}"), json.loads(after or "{}")
         if "status" in before and "status" in after and object_id:
-            out.append((at, int(object_id), before["status"], after["status"]))
+            out.append((at, int(object_id), before["status"], after["status"], action))
     return out
 
 
 def statuses_at(project_id, units, instant):
     """{unit id: status} at `instant`: the `before` of the first move after it, else today's."""
     first_after = {}
-    for _at, unit_id, before, _after in _status_moves(project_id, start=instant):
+    for _at, unit_id, before, _after, _action in _status_moves(project_id, start=instant):
         first_after.setdefault(unit_id, before)
     return {u.id: first_after.get(u.id, u.status) for u in units}
 
 
+@dataclass
+class Moves:
+    """[(unit id, at)] of each kind of move in a period."""
+    sold: list = field(default_factory=list)
+    returned: list = field(default_factory=list)  # 退房
+    exchanged_out: list = field(default_factory=list)  # 换房: the unit left
+    exchanged_in: list = field(default_factory=list)  # 换房: the unit entered
+
+    @property
+    def net(self):
+        """Units sold net of 退房 (an exchange moves a sale, it adds or takes none)."""
+        return len(self.sold) - len(self.returned)
+
+
+def kind_of(action, before, after):
+    """sold / returned / exchanged_out / exchanged_in, or None for a move that is no sale."""
+    if action == EXCHANGE_OUT:
+        return "exchanged_out"
+    if action in EXCHANGE_IN:
+        return "exchanged_in"
+    if after in SOLD and before not in SOLD:
+        return "sold"
+    if before in SOLD and after not in SOLD:
+        return "returned"
+    return None
+
+
 def sales_between(project_id, start, end):
-    """([(unit id, at)] sold, [(unit id, at)] returned) by the moves in [start, end)."""
-    sold, returned = [], []
-    for at, unit_id, before, after in _status_moves(project_id, start, end):
-        if after in SOLD and before not in SOLD:
-            sold.append((unit_id, at))
-        elif before in SOLD and after not in SOLD:
-            returned.append((unit_id, at))
-    return sold, returned
+    """The sales, 退房 and 换房 moves in [start, end)."""
+    moves = Moves()
+    for at, unit_id, before, after, action in _status_moves(project_id, start, end):
+        kind = kind_of(action, before, after)
+        if kind:
+            getattr(moves, kind).append((unit_id, at))
+    return moves
 
 
 @dataclass
@@ -124,7 +157,9 @@ class Group:
     label: str
     period: Line = field(default_factory=Line)  # sold in the period, net of 退房
     previous: Line = field(default_factory=Line)  # the same for the period before
-    returned: int = 0
+    returned: int = 0  # 退房 in the period
+    exchanged_out: int = 0  # 换房 换出 in the period
+    exchanged_in: int = 0  # 换房 换入 in the period
     cumulative: Line = field(default_factory=Line)  # sold at the period's end
     stock: Line = field(default_factory=Line)  # released and not sold at the period's end
     total: int = 0  # every unit of the group
@@ -157,13 +192,14 @@ def sales_report(project_id, kind, first, last):
     prev_first, prev_last = previous_period(kind, first, last)
     prev_start = day_bounds(prev_first)[0]
     at_end = statuses_at(project_id, units, end)
-    sold, returned = sales_between(project_id, start, end)
-    prev_sold, prev_returned = sales_between(project_id, prev_start, start)
+    now, before = sales_between(project_id, start, end), sales_between(project_id, prev_start,
+                                                                        start)
     worth = {u.id: prices.at(u.id, end, u.amount) for u in units if at_end[u.id] in SOLD}
     moves = [([(by_id[uid], prices.at(uid, at, by_id[uid].amount)) for uid, at in ids
                if uid in by_id], line, sign)
-             for ids, line, sign in ((sold, "period", 1), (returned, "period", -1),
-                                     (prev_sold, "previous", 1), (prev_returned, "previous", -1))]
+             for period, line in ((now, "period"), (before, "previous"))
+             for ids, sign in ((period.sold, 1), (period.returned, -1),
+                               (period.exchanged_in, 1), (period.exchanged_out, -1))]
     dims = {}
     for dim, _label in DIMENSIONS + (("total", "合计"),):
         groups = defaultdict(lambda: None)
@@ -182,9 +218,11 @@ def sales_report(project_id, kind, first, last):
         for counted, line, sign in moves:
             for unit, amount in counted:
                 getattr(groups[key(unit)], line).add(unit, amount, sign)
-        for unit_id, _at in returned:
-            if unit_id in by_id:
-                groups[key(by_id[unit_id])].returned += 1
+        for counter in ("returned", "exchanged_out", "exchanged_in"):
+            for unit_id, _at in getattr(now, counter):
+                if unit_id in by_id:
+                    group = groups[key(by_id[unit_id])]
+                    setattr(group, counter, getattr(group, counter) + 1)
         order = _order(dim)
         dims[dim] = sorted(groups.values(), key=lambda g: order(g.label))  # stable: board order
     return {"dims": dims, "total": dims["total"][0] if dims["total"] else Group("合计"),
@@ -203,10 +241,8 @@ def sales_per_day(project_id, first, last):
     """[(day, net units sold)] for each day of the period: the sales-per-day chart."""
     counts = defaultdict(int)
     start, end = day_bounds(first)[0], day_bounds(last)[1]
-    for at, _unit, before, after in _status_moves(project_id, start, end):
-        if after in SOLD and before not in SOLD:
-            counts[local(at).date()] += 1
-        elif before in SOLD and after not in SOLD:
-            counts[local(at).date()] -= 1
+    for at, _unit, before, after, action in _status_moves(project_id, start, end):
+        counts[local(at).date()] += {"sold": 1, "returned": -1}.get(
+            kind_of(action, before, after), 0)
     days = (last - first).days + 1
     return [(first + timedelta(days=n), counts[first + timedelta(days=n)]) for n in range(days)]

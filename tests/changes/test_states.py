@@ -1,0 +1,89 @@
+"""Issue 18 item 10: states say what they are — a refunded 认购书 is 已退房 and owes nothing,
+a paid instalment is not offered for payment, a discount request points to the 认购书 that
+uses it after a reissue, and the home page says its 已售金额 is at list price."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Contract, Customer, Subscription, Unit, User
+from app.services import clock
+from app.services.discounts import decisions, requests
+from tests.changes.conftest import ask, form_key, last_change, sell
+from tests.changes.test_paths import approve, execute
+
+
+def test_a_refunded_subscription_says_refunded_and_owes_nothing(app, office, browser_for):
+    with app.app_context():
+        unit_id, sub_id = sell(office, "1栋 102", 1001, contract=True, paid=("10000",))
+        contract_id = db.session.scalar(select(Contract.id))
+    manager, secretary = browser_for("liuqiang"), browser_for("zhaomin")
+    assert ask(browser_for("wangfang"), unit_id, "refund", reason="loan",
+               override="y", override_reason="银行拒贷,经理特批").status_code == 302
+    with app.app_context():
+        change_id = last_change().id
+    assert approve(manager, change_id, penalty="0", unit_after="available",
+                   override="y", override_reason="银行拒贷,经理特批").status_code == 302
+    done = execute(secretary, change_id)
+    assert done.status_code == 302, done.text
+    page = secretary.get(f"/deals/subscriptions/{sub_id}").text
+    assert '<span class="badge off">已退房</span>' in page and "已作废</span>" not in page
+    balance = re.search(r'class="balance"><strong>([^<]+)</strong>', page).group(1)
+    assert balance == "¥0.00"
+    contract = secretary.get(f"/deals/contracts/{contract_id}").text
+    assert "已退房" in contract and "登记回款</button>" not in contract
+    assert re.search(r'class="balance"><strong>([^<]+)</strong>', contract).group(1) == "¥0.00"
+
+
+def test_a_paid_instalment_is_not_offered_for_payment(app, office, browser_for):
+    with app.app_context():
+        sell(office, "1栋 103", 1001, contract=True)
+        contract = db.session.scalar(select(Contract))
+        first = contract.instalments[0]
+        contract_id, first_id, due = contract.id, first.id, first.due
+    secretary = browser_for("zhaomin")
+    page = secretary.get(f"/deals/contracts/{contract_id}").text
+    assert f'value="{first_id}"' in page
+    paid = secretary.post(f"/deals/contracts/{contract_id}/payments", {
+        "form_key": form_key(page), "instalment_id": first_id, "amount": str(due),
+        "method": "transfer", "receipt_no": "1002"})
+    assert paid.status_code == 302, paid.text
+    page = secretary.get(f"/deals/contracts/{contract_id}").text
+    assert f'<option value="{first_id}"' not in page  # paid (finance still to confirm)
+
+
+def test_a_discount_request_points_to_the_subscription_after_a_reissue(app, office,
+                                                                      browser_for):
+    with app.app_context():
+        unit_id, _ = sell(office, "1栋 104", 1001, stage="deposit")
+        unit = db.session.get(Unit, unit_id)
+        wang = db.session.get(User, office["wangfang"])
+        request = requests.create_request(db.session.get(Customer, office["zhang"]), unit,
+                                          "amount", "5000", "老带新", wang)
+        decisions.decide(request, True, "同意", db.session.get(User, office["liuqiang"]))
+        db.session.commit()
+        request_id, price = request.id, request.deal_price
+    secretary = browser_for("zhaomin")
+    page = secretary.get(f"/deals/units/{unit_id}/subscription").text
+    deadline = (clock.today() + timedelta(days=7)).isoformat()
+    terms = {"customer_id": office["zhang"], "deal_price": str(price), "plan": "full",
+             "sign_deadline": deadline, "id_number": "110101199001011234"}
+    sold = secretary.post(f"/deals/units/{unit_id}/subscription",
+                          {"form_key": form_key(page), **terms, "address": "旧地址"})
+    assert sold.status_code == 302, sold.text
+    first = int(sold.headers["Location"].rsplit("/", 1)[1])
+    page = secretary.get(f"/deals/subscriptions/{first}").text
+    fixed = secretary.post(f"/deals/subscriptions/{first}/reissue", {
+        "form_key": form_key(page), "reason": "地址写错", **terms, "address": "新地址"})
+    assert fixed.status_code == 302, fixed.text
+    with app.app_context():
+        numbers = db.session.scalars(select(Subscription.number).order_by(Subscription.id)).all()
+    detail = browser_for("liuqiang").get(f"/discounts/{request_id}").text
+    assert re.search(rf"{numbers[0]}</a>\(已作废\) → 重开为 <a[^>]*>{numbers[1]}</a>\(有效\)",
+                     detail), detail[detail.find("已用于"):][:400]
+
+
+def test_the_home_page_says_sold_amount_is_at_list_price(app, office, browser_for):
+    home = browser_for("liuqiang").get("/").text
+    assert "已售金额(表价)" in home

@@ -1,0 +1,110 @@
+"""Issue 18 item 6: one meaning of 回款. 回款账龄, 签约明细表 and 回款明细表 show the same
+回款 (money finance confirmed) for the same contracts; 定金抵扣 and money waiting on finance
+stand in their own labelled columns; a 退房 leaves nothing owed. Reconciled on a generated
+project after a 退房 of a contract with money in, through the pages."""
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Contract, MoneyStatus, Payment, Subscription, User
+from app.services.changes import execute, requests
+from app.services.deals import registers
+from app.services.deals.common import new_form_key
+from app.services.money import format_money
+from app.services.reports import collection_stats
+from tests.fixtures.customers import browser_for
+from tests.fixtures.reports import NOW, generate
+
+
+@pytest.fixture
+def world(app, make_user, snapshot):
+    return snapshot("reports", lambda: generate(app, make_user))
+
+
+def refund_a_contract_with_money_in(project_id):
+    """Refund (manager override) a contract whose buyer paid 回款 and has none pending."""
+    for contract in db.session.scalars(select(Contract).where(
+            Contract.project_id == project_id).order_by(Contract.id)):
+        statuses = {p.status for p in db.session.scalars(
+            select(Payment).where(Payment.contract_id == contract.id))}
+        owner = contract.subscription.customer.owner
+        if MoneyStatus.CONFIRMED in statuses and MoneyStatus.PENDING not in statuses \
+                and contract.subscription.status == "signed" and owner is not None:
+            break
+    manager = db.session.scalar(select(User).where(User.username == "boss"))
+    secretary = db.session.scalar(select(User).where(User.username == "zhaomin"))
+    change, _ = requests.ask(contract.unit, {"form_key": new_form_key(), "kind": "refund",
+                                             "reason": "loan"}, owner)
+    requests.decide(change, True, {"penalty": "0", "override": "y",
+                                   "override_reason": "银行拒贷"}, manager)
+    execute.execute(change, {}, secretary)
+    db.session.commit()
+    return contract.id
+
+
+def figure(page, label):
+    match = re.search(rf'stat-label">{label}</span>\s*<span class="stat-value[^"]*">([^<]+)<',
+                      page)
+    return match.group(1)
+
+
+def footer(page):
+    return page[page.index("<tfoot>"):page.index("</tfoot>")]
+
+
+def test_the_three_pages_show_one_meaning_of_collections(app, world):
+    with time_machine.travel(NOW, tick=False):
+        with app.app_context():
+            refunded = refund_a_contract_with_money_in(world["project"])
+            assert db.session.get(Contract, refunded).subscription.status == "voided"
+            ageing = collection_stats.ageing(world["project"])
+            contracts = registers.totals("contracts", world["project"], {})
+            payments = registers.totals("payments", world["project"], {})
+        manager = browser_for(app, "boss")
+        ageing_page = manager.get("/reports/collections").text
+        contracts_page = manager.get("/deals/registers/contracts").text
+        payments_page = manager.get("/deals/registers/payments").text
+    # the same 回款, 定金抵扣, pending and balance, whichever page
+    assert ageing.received == contracts["received"] == payments["received"] > 0
+    assert ageing.credited == contracts["credited"] > 0
+    assert ageing.pending == contracts["pending"] == payments["pending"]
+    assert ageing.outstanding == contracts["balance"] == (
+        contracts["total_price"] - contracts["credited"] - contracts["received"])
+    assert ageing.scheduled == contracts["total_price"]
+    assert not any(r.contract_id == refunded for r in ageing.rows)  # a 退房 owes nothing
+    assert figure(ageing_page, "已确认回款") == format_money(ageing.received)
+    assert figure(ageing_page, "定金抵扣") == format_money(ageing.credited)
+    assert figure(ageing_page, "待财务确认") == format_money(ageing.pending)
+    assert figure(ageing_page, "未回款") == format_money(ageing.outstanding)
+    for page in (contracts_page, payments_page):
+        assert "<th class=\"num\">已确认回款</th>" in page
+        assert "<th class=\"num\">待财务确认</th>" in page
+        assert format_money(ageing.received) in footer(page)
+        assert format_money(ageing.pending) in footer(page)
+    assert format_money(ageing.credited) in footer(contracts_page)
+    assert "已退房退款" in payments_page  # the refunded contract's 回款, listed, not counted
+    assert payments["received"] + sum(
+        (p.amount for p in _refunded_payments(app, refunded)), Decimal("0.00")) > 0
+
+
+def _refunded_payments(app, contract_id):
+    with app.app_context():
+        return db.session.scalars(select(Payment).where(
+            Payment.contract_id == contract_id, Payment.status == "confirmed")).all()
+
+
+def test_a_refunded_subscription_leaves_the_ageing(app, world):
+    with time_machine.travel(NOW, tick=False), app.app_context():
+        before = collection_stats.bucket_totals(world["project"])
+        refunded = refund_a_contract_with_money_in(world["project"])
+        after = collection_stats.bucket_totals(world["project"])
+        ageing = collection_stats.ageing(world["project"])
+        sub = db.session.get(Contract, refunded).subscription
+        assert db.session.get(Subscription, sub.id).status == "voided"
+    assert sum(b["amount"] for b in after.values()) <= sum(b["amount"] for b in before.values())
+    assert {k: b["amount"] for k, b in after.items()} == {
+        k: b["amount"] for k, b in ageing.buckets.items()}
