@@ -177,7 +177,7 @@ C = Column
 _DEPOSIT_COLUMNS = (C("收据编号", "receipt_no", "int", 10), C("房号", "unit"),
                     C("客户", "customer"), C("置业顾问", "consultant"),
                     C("金额", "amount", "money"), C("付款方式", "method", "text", 10),
-                    C("渠道", "channel"), C("业绩分成", "shares", "text", 20),
+                    C("渠道", "channel"), C("业绩/奖金分成", "shares", "text", 28),
                     C("状态", "status", "text", 10), C("登记时间", "at", "datetime", 17),
                     C("登记人", "recorder"))
 REGISTERS = {
@@ -192,7 +192,7 @@ REGISTERS = {
         C("表价", "list_price", "money"), C("标准优惠", "standard_discount", "money"),
         C("特殊优惠", "special_discount", "money"), C("成交价", "deal_price", "money"),
         C("定金", "deposit", "money"), C("付款方式", "plan"), C("签约期限", "deadline", "date"),
-        C("渠道", "channel"), C("业绩分成", "shares", "text", 20),
+        C("渠道", "channel"), C("业绩/奖金分成", "shares", "text", 28),
         C("状态", "status", "text", 8), C("认购时间", "at", "datetime", 17)),
         ("list_price", "standard_discount", "special_discount", "deal_price", "deposit"),
         SUB_STATUS,
@@ -253,15 +253,24 @@ def rows(name, project_id, filters, limit=PAGE_LIMIT):
 
 
 def _share_texts(rows):
-    """'王芳 80% · 李强 20%' in place of each row's deposit id (one query for the page)."""
+    """'业绩 王芳|奖金 王芳 80% · 李强 20%' in place of each row's deposit id (one query)."""
     ids = {row["shares"] for row in rows}
-    texts = {}
+    bonus, credit = {}, {}
     for share in db.session.scalars(select(DealShare).where(DealShare.deposit_id.in_(ids))
                                     .order_by(DealShare.percent.desc(), DealShare.id)):
-        texts.setdefault(share.deposit_id, []).append(
-            f"{share.user.display_name} {share.percent.normalize():f}%")
+        name = share.user.display_name
+        bonus.setdefault(share.deposit_id, []).append(f"{name} {share.percent.normalize():f}%")
+        if share.credit:
+            credit.setdefault(share.deposit_id, []).append(
+                name if share.credit == 100 else f"{name} {share.credit.normalize():f}%")
+    pending = set(db.session.scalars(select(Deposit.id).where(
+        Deposit.id.in_(ids), Deposit.split_status == "pending")))
+    for key in pending:
+        credit[key] = ["待经理落实(投诉)"]
     for row in rows:
-        row["shares"] = " · ".join(texts.get(row["shares"], [])) or None
+        key = row["shares"]
+        row["shares"] = (f"业绩 {' · '.join(credit.get(key, [])) or '—'}|"
+                         f"奖金 {' · '.join(bonus[key])}") if key in bonus else None
 
 
 def totals(name, project_id, filters):
