@@ -20,7 +20,7 @@ from app.services import audit, clock, record_status
 from app.services.board import unit_status
 from app.services.changes import deal as deals
 from app.services.changes.documents import reissue, terms_of
-from app.services.changes.requests import check_penalty, target_price
+from app.services.changes.requests import check_penalty, exchange_override, target_price
 from app.services.customers import attribution
 from app.services.deals import contracts, receipts
 from app.services.deals.common import METHODS, choice
@@ -67,8 +67,9 @@ KIND_TEXT = {"exchange": "换房", "refund": "退房", "rename": "换名"}
 def _exchange(change, deal, data, reason, actor, now):
     target = change.target_unit
     price = target_price(target)
-    if price < deal.price and not change.override:
-        raise RuleViolation("目标房源总价低于原成交价,须经理特批")
+    why = exchange_override(deal.unit, target, deal.price, price)
+    if why and not change.override:
+        raise RuleViolation(why)
     change.new_price = price
 
     def guard(row):
