@@ -151,3 +151,60 @@ def test_credit_and_bonus_follow_the_seed_cases(app, office, browser_for, wang_w
         assert rows[other]["subscriptions"] == 0
         assert rows[other]["bonus"] == Decimal(expected.get(other, (0, 0))[1]) / 100
         assert db.session.get(Customer, wang_wu).owner.display_name == credited
+
+
+def performance_rows(project_id):
+    day = clock.now()
+    return {user.display_name: row for user, row in consultant_stats.performance(
+        project_id, day - timedelta(days=1), day + timedelta(days=1), day.date())}
+
+
+def test_a_complaint_split_counts_only_once_the_manager_confirms_it(app, office, browser_for,
+                                                                     wang_wu):
+    with time_machine.travel(LAST_VALID, tick=False):
+        deposit_id = deal(app, browser_for, office["units"]["1栋 101"], wang_wu,
+                          case="complaint")
+        manager = browser_for("liuqiang")
+        with app.app_context():
+            sub_id = db.session.scalar(select(Subscription.id))
+            assert db.session.get(Deposit, deposit_id).split_status == "pending"
+            rows = performance_rows(office["project"])
+            assert rows["李军"]["subscriptions"] == rows["王芳"]["subscriptions"] == 0
+            assert rows["李军"]["deals"] == 0  # waits: counts for nobody
+            assert db.session.get(Customer, wang_wu).owner_id == office["wangfang"]
+        assert "待经理落实(投诉)" in manager.get(f"/deals/subscriptions/{sub_id}").text
+        assert "投诉分成" in manager.get("/").text
+        page = manager.get("/deals/complaints").text
+        assert "王五" in page and "准则(4)" in page
+        assert browser_for("lijun").get("/deals/complaints").status_code == 403
+        blank = manager.post(f"/deals/deposits/{deposit_id}/complaint",
+                             {"decision": "confirm", "reason": ""})
+        assert blank.status_code == 422 and "请写明落实情况" in blank.text
+        done = manager.post(f"/deals/deposits/{deposit_id}/complaint",
+                            {"decision": "confirm", "reason": "来电录音属实,王芳未回访"})
+        assert done.status_code == 302
+        again = manager.post(f"/deals/deposits/{deposit_id}/complaint",
+                             {"decision": "reject", "reason": "重复提交"})
+        assert again.status_code == 422 and "已处理过" in again.text
+        with app.app_context():
+            deposit = db.session.get(Deposit, deposit_id)
+            assert deposit.split_status == "confirmed"
+            assert "2026-03-10 经理 刘强 落实投诉属实,与原顾问无关" in deposit.split_reason
+            rows = performance_rows(office["project"])
+            assert rows["李军"]["subscriptions"] == 1 and rows["李军"]["deals"] == 1
+            assert db.session.get(Customer, wang_wu).owner_id == office["lijun"]
+
+
+def test_a_rejected_complaint_is_split_as_case_two(app, office, browser_for, wang_wu):
+    with time_machine.travel(LAST_VALID, tick=False):
+        deposit_id = deal(app, browser_for, office["units"]["1栋 101"], wang_wu,
+                          case="complaint")
+        done = browser_for("liuqiang").post(f"/deals/deposits/{deposit_id}/complaint",
+                                            {"decision": "reject", "reason": "客户撤回投诉"})
+        assert done.status_code == 302
+        with app.app_context():
+            assert shares(deposit_id) == {"李军": (Decimal(100), Decimal(80)),
+                                          "王芳": (Decimal(0), Decimal(20))}
+            deposit = db.session.get(Deposit, deposit_id)
+            assert deposit.split_case == "customer_chose" and deposit.split_status == "rejected"
+            assert "投诉不成立,按准则(2)分成:客户撤回投诉" in deposit.split_reason
