@@ -41,6 +41,7 @@ from app.services.deals.common import (
     RECEIPT_PURPOSES,
     RECEIPT_STATUS,
 )
+from app.services.deals.owners import owners
 from app.services.money import as_fen, from_fen, sum_fen
 from app.xlsx import Column
 
@@ -150,19 +151,6 @@ def _payments(project_id):
             .where(Payment.project_id == project_id)), Payment
 
 
-def _owners(project_id):
-    return (select(_unit_name(), Customer.name.label("customer"),
-                   Customer.phone.label("phone"), Subscription.co_buyers.label("co_buyers"),
-                   Subscription.address.label("address"), Subscription.number.label("number"),
-                   Subscription.deal_price.label("deal_price"), Unit.status.label("status"),
-                   Subscription.signed_at.label("at"))
-            .join(Unit, Unit.id == Subscription.unit_id).join(Building)
-            .join(Customer, Customer.id == Subscription.customer_id)
-            .where(Subscription.project_id == project_id,
-                   Subscription.status == SubscriptionStatus.SIGNED)), \
-        Subscription
-
-
 def _receipts(project_id):
     return (select(Receipt.number.label("receipt_no"), Receipt.purpose.label("purpose"),
                    _unit_name(), Customer.name.label("customer"), Receipt.amount.label("amount"),
@@ -212,10 +200,13 @@ REGISTERS = {
         ("amount",), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS},
         (MoneyStatus.REJECTED,)), _payments),
     "owners": (Register("业主登记一览表", (
-        C("房号", "unit"), C("业主", "customer"), C("电话", "phone"),
-        C("共同购房人", "co_buyers", "text", 24), C("通讯地址", "address", "text", 30),
-        C("认购书编号", "number"), C("成交价", "deal_price", "money"),
-        C("房源状态", "status")), ("deal_price",), {}, {}), _owners),
+        C("房号", "unit"), C("户型", "layout"), C("建筑面积(㎡)", "area", "area", 10),
+        C("业主", "customer"), C("电话", "phone"), C("共同购房人", "co_buyers", "text", 24),
+        C("通讯地址", "address", "text", 30), C("认购书编号", "number"),
+        C("定金", "deposit", "money"), C("成交价", "deal_price", "money"),
+        C("累计已付", "paid", "money"), C("房源状态", "status"),
+        C("定房时间", "at", "datetime", 17)), ("deposit", "deal_price", "paid"), {}, {}),
+        owners),
     "receipts": (Register("收据台账", (
         C("收据编号", "receipt_no", "int", 10), C("款项", "purpose"), C("房号", "unit"),
         C("付款人", "customer"), C("金额", "amount", "money"), C("付款方式", "method"),
@@ -293,6 +284,6 @@ def _display(register, row):
     if "co_buyers" in row:
         import json
         row["co_buyers"] = "、".join(name for name, _ in json.loads(row["co_buyers"] or "[]"))
-    if "status" in row and row["status"] in UnitStatus.SOLD:  # the owners' register
+    if "status" in row and row["status"] in UnitStatus.LABELS and "paid" in row:  # 业主登记
         row["status"] = UnitStatus.LABELS[row["status"]]
     return row
