@@ -83,7 +83,8 @@ def _split(case, shares, credit_to=None, state=""):
     label, rule = SPLIT_CASES.get(case) or AUTOMATIC[case]
     bonus = _merged(shares)
     credit = ((credit_to, HUNDRED),) if credit_to is not None else bonus
-    reason = (f"{state} → {rule};业绩属 {percents(credit)},奖金 {percents(bonus)}"
+    waits = "(待经理落实后计入)" if case == "complaint" else ""
+    reason = (f"{state} → {rule};业绩属 {percents(credit)},奖金 {percents(bonus)}{waits}"
               if state else rule)
     return Split(case, label, rule, bonus, credit, reason[:400], pending=case == "complaint")
 
