@@ -82,7 +82,7 @@ def _merged(shares):
 def _split(case, shares, credit_to=None, state=""):
     label, rule = SPLIT_CASES.get(case) or AUTOMATIC[case]
     bonus = _merged(shares)
-    credit = ((credit_to, HUNDRED),) if credit_to is not None else bonus
+    credit = ((credit_to, Decimal("100.00")),) if credit_to is not None else bonus
     waits = "(待经理落实后计入)" if case == "complaint" else ""
     reason = (f"{state} → {rule};业绩属 {percents(credit)},奖金 {percents(bonus)}{waits}"
               if state else rule)
