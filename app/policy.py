@@ -77,6 +77,8 @@ ROLE_RULES = {
     "deposit.record": frozenset({"consultant", "secretary"}),
     "deposit.confirm": frozenset({"finance"}),
     "deposit.queue": frozenset({"finance", "manager"}),
+    # a complaint split (seed 002 准则(4)) counts once the manager has looked into it
+    "deposit.complaint": frozenset({"manager"}),
     "subscription.sign": OFFICE,
     "subscription.void": OFFICE,
     "contract.sign": OFFICE,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.demo import changes as changes_demo
+from app.demo import credit as credit_demo
 from app.demo import customers as demo_customers
 from app.demo import deals as deals_demo
 from app.demo import discounts as discount_demo
@@ -82,6 +83,7 @@ def load_demo(seed=2026):
     _board_activity(project, users)
     discount_demo.load(project)
     deals_demo.load(project)
+    credit_demo.load(project)
     changes_demo.load(project)
     launch_demo.load(project)
     unit_count = db.session.scalar(select(func.count()).select_from(Unit))

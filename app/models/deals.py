@@ -120,6 +120,13 @@ class Deposit(db.Model):
     form_key = db.Column(db.String(64), nullable=False, unique=True)
     # attribution, fixed when the deposit is recorded (seed 002 cases; channel 报备 protection)
     split_case = db.Column(db.String(24))
+    # why the split is what it is, in Chinese: the rule applied and the dates compared
+    split_reason = db.Column(db.String(400))
+    # a complaint split (准则(4)) waits for the manager: pending → confirmed / rejected;
+    # None: the split counts as recorded
+    split_status = db.Column(db.String(12))
+    split_decided_by_id = db.Column(db.ForeignKey("user.id"))
+    split_decided_at = db.Column(UTCDateTime)
     channel_report_id = db.Column(db.ForeignKey("channel_report.id"))
 
     unit = db.relationship("Unit")
@@ -130,6 +137,7 @@ class Deposit(db.Model):
     consultant = db.relationship("User", foreign_keys=[consultant_id])
     recorded_by = db.relationship("User", foreign_keys=[recorded_by_id])
     decided_by = db.relationship("User", foreign_keys=[decided_by_id])
+    split_decided_by = db.relationship("User", foreign_keys=[split_decided_by_id])
 
 
 class Subscription(db.Model):
@@ -270,15 +278,18 @@ class SubscriptionDiscount(db.Model):
 
 
 class DealShare(db.Model):
-    """A consultant's share of a deal (业绩分成, seed 002), fixed when the deposit is recorded."""
+    """A consultant's shares of a deal (seed 002), fixed when the deposit is recorded: the
+    bonus 奖金 (`percent`, e.g. 80/20) and the sale counted in performance 业绩 (`credit`)."""
 
     __tablename__ = "deal_share"
     __table_args__ = (UniqueConstraint("deposit_id", "user_id"),
-                      CheckConstraint("percent > 0 AND percent <= 10000", name="percent_range"))
+                      CheckConstraint("percent > 0 AND percent <= 10000", name="percent_range"),
+                      CheckConstraint("credit >= 0 AND credit <= 10000", name="credit_range"))
 
     id = db.Column(db.Integer, primary_key=True)
     deposit_id = db.Column(db.ForeignKey("deposit.id"), nullable=False, index=True)
     user_id = db.Column(db.ForeignKey("user.id"), nullable=False, index=True)
-    percent = db.Column(Money(), nullable=False)  # 80.00
+    percent = db.Column(Money(), nullable=False)  # 奖金 80.00
+    credit = db.Column(Money(), nullable=False, default=0, server_default="0")  # 业绩 100.00
 
     user = db.relationship("User")

@@ -5,7 +5,8 @@ from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
 ASSIGNMENT_KINDS = {"turn": "轮接", "makeup": "补接", "owner": "老客户", "named": "指定",
-                    "assist": "代接"}
+                    "assist": "代接",
+                    "return": "老客户重访"}
 
 
 class DutyDay(db.Model):
@@ -48,11 +49,11 @@ class DutyEntry(db.Model):
 
 
 class RotationAssignment(db.Model):
-    """Who received whom, why (turn, make-up, owner, named, assist), skipping whom."""
+    """Who received whom, why (turn, make-up, owner, named, assist, return), skipping whom."""
 
     __tablename__ = "rotation_assignment"
     __table_args__ = (
-        CheckConstraint("kind IN ('turn', 'makeup', 'owner', 'named', 'assist')",
+        CheckConstraint("kind IN ('turn', 'makeup', 'owner', 'named', 'assist', 'return')",
                         name="kind_known"),
     )
 

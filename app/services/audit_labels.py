@@ -36,6 +36,7 @@ _ACTIONS = {
     "customer_grade_changed": "修改客户级别", "downgrade_acknowledged": "确认降级",
     "customer_owner_changed": "客户归属变更", "customers_recycled": "月度回收客户",
     "customers_released": "释放过期客户", "customer_deal_marked": "客户成交",
+    "customer_deal_cleared": "清除成交标记",
     "duty_order_set": "设置接待顺序", "duty_away": "顾问外出", "duty_back": "顾问返回",
     "walk_in_assigned": "分配来访客户",
     "channel_company_saved": "保存渠道公司", "channel_agent_saved": "保存经纪人",
@@ -46,6 +47,7 @@ _ACTIONS = {
     # 成交: deposits, receipts, 认购书, contracts and 回款, price policy, registers
     "deposit_recorded": "登记定金", "deposit_confirmed": "财务确认定金",
     "deposit_rejected": "财务退回定金",
+    "split_confirmed": "确认投诉分成", "split_rejected": "驳回投诉分成",
     "receipt_book_registered": "登记收据本", "receipt_issued": "开具收据",
     "receipt_confirmed": "确认收据", "receipt_voided": "作废收据", "receipt_refunded": "收据退款",
     "subscription_signed": "签认购书(已售)", "subscription_voided": "作废认购书",

@@ -75,3 +75,23 @@ def test_after_recycling_the_original_consultant_gets_no_share(db, w):
     assert shares(split) == {"李军": "50.00", "张伟": "50.00"}  # 王芳's earlier visits do not count
     attribution.mark_deal(w.customer, at(2026, 8, 10))
     assert w.customer.deal_at is not None and ownership.ownership_valid(w.customer, at(2027, 1, 1))
+
+
+SEED_CREDIT = {  # 业绩 (whose sale), apart from the bonus above
+    "owner_present": {"王芳": "100.00"},    # (1) 成交后业绩属B
+    "customer_chose": {"李军": "100.00"},   # (2) 若成交则业绩属A
+    "owner_absent": {"王芳": "100.00"},     # (3) 业绩属B
+    "complaint": {"李军": "100.00"},        # (4) 与B无关 (once the manager confirms)
+    "discount_help": {"王芳": "100.00"},    # (6) 业绩奖金全部属A(原顾问)
+    "forgot_then_found": {"李军": "100.00"},  # (7) 业绩属"A或B": the one who follows up
+}
+
+
+def test_seed_cases_store_the_credit_apart_from_the_bonus(db, w):
+    for case, expected in SEED_CREDIT.items():
+        split = split_for(w.customer, w.b, at(2026, 5, 20), case)
+        assert {u.display_name: str(p) for u, p in split.credit} == expected, case
+        assert split.pending == (case == "complaint")
+        assert "2026-05-01" in split.reason and "定金日 2026-05-20 在有效期内" in split.reason
+    nth = split_for(w.customer, w.b, at(2026, 5, 20), "named_on_nth_visit")  # (8) 业绩奖金 50%
+    assert {u.display_name: str(p) for u, p in nth.credit} == {"李军": "50.00", "王芳": "50.00"}

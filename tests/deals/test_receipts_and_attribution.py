@@ -94,8 +94,9 @@ def test_a_deal_on_another_consultants_customer_records_the_split(app, office, b
     detail = secretary.get(f"/deals/subscriptions/{sub_id}").text
     assert "王芳 80%" in detail and "客户不愿找原顾问" in detail
     performance = browser_for("liuqiang").get("/reports/consultants").text
-    assert "认购套数(按分成)" in performance
-    assert ">0.80<" in performance and ">0.20<" in performance
+    # 业绩 is 王芳's whole (准则(2)); the bonus is 80/20
+    assert "认购套数(按业绩)" in performance and "奖金分成(套)" in performance
+    assert ">1.00<" in performance and ">0.80<" in performance and ">0.20<" in performance
 
 
 def test_the_channel_protecting_the_customer_is_recorded_on_the_deal(app, office, browser_for):

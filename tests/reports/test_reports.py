@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.models import Building, Customer, Unit, UnitStatus
+from app.models import Building, Customer, OwnershipChange, Unit, UnitStatus
 from app.services.clock import day_bounds
 from app.services.customers.visit_stats import period_bounds
 from app.services.reports import consultant_stats, dashboard, sales_report
@@ -137,10 +137,16 @@ def test_a_month_has_sales_and_a_return_to_reconcile(world):
 
 def _prospects(db, world):
     """The world's customers who have not bought: a buyer leaves the follow-up and 名下
-    counts once the 认购书 is signed (以成交为准). Matched on owner and registration time."""
-    bought = {(owner, at.astimezone(timezone.utc)) for owner, at in db.session.execute(
-        select(Customer.owner_id, Customer.created_at).where(
-            Customer.project_id == world["project"], Customer.deal_at.is_not(None)))}
+    counts once the 认购书 is signed (以成交为准). Matched on the consultant who registered
+    them (the deal may have moved the card since) and registration time."""
+    buyers = (select(Customer.owner_id, Customer.created_at)
+              .where(Customer.project_id == world["project"], Customer.deal_at.is_not(None)))
+    moved = (select(OwnershipChange.from_id, Customer.created_at)
+             .join(OwnershipChange, OwnershipChange.customer_id == Customer.id)
+             .where(Customer.project_id == world["project"], Customer.deal_at.is_not(None),
+                    OwnershipChange.kind == "deal"))
+    bought = {(owner, at.astimezone(timezone.utc)) for query in (buyers, moved)
+              for owner, at in db.session.execute(query)}
     return [c for c in world["customers"] if (c[2], c[0]) not in bought]
 
 

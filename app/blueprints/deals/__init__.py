@@ -7,7 +7,14 @@ bp = Blueprint("deals", __name__, url_prefix="/deals")
 # A service's separation-of-duties refusal (e.g. the recorder confirming): 403 saying why.
 bp.register_error_handler(NotAllowed, not_allowed_saying_why)
 
-from app.blueprints.deals import contracts, money, policy, registers, routes  # noqa: E402,F401
+from app.blueprints.deals import (  # noqa: E402,F401
+    complaints,
+    contracts,
+    money,
+    policy,
+    registers,
+    routes,
+)
 
 
 @bp.context_processor

@@ -6,6 +6,7 @@ from app.loaders import current_project, load
 from app.models import Project, UnitStatus
 from app.policy import can, require
 from app.services.changes import execute as change_execution
+from app.services.deals import complaints
 from app.services.discounts import queries as discount_queries
 from app.services.reports import collection_stats, dashboard, overview
 from app.web import render_page
@@ -41,7 +42,7 @@ def switch_project():
 def dashboard_context(project_id):
     """The manager's figures: periods, 去化率 per building, overdue follow-ups, live holds,
     arrears and 违约, money waiting on finance, 认购 past the deadline to sign, exchange and
-    refund requests waiting."""
+    refund requests waiting, complaint splits to look into."""
     return {"dash": {
         "periods": dashboard.period_figures(project_id),
         "buildings": dashboard.sell_through_by_building(project_id),
@@ -49,5 +50,6 @@ def dashboard_context(project_id):
         "holds": dashboard.active_holds(project_id),
         "attention": dashboard.attention(project_id),
         "changes": change_execution.waiting(project_id),
+        "complaints": len(complaints.pending(project_id)),
         "buckets": collection_stats.BUCKETS,
     }}

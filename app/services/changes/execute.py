@@ -20,7 +20,8 @@ from app.services import audit, clock, record_status
 from app.services.board import unit_status
 from app.services.changes import deal as deals
 from app.services.changes.documents import reissue, terms_of
-from app.services.changes.requests import check_penalty, target_price
+from app.services.changes.requests import check_penalty, exchange_override, target_price
+from app.services.customers import attribution
 from app.services.deals import contracts, receipts
 from app.services.deals.common import METHODS, choice
 from app.services.deals.subscriptions import co_buyers
@@ -66,8 +67,9 @@ KIND_TEXT = {"exchange": "换房", "refund": "退房", "rename": "换名"}
 def _exchange(change, deal, data, reason, actor, now):
     target = change.target_unit
     price = target_price(target)
-    if price < deal.price and not change.override:
-        raise RuleViolation("目标房源总价低于原成交价,须经理特批")
+    why = exchange_override(deal.unit, target, deal.price, price)
+    if why and not change.override:
+        raise RuleViolation(why)
     change.new_price = price
 
     def guard(row):
@@ -131,6 +133,7 @@ def _refund(change, deal, data, reason, actor, now):
         db.session.flush()
         audit.record("payout_created", "payout", payout.id, project_id=change.project_id,
                      user=actor, after={"amount": amount, "penalty": penalty})
+    attribution.clear_deal(deal.customer, reason, at=now, user=actor)
 
 
 def _rename(change, deal, data, reason, actor, now):
@@ -152,6 +155,9 @@ def _rename(change, deal, data, reason, actor, now):
                                                        customer_id=customer_id), reason,
                               actor, now)
     change.new_subscription_id = fresh.id
+    if customer_id != sub.customer_id:  # 以成交为准: the new buyer's card is the deal's now
+        attribution.mark_deal(fresh.customer, at=now, user=actor, deposit=deal.deposit)
+        attribution.clear_deal(sub.customer, reason, at=now, user=actor)
     if contract is None:
         return
     before = {"customer": contract.customer_id}

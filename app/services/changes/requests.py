@@ -211,6 +211,19 @@ class Quote:
         return None if self.penalty is None else self.received - self.penalty
 
 
+def exchange_override(unit, target, old_price, new_price):
+    """Why an exchange needs the manager's 特批 (seed 002 六.1 以小换大: toward a smaller
+    building area or a lower amount), naming the figures compared; None when it does not."""
+    why = []
+    if target.building_area < unit.building_area:
+        why.append(f"目标房源建筑面积 {target.building_area}㎡ 小于原房源 {unit.building_area}㎡")
+    if new_price < old_price:
+        why.append(f"目标房源总价 ¥{new_price:,.2f} 低于原成交价 ¥{old_price:,.2f}")
+    if not why:
+        return None
+    return ";".join(why) + "(以小换大原则),须经理特批并写明理由"
+
+
 def target_price(target):
     """What a fresh 认购书 for the target would cost (standard price, project rounding)."""
     return round_price(discounts.standard_price(target), target.building.project.rounding)
@@ -229,8 +242,8 @@ def quote(change):
     contracted = change.unit.status == UnitStatus.CONTRACTED
     if change.kind == "exchange" and change.target_unit is not None:
         figures.new_price = target_price(change.target_unit)
-        if figures.new_price < figures.old_price:
-            figures.needs_override = "目标房源总价低于原成交价(以小换大原则),须经理特批并写明理由"
+        figures.needs_override = exchange_override(change.unit, change.target_unit,
+                                                   figures.old_price, figures.new_price)
     if change.kind == "refund" and contracted:
         figures.needs_override = "已签约的房源原则上不退房,须经理特批并写明理由"
     if change.kind == "rename" and contracted:

@@ -20,6 +20,7 @@ from app.services.clock import local, now
 from app.services.customers.options import OPTION_KINDS, all_options, check_choice
 from app.services.customers.ownership import ownership_valid, record_change, set_owner, valid_until
 from app.services.customers.phones import mask_phone, normalise_phone
+from app.services.customers.reasons import card_state
 from app.services.customers.visits import follow_up_state
 from app.services.errors import RuleViolation
 
@@ -74,8 +75,9 @@ def register(project, name, phone, channel, owner, *, by=None, at=None, is_peer=
     if existing is not None:
         if existing.owner_id == owner.id or ownership_valid(existing, at):
             raise DuplicateCustomer(duplicate_message(existing, by or owner), "phone")
-        set_owner(existing, owner, "claimed", by=by or owner, at=at,
-                  reason="原归属已过期或在公共池,重新登记")
+        why = (f"{card_state(existing, at, '重新登记日')} → 归属 {owner.display_name}"
+               "(规则:建档有效期 2 个月,过期或公共池客户可重新登记)")
+        set_owner(existing, owner, "claimed", by=by or owner, at=at, reason=why[:300])
         existing.last_effective_at = at
         return existing, True
     customer = Customer(project_id=project.id, name=name, phone=phone, phone_mask=mask_phone(phone),

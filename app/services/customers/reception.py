@@ -17,6 +17,7 @@ from app.services.customers.cards import clean_name, find_by_phone, register
 from app.services.customers.channels import matching_reports
 from app.services.customers.ownership import ownership_valid
 from app.services.customers.phones import normalise_phone
+from app.services.customers.reasons import card_state
 from app.services.customers.visits import record_anonymous, record_visit
 from app.services.errors import RuleViolation
 
@@ -54,6 +55,17 @@ def _route_returning(row, customer, named):
     return entry.user, "assist", f"原顾问 {owner.display_name} 不在,协助接待"
 
 
+def _route_lapsed(row, customer, at):
+    """A returning customer whose card expired or who is in the pool: the next consultant
+    receives them without using a turn (seed 002 二.5(2): 客户以后重新上门…均不计入接待名额)."""
+    entry, _kind, _skipped = rotation.next_up(row)
+    if entry is None:
+        raise RuleViolation("当前没有可接待的置业顾问(全部外出或未排班)")
+    why = (f"{card_state(customer, at, '到访日')} → 老客户重新上门,由 "
+           f"{entry.user.display_name} 接待,不计轮次(规则:二.5(2))")
+    return entry.user, "return", why[:200]
+
+
 def receive_walk_in(project, name, phone, channel, *, by, named_id=None, at=None):
     """Register a walk-in at the front desk and assign them from today's queue."""
     at = at or now()
@@ -70,6 +82,8 @@ def receive_walk_in(project, name, phone, channel, *, by, named_id=None, at=None
     else:
         if named is not None:
             consultant, kind, note = named, "named", "首次来访指定接待"
+        elif existing is not None and existing.anonymised_at is None:
+            consultant, kind, note = _route_lapsed(row, existing, at)
         else:
             entry, kind, skipped = rotation.take_turn(row)
             consultant, note = entry.user, None

@@ -59,18 +59,25 @@ def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consulta
     deposit = Deposit(project_id=project_id, unit_id=unit.id, customer_id=customer.id,
                       consultant_id=consultant.id, receipt_id=receipt.id, kind=kind,
                       amount=amount, method=method, recorded_by_id=actor.id, recorded_at=now,
-                      form_key=key, split_case=split.case,
+                      form_key=key, split_case=split.case, split_reason=split.reason,
+                      split_status="pending" if split.pending else None,
                       channel_report_id=protection and protection.id)
     db.session.add(deposit)
     db.session.flush()
-    db.session.add_all(DealShare(deposit_id=deposit.id, user_id=user.id, percent=percent)
-                       for user, percent in split.shares)
+    store_split(deposit, split)
     audit.record("deposit_recorded", "deposit", deposit.id, project_id=project_id, user=actor,
                  after={"unit": unit.id, "kind": kind, "amount": amount,
                         "receipt_no": receipt.number, "customer": customer.id,
                         "split": split.as_dict()["shares"], "split_case": split.case,
+                        "credit": split.as_dict()["credit"],
                         "channel_report": protection and protection.id})
     return deposit, True
+
+
+def store_split(deposit, split):
+    """The deal's shares: one row per consultant with their 奖金 and 业绩 percent."""
+    db.session.add_all(DealShare(deposit_id=deposit.id, user_id=user.id, percent=percent,
+                                 credit=credit) for user, percent, credit in split.rows())
 
 
 def confirm(deposit, actor, now=None):

@@ -41,6 +41,7 @@ from app.services.deals.common import (
     RECEIPT_PURPOSES,
     RECEIPT_STATUS,
 )
+from app.services.deals.owners import owners
 from app.services.money import as_fen, from_fen, sum_fen
 from app.xlsx import Column
 
@@ -162,19 +163,6 @@ def _payments(project_id):
             .where(Payment.project_id == project_id)), Payment
 
 
-def _owners(project_id):
-    return (select(_unit_name(), Customer.name.label("customer"),
-                   Customer.phone.label("phone"), Subscription.co_buyers.label("co_buyers"),
-                   Subscription.address.label("address"), Subscription.number.label("number"),
-                   Subscription.deal_price.label("deal_price"), Unit.status.label("status"),
-                   Subscription.signed_at.label("at"))
-            .join(Unit, Unit.id == Subscription.unit_id).join(Building)
-            .join(Customer, Customer.id == Subscription.customer_id)
-            .where(Subscription.project_id == project_id,
-                   Subscription.status == SubscriptionStatus.SIGNED)), \
-        Subscription
-
-
 def _receipts(project_id):
     return (select(Receipt.number.label("receipt_no"), Receipt.id.label("receipt_id"),
                    Receipt.purpose.label("purpose"),
@@ -190,7 +178,7 @@ C = Column
 _DEPOSIT_COLUMNS = (C("收据编号", "receipt_no", "receipt", 12), C("房号", "unit"),
                     C("客户", "customer"), C("置业顾问", "consultant"),
                     C("金额", "amount", "money"), C("付款方式", "method", "text", 10),
-                    C("渠道", "channel"), C("业绩分成", "shares", "text", 20),
+                    C("渠道", "channel"), C("业绩/奖金分成", "shares", "text", 28),
                     C("状态", "status", "text", 10), C("登记时间", "at", "datetime", 17),
                     C("登记人", "recorder"))
 REGISTERS = {
@@ -205,7 +193,7 @@ REGISTERS = {
         C("表价", "list_price", "money"), C("标准优惠", "standard_discount", "money"),
         C("特殊优惠", "special_discount", "money"), C("成交价", "deal_price", "money"),
         C("定金", "deposit", "money"), C("付款方式", "plan"), C("签约期限", "deadline", "date"),
-        C("渠道", "channel"), C("业绩分成", "shares", "text", 20),
+        C("渠道", "channel"), C("业绩/奖金分成", "shares", "text", 28),
         C("状态", "status", "text", 8), C("认购时间", "at", "datetime", 17)),
         ("list_price", "standard_discount", "special_discount", "deal_price", "deposit"),
         SUB_STATUS,
@@ -227,10 +215,13 @@ REGISTERS = {
         ("received", "pending"), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS},
         (MoneyStatus.REJECTED, MoneyStatus.REFUNDED)), _payments),
     "owners": (Register("业主登记一览表", (
-        C("房号", "unit"), C("业主", "customer"), C("电话", "phone"),
-        C("共同购房人", "co_buyers", "text", 24), C("通讯地址", "address", "text", 30),
-        C("认购书编号", "number"), C("成交价", "deal_price", "money"),
-        C("房源状态", "status")), ("deal_price",), {}, {}), _owners),
+        C("房号", "unit"), C("户型", "layout"), C("建筑面积(㎡)", "area", "area", 10),
+        C("业主", "customer"), C("电话", "phone"), C("共同购房人", "co_buyers", "text", 24),
+        C("通讯地址", "address", "text", 30), C("认购书编号", "number"),
+        C("定金", "deposit", "money"), C("成交价", "deal_price", "money"),
+        C("累计已付", "paid", "money"), C("房源状态", "status"),
+        C("定房时间", "at", "datetime", 17)), ("deposit", "deal_price", "paid"), {}, {}),
+        owners),
     "receipts": (Register("收据台账", (
         C("收据编号", "receipt_no", "receipt", 12), C("款项", "purpose"), C("房号", "unit"),
         C("付款人", "customer"), C("金额", "amount", "money"), C("付款方式", "method"),
@@ -268,15 +259,24 @@ def rows(name, project_id, filters, limit=PAGE_LIMIT):
 
 
 def _share_texts(rows):
-    """'王芳 80% · 李强 20%' in place of each row's deposit id (one query for the page)."""
+    """'业绩 王芳|奖金 王芳 80% · 李强 20%' in place of each row's deposit id (one query)."""
     ids = {row["shares"] for row in rows}
-    texts = {}
+    bonus, credit = {}, {}
     for share in db.session.scalars(select(DealShare).where(DealShare.deposit_id.in_(ids))
                                     .order_by(DealShare.percent.desc(), DealShare.id)):
-        texts.setdefault(share.deposit_id, []).append(
-            f"{share.user.display_name} {share.percent.normalize():f}%")
+        name = share.user.display_name
+        bonus.setdefault(share.deposit_id, []).append(f"{name} {share.percent.normalize():f}%")
+        if share.credit:
+            credit.setdefault(share.deposit_id, []).append(
+                name if share.credit == 100 else f"{name} {share.credit.normalize():f}%")
+    pending = set(db.session.scalars(select(Deposit.id).where(
+        Deposit.id.in_(ids), Deposit.split_status == "pending")))
+    for key in pending:
+        credit[key] = ["待经理落实(投诉)"]
     for row in rows:
-        row["shares"] = " · ".join(texts.get(row["shares"], [])) or None
+        key = row["shares"]
+        row["shares"] = (f"业绩 {' · '.join(credit.get(key, [])) or '—'}|"
+                         f"奖金 {' · '.join(bonus[key])}") if key in bonus else None
 
 
 def totals(name, project_id, filters):
@@ -299,6 +299,6 @@ def _display(register, row):
     if "co_buyers" in row:
         import json
         row["co_buyers"] = "、".join(name for name, _ in json.loads(row["co_buyers"] or "[]"))
-    if "status" in row and row["status"] in UnitStatus.SOLD:  # the owners' register
+    if "status" in row and row["status"] in UnitStatus.LABELS and "paid" in row:  # 业主登记
         row["status"] = UnitStatus.LABELS[row["status"]]
     return row

@@ -109,8 +109,9 @@ def sign(unit, data, actor, now=None):
     unit_status.transition(unit, "mark_sold", actor, now=now)
     audit.record("subscription_signed", "subscription", subscription.id, project_id=project_id,
                  user=actor, after=_summary(subscription))
-    # 以成交为准: the buyer's card no longer expires and the monthly recycling skips them
-    attribution.mark_deal(subscription.customer, at=now, user=actor)
+    # 以成交为准: the card follows the deal's 业绩, no longer expires, recycling skips it
+    attribution.mark_deal(subscription.customer, at=now, user=actor,
+                          deposit=subscription.deposit)
     return subscription, True
 
 

@@ -5,10 +5,10 @@ split deals 合作成交 and the conversion visit → 认购.
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from app.extensions import db
-from app.models import AuditLog, Customer, FollowUp, User, Visit
+from app.models import AuditLog, Customer, DealShare, Deposit, FollowUp, Subscription, User, Visit
 from app.models.customer import GRADES
 from app.policy import holders
 from app.services.money import from_fen, sum_fen
@@ -16,7 +16,8 @@ from app.services.reports import deal_stats
 
 COLUMNS = (("visits", "接待来访"), ("calls", "接听来电"), ("new_customers", "新增客户"),
            ("follow_ups", "跟进次数"), ("effective", "有效跟进"), ("holds", "保留房源"),
-           ("overdue", "逾期未跟进"), ("owned", "名下客户"), ("deals", "认购套数(按分成)"))
+           ("overdue", "逾期未跟进"), ("owned", "名下客户"), ("deals", "认购套数(按业绩)"),
+           ("bonus", "奖金分成(套)"))
 # (key, label, kind): the deal columns, from deal_stats.consultant_deals
 DEAL_COLUMNS = (("deposits", "定金笔数", "int"), ("subscriptions", "认购套数", "int"),
                 ("subscription_amount", "认购金额", "money"), ("contracts", "签约套数", "int"),
@@ -51,7 +52,8 @@ def performance(project_id, start, end, day):
             AuditLog.project_id == project_id, AuditLog.action == "unit_hold",
             in_period(AuditLog.at)).group_by(AuditLog.user_id)),
     }
-    figures["deals"] = _deals(project_id, start, end)
+    figures["deals"] = _deals(project_id, start, end, DealShare.credit)
+    figures["bonus"] = _deals(project_id, start, end, DealShare.percent)
     deals = deal_stats.consultant_deals(project_id, start, end)
     owned = _owned(project_id, day)
     users = db.session.scalars(select(User).where(holders("customers.own"))
@@ -72,16 +74,20 @@ def performance(project_id, start, end, day):
     return rows
 
 
-def _deals(project_id, start, end):
-    """Subscriptions signed in the period, each counted by the consultant's share (80% → 0.8)."""
-    from app.models import DealShare, Subscription
+def _deals(project_id, start, end, column):
+    """Subscriptions signed in the period, each counted by the consultant's share in `column`
+    (业绩 credit or 奖金 percent: 80% → 0.8); a complaint split waiting for the manager
+    (准则(4)) counts for nobody yet."""
     rows = db.session.execute(
-        select(DealShare.user_id, sum_fen(DealShare.percent))
+        select(DealShare.user_id, sum_fen(column))
         .join(Subscription, Subscription.deposit_id == DealShare.deposit_id)
+        .join(Deposit, Deposit.id == DealShare.deposit_id)
         .where(Subscription.project_id == project_id, Subscription.status == "signed",
-               Subscription.signed_at >= start, Subscription.signed_at < end)
+               Subscription.signed_at >= start, Subscription.signed_at < end,
+               or_(Deposit.split_status.is_(None), Deposit.split_status != "pending"))
         .group_by(DealShare.user_id)).all()
-    return {uid: (from_fen(total) / 100).quantize(Decimal("0.01")) for uid, total in rows}
+    return {uid: (from_fen(total) / 100).quantize(Decimal("0.01"))
+            for uid, total in rows if total}
 
 
 def _owned(project_id, day):

@@ -130,12 +130,32 @@ class DealPrices:
         return pairs[max(index - 1, 0)][1]
 
 
+def credit_holders(deposit_ids):
+    """{deposit id: the consultant its 业绩 belongs to} (largest DealShare.credit; a tie goes to
+    the closer). A complaint split still waiting for the manager (准则(4)) maps to None:
+    it counts for nobody until confirmed. Deposits without shares are absent."""
+    best = {}
+    for deposit_id, user_id, credit, closer, status in db.session.execute(
+            select(DealShare.deposit_id, DealShare.user_id, DealShare.credit,
+                   Deposit.consultant_id, Deposit.split_status)
+            .join(Deposit, Deposit.id == DealShare.deposit_id)
+            .where(DealShare.deposit_id.in_(deposit_ids))):
+        key = (credit, user_id == closer)
+        if status == "pending":
+            best[deposit_id] = (key, None)
+        elif deposit_id not in best or (best[deposit_id][1] is not None
+                                        and key > best[deposit_id][0]):
+            best[deposit_id] = (key, user_id)
+    return {deposit_id: user for deposit_id, (_key, user) in best.items()}
+
+
 def consultant_deals(project_id, start, end):
     """{consultant id: figures} for [start, end): deposits, 认购, 签约, 回款, 合作成交.
 
-    A deal belongs to the consultant its deposit was recorded for; a 认购 whose deposit was
-    shared between consultants (DealShare, fixed when it was recorded) is a split deal
-    合作成交 and counts for each of them.
+    A deposit counts for the consultant it was recorded for; a 认购, its contract and its
+    回款 count for the consultant the deal's 业绩 belongs to (seed 002 cases, fixed when the
+    deposit was recorded: credit_holders). A 认购 whose deposit was shared between
+    consultants (DealShare) is a split deal 合作成交 and counts for each of them.
     """
     out = defaultdict(lambda: defaultdict(int))
     inside = lambda col: (col >= start) & (col < end)  # noqa: E731
@@ -148,9 +168,13 @@ def consultant_deals(project_id, start, end):
               .join(Deposit, Deposit.id == Subscription.deposit_id)
               .where(Subscription.project_id == project_id, Subscription.status != VOIDED,
                      inside(Subscription.signed_at)))
-    for _deposit, consultant, price in db.session.execute(signed):
-        out[consultant]["subscriptions"] += 1
-        out[consultant]["subscription_amount"] += price
+    signed_rows = db.session.execute(signed).all()
+    holders = credit_holders({row[0] for row in signed_rows})
+    for deposit_id, consultant, price in signed_rows:
+        holder = holders.get(deposit_id, consultant)
+        if holder is not None:
+            out[holder]["subscriptions"] += 1
+            out[holder]["subscription_amount"] += price
     sharers = defaultdict(set)
     for deposit_id, user_id in db.session.execute(
             select(DealShare.deposit_id, DealShare.user_id)
@@ -161,20 +185,33 @@ def consultant_deals(project_id, start, end):
         if len(users) > 1:  # the split fixed when the deposit was recorded (seed 002)
             for user_id in users:
                 out[user_id]["split"] += 1
-    by_contract = (select(Deposit.consultant_id, Contract.id.label("contract_id"),
-                          Contract.total_price, Contract.created_at)
+    _contract_figures(out, project_id, inside)
+    return out
+
+
+def _contract_figures(out, project_id, inside):
+    """签约 and confirmed 回款 in the period, for the consultant each deal's 业绩 belongs to."""
+    by_contract = (select(Deposit.id.label("deposit_id"), Deposit.consultant_id,
+                          Contract.id.label("contract_id"), Contract.total_price,
+                          Contract.created_at)
                    .join(Subscription, Subscription.id == Contract.subscription_id)
                    .join(Deposit, Deposit.id == Subscription.deposit_id)
                    .where(Contract.project_id == project_id).subquery())
-    for consultant, n, fen in db.session.execute(
-            select(by_contract.c.consultant_id, func.count(),
-                   sum_fen(by_contract.c.total_price))
-            .where(inside(by_contract.c.created_at)).group_by(by_contract.c.consultant_id)):
-        out[consultant].update(contracts=n, contract_amount=from_fen(fen))
-    for consultant, fen in db.session.execute(
-            select(by_contract.c.consultant_id, sum_fen(Payment.amount))
-            .join(Payment, Payment.contract_id == by_contract.c.contract_id)
-            .where(Payment.status == "confirmed", inside(Payment.recorded_at))
-            .group_by(by_contract.c.consultant_id)):
-        out[consultant]["collected"] = from_fen(fen)
-    return out
+    contracts = db.session.execute(
+        select(by_contract.c.deposit_id, by_contract.c.consultant_id, by_contract.c.total_price)
+        .where(inside(by_contract.c.created_at))).all()
+    collected = db.session.execute(
+        select(by_contract.c.deposit_id, by_contract.c.consultant_id, sum_fen(Payment.amount))
+        .join(Payment, Payment.contract_id == by_contract.c.contract_id)
+        .where(Payment.status == "confirmed", inside(Payment.recorded_at))
+        .group_by(by_contract.c.deposit_id, by_contract.c.consultant_id)).all()
+    holders = credit_holders({row[0] for row in contracts + collected})
+    for deposit_id, consultant, total in contracts:
+        holder = holders.get(deposit_id, consultant)
+        if holder is not None:
+            out[holder]["contracts"] += 1
+            out[holder]["contract_amount"] += total
+    for deposit_id, consultant, fen in collected:
+        holder = holders.get(deposit_id, consultant)
+        if holder is not None:
+            out[holder]["collected"] += from_fen(fen)
