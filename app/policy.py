@@ -69,6 +69,7 @@ ROLE_RULES = {
     "visits.record": SALES,
     "channels.view": SALES,
     "channels.report": SALES,  # consultants record 全民经纪人 reports for them (代录)
+    "channels.report_agency": OFFICE,  # seed 001: agencies and distributors via the secretary
     "channels.manage": OFFICE,  # companies, agents, visit confirmations
     "rotation.view": SALES,
     "rotation.desk": OFFICE,
