@@ -67,6 +67,7 @@ ROLE_RULES = {
     "access_log.view": frozenset({"manager", "admin"}),
     "visits.view": SALES,
     "visits.record": SALES,
+    "visits.late_entry": frozenset({"manager"}),  # 补录 after the end of the next day
     "channels.view": SALES,
     "channels.report": SALES,  # consultants record 全民经纪人 reports for them (代录)
     "channels.report_agency": OFFICE,  # seed 001: agencies and distributors via the secretary

@@ -195,8 +195,8 @@ def _pending_reports(project, agents, made, rng, secretary):
     owned = next(c for c, _o in made if ownership.ownership_valid(c) and c.channel == "路过")
     channels.report_customer(project, agents[2], owned.name, owned.gender, _mask(owned.phone),
                              by=secretary, at=now() - timedelta(hours=2))
-    pooled = next((c for c, _o in made if c.owner_id is None), None)
-    if pooled is not None:  # in the pool, still 已录入: 一律推荐失败
+    pooled = next((c for c, _o in made if not ownership.ownership_valid(c)), None)
+    if pooled is not None:  # card lapsed or in the pool, still 已录入: 一律推荐失败
         channels.report_customer(project, agents[3], pooled.name, pooled.gender or "男",
                                  _mask(pooled.phone), by=secretary,
                                  at=now() - timedelta(hours=4))
@@ -235,6 +235,14 @@ def _today_queue(project, consultants, rng, secretary, manager):
                                   by=secretary, at=at)
 
 
+def _late_entry(project, consultant, rng):
+    """A 补录: yesterday evening's call typed in today, keeping both times."""
+    happened = datetime.combine(today() - timedelta(days=1), time(19, 40), tzinfo=zone())
+    reception.register_contact(project, consultant, "call", _name(rng), _phone(rng, set()),
+                               "网络", by=consultant, duration=12, happened=happened,
+                               result="晚间来电咨询户型,当天未及时录入(次日补录)")
+
+
 def load(project, rng):
     """Add two consultants and the customer demo; returns the new consultants' logins."""
     from app.demo.project import demo_password
@@ -253,4 +261,5 @@ def load(project, rng):
     _pending_reports(project, agents, made, rng, secretary)
     _acknowledge_old_downgrades(project, manager)
     _today_queue(project, consultants, rng, secretary, manager)
+    _late_entry(project, consultants[0], rng)
     return logins

@@ -118,7 +118,8 @@ def test_a_customer_already_in_the_system_cannot_be_reported_even_expired_or_poo
     assert last_day.status == "refused" and "王芳" in last_day.refusal
     lapsed = _report(w, w.he, at(2026, 5, 2, 0, 0), phone="1390**39000", name="李四")
     assert lapsed.status == "refused"
-    assert "客户已于 2026-03-01 录入营销系统" in lapsed.refusal and "001" in lapsed.refusal
+    assert "客户已于 2026-03-01 录入营销系统(置业顾问 王芳,建档有效期至 2026-05-01 已过)" \
+        in lapsed.refusal and "001" in lapsed.refusal
     with time_machine.travel(at(2026, 5, 2, 9), tick=False):
         ownership.release_expired(w.project, by=w.manager)
     pooled = _report(w, w.liu, at(2026, 5, 3), phone="1390**39000", name="李四")

@@ -29,6 +29,7 @@ from app.services.customers.channel_match import (
     phone_clause,
     report_mask,
 )
+from app.services.customers.ownership import ownership_valid, valid_until
 from app.services.customers.phones import normalise_phone
 from app.services.errors import RuleViolation
 
@@ -119,14 +120,19 @@ def _refusal(project, agent, mask, at):
         if ours >= len(PROTECTION_DAYS):
             return "本渠道已推荐该客户两次,两重保护期后不可再推荐"
         if ours == 0:
-            return _in_system(customer)
+            return _in_system(customer, at)
     return None
 
 
-def _in_system(customer):
+def _in_system(customer, at):
     """Seed 001: 凡营销系统已经录入…的客户,一律推荐失败 — owned, expired, pooled or recycled."""
-    where = (f"置业顾问 {customer.owner.display_name}" if customer.owner
-             else "公共池" + ("(已回收)" if customer.pool_reason == "recycled" else ""))
+    if customer.owner is None:
+        where = "公共池" + (",月度回收" if customer.pool_reason == "recycled" else "")
+    elif ownership_valid(customer, at):
+        where = f"置业顾问 {customer.owner.display_name}"
+    else:
+        where = (f"置业顾问 {customer.owner.display_name},"
+                 f"建档有效期至 {valid_until(customer):%Y-%m-%d} 已过")
     return (f"客户已于 {local(customer.created_at):%Y-%m-%d} 录入营销系统({where}),"
             "凡营销系统已经录入的客户一律推荐失败(规则:001 客户录入)")
 

@@ -15,6 +15,7 @@ from app.services.clock import local, now
 from app.services.customers import rotation
 from app.services.customers.cards import clean_name, find_by_phone, register
 from app.services.customers.channels import matching_reports
+from app.services.customers.late_entry import entry_time
 from app.services.customers.ownership import ownership_valid
 from app.services.customers.phones import normalise_phone
 from app.services.customers.visits import record_anonymous, record_visit
@@ -108,16 +109,17 @@ def lookup(project_id, typed_phone):
 
 
 def register_contact(project, consultant, kind, name, phone, channel, *, by, duration=None,
-                     result=None, at=None):
+                     result=None, at=None, happened=None):
     """A call or walk-in taken by `consultant` outside the queue (快速登记 / 来电登记).
 
     No name and no phone: an anonymous contact, counted in the statistics only. A phone that
     belongs to another consultant's valid card is refused with the owner's name.
     """
-    at = at or now()
+    entry = entry_time(happened, by, at=at)
+    at = entry.at
     if not (name or "").strip() and not (phone or "").strip():
         visit = record_anonymous(project, consultant, kind, channel, at=at, duration=duration,
-                                 result=result, by=by)
+                                 result=result, by=by, entered_at=entry.entered_at)
         return None, visit
     if not (phone or "").strip():
         raise RuleViolation("请填写电话号码(不留资料的来电可姓名、电话都不填)", "phone")
@@ -127,5 +129,5 @@ def register_contact(project, consultant, kind, name, phone, channel, *, by, dur
     else:
         customer, _taken = register(project, name, phone, channel, consultant, by=by, at=at)
     visit = record_visit(customer, consultant, kind, at=at, duration=duration, result=result,
-                         by=by)
+                         by=by, entered_at=entry.entered_at)
     return customer, visit

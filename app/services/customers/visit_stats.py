@@ -61,7 +61,8 @@ def log_rows(project_id, day, full_phones):
              "phone": phone(v.customer) if v.customer else "",
              "visit_no": v.visit_no if v.kind == "visit" and v.customer else None,
              "channel": v.channel or "", "consultant": v.consultant.display_name,
-             "duration": v.duration_minutes, "result": v.result or ""}
+             "duration": v.duration_minutes, "result": v.result or "",
+             "entered_at": v.entered_at}
             for v in visits_between(project_id, day, day)]
 
 

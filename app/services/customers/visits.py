@@ -49,9 +49,14 @@ def _latest(a, b):
     return b if a is None or b > a else a
 
 
+def _earliest(a, b):
+    return b if a is None or b < a else a
+
+
 def record_visit(customer, consultant, kind="visit", *, at=None, channel=None, duration=None,
-                 result=None, by=None):
-    """Log a walk-in or call of a known customer; first/repeat is derived (到访次数)."""
+                 result=None, by=None, entered_at=None):
+    """Log a walk-in or call of a known customer; first/repeat is derived (到访次数).
+    A 补录 passes the time it really happened as `at` and the typing time as `entered_at`."""
     if kind not in VISIT_KINDS:
         raise RuleViolation("请选择来访或来电", "kind")
     if customer.anonymised_at is not None:
@@ -63,14 +68,14 @@ def record_visit(customer, consultant, kind="visit", *, at=None, channel=None, d
     walk_ins = counts.get("visit", 0)
     starts_clock = not counts or (kind == "visit" and walk_ins == 0)
     visit = Visit(project_id=customer.project_id, customer=customer, kind=kind, at=at,
-                  consultant_id=consultant.id, channel=channel or customer.channel,
+                  entered_at=entered_at, consultant_id=consultant.id,
+                  channel=channel or customer.channel,
                   visit_no=walk_ins + 1 if kind == "visit" else walk_ins,
                   duration_minutes=_check_minutes(duration), result=(result or "").strip() or None,
                   recorded_by_id=getattr(by or consultant, "id", None))
     db.session.add(visit)
     if kind == "visit":
-        if customer.first_visit_at is None:
-            customer.first_visit_at = at
+        customer.first_visit_at = _earliest(customer.first_visit_at, at)
         customer.last_visit_at = _latest(customer.last_visit_at, at)
         customer.last_effective_at = _latest(customer.last_effective_at, at)
     if starts_clock and not _has_follow_up(customer):
@@ -79,7 +84,8 @@ def record_visit(customer, consultant, kind="visit", *, at=None, channel=None, d
     db.session.flush()
     audit.record("visit_recorded", "visit", visit.id, project_id=customer.project_id,
                  after={"customer": customer.id, "kind": kind, "visit_no": visit.visit_no,
-                        "consultant": consultant.display_name}, user=by)
+                        "consultant": consultant.display_name, "at": at,
+                        "entered_at": entered_at}, user=by)
     return visit
 
 
@@ -93,11 +99,12 @@ def record_card_visit(customer, user, kind, *, duration=None, result=None):
 
 
 def record_anonymous(project, consultant, kind, channel, *, at=None, duration=None, result=None,
-                     by=None):
+                     by=None, entered_at=None):
     """A call or walk-in who left no name or phone still counts in the statistics."""
     if kind not in VISIT_KINDS:
         raise RuleViolation("请选择来访或来电", "kind")
-    visit = Visit(project_id=project.id, kind=kind, at=at or now(), consultant_id=consultant.id,
+    visit = Visit(project_id=project.id, kind=kind, at=at or now(), entered_at=entered_at,
+                  consultant_id=consultant.id,
                   channel=channel or None, duration_minutes=_check_minutes(duration),
                   result=(result or "").strip() or None, recorded_by_id=getattr(by, "id", None))
     db.session.add(visit)
