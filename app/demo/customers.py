@@ -105,6 +105,8 @@ def _history(project, customer, owner, first_at, rng, last_day):
 
 
 def _regrade(customer, owner, rng, at):
+    if visits.pending_downgrade(customer) is not None:
+        return  # waits for the manager (_acknowledge_old_downgrades)
     index = "ABCD".index(customer.grade)
     up = rng.random() < 0.6
     target = "ABCD"[max(0, index - 1)] if up else "ABCD"[min(3, index + 1)]
@@ -212,10 +214,15 @@ def _pending_reports(project, agents, made, rng, secretary):
 
 
 def _acknowledge_old_downgrades(project, manager):
-    """The manager has looked at the downgrades older than two weeks."""
-    for change in visits.downgrades(project.id):
-        if change.at < now() - timedelta(days=14):
-            visits.acknowledge(change, by=manager)
+    """The manager has decided the downgrades older than two weeks, the day after; one is
+    rejected with its reason."""
+    old = [c for c in visits.downgrades(project.id) if c.at < now() - timedelta(days=14)]
+    for index, change in enumerate(old):
+        if index == 0:
+            visits.decide_downgrade(change, False, "客户上周仍来电问价,意向未变,保持原级别",
+                                    by=manager, at=change.at + timedelta(days=1))
+        else:
+            visits.acknowledge(change, by=manager, at=change.at + timedelta(days=1))
 
 
 def _today_queue(project, consultants, rng, secretary, manager):

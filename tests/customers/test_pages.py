@@ -73,7 +73,7 @@ def test_follow_ups_and_grades_update_their_sections_in_place(app):
     wang.post(f"/customers/{customer}/grade", {"grade": "A", "reason": "看中 1801"}, htmx=True)
     down = wang.post(f"/customers/{customer}/grade", {"grade": "C", "reason": "预算不足"},
                      htmx=True)
-    assert down.status_code == 200 and "降级" in down.text and "预算不足" in down.text
+    assert down.status_code == 200 and "降级待经理确认" in down.text and "预算不足" in down.text
     manager = browser_for(app, "liuqiang")
     page = manager.get("/customers/ownership").text
     assert "待确认的降级" in page and "预算不足" in page

@@ -32,6 +32,7 @@ ROUTES = {
     "customers.release_expired": Route(MANAGER),
     "customers.recycle": Route(MANAGER),
     "customers.acknowledge_downgrade": Route(MANAGER, args=lambda w: {"change_id": w["downgrade"]}),
+    "customers.reject_downgrade": Route(MANAGER, args=lambda w: {"change_id": w["downgrade"]}),
     "customers.options": Route(MANAGER),
     "customers.access_log": Route(MANAGER_ADMIN),
     "customers.export": Route(OFFICE),  # data.export and customers.view
