@@ -58,6 +58,7 @@ ROLE_RULES = {
     "customers.follow_up": frozenset({"consultant", "manager"}),
     "customers.assign": frozenset({"manager"}),  # pool, reassign, disputes, monthly recycling
     "customers.anonymise": frozenset({"manager"}),
+    "customers.review": frozenset({"manager"}),  # effective follow-ups, retention (seed 004)
     "customers.options": frozenset({"manager"}),
     "customers.stats": OFFICE,  # 来人来电统计表, analysis charts, the Saturday check
     "customers.today": frozenset({"consultant"}),

@@ -66,10 +66,11 @@ def _customer_world(project, world):
     channels.confirm_visit(report, customer, consultant, by=manager)
     visits.change_grade(customer, "B", "首次接待", by=consultant)
     downgrade = visits.change_grade(customer, "C", "预算不足", by=consultant)
+    follow_up = visits.record_follow_up(customer, consultant, "phone", "电话回访")
     rotation.set_order(project, [consultant.id], by=manager)
     db.session.commit()
     return {"customer": customer.id, "downgrade": downgrade.id, "channel_company": company.id,
-            "channel_report": report.id}
+            "channel_report": report.id, "follow_up": follow_up.id}
 
 
 def _rules(app):

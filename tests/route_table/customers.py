@@ -34,6 +34,12 @@ ROUTES = {
     "customers.acknowledge_downgrade": Route(MANAGER, args=lambda w: {"change_id": w["downgrade"]}),
     "customers.reject_downgrade": Route(MANAGER, args=lambda w: {"change_id": w["downgrade"]}),
     "customers.options": Route(MANAGER),
+    "customers.follow_up_review": Route(MANAGER),
+    "customers.mark_ineffective": Route(MANAGER,
+                                        args=lambda w: {"follow_up_id": w["follow_up"]}),
+    "customers.retention_page": Route(MANAGER),
+    "customers.anonymise_retention": Route(MANAGER),
+    "customers.record_consent": Route(CONSULTANT_MANAGER, args=customer, scope=OWNER),
     "customers.access_log": Route(MANAGER_ADMIN),
     "customers.export": Route(OFFICE),  # data.export and customers.view
     "visits.log": Route(SALES),
