@@ -55,7 +55,7 @@ def test_a_refused_report_shows_its_reason_to_the_office_only(app):
     done = _post(secretary, agents["agency"], "李四", "女", "1390**39000")
     page = secretary.get(done.headers["Location"]).text
     assert "报备失败:该客户已在案场登记或处于保护期" in page
-    assert "客户已于 2026-03-01 录入营销系统(置业顾问 李军)" in page
+    assert "客户已于 2026-03-01 录入营销系统(置业顾问 李军,建档有效期至 2026-05-01 已过)" in page
     broker_page = browser_for(app, "wangfang").get("/channels/").text
     assert "录入营销系统" not in broker_page  # consultants see the public refusal only
 

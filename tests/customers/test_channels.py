@@ -156,3 +156,51 @@ def test_confirming_a_visit_compares_name_gender_and_digits(db, w):
     customer.gender = "男"
     channels.confirm_visit(report, customer, w.a, by=w.secretary, at=at(2026, 3, 2))
     assert report.status == "visited" and report.recommendation_no == 1
+
+
+def test_a_distributor_reports_at_least_thirty_minutes_before_the_visit(db, w):
+    """Seed 001: 分销机构 到访前半个小时录入; 29 minutes is too late, 30 is in time."""
+    dist = channels.save_company(w.project, "房多多分销", "distributor", by=w.manager)
+    ma = channels.add_agent(dist, "马超", by=w.manager)
+    late = _report(w, ma, at(2026, 3, 1, 9, 31))
+    customer = _arrive(w, at(2026, 3, 1, 10, 0))
+    with pytest.raises(RuleViolation) as refused:
+        channels.confirm_visit(late, customer, w.a, by=w.secretary, at=at(2026, 3, 1, 10, 30))
+    assert ("报备 03-01 09:31,到访 03-01 10:00,相差 29 分钟,视为无效"
+            "(规则:001 分销机构到访前半个小时录入)") in str(refused.value)
+    in_time = _report(w, ma, at(2026, 3, 2, 9, 30), phone="1390**39000", name="李四")
+    other = _arrive(w, at(2026, 3, 2, 10, 0), phone="13900139000", name="李四", consultant=w.b)
+    channels.confirm_visit(in_time, other, w.b, by=w.secretary, at=at(2026, 3, 2, 10, 30))
+    assert in_time.status == "visited"
+
+
+def test_a_group_brought_by_a_distributor_is_reported_the_same_day_with_the_full_number(db, w):
+    """Seed 003: 带团直接进场…当日提供客户姓名及联系方式视为报备成功; only one of them fails."""
+    dist = channels.save_company(w.project, "房多多分销", "distributor", by=w.manager)
+    ma = channels.add_agent(dist, "马超", by=w.manager)
+    with pytest.raises(RuleViolation, match="完整手机号"):
+        with time_machine.travel(at(2026, 3, 1, 15), tick=False):
+            channels.report_customer(w.project, ma, "张三", "男", "1380**38000", by=w.secretary,
+                                     group=True)
+    with pytest.raises(RuleViolation, match="仅限分销机构"):
+        channels.report_customer(w.project, w.liu, "张三", "男", "13800138000", by=w.secretary,
+                                 group=True)
+    customer = _arrive(w, at(2026, 3, 1, 10, 0))  # came with the group in the morning
+    with time_machine.travel(at(2026, 3, 1, 23, 59), tick=False):
+        report = channels.report_customer(w.project, ma, "张三", "男", "13800138000",
+                                          by=w.secretary, group=True)
+    assert report.status == "reported" and report.group_visit
+    channels.confirm_visit(report, customer, w.a, by=w.secretary, at=at(2026, 3, 2, 0, 0))
+    assert report.status == "visited"
+    other = _arrive(w, at(2026, 3, 3, 10, 0), phone="13900139000", name="李四")
+    with time_machine.travel(at(2026, 3, 4, 0, 0), tick=False):
+        next_day = channels.report_customer(w.project, ma, "李四", "男", "13900139000",
+                                            by=w.secretary, group=True)
+    assert next_day.status == "refused" and "录入营销系统" in next_day.refusal
+    with time_machine.travel(at(2026, 3, 3, 12, 0), tick=False):
+        same_day = channels.report_customer(w.project, ma, "李四", "男", "13900139000",
+                                            by=w.secretary, group=True)
+    visits.record_visit(other, w.a, "visit", at=at(2026, 3, 4, 9, 0))
+    with pytest.raises(RuleViolation,
+                       match="带团报备须在到访当日提供:报备 2026-03-03,到访 2026-03-04"):
+        channels.confirm_visit(same_day, other, w.a, by=w.secretary, at=at(2026, 3, 4, 9, 30))

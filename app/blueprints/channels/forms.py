@@ -1,4 +1,4 @@
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form, choices
@@ -13,6 +13,7 @@ class ReportForm(Form):
                          validate_choice=False)
     phone_mask = StringField("手机号(前四后五)", validators=[DataRequired("请填写手机号前四后五"),
                                                         Length(max=32)])
+    group_visit = BooleanField("带团当日报备(分销,须完整手机号)")
 
 
 class CompanyForm(Form):

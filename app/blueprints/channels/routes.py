@@ -46,7 +46,7 @@ def create_report():
     if form.validate_on_submit():
         ok, report = attempt(form, channels.report_by_agent, project, form.agent_id.data,
                              form.customer_name.data, form.gender.data, form.phone_mask.data,
-                             by=current_user)
+                             by=current_user, group=form.group_visit.data)
         if ok:
             if report.status == "refused":
                 flash(channels.PUBLIC_REFUSAL, "error")

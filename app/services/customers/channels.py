@@ -29,6 +29,7 @@ from app.services.customers.channel_match import (
     phone_clause,
     report_mask,
 )
+from app.services.customers.channel_timing import check_timing, group_phone
 from app.services.customers.ownership import ownership_valid, valid_until
 from app.services.customers.phones import normalise_phone
 from app.services.errors import RuleViolation
@@ -98,8 +99,9 @@ def active_protection(customer, at=None):
     return live[-1] if live else None
 
 
-def _refusal(project, agent, mask, at):
-    """Why a report would fail (internal), or None."""
+def _refusal(project, agent, mask, at, group=False):
+    """Why a report would fail (internal), or None; a 带团 report may name a customer
+    registered on arrival that same day."""
     day = local(at).date()
     earlier = db.session.scalars(select(ChannelReport).join(ChannelAgent).where(
         ChannelReport.project_id == project.id, ChannelReport.phone_mask == mask,
@@ -119,7 +121,7 @@ def _refusal(project, agent, mask, at):
         ours = len(_confirmed(customer.id, agent.company_id))
         if ours >= len(PROTECTION_DAYS):
             return "本渠道已推荐该客户两次,两重保护期后不可再推荐"
-        if ours == 0:
+        if ours == 0 and not (group and local(customer.created_at).date() == day):
             return _in_system(customer, at)
     return None
 
@@ -137,18 +139,18 @@ def _in_system(customer, at):
             "凡营销系统已经录入的客户一律推荐失败(规则:001 客户录入)")
 
 
-def report_customer(project, agent, name, gender, phone_text, *, by, at=None):
+def report_customer(project, agent, name, gender, phone_text, *, by, at=None, group=False):
     """Record a report (姓名, 性别, 前四后五); a refused one is kept (status 'refused') with
     its reason for the channel assistant."""
     at = at or now()
     if not agent.active or not agent.company.active or agent.company.project_id != project.id:
         raise RuleViolation("请选择本项目在合作中的经纪人", "agent_id")
     name, gender = clean_name(name, "customer_name"), clean_gender(gender)
-    mask = parse_report_mask(phone_text)
-    refusal = _refusal(project, agent, mask, at)
+    mask = parse_report_mask(group_phone(agent, phone_text) if group else phone_text)
+    refusal = _refusal(project, agent, mask, at, group)
     report = ChannelReport(
         project_id=project.id, agent=agent, customer_name=name, gender=gender, phone_mask=mask,
-        reported_at=at,
+        reported_at=at, group_visit=bool(group),
         valid_until=local(at).date() + timedelta(days=REPORT_VALID_DAYS),
         status="refused" if refusal else "reported", refusal=refusal,
         recorded_by_id=getattr(by, "id", None))
@@ -160,7 +162,7 @@ def report_customer(project, agent, name, gender, phone_text, *, by, at=None):
     return report
 
 
-def report_by_agent(project, agent_id, name, gender, phone_text, *, by):
+def report_by_agent(project, agent_id, name, gender, phone_text, *, by, group=False):
     """report_customer for one of the project's active agents, chosen by id."""
     agent = next((a for a in agents(project.id) if a.id == agent_id), None)
     if agent is None:
@@ -168,7 +170,7 @@ def report_by_agent(project, agent_id, name, gender, phone_text, *, by):
     if not may_report_for(by, agent):
         raise RuleViolation("置业顾问只能代录全民经纪人的报备;渠道公司、分销机构的客户由销售秘书"
                             "录入(规则:001 录入人员及机构)", "agent_id")
-    return report_customer(project, agent, name, gender, phone_text, by=by)
+    return report_customer(project, agent, name, gender, phone_text, by=by, group=group)
 
 
 def may_report_for(user, agent):
@@ -196,6 +198,7 @@ def confirm_visit(report, customer, consultant, *, by, at=None):
     if customer.project_id != report.project_id:
         raise RuleViolation("客户不属于本项目")
     check_identity(report, customer)
+    check_timing(report, customer, at)
     company_id = report.agent.company_id
     other = active_protection(customer, at)
     if other is not None and other.agent.company_id != company_id:
