@@ -40,6 +40,7 @@ ROUTES = {
     "customers.retention_page": Route(MANAGER),
     "customers.anonymise_retention": Route(MANAGER),
     "customers.record_consent": Route(CONSULTANT_MANAGER, args=customer, scope=OWNER),
+    "customers.link": Route(MANAGER, args=customer),
     "customers.access_log": Route(MANAGER_ADMIN),
     "customers.export": Route(OFFICE),  # data.export and customers.view
     "visits.log": Route(SALES),

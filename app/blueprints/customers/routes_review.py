@@ -12,7 +12,7 @@ from app.models import Customer, FollowUp
 from app.policy import require
 from app.services.clock import today
 from app.services.customers import follow_up_review as review
-from app.services.customers import retention
+from app.services.customers import links, retention
 from app.services.customers.ownership import valid_until
 from app.web import perform, render_page
 
@@ -67,6 +67,18 @@ def record_consent(customer_id):
     if perform(retention.record_consent, customer, request.form.get("how"),
                _day(request.form.get("when")), by=current_user)[0]:
         flash(f"已记录客户授权:{customer.consent_how}", "success")
+    return redirect(url_for("customers.card", customer_id=customer.id))
+
+
+@bp.route("/<int:customer_id>/link", methods=["POST"])
+@require("customers.assign")
+def link(customer_id):
+    """老带新 / 家庭成员: link to the earlier customer; the first consultant owns both."""
+    customer = load(Customer, customer_id)
+    ok, why = perform(links.link_customer, customer, request.form.get("phone"),
+                      request.form.get("kind"), by=current_user)
+    if ok:
+        flash(f"已关联:{why}", "success")
     return redirect(url_for("customers.card", customer_id=customer.id))
 
 

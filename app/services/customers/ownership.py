@@ -29,7 +29,7 @@ RECYCLE_MONTHS = 3
 CHANGE_KINDS = {
     "registered": "登记", "claimed": "重新登记(原归属已过期)", "expired": "过期释放",
     "recycled": "月度回收", "assigned": "公共池分配", "reassigned": "转移",
-    "settled": "纠纷裁定", "backdated": "补录在先",
+    "settled": "纠纷裁定", "backdated": "补录在先", "linked": "老带新/家庭",
 }
 
 
