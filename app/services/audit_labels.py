@@ -37,7 +37,7 @@ _ACTIONS = {
     "customer_grade_proposed": "申请降级(待经理确认)", "downgrade_rejected": "驳回降级",
     "follow_up_judged_ineffective": "判为无效跟进", "customer_consent_recorded": "记录客户授权",
     "customers_anonymised_by_retention": "超过保存期限批量匿名化",
-    "customer_linked": "关联老带新/家庭成员",
+    "customer_linked": "关联老带新/家庭成员", "duty_busy": "忙于接待", "duty_free": "接待完毕",
     "customer_owner_changed": "客户归属变更", "customers_recycled": "月度回收客户",
     "customers_released": "释放过期客户", "customer_deal_marked": "客户成交",
     "duty_order_set": "设置接待顺序", "duty_away": "顾问外出", "duty_back": "顾问返回",

@@ -62,6 +62,7 @@ ROUTES = {
     "rotation.walk_in": Route(OFFICE),
     "rotation.lookup": Route(OFFICE),
     "rotation.toggle_away": Route(OFFICE, args=lambda w: {"user_id": w["consultant"]}),
+    "rotation.toggle_busy": Route(OFFICE, args=lambda w: {"user_id": w["consultant"]}),
     "rotation.start_day": Route(OFFICE),
     "rotation.order": Route(MANAGER),
     "rotation.log": Route(SALES),

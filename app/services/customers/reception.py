@@ -42,10 +42,19 @@ def _named(named_id):
     return user
 
 
+def _named_present(row, named):
+    """Seed 002 二.5 / 准则(5): a named consultant who is away or off duty is not assigned
+    silently; the desk tells the customer and takes the queue instead."""
+    if named is not None and rotation.present(row, named.id) is None:
+        raise RuleViolation(f"客户指定的 {named.display_name} 当前外出或不在班,不能直接分配;"
+                            "请告知客户,或不指定由轮值顾问接待(规则:002 准则(5))", "named")
+
+
 def _route_returning(row, customer, named):
     """A returning customer: their consultant, the one they name, or an assistant (no turn)."""
     owner = customer.owner
     if named is not None and named.id != owner.id:
+        _named_present(row, named)
         return named, "named", f"客户指定接待(原顾问 {owner.display_name})"
     if rotation.present(row, owner.id):
         return owner, "owner", "老客户,由原顾问接待"
@@ -70,6 +79,7 @@ def receive_walk_in(project, name, phone, channel, *, by, named_id=None, at=None
         customer = existing
     else:
         if named is not None:
+            _named_present(row, named)
             consultant, kind, note = named, "named", "首次来访指定接待"
         else:
             entry, kind, skipped = rotation.take_turn(row)
