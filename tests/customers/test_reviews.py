@@ -129,7 +129,7 @@ def test_a_family_member_who_comes_later_belongs_to_the_first_consultant(app):
     later = add_customer(app, ids["b"], "张太太", "13900139000", when=at(2026, 3, 5))
     card = f"/customers/{later}"
     done = _post(app, "liuqiang", at(2026, 3, 6), card, f"{card}/link",
-                 {"kind": "household", "phone": "13800138000"})
+                 {"kind": "household", "linked_phone": "13800138000"})
     assert ("家庭成员:张三 2026-03-01 建档在先,本客户 2026-03-05 建档 → 归属 王芳"
             "(规则:002 准则(11)") in done.text
     assert "家庭成员:与" in done.text and "张三</a>" in done.text
@@ -137,7 +137,7 @@ def test_a_family_member_who_comes_later_belongs_to_the_first_consultant(app):
         customer = db.session.get(Customer, later)
         assert customer.owner.display_name == "王芳" and customer.linked_to_id == first
     back = _post(app, "liuqiang", at(2026, 3, 6), f"/customers/{first}",
-                 f"/customers/{first}/link", {"kind": "referral", "phone": "13900139000"})
+                 f"/customers/{first}/link", {"kind": "referral", "linked_phone": "13900139000"})
     assert "张太太 建档晚于本客户" in back.text
     assert _post(app, "wangfang", at(2026, 3, 6), f"/customers/{first}", f"{card}/link",
-                 {"kind": "referral", "phone": "13800138000"}).status_code == 403
+                 {"kind": "referral", "linked_phone": "13800138000"}).status_code == 403

@@ -75,7 +75,7 @@ def record_consent(customer_id):
 def link(customer_id):
     """老带新 / 家庭成员: link to the earlier customer; the first consultant owns both."""
     customer = load(Customer, customer_id)
-    ok, why = perform(links.link_customer, customer, request.form.get("phone"),
+    ok, why = perform(links.link_customer, customer, request.form.get("linked_phone"),
                       request.form.get("kind"), by=current_user)
     if ok:
         flash(f"已关联:{why}", "success")
