@@ -58,6 +58,7 @@ ROLE_RULES = {
     "customers.follow_up": frozenset({"consultant", "manager"}),
     "customers.assign": frozenset({"manager"}),  # pool, reassign, disputes, monthly recycling
     "customers.anonymise": frozenset({"manager"}),
+    "customers.review": frozenset({"manager"}),  # effective follow-ups, retention (seed 004)
     "customers.options": frozenset({"manager"}),
     "customers.stats": OFFICE,  # 来人来电统计表, analysis charts, the Saturday check
     "customers.today": frozenset({"consultant"}),
@@ -67,8 +68,10 @@ ROLE_RULES = {
     "access_log.view": frozenset({"manager", "admin"}),
     "visits.view": SALES,
     "visits.record": SALES,
+    "visits.late_entry": frozenset({"manager"}),  # 补录 after the end of the next day
     "channels.view": SALES,
     "channels.report": SALES,  # consultants record 全民经纪人 reports for them (代录)
+    "channels.report_agency": OFFICE,  # seed 001: agencies and distributors via the secretary
     "channels.manage": OFFICE,  # companies, agents, visit confirmations
     "rotation.view": SALES,
     "rotation.desk": OFFICE,

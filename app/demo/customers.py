@@ -9,6 +9,7 @@ from app.models import User
 from app.services.clock import day_bounds, local, now, today, zone
 from app.services.customers import channels, ownership, reception, rotation, visits
 from app.services.customers.cards import register, update_card
+from app.services.customers.channel_match import report_mask
 from app.services.customers.options import OPTION_KINDS
 from app.services.users import create_user
 
@@ -48,7 +49,7 @@ def _phone(rng, used):
 
 
 def _mask(phone):
-    return phone[:3] + "****" + phone[-4:]
+    return report_mask(phone)
 
 
 def _at(day, rng, start_hour=9, end_hour=18):
@@ -69,7 +70,8 @@ def _pick(rng, kind):
 
 
 def _fill_card(customer, rng, by):
-    data = {"name": customer.name, "phone": customer.phone, "gender": rng.choice(["男", "女"]),
+    data = {"name": customer.name, "phone": customer.phone,
+            "gender": customer.gender or rng.choice(["男", "女"]),
             "next_appointment_on": None}
     for kind in OPTION_KINDS:
         data[kind] = customer.channel if kind == "channel" else _pick(rng, kind)
@@ -103,6 +105,8 @@ def _history(project, customer, owner, first_at, rng, last_day):
 
 
 def _regrade(customer, owner, rng, at):
+    if visits.pending_downgrade(customer) is not None:
+        return  # waits for the manager (_acknowledge_old_downgrades)
     index = "ABCD".index(customer.grade)
     up = rng.random() < 0.6
     target = "ABCD"[max(0, index - 1)] if up else "ABCD"[min(3, index + 1)]
@@ -122,14 +126,15 @@ def _customers(project, consultants, agents, rng, secretary):
         owner = consultants[index % len(consultants)]
         first_at = _at(first_day, rng)
         channel = _pick(rng, "channel")
-        name, phone = _name(rng), _phone(rng, used)
+        name, phone, gender = _name(rng), _phone(rng, used), rng.choice(["男", "女"])
         report = None
         if channel in ("渠道/中介", "全民经纪人") and days_ago < 70:
             agent = agents[index % len(agents)]
-            report = channels.report_customer(project, agent, name, _mask(phone), by=secretary,
-                                              at=first_at - timedelta(days=1))
+            report = channels.report_customer(project, agent, name, gender, _mask(phone),
+                                              by=secretary, at=first_at - timedelta(days=1))
         customer, _ = register(project, name, phone, channel, owner, by=secretary, at=first_at,
                                is_peer=index % 23 == 5)
+        customer.gender = gender
         visits.record_visit(customer, owner, "visit" if index % 6 else "call", at=first_at,
                             by=secretary, duration=rng.randrange(20, 80),
                             result=rng.choice(RESULTS))
@@ -181,21 +186,27 @@ def _channels(project, secretary):
 
 
 def _pending_reports(project, agents, made, rng, secretary):
-    """Reports waiting for the visit, one lapsed (older than 7 days), one refused (the customer
-    is already registered) and a second recommendation by the same channel."""
+    """Reports waiting for the visit, one lapsed (older than 7 days), two refused (the customer
+    is already registered, or in the pool) and a second recommendation by the same channel."""
     used = set()
     for index, days_ago in enumerate((0, 1, 3, 9)):
         phone = _phone(rng, used)
-        channels.report_customer(project, agents[index], _name(rng), _mask(phone), by=secretary,
+        channels.report_customer(project, agents[index], _name(rng), rng.choice(["男", "女"]),
+                                 _mask(phone), by=secretary,
                                  at=now() - timedelta(days=days_ago, hours=1))
     owned = next(c for c, _o in made if ownership.ownership_valid(c) and c.channel == "路过")
-    channels.report_customer(project, agents[2], owned.name, owned.phone_mask, by=secretary,
-                             at=now() - timedelta(hours=2))
+    channels.report_customer(project, agents[2], owned.name, owned.gender, _mask(owned.phone),
+                             by=secretary, at=now() - timedelta(hours=2))
+    pooled = next((c for c, _o in made if not ownership.ownership_valid(c)), None)
+    if pooled is not None:  # card lapsed or in the pool, still 已录入: 一律推荐失败
+        channels.report_customer(project, agents[3], pooled.name, pooled.gender or "男",
+                                 _mask(pooled.phone), by=secretary,
+                                 at=now() - timedelta(hours=4))
     confirmed = channels.reports(project.id, status="visited")
     if confirmed:
         first = confirmed[-1]
         again = channels.report_customer(project, first.agent, first.customer_name,
-                                          first.phone_mask, by=secretary,
+                                          first.gender, first.phone_mask, by=secretary,
                                           at=now() - timedelta(hours=3))
         if again.status == "reported":
             channels.confirm_visit(again, first.customer, first.customer.owner, by=secretary,
@@ -203,10 +214,15 @@ def _pending_reports(project, agents, made, rng, secretary):
 
 
 def _acknowledge_old_downgrades(project, manager):
-    """The manager has looked at the downgrades older than two weeks."""
-    for change in visits.downgrades(project.id):
-        if change.at < now() - timedelta(days=14):
-            visits.acknowledge(change, by=manager)
+    """The manager has decided the downgrades older than two weeks, the day after; one is
+    rejected with its reason."""
+    old = [c for c in visits.downgrades(project.id) if c.at < now() - timedelta(days=14)]
+    for index, change in enumerate(old):
+        if index == 0:
+            visits.decide_downgrade(change, False, "客户上周仍来电问价,意向未变,保持原级别",
+                                    by=manager, at=change.at + timedelta(days=1))
+        else:
+            visits.acknowledge(change, by=manager, at=change.at + timedelta(days=1))
 
 
 def _today_queue(project, consultants, rng, secretary, manager):
@@ -226,6 +242,14 @@ def _today_queue(project, consultants, rng, secretary, manager):
                                   by=secretary, at=at)
 
 
+def _late_entry(project, consultant, rng):
+    """A 补录: yesterday evening's call typed in today, keeping both times."""
+    happened = datetime.combine(today() - timedelta(days=1), time(19, 40), tzinfo=zone())
+    reception.register_contact(project, consultant, "call", _name(rng), _phone(rng, set()),
+                               "网络", by=consultant, duration=12, happened=happened,
+                               result="晚间来电咨询户型,当天未及时录入(次日补录)")
+
+
 def load(project, rng):
     """Add two consultants and the customer demo; returns the new consultants' logins."""
     from app.demo.project import demo_password
@@ -240,8 +264,9 @@ def load(project, rng):
     agents = _channels(project, secretary)
     made = _customers(project, consultants, agents, rng, secretary)
     _anonymous_calls(project, consultants, rng, secretary)
-    _pending_reports(project, agents, made, rng, secretary)
     _scripted(made, rng)
+    _pending_reports(project, agents, made, rng, secretary)
     _acknowledge_old_downgrades(project, manager)
     _today_queue(project, consultants, rng, secretary, manager)
+    _late_entry(project, consultants[0], rng)
     return logins

@@ -49,7 +49,7 @@ class ChannelAgent(db.Model):
 
 
 class ChannelReport(db.Model):
-    """A customer reported by an agent (name + 前三后四 phone) before the visit."""
+    """A customer reported by an agent (姓名, 性别, 前四后五 phone) before the visit."""
 
     __tablename__ = "channel_report"
     __table_args__ = (
@@ -61,7 +61,10 @@ class ChannelReport(db.Model):
     project_id = db.Column(db.ForeignKey("project.id"), nullable=False)
     agent_id = db.Column(db.ForeignKey("channel_agent.id"), nullable=False, index=True)
     customer_name = db.Column(db.String(64), nullable=False)
-    phone_mask = db.Column(db.String(20), nullable=False)
+    gender = db.Column(db.String(4))  # seed 003: 姓名.性别.前四后五 (older reports: none)
+    # 带团 (seed 003): a distributor's group, reported on the day with the full number.
+    group_visit = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    phone_mask = db.Column(db.String(20), nullable=False)  # 前四后五: 1380**38000
     reported_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     valid_until = db.Column(db.Date, nullable=False)  # last day the visit counts
     status = db.Column(db.String(16), nullable=False, default="reported")

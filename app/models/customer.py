@@ -71,9 +71,16 @@ class Customer(db.Model):
     pooled_at = db.Column(UTCDateTime)
     pool_reason = db.Column(db.String(16))  # expired / recycled / released
     anonymised_at = db.Column(UTCDateTime)
+    # Seed 004: the customer's consent to keep and use their data (when, how).
+    consent_at = db.Column(UTCDateTime)
+    consent_how = db.Column(db.String(32))
+    # Seed 002 准则(10)(11): brought by an earlier customer (老带新) or of the same household.
+    linked_to_id = db.Column(db.ForeignKey("customer.id"))
+    link_kind = db.Column(db.String(16))  # referral / household
 
     owner = db.relationship("User", foreign_keys=[owner_id])
     registered_by = db.relationship("User", foreign_keys=[registered_by_id])
+    linked_to = db.relationship("Customer", remote_side=[id])
 
     @property
     def grade_label(self):
@@ -108,6 +115,9 @@ class GradeChange(db.Model):
     reason = db.Column(db.String(300), nullable=False)
     acknowledged_by_id = db.Column(db.ForeignKey("user.id"))
     acknowledged_at = db.Column(UTCDateTime)
+    # applied / pending (a downgrade waits for the manager) / rejected
+    status = db.Column(db.String(8), nullable=False, default="applied", server_default="applied")
+    decision_note = db.Column(db.String(300))
 
     customer = db.relationship("Customer")
     by = db.relationship("User", foreign_keys=[by_id])

@@ -41,6 +41,8 @@ class DutyEntry(db.Model):
     user_id = db.Column(db.ForeignKey("user.id"), nullable=False)
     position = db.Column(db.Integer, nullable=False)
     away = db.Column(db.Boolean, nullable=False, default=False)
+    # 忙于接待 (seed 002 二.3): skipped without a make-up turn, unlike 外出.
+    busy = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     owed = db.Column(db.Integer, nullable=False, default=0)
     turns = db.Column(db.Integer, nullable=False, default=0)
 

@@ -21,7 +21,9 @@ class Visit(db.Model):
     project_id = db.Column(db.ForeignKey("project.id"), nullable=False)
     customer_id = db.Column(db.ForeignKey("customer.id"), index=True)  # None: left no details
     kind = db.Column(db.String(8), nullable=False)
-    at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    at = db.Column(UTCDateTime, nullable=False, default=utcnow)  # when it really happened
+    # 补录: when it was typed in, if later than `at` (None: entered as it happened).
+    entered_at = db.Column(UTCDateTime)
     consultant_id = db.Column(db.ForeignKey("user.id"), nullable=False, index=True)
     channel = db.Column(db.String(32))
     # Derived when recorded: the customer's n-th walk-in (calls carry the count so far).
@@ -61,9 +63,14 @@ class FollowUp(db.Model):
     # Reached the customer: only effective follow-ups keep the card valid (ownership).
     effective = db.Column(db.Boolean, nullable=False, default=True)
     next_on = db.Column(db.Date)
+    # A manager judged it not effective: it no longer keeps the card valid.
+    ineffective_reason = db.Column(db.String(200))
+    judged_by_id = db.Column(db.ForeignKey("user.id"))
+    judged_at = db.Column(UTCDateTime)
 
     customer = db.relationship("Customer")
-    consultant = db.relationship("User")
+    consultant = db.relationship("User", foreign_keys=[consultant_id])
+    judged_by = db.relationship("User", foreign_keys=[judged_by_id])
 
     @property
     def way_label(self):

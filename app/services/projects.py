@@ -3,10 +3,12 @@ from app.services import audit
 from app.services.errors import RuleViolation
 from app.services.money import parse_money
 
-SETTINGS = ("name", "hold_minutes", "transfer_fee", "rounding", "approval_valid_days")
+SETTINGS = ("name", "hold_minutes", "transfer_fee", "rounding", "approval_valid_days",
+            "retention_months")
 
 
-def update_settings(project, name, hold_minutes, transfer_fee, rounding, approval_valid_days):
+def update_settings(project, name, hold_minutes, transfer_fee, rounding, approval_valid_days,
+                    retention_months=None):
     fee = parse_money(transfer_fee, field="transfer_fee")
     if rounding not in ("fen", "yuan", "ten_yuan"):
         raise RuleViolation("未知的取整规则", "rounding")
@@ -16,6 +18,8 @@ def update_settings(project, name, hold_minutes, transfer_fee, rounding, approva
     project.transfer_fee = fee
     project.rounding = rounding
     project.approval_valid_days = approval_valid_days
+    if retention_months is not None:  # seed 004: how long cards without a deal are kept
+        project.retention_months = retention_months
     after = {key: getattr(project, key) for key in SETTINGS}
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:

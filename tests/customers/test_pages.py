@@ -73,7 +73,7 @@ def test_follow_ups_and_grades_update_their_sections_in_place(app):
     wang.post(f"/customers/{customer}/grade", {"grade": "A", "reason": "看中 1801"}, htmx=True)
     down = wang.post(f"/customers/{customer}/grade", {"grade": "C", "reason": "预算不足"},
                      htmx=True)
-    assert down.status_code == 200 and "降级" in down.text and "预算不足" in down.text
+    assert down.status_code == 200 and "降级待经理确认" in down.text and "预算不足" in down.text
     manager = browser_for(app, "liuqiang")
     page = manager.get("/customers/ownership").text
     assert "待确认的降级" in page and "预算不足" in page
@@ -164,13 +164,13 @@ def test_channel_report_arrival_and_the_printed_confirmation(app):
         agent = db.session.scalar(select(ChannelCompany)).agents[0].id
     secretary.get("/channels/")
     ok = secretary.post("/channels/reports", {"agent_id": str(agent), "customer_name": "张三",
-                                              "phone_mask": "138****8000"},
+                                              "gender": "男", "phone_mask": "1380**38000"},
                         follow_redirects=True)
     assert "报备成功" in ok.text and "前到访" in ok.text
     add_customer(app, ids["b"], "李四", "13900139000")
     refused = secretary.post("/channels/reports", {"agent_id": str(agent),
-                                                   "customer_name": "李四",
-                                                   "phone_mask": "139 9000"},
+                                                   "customer_name": "李四", "gender": "女",
+                                                   "phone_mask": "1390 39000"},
                              follow_redirects=True)
     assert "报备失败:该客户已在案场登记或处于保护期" in refused.text
     manager = browser_for(app, "liuqiang")
@@ -181,16 +181,18 @@ def test_channel_report_arrival_and_the_printed_confirmation(app):
     assert "渠道报备匹配" in arrived.text and "链家地产" in arrived.text
     with app.app_context():
         from app.models import ChannelReport
-        report = db.session.scalar(select(ChannelReport).where(
+        report_id = db.session.scalar(select(ChannelReport.id).where(
             ChannelReport.status == "reported"))
-        customer_id = db.session.scalar(select(Customer.id).where(Customer.name == "张三"))
+        customer = db.session.scalar(select(Customer).where(Customer.name == "张三"))
+        customer.gender, customer_id = "男", customer.id
+        db.session.commit()
     secretary.get("/channels/")
-    confirmed = secretary.post(f"/channels/reports/{report.id}/confirm",
+    confirmed = secretary.post(f"/channels/reports/{report_id}/confirm",
                                {"customer_id": str(customer_id)}, follow_redirects=True)
     assert "已确认渠道带看" in confirmed.text and "渠道保护:链家地产" in confirmed.text
-    pdf = secretary.get(f"/channels/reports/{report.id}/confirmation.pdf")
+    pdf = secretary.get(f"/channels/reports/{report_id}/confirmation.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     text = text.replace(" ", "")
-    assert "看房确认单" in text and "链家地产" in text and "138****8000" in text
+    assert "看房确认单" in text and "链家地产" in text and "1380**38000" in text
     assert "第1次推荐" in text

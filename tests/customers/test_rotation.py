@@ -112,6 +112,7 @@ def test_every_assignment_is_logged_with_an_audit_row(db, w):
     rotation.set_away(w.row, w.a.id, True, by=w.secretary)
     walk_in(w, "13800000001")
     walk_in(w, "13800000001", minute=10)
+    rotation.set_away(w.row, w.a.id, False, by=w.secretary)  # named: only once she is back
     walk_in(w, "13800000002", named=w.a.id, minute=20)
     rows = rotation.assignments(w.project.id, DAY.date())
     assert [(r.kind, r.consultant.display_name, r.by.display_name) for r in reversed(rows)] == [

@@ -1,11 +1,13 @@
 """Customer rules with frozen time: registration and duplicates, the 2-month card, the
 first follow-up window, grades, monthly recycling, reassignment (seeds 000, 001, 002)."""
+from datetime import date
+
 import pytest
 import time_machine
 from sqlalchemy import select
 
 from app.models import AuditLog, OwnershipChange
-from app.services.customers import cards, ownership, visits
+from app.services.customers import cards, ownership, visit_stats, visits
 from app.services.customers.cards import DuplicateCustomer
 from app.services.customers.today import my_day
 from app.services.errors import RuleViolation
@@ -121,8 +123,9 @@ def test_grade_changes_need_a_reason_and_downgrades_reach_the_manager(db, w):
     visits.change_grade(customer, "A", "看中 2栋 1801", by=w.a)
     up = visits.change_grade(customer, "B", "家人意见不统一", by=w.a)
     assert up.is_downgrade and visits.downgrades(w.project.id) == [up]
+    assert customer.grade == "A"  # waits for the manager
     visits.acknowledge(up, by=w.manager)
-    assert visits.downgrades(w.project.id) == []
+    assert visits.downgrades(w.project.id) == [] and customer.grade == "B"
     with pytest.raises(RuleViolation, match="已是 B 级"):
         visits.change_grade(customer, "B", "重复", by=w.a)
 
@@ -203,3 +206,30 @@ def test_a_simultaneous_second_registration_is_refused_by_the_database(db, w, mo
     db.session.commit()  # the savepoint rolled back; the transaction goes on
     assert cards.search(w.project.id, "13800138000") == [first]
     assert first.owner == w.a
+
+
+def test_a_downgrade_applies_only_when_the_manager_confirms_it(db, w):
+    """Seed 000: 客户的退化,必须及时报告现场主管,经分析确实无误后及时对电子温馨卡进行修改."""
+    customer = _register(w, w.a)
+    with time_machine.travel(at(2026, 3, 1, 23, 59), tick=False):
+        visits.change_grade(customer, "B", "首次接待", by=w.a)
+        down = visits.change_grade(customer, "C", "预算不足", by=w.a)
+    assert down.status == "pending" and customer.grade == "B"
+    with pytest.raises(RuleViolation, match="B → C 正等待经理确认"):
+        visits.change_grade(customer, "A", "又来了", by=w.a)
+    with time_machine.travel(at(2026, 3, 2, 0, 0), tick=False):
+        visits.acknowledge(down, by=w.manager)
+    assert customer.grade == "C" and down.status == "applied"
+    assert "2026-03-01 申请 B→C,2026-03-02 经理确认" in down.decision_note
+    check = visit_stats.weekly_grade_check(w.project.id, date(2026, 3, 7))
+    counts = dict(check["weeks"])
+    assert counts[date(2026, 2, 28)][w.a.id]["B"] == 0  # the grade came on 03-01
+    assert counts[date(2026, 3, 7)][w.a.id] == {"C": 1}
+    again = visits.change_grade(customer, "D", "联系不上", by=w.a)
+    with pytest.raises(RuleViolation, match="驳回降级的原因"):
+        visits.decide_downgrade(again, False, " ", by=w.manager)
+    visits.decide_downgrade(again, False, "上周仍来电问价", by=w.manager)
+    assert customer.grade == "C" and again.status == "rejected"
+    assert visits.downgrades(w.project.id) == []
+    with pytest.raises(RuleViolation, match="已处理"):
+        visits.acknowledge(again, by=w.manager)

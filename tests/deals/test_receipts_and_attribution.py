@@ -106,8 +106,9 @@ def test_the_channel_protecting_the_customer_is_recorded_on_the_deal(app, office
         consultant = db.session.get(User, office["wangfang"])
         company = channels.save_company(project, "链家地产", "agency", by=manager)
         agent = channels.add_agent(company, "刘洋", by=manager)
-        report = channels.report_customer(project, agent, "王五", "137****3333", by=manager)
+        report = channels.report_customer(project, agent, "王五", "男", "1370**03333", by=manager)
         customer, _ = cards.register(project, "王五", "13700003333", "路过", consultant)
+        customer.gender = "男"
         channels.confirm_visit(report, customer, consultant, by=manager)
         db.session.commit()
         customer_id, report_id = customer.id, report.id

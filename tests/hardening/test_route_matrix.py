@@ -59,16 +59,18 @@ def _customer_world(project, world):
                                                                                    world["manager"])
     company = channels.save_company(project, "链家地产", "agency", by=manager)
     agent = channels.add_agent(company, "刘洋", by=manager)
-    report = channels.report_customer(project, agent, "张三", "138****8000", by=manager)
+    report = channels.report_customer(project, agent, "张三", "男", "1380**38000", by=manager)
     customer, _ = cards.register(project, "张三", "13800138000", "路过", consultant)
+    customer.gender = "男"
     visits.record_visit(customer, consultant, "visit")
     channels.confirm_visit(report, customer, consultant, by=manager)
     visits.change_grade(customer, "B", "首次接待", by=consultant)
     downgrade = visits.change_grade(customer, "C", "预算不足", by=consultant)
+    follow_up = visits.record_follow_up(customer, consultant, "phone", "电话回访")
     rotation.set_order(project, [consultant.id], by=manager)
     db.session.commit()
     return {"customer": customer.id, "downgrade": downgrade.id, "channel_company": company.id,
-            "channel_report": report.id}
+            "channel_report": report.id, "follow_up": follow_up.id}
 
 
 def _rules(app):

@@ -45,3 +45,6 @@ class ProjectSettingsForm(Form):
     approval_valid_days = IntegerField(
         "特殊优惠审批有效天数", validators=[InputRequired("请输入天数"),
                                      NumberRange(1, 90, "有效天数应在 1 到 90 天之间")])
+    retention_months = IntegerField(
+        "客户资料保存期限(月)",
+        validators=[Optional(), NumberRange(6, 120, "保存期限应在 6 到 120 个月之间")])

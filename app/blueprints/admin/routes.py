@@ -104,7 +104,7 @@ def project_settings(project_id):
     if form.validate_on_submit():
         ok, _ = attempt(form, projects.update_settings, project, form.name.data,
                         form.hold_minutes.data, form.transfer_fee.data, form.rounding.data,
-                        form.approval_valid_days.data)
+                        form.approval_valid_days.data, form.retention_months.data)
         if ok:
             flash("项目设置已保存", "success")
             return redirect(url_for("admin.project_settings", project_id=project.id))

@@ -1,4 +1,4 @@
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form, choices
@@ -9,8 +9,11 @@ class ReportForm(Form):
     agent_id = SelectField("经纪人", coerce=int, validate_choice=False)
     customer_name = StringField("客户姓名", validators=[DataRequired("请填写客户姓名"),
                                                     Length(max=64)])
-    phone_mask = StringField("手机号(前三后四)", validators=[DataRequired("请填写手机号前三后四"),
+    gender = SelectField("性别", choices=choices([("", "请选择"), ("男", "男"), ("女", "女")]),
+                         validate_choice=False)
+    phone_mask = StringField("手机号(前四后五)", validators=[DataRequired("请填写手机号前四后五"),
                                                         Length(max=32)])
+    group_visit = BooleanField("带团当日报备(分销,须完整手机号)")
 
 
 class CompanyForm(Form):

@@ -18,7 +18,8 @@ from app.web import attempt, commit, perform, render_page
 def _report_form(project):
     form = ReportForm()
     form.agent_id.choices = choices([(0, "请选择经纪人")] + [
-        (a.id, f"{a.company.name} · {a.name}") for a in channels.agents(project.id)])
+        (a.id, f"{a.company.name} · {a.name}") for a in channels.agents(project.id)
+        if channels.may_report_for(current_user, a)])
     return form
 
 
@@ -44,7 +45,8 @@ def create_report():
     form = _report_form(project)
     if form.validate_on_submit():
         ok, report = attempt(form, channels.report_by_agent, project, form.agent_id.data,
-                             form.customer_name.data, form.phone_mask.data, by=current_user)
+                             form.customer_name.data, form.gender.data, form.phone_mask.data,
+                             by=current_user, group=form.group_visit.data)
         if ok:
             if report.status == "refused":
                 flash(channels.PUBLIC_REFUSAL, "error")

@@ -20,7 +20,9 @@ from app.models import Customer
 from app.policy import can, require
 from app.services.customers import cards, channels, ownership, reception
 from app.services.customers import today as my_day
+from app.services.customers.links import LINK_KINDS
 from app.services.customers.options import all_options, options_for
+from app.services.customers.retention import CONSENT_WAYS
 from app.web import attempt, render_page
 
 
@@ -87,7 +89,8 @@ def card_context(customer, project, form=None):
         "valid_until": state.valid_until, "valid": state.valid, "follow_up": state.follow_up,
         "protection": channels.active_protection(customer),
         "reports": channels.matching_reports(customer) if customer.phone_mask else [],
-        "change_kinds": ownership.CHANGE_KINDS,
+        "change_kinds": ownership.CHANGE_KINDS, "consent_ways": CONSENT_WAYS,
+        "link_kinds": LINK_KINDS,
     }
 
 

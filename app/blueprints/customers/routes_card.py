@@ -83,8 +83,10 @@ def change_grade(customer_id):
                             form.reason.data, by=current_user)
     if not ok:
         return _refused(customer, partial, "grade_form", form)
-    note = ",降级已报经理" if change.is_downgrade else ""
-    return _done(customer, partial, f"级别已改为 {change.after}{note}")
+    if change.status == "pending":
+        return _done(customer, partial, f"降级 {change.before} → {change.after} 已报经理,"
+                                        "确认后生效")
+    return _done(customer, partial, f"级别已改为 {change.after}")
 
 
 @bp.route("/<int:customer_id>/reveal/<field>", methods=["POST"])

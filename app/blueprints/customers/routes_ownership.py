@@ -99,7 +99,18 @@ def recycle():
 def acknowledge_downgrade(change_id):
     change = load(GradeChange, change_id)
     if perform(visits.acknowledge, change, by=current_user)[0]:
-        flash("已确认降级", "success")
+        flash(f"已确认降级:{change.customer.name} 现为 {change.after} 级", "success")
+    return redirect(request.referrer or url_for("customers.ownership_page"))
+
+
+@bp.route("/downgrades/<int:change_id>/reject", methods=["POST"])
+@require("customers.assign")
+def reject_downgrade(change_id):
+    """The manager does not accept a downgrade: the card keeps its grade."""
+    change = load(GradeChange, change_id)
+    if perform(visits.decide_downgrade, change, False, request.form.get("note"),
+               by=current_user)[0]:
+        flash(f"已驳回降级:{change.customer.name} 保持 {change.before} 级", "success")
     return redirect(request.referrer or url_for("customers.ownership_page"))
 
 

@@ -77,6 +77,17 @@ def toggle_away(user_id):
     return redirect(url_for("rotation.desk"))
 
 
+@bp.route("/busy/<int:user_id>", methods=["POST"])
+@require("rotation.desk")
+def toggle_busy(user_id):
+    """忙于接待: skipped by the queue, without a make-up turn."""
+    project = project_or_404()
+    perform(rotation.toggle_busy, project, load(User, user_id).id, by=current_user)
+    if is_fragment_request():
+        return _desk(project)
+    return redirect(url_for("rotation.desk"))
+
+
 @bp.route("/start", methods=["POST"])
 @require("rotation.desk")
 def start_day():

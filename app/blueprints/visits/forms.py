@@ -1,6 +1,13 @@
 from datetime import date
 
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import Length, NumberRange, Optional
 
 from app.forms import Form, choices
@@ -20,6 +27,8 @@ class ContactForm(Form):
     duration = IntegerField("时长(分钟)", validators=[
         Optional(), NumberRange(1, 600, "时长应在 1 到 600 分钟之间")])
     result = StringField("结果", validators=[Length(max=200)])
+    happened_at = DateTimeLocalField("实际发生时间(补录)", format="%Y-%m-%dT%H:%M",
+                                     validators=[Optional()])
 
 
 class PeriodForm(Form):

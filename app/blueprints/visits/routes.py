@@ -10,7 +10,7 @@ from app.charts import bar_chart
 from app.forms import choices
 from app.loaders import project_or_404
 from app.policy import authorize, can, require
-from app.services.clock import today
+from app.services.clock import local, today
 from app.services.customers import privacy, reception, visit_stats
 from app.services.customers.options import options_for
 from app.web import attempt, commit, render_page
@@ -48,11 +48,14 @@ def record():
         ok, result = attempt(form, reception.take_contact, project, current_user,
                              form.consultant.data, form.kind.data, form.name.data,
                              form.phone.data, form.channel.data or None,
-                             duration=form.duration.data, result=form.result.data)
+                             duration=form.duration.data, result=form.result.data,
+                             happened=form.happened_at.data)
         if ok:
             customer, visit = result
             who = customer.name if customer else "未留资料"
-            flash(f"已登记{visit.kind_label}:{who}({visit.consultant.display_name})", "success")
+            late = f",补录:实际 {local(visit.at):%m-%d %H:%M}" if visit.entered_at else ""
+            flash(f"已登记{visit.kind_label}:{who}({visit.consultant.display_name}{late})",
+                  "success")
             return redirect(url_for("visits.log"))
     return _log_page(project, form, status=form_status(form))
 
@@ -101,7 +104,8 @@ LOG_COLUMNS = [Column("时间", "at", "datetime", 18), Column("方式", "kind", 
                Column("到访次数", "visit_no", "int", 8), Column("认知途径", "channel"),
                Column("置业顾问", "consultant", width=10),
                Column("时长(分钟)", "duration", "int", 10),
-               Column("结果", "result", width=30)]
+               Column("结果", "result", width=30),
+               Column("补录于", "entered_at", "datetime", 18)]
 
 
 @bp.route("/log.xlsx", methods=["POST"])

@@ -17,6 +17,7 @@ from app.models import Customer, FollowUp, GradeChange, OwnershipChange, User, V
 from app.policy import can, holders
 from app.services import audit
 from app.services.clock import local, now
+from app.services.customers.late_entry import earlier_than_owner
 from app.services.customers.options import OPTION_KINDS, all_options, check_choice
 from app.services.customers.ownership import ownership_valid, record_change, set_owner, valid_until
 from app.services.customers.phones import mask_phone, normalise_phone
@@ -72,6 +73,10 @@ def register(project, name, phone, channel, owner, *, by=None, at=None, is_peer=
         raise RuleViolation("请选择认知途径", "channel")
     channel = check_choice(project.id, "channel", channel)
     existing = find_by_phone(project.id, phone)
+    earlier = existing is not None and earlier_than_owner(existing, owner, at)
+    if earlier:
+        set_owner(existing, owner, "backdated", by=by or owner, at=at, reason=earlier)
+        return existing, True
     if existing is not None:
         if existing.owner_id == owner.id or ownership_valid(existing, at):
             raise DuplicateCustomer(duplicate_message(existing, by or owner), "phone")

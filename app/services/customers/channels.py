@@ -11,7 +11,6 @@ Rules from the seeds:
   channel, cannot be reported (凡营销系统已经录入或...处于庇护期的客户,一律推荐失败).
 The reporter is told only that the report failed; the internal reason is kept for the office.
 """
-import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -19,28 +18,25 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import ChannelAgent, ChannelCompany, ChannelReport, Customer
 from app.models.channel import CHANNEL_KINDS
+from app.policy import can
 from app.services import audit
 from app.services.clock import local, now
 from app.services.customers.cards import clean_id_number, clean_name
-from app.services.customers.ownership import ownership_valid
-from app.services.customers.phones import mask_phone, normalise_phone
+from app.services.customers.channel_match import (
+    check_identity,
+    clean_gender,
+    parse_report_mask,
+    phone_clause,
+    report_mask,
+)
+from app.services.customers.channel_timing import check_timing, group_phone
+from app.services.customers.ownership import ownership_valid, valid_until
+from app.services.customers.phones import normalise_phone
 from app.services.errors import RuleViolation
 
 REPORT_VALID_DAYS = 7
 PROTECTION_DAYS = {1: 60, 2: 30}
 PUBLIC_REFUSAL = "报备失败:该客户已在案场登记或处于保护期,不能报备"
-MASK = re.compile(r"^(1[3-9]\d)[*＊xX]{0,4}(\d{4})$")
-
-
-def parse_mask(text, field="phone_mask"):
-    """'138****5678', '138 5678', '1385678' or a full number → '138****5678' (前三后四)."""
-    value = re.sub(r"[\s\-]", "", text or "")
-    if len(value) >= 11 and value.lstrip("+").isdigit():
-        return mask_phone(normalise_phone(value, field))
-    match = MASK.match(value)
-    if not match:
-        raise RuleViolation("请按“前三后四”填写手机号,如 138****5678", field)
-    return f"{match.group(1)}****{match.group(2)}"
 
 
 def save_company(project, name, kind, contact=None, phone=None, *, by, company=None):
@@ -103,8 +99,9 @@ def active_protection(customer, at=None):
     return live[-1] if live else None
 
 
-def _refusal(project, agent, mask, at):
-    """Why a report would fail (internal), or None."""
+def _refusal(project, agent, mask, at, group=False):
+    """Why a report would fail (internal), or None; a 带团 report may name a customer
+    registered on arrival that same day."""
     day = local(at).date()
     earlier = db.session.scalars(select(ChannelReport).join(ChannelAgent).where(
         ChannelReport.project_id == project.id, ChannelReport.phone_mask == mask,
@@ -114,29 +111,46 @@ def _refusal(project, agent, mask, at):
             return "本渠道已报备该客户,7 天内有效,无需重复报备"
         return f"已由其他渠道先行报备({local(report.reported_at):%m-%d %H:%M})"
     customers = db.session.scalars(select(Customer).where(
-        Customer.project_id == project.id, Customer.phone_mask == mask,
+        Customer.project_id == project.id, phone_clause(mask),
         Customer.anonymised_at.is_(None))).all()
     for customer in customers:
         protection = active_protection(customer, at)
         if protection and protection.agent.company_id != agent.company_id:
-            return f"客户处于 {protection.agent.company.name} 保护期内"
+            return (f"客户处于 {protection.agent.company.name} 保护期内"
+                    f"(至 {protection.protected_until:%Y-%m-%d})")
         ours = len(_confirmed(customer.id, agent.company_id))
         if ours >= len(PROTECTION_DAYS):
             return "本渠道已推荐该客户两次,两重保护期后不可再推荐"
-        if ours == 0 and ownership_valid(customer, at):
-            return f"客户已在案场登记(置业顾问 {customer.owner.display_name})"
+        if ours == 0 and not (group and local(customer.created_at).date() == day):
+            return _in_system(customer, at)
     return None
 
 
-def report_customer(project, agent, name, phone_text, *, by, at=None):
-    """Record a report; a refused one is kept (status 'refused') for the channel assistant."""
+def _in_system(customer, at):
+    """Seed 001: 凡营销系统已经录入…的客户,一律推荐失败 — owned, expired, pooled or recycled."""
+    if customer.owner is None:
+        where = "公共池" + (",月度回收" if customer.pool_reason == "recycled" else "")
+    elif ownership_valid(customer, at):
+        where = f"置业顾问 {customer.owner.display_name}"
+    else:
+        where = (f"置业顾问 {customer.owner.display_name},"
+                 f"建档有效期至 {valid_until(customer):%Y-%m-%d} 已过")
+    return (f"客户已于 {local(customer.created_at):%Y-%m-%d} 录入营销系统({where}),"
+            "凡营销系统已经录入的客户一律推荐失败(规则:001 客户录入)")
+
+
+def report_customer(project, agent, name, gender, phone_text, *, by, at=None, group=False):
+    """Record a report (姓名, 性别, 前四后五); a refused one is kept (status 'refused') with
+    its reason for the channel assistant."""
     at = at or now()
     if not agent.active or not agent.company.active or agent.company.project_id != project.id:
         raise RuleViolation("请选择本项目在合作中的经纪人", "agent_id")
-    name, mask = clean_name(name, "customer_name"), parse_mask(phone_text)
-    refusal = _refusal(project, agent, mask, at)
+    name, gender = clean_name(name, "customer_name"), clean_gender(gender)
+    mask = parse_report_mask(group_phone(agent, phone_text) if group else phone_text)
+    refusal = _refusal(project, agent, mask, at, group)
     report = ChannelReport(
-        project_id=project.id, agent=agent, customer_name=name, phone_mask=mask, reported_at=at,
+        project_id=project.id, agent=agent, customer_name=name, gender=gender, phone_mask=mask,
+        reported_at=at, group_visit=bool(group),
         valid_until=local(at).date() + timedelta(days=REPORT_VALID_DAYS),
         status="refused" if refusal else "reported", refusal=refusal,
         recorded_by_id=getattr(by, "id", None))
@@ -148,19 +162,28 @@ def report_customer(project, agent, name, phone_text, *, by, at=None):
     return report
 
 
-def report_by_agent(project, agent_id, name, phone_text, *, by):
+def report_by_agent(project, agent_id, name, gender, phone_text, *, by, group=False):
     """report_customer for one of the project's active agents, chosen by id."""
     agent = next((a for a in agents(project.id) if a.id == agent_id), None)
     if agent is None:
         raise RuleViolation("请选择经纪人", "agent_id")
-    return report_customer(project, agent, name, phone_text, by=by)
+    if not may_report_for(by, agent):
+        raise RuleViolation("置业顾问只能代录全民经纪人的报备;渠道公司、分销机构的客户由销售秘书"
+                            "录入(规则:001 录入人员及机构)", "agent_id")
+    return report_customer(project, agent, name, gender, phone_text, by=by, group=group)
+
+
+def may_report_for(user, agent):
+    """Seed 001: 全民经纪人(置业顾问代录); agencies and distributors report via the secretary."""
+    return agent.company.kind == "broker" or can(user, "channels.report_agency")
 
 
 def matching_reports(customer, at=None):
-    """Valid reports whose masked phone matches this customer (checked on arrival)."""
+    """Valid reports whose 前四后五 fits this customer's number (checked on arrival)."""
     rows = db.session.scalars(select(ChannelReport).where(
         ChannelReport.project_id == customer.project_id, ChannelReport.status == "reported",
-        ChannelReport.phone_mask == customer.phone_mask).order_by(ChannelReport.reported_at)).all()
+        ChannelReport.phone_mask == report_mask(customer.phone))
+        .order_by(ChannelReport.reported_at)).all()
     return [r for r in rows if report_valid(r, at)]
 
 
@@ -172,8 +195,10 @@ def confirm_visit(report, customer, consultant, *, by, at=None):
     if not report_valid(report, at):
         raise RuleViolation(
             f"报备已过期:须在 {report.valid_until:%Y-%m-%d} 前到访,客户不计入该渠道")
-    if customer.phone_mask != report.phone_mask or customer.project_id != report.project_id:
-        raise RuleViolation("客户手机号与报备不符")
+    if customer.project_id != report.project_id:
+        raise RuleViolation("客户不属于本项目")
+    check_identity(report, customer)
+    check_timing(report, customer, at)
     company_id = report.agent.company_id
     other = active_protection(customer, at)
     if other is not None and other.agent.company_id != company_id:

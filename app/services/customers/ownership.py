@@ -29,7 +29,8 @@ RECYCLE_MONTHS = 3
 CHANGE_KINDS = {
     "registered": "登记", "claimed": "重新登记(原归属已过期)", "expired": "过期释放",
     "recycled": "月度回收", "assigned": "公共池分配", "reassigned": "转移",
-    "settled": "纠纷裁定", "deal": "成交归属",
+    "settled": "纠纷裁定", "deal": "成交归属", "backdated": "补录在先",
+    "linked": "老带新/家庭",
 }
 
 

@@ -13,6 +13,7 @@ from app.services import audit
 from app.services.audit import client_ip
 from app.services.clock import now
 from app.services.customers.cards import NOTE_FIELDS
+from app.services.customers.channel_match import report_mask
 from app.services.errors import RuleViolation
 
 REVEALABLE = {"phone": "电话", "id_number": "身份证号"}
@@ -46,6 +47,7 @@ def anonymise(customer, reason, *, by):
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation("请填写匿名化的依据(如客户书面申请)", "reason")
+    _clear_unconfirmed_reports(customer)
     customer.name = f"匿名客户{customer.id}"
     customer.phone = f"anon-{customer.id}"
     customer.phone_mask = customer.id_number = customer.gender = None
@@ -57,9 +59,17 @@ def anonymise(customer, reason, *, by):
     db.session.execute(update(FollowUp).where(FollowUp.customer_id == customer.id)
                        .values(content=ANONYMOUS_NOTE, result=None))
     db.session.execute(update(ChannelReport).where(ChannelReport.customer_id == customer.id)
-                       .values(customer_name="匿名客户", phone_mask="***********"))
+                       .values(customer_name="匿名客户", phone_mask="***********", gender=None))
     audit.record("customer_anonymised", "customer", customer.id, project_id=customer.project_id,
                  reason=reason, user=by)
+
+
+def _clear_unconfirmed_reports(customer):
+    """Reports of this person that no visit confirmed lose the name and digits too (seed 004)."""
+    db.session.execute(update(ChannelReport).where(
+        ChannelReport.project_id == customer.project_id, ChannelReport.customer_id.is_(None),
+        ChannelReport.phone_mask == report_mask(customer.phone))
+        .values(customer_name="匿名客户", phone_mask="***********", gender=None))
 
 
 def access_log(project_id, limit=200, before_id=None):

@@ -15,6 +15,7 @@ from app.services.clock import local, now
 from app.services.customers import rotation
 from app.services.customers.cards import clean_name, find_by_phone, register
 from app.services.customers.channels import matching_reports
+from app.services.customers.late_entry import entry_time
 from app.services.customers.ownership import ownership_valid
 from app.services.customers.phones import normalise_phone
 from app.services.customers.reasons import card_state
@@ -42,10 +43,19 @@ def _named(named_id):
     return user
 
 
+def _named_present(row, named):
+    """Seed 002 二.5 / 准则(5): a named consultant who is away or off duty is not assigned
+    silently; the desk tells the customer and takes the queue instead."""
+    if named is not None and rotation.present(row, named.id) is None:
+        raise RuleViolation(f"客户指定的 {named.display_name} 当前外出或不在班,不能直接分配;"
+                            "请告知客户,或不指定由轮值顾问接待(规则:002 准则(5))", "named")
+
+
 def _route_returning(row, customer, named):
     """A returning customer: their consultant, the one they name, or an assistant (no turn)."""
     owner = customer.owner
     if named is not None and named.id != owner.id:
+        _named_present(row, named)
         return named, "named", f"客户指定接待(原顾问 {owner.display_name})"
     if rotation.present(row, owner.id):
         return owner, "owner", "老客户,由原顾问接待"
@@ -81,6 +91,7 @@ def receive_walk_in(project, name, phone, channel, *, by, named_id=None, at=None
         customer = existing
     else:
         if named is not None:
+            _named_present(row, named)
             consultant, kind, note = named, "named", "首次来访指定接待"
         elif existing is not None and existing.anonymised_at is None:
             consultant, kind, note = _route_lapsed(row, existing, at)
@@ -122,16 +133,17 @@ def lookup(project_id, typed_phone):
 
 
 def register_contact(project, consultant, kind, name, phone, channel, *, by, duration=None,
-                     result=None, at=None):
+                     result=None, at=None, happened=None):
     """A call or walk-in taken by `consultant` outside the queue (快速登记 / 来电登记).
 
     No name and no phone: an anonymous contact, counted in the statistics only. A phone that
     belongs to another consultant's valid card is refused with the owner's name.
     """
-    at = at or now()
+    entry = entry_time(happened, by, at=at)
+    at = entry.at
     if not (name or "").strip() and not (phone or "").strip():
         visit = record_anonymous(project, consultant, kind, channel, at=at, duration=duration,
-                                 result=result, by=by)
+                                 result=result, by=by, entered_at=entry.entered_at)
         return None, visit
     if not (phone or "").strip():
         raise RuleViolation("请填写电话号码(不留资料的来电可姓名、电话都不填)", "phone")
@@ -141,5 +153,5 @@ def register_contact(project, consultant, kind, name, phone, channel, *, by, dur
     else:
         customer, _taken = register(project, name, phone, channel, consultant, by=by, at=at)
     visit = record_visit(customer, consultant, kind, at=at, duration=duration, result=result,
-                         by=by)
+                         by=by, entered_at=entry.entered_at)
     return customer, visit

@@ -98,6 +98,7 @@ def next_up(row):
     if row is None:
         return None, None, []
     cycle = _cycle(row)
+    cycle = [e for e in cycle if not e.busy]  # 忙于接待: passed over, owed nothing
     for entry in cycle:
         if not entry.away and entry.owed > 0:
             return entry, "makeup", []
@@ -143,6 +144,21 @@ def set_away(row, user_id, away, *, by):
     audit.record("duty_away" if away else "duty_back", "duty_day", row.id,
                  project_id=row.project_id, user=by,
                  after={"consultant": entry.user.display_name, "owed": entry.owed})
+    return entry
+
+
+def toggle_busy(project, user_id, *, by):
+    """忙于接待 / 接待完毕: busy consultants are skipped and are not made up for (seed 002 二.3)."""
+    row = duty_day(project.id, lock=True)
+    if row is None:
+        raise RuleViolation("今日尚未排班")
+    entry = next((e for e in row.entries if e.user_id == int(user_id)), None)
+    if entry is None or entry.away:
+        raise RuleViolation("该顾问不在今日接待顺序中或已外出")
+    entry.busy = not entry.busy
+    audit.record("duty_busy" if entry.busy else "duty_free", "duty_day", row.id,
+                 project_id=row.project_id, user=by,
+                 after={"consultant": entry.user.display_name})
     return entry
 
 

@@ -61,7 +61,8 @@ def log_rows(project_id, day, full_phones):
              "phone": phone(v.customer) if v.customer else "",
              "visit_no": v.visit_no if v.kind == "visit" and v.customer else None,
              "channel": v.channel or "", "consultant": v.consultant.display_name,
-             "duration": v.duration_minutes, "result": v.result or ""}
+             "duration": v.duration_minutes, "result": v.result or "",
+             "entered_at": v.entered_at}
             for v in visits_between(project_id, day, day)]
 
 
@@ -170,9 +171,11 @@ def _as_of(events, instant):
 def weekly_grade_check(project_id, day, weeks=8):
     """A/B/C customers per consultant at the end of each Saturday (the Saturday check); this
     week's column counts up to now."""
+    applies = func.coalesce(GradeChange.acknowledged_at, GradeChange.at)  # a downgrade: confirmed
     grades = db.session.execute(
-        select(GradeChange.at, GradeChange.customer_id, GradeChange.after)
-        .where(GradeChange.project_id == project_id).order_by(GradeChange.at, GradeChange.id)).all()
+        select(applies, GradeChange.customer_id, GradeChange.after)
+        .where(GradeChange.project_id == project_id, GradeChange.status == "applied")
+        .order_by(applies, GradeChange.id)).all()
     owners = db.session.execute(
         select(OwnershipChange.at, OwnershipChange.customer_id, OwnershipChange.to_id)
         .where(OwnershipChange.project_id == project_id)

@@ -3,21 +3,26 @@
 Seed 000 第二部分 4: the first follow-up is due 3-5 days after the customer's first visit
 (在客户首次到访后3-5天必须进行跟踪回访); a customer who has only called counts from that
 first call. Each follow-up records way, content, result and the next date, which becomes the
-next due day. Seed 000 第二部分 5 and DESIGN.md: grades change with a reason and downgrades
-are reported to the manager (退化必须及时报告现场主管). Visits and effective follow-ups keep
-the owner's card valid (app.services.customers.ownership).
+next due day. Grades and their downgrades: app.services.customers.grades. Visits and
+effective follow-ups keep the owner's card valid (app.services.customers.ownership).
 """
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import FollowUp, GradeChange, Visit
-from app.models.customer import GRADES
+from app.models import FollowUp, Visit
 from app.models.visit import FOLLOW_UP_WAYS, VISIT_KINDS
 from app.policy import can
 from app.services import audit
 from app.services.clock import local, now
+from app.services.customers.grades import (  # noqa: F401  (grades used to live here)
+    acknowledge,
+    change_grade,
+    decide_downgrade,
+    downgrades,
+    pending_downgrade,
+)
 from app.services.errors import RuleViolation
 
 FIRST_FOLLOW_UP_FROM_DAYS = 3
@@ -49,9 +54,14 @@ def _latest(a, b):
     return b if a is None or b > a else a
 
 
+def _earliest(a, b):
+    return b if a is None or b < a else a
+
+
 def record_visit(customer, consultant, kind="visit", *, at=None, channel=None, duration=None,
-                 result=None, by=None):
-    """Log a walk-in or call of a known customer; first/repeat is derived (到访次数)."""
+                 result=None, by=None, entered_at=None):
+    """Log a walk-in or call of a known customer; first/repeat is derived (到访次数).
+    A 补录 passes the time it really happened as `at` and the typing time as `entered_at`."""
     if kind not in VISIT_KINDS:
         raise RuleViolation("请选择来访或来电", "kind")
     if customer.anonymised_at is not None:
@@ -63,14 +73,14 @@ def record_visit(customer, consultant, kind="visit", *, at=None, channel=None, d
     walk_ins = counts.get("visit", 0)
     starts_clock = not counts or (kind == "visit" and walk_ins == 0)
     visit = Visit(project_id=customer.project_id, customer=customer, kind=kind, at=at,
-                  consultant_id=consultant.id, channel=channel or customer.channel,
+                  entered_at=entered_at, consultant_id=consultant.id,
+                  channel=channel or customer.channel,
                   visit_no=walk_ins + 1 if kind == "visit" else walk_ins,
                   duration_minutes=_check_minutes(duration), result=(result or "").strip() or None,
                   recorded_by_id=getattr(by or consultant, "id", None))
     db.session.add(visit)
     if kind == "visit":
-        if customer.first_visit_at is None:
-            customer.first_visit_at = at
+        customer.first_visit_at = _earliest(customer.first_visit_at, at)
         customer.last_visit_at = _latest(customer.last_visit_at, at)
         customer.last_effective_at = _latest(customer.last_effective_at, at)
     if starts_clock and not _has_follow_up(customer):
@@ -79,7 +89,8 @@ def record_visit(customer, consultant, kind="visit", *, at=None, channel=None, d
     db.session.flush()
     audit.record("visit_recorded", "visit", visit.id, project_id=customer.project_id,
                  after={"customer": customer.id, "kind": kind, "visit_no": visit.visit_no,
-                        "consultant": consultant.display_name}, user=by)
+                        "consultant": consultant.display_name, "at": at,
+                        "entered_at": entered_at}, user=by)
     return visit
 
 
@@ -93,11 +104,12 @@ def record_card_visit(customer, user, kind, *, duration=None, result=None):
 
 
 def record_anonymous(project, consultant, kind, channel, *, at=None, duration=None, result=None,
-                     by=None):
+                     by=None, entered_at=None):
     """A call or walk-in who left no name or phone still counts in the statistics."""
     if kind not in VISIT_KINDS:
         raise RuleViolation("请选择来访或来电", "kind")
-    visit = Visit(project_id=project.id, kind=kind, at=at or now(), consultant_id=consultant.id,
+    visit = Visit(project_id=project.id, kind=kind, at=at or now(), entered_at=entered_at,
+                  consultant_id=consultant.id,
                   channel=channel or None, duration_minutes=_check_minutes(duration),
                   result=(result or "").strip() or None, recorded_by_id=getattr(by, "id", None))
     db.session.add(visit)
@@ -136,44 +148,3 @@ def record_follow_up(customer, consultant, way, content, *, result=None, effecti
                  after={"customer": customer.id, "way": way, "effective": bool(effective),
                         "next_on": next_on}, user=consultant)
     return follow_up
-
-
-def change_grade(customer, grade, reason, *, by, at=None):
-    """Set the grade with its reason; a downgrade is listed for the manager."""
-    if grade not in GRADES:
-        raise RuleViolation("请选择级别 A/B/C/D", "grade")
-    reason = (reason or "").strip()
-    if not reason:
-        raise RuleViolation("请填写调整级别的原因", "reason")
-    if grade == customer.grade:
-        raise RuleViolation(f"客户已是 {grade} 级", "grade")
-    change = GradeChange(customer=customer, project_id=customer.project_id, at=at or now(),
-                         by_id=by.id, before=customer.grade, after=grade, reason=reason[:300])
-    customer.grade = grade
-    db.session.add(change)
-    db.session.flush()
-    audit.record("customer_grade_changed", "customer", customer.id,
-                 project_id=customer.project_id, before={"grade": change.before},
-                 after={"grade": grade}, reason=reason, user=by)
-    return change
-
-
-def downgrades(project_id, pending_only=True, limit=100):
-    """Grade changes that went down (A→B, B→C...), newest first, for the manager."""
-    rows = db.session.scalars(
-        select(GradeChange).where(GradeChange.project_id == project_id,
-                                  GradeChange.before.is_not(None))
-        .order_by(GradeChange.at.desc()).limit(limit * 3)).all()
-    rows = [r for r in rows if r.is_downgrade and not (pending_only and r.acknowledged_at)]
-    return rows[:limit]
-
-
-def acknowledge(change, *, by):
-    """The manager has looked at a downgrade (经分析确实无误)."""
-    if not change.is_downgrade:
-        raise RuleViolation("只有降级需要确认")
-    if change.acknowledged_at is None:
-        change.acknowledged_at, change.acknowledged_by_id = now(), by.id
-        audit.record("downgrade_acknowledged", "customer", change.customer_id,
-                     project_id=change.project_id,
-                     after={"from": change.before, "to": change.after}, user=by)

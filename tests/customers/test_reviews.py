@@ -1,0 +1,143 @@
+"""The manager's reviews: effective follow-ups judged not effective (validity recomputed),
+consent on the card, and retention with bulk anonymisation (seed 004)."""
+import time_machine
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ChannelReport, Customer, FollowUp, Project, User
+from app.services.customers import channels, ownership, retention, visits
+from tests.fixtures.customers import add_customer, at, browser_for, office
+
+
+def _page(app, username, when, url):
+    with time_machine.travel(when, tick=False):
+        return browser_for(app, username).get(url)
+
+
+def _post(app, username, when, page, url, data):
+    with time_machine.travel(when, tick=False):
+        browser = browser_for(app, username)
+        browser.get(page)
+        return browser.post(url, data, follow_redirects=True)
+
+
+def _follow_up(app, customer_id, when):
+    with app.app_context(), time_machine.travel(when, tick=False):
+        customer = db.session.get(Customer, customer_id)
+        follow_up = visits.record_follow_up(customer, customer.owner, "phone", "电话回访,约周末")
+        db.session.commit()
+        return follow_up.id
+
+
+def _valid(app, customer_id, when):
+    with app.app_context():
+        return ownership.ownership_valid(db.session.get(Customer, customer_id), when)
+
+
+def test_a_follow_up_judged_not_effective_no_longer_keeps_the_card(app):
+    """Registered 2026-01-10 (valid to 03-10); an effective follow-up on 02-01 keeps the card to
+    04-01; judged not effective, the card is valid to 03-10 again and free from 03-11."""
+    ids = office(app)
+    customer_id = add_customer(app, ids["a"], "张三", "13800138000", when=at(2026, 1, 10))
+    follow_up_id = _follow_up(app, customer_id, at(2026, 2, 1))
+    assert _valid(app, customer_id, at(2026, 3, 11, 0, 0))
+    review = _page(app, "liuqiang", at(2026, 3, 1), "/customers/follow-ups/review").text
+    assert "电话回访,约周末" in review and "2026-04-01" in review
+    assert _page(app, "wangfang", at(2026, 3, 1), "/customers/follow-ups/review"
+                 ).status_code == 403
+    url = f"/customers/follow-ups/{follow_up_id}/ineffective"
+    empty = _post(app, "liuqiang", at(2026, 3, 1), "/customers/follow-ups/review", url,
+                  {"reason": " "})
+    assert "请填写判为无效的原因" in empty.text
+    done = _post(app, "liuqiang", at(2026, 3, 1), "/customers/follow-ups/review", url,
+                 {"reason": "通话记录显示未接通"})
+    assert ("2026-02-01 的跟进被判无效(通话记录显示未接通);最后有效跟进/到访 2026-01-10,"
+            "有效期由 2026-04-01 改为 2026-03-10") in done.text
+    assert _valid(app, customer_id, at(2026, 3, 10, 23, 59))
+    assert not _valid(app, customer_id, at(2026, 3, 11, 0, 0))
+    card = _page(app, "wangfang", at(2026, 3, 1), f"/customers/{customer_id}").text
+    assert "经理判为无效" in card and "通话记录显示未接通" in card
+    with app.app_context():
+        follow_up = db.session.get(FollowUp, follow_up_id)
+        assert not follow_up.effective and follow_up.judged_by.display_name == "刘强"
+
+
+def test_consent_is_recorded_on_the_card(app):
+    ids = office(app)
+    customer_id = add_customer(app, ids["a"], "张三", "13800138000", when=at(2026, 1, 10))
+    card_url = f"/customers/{customer_id}"
+    assert "尚未记录客户授权" in _page(app, "wangfang", at(2026, 1, 10, 11), card_url).text
+    bad = _post(app, "wangfang", at(2026, 1, 10, 11), card_url, f"{card_url}/consent",
+                {"how": "随便", "when": "2026-01-10"})
+    assert "请选择授权方式" in bad.text
+    done = _post(app, "wangfang", at(2026, 1, 10, 11), card_url, f"{card_url}/consent",
+                 {"how": "书面签字", "when": "2026-01-10"})
+    assert "客户于 2026-01-10 以“书面签字”方式同意" in done.text
+    other = add_customer(app, ids["b"], "李四", "13900139000", when=at(2026, 1, 10))
+    assert _post(app, "wangfang", at(2026, 1, 10, 11), card_url,
+                 f"/customers/{other}/consent", {"how": "书面签字"}).status_code == 403
+
+
+def _retention_world(app, ids):
+    """张三 last seen 2024-03-01 (kept to 2026-03-01 at 24 months) with an unconfirmed report;
+    李四 the same day but bought; 王五 seen 2025-06-01."""
+    old = add_customer(app, ids["a"], "张三", "13800138000", when=at(2024, 3, 1))
+    bought = add_customer(app, ids["b"], "李四", "13900139000", when=at(2024, 3, 1))
+    recent = add_customer(app, ids["c"], "王五", "13700137000", when=at(2025, 6, 1))
+    with app.app_context():
+        project = db.session.scalar(select(Project))
+        manager = db.session.get(User, ids["manager"])
+        db.session.get(Customer, bought).deal_at = at(2024, 5, 1)
+        agent = channels.add_agent(channels.save_company(project, "链家地产", "agency",
+                                                         by=manager), "刘洋", by=manager)
+        report = channels.report_customer(project, agent, "张三", "男", "1380**38000",
+                                          by=manager)
+        db.session.commit()
+        return old, bought, recent, report.id
+
+
+def test_cards_past_retention_are_listed_and_anonymised_in_bulk(app):
+    ids = office(app)
+    old, bought, recent, report_id = _retention_world(app, ids)
+    with app.app_context():
+        project = db.session.scalar(select(Project))
+        assert project.retention_months == 24
+        assert retention.past_retention(project, at(2026, 3, 1, 23, 59)) == []
+        due = retention.past_retention(project, at(2026, 3, 2, 0, 0))
+        assert [(c.id, f"{until}") for c, _last, until in due] == [(old, "2026-03-01")]
+    page = _page(app, "liuqiang", at(2026, 3, 2), "/customers/retention").text
+    assert "张三" in page and "李四" not in page and "王五" not in page
+    done = _post(app, "liuqiang", at(2026, 3, 2), "/customers/retention",
+                 "/customers/retention/anonymise",
+                 {"customer_ids": [str(old), str(bought), str(recent)]})
+    assert "已匿名化 1 位超过保存期限的客户" in done.text
+    with app.app_context():
+        customers = {c.id: c for c in db.session.scalars(select(Customer))}
+        assert customers[old].anonymised_at is not None and customers[old].name != "张三"
+        assert customers[bought].name == "李四" and customers[recent].name == "王五"
+        report = db.session.get(ChannelReport, report_id)
+        assert (report.customer_name, report.phone_mask) == ("匿名客户", "***********")
+    empty = _post(app, "liuqiang", at(2026, 3, 2), "/customers/retention",
+                  "/customers/retention/anonymise", {"customer_ids": [str(recent)]})
+    assert "请选择超过保存期限的客户" in empty.text
+
+
+def test_a_family_member_who_comes_later_belongs_to_the_first_consultant(app):
+    """Seed 002 准则(11) (and (10) for 老带新): the link is on the card with its reason."""
+    ids = office(app)
+    first = add_customer(app, ids["a"], "张三", "13800138000", when=at(2026, 3, 1))
+    later = add_customer(app, ids["b"], "张太太", "13900139000", when=at(2026, 3, 5))
+    card = f"/customers/{later}"
+    done = _post(app, "liuqiang", at(2026, 3, 6), card, f"{card}/link",
+                 {"kind": "household", "linked_phone": "13800138000"})
+    assert ("家庭成员:张三 2026-03-01 建档在先,本客户 2026-03-05 建档 → 归属 王芳"
+            "(规则:002 准则(11)") in done.text
+    assert "家庭成员:与" in done.text and "张三</a>" in done.text
+    with app.app_context():
+        customer = db.session.get(Customer, later)
+        assert customer.owner.display_name == "王芳" and customer.linked_to_id == first
+    back = _post(app, "liuqiang", at(2026, 3, 6), f"/customers/{first}",
+                 f"/customers/{first}/link", {"kind": "referral", "linked_phone": "13900139000"})
+    assert "张太太 建档晚于本客户" in back.text
+    assert _post(app, "wangfang", at(2026, 3, 6), f"/customers/{first}", f"{card}/link",
+                 {"kind": "referral", "linked_phone": "13800138000"}).status_code == 403
