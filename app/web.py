@@ -73,6 +73,18 @@ def attempt(form, call, /, *args, **kwargs):
     return ok, result
 
 
+def outside_transaction(form, call, /, *args):
+    """Run a slow step that reads no database (parsing an upload) with no transaction open:
+    the request's is ended first, so on SQLite no writer waits behind the parse. Its
+    RuleViolation goes next to its field. Returns (True, result) or (False, the violation)."""
+    db.session.rollback()
+    try:
+        return True, call(*args)
+    except RuleViolation as exc:
+        apply_violation(form, exc)
+        return False, exc
+
+
 def perform(call, /, *args, refused="error", **kwargs):
     """Run one service call for a button-only post: commit it, or roll back and flash the
     refusal (category `refused`). Returns (True, result) or (False, the RuleViolation)."""
