@@ -28,6 +28,12 @@ def render_page(template, partial=None, status=200, **context):
     return make_response(render_template(template, **context), status)
 
 
+def filter_args(names):
+    """The request's query parameters among `names`: a link that keeps the page's filters
+    (an export, the next page) passes these, never a URL's `endpoint` or `_external`."""
+    return {name: request.args[name] for name in names if request.args.get(name)}
+
+
 def kept(name, key, make, limit):
     """`make()` once per key, each worker keeping the newest `limit` results under `name`."""
     cache = current_app.extensions.setdefault(name, OrderedDict())
