@@ -21,6 +21,8 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     register_extensions(app)
+    from app.loaders import IdConverter
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     register_blueprints(app)
     from app import errors, filters, sessions
     errors.register(app)

@@ -8,6 +8,7 @@
 import os
 import sys
 import time
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -109,13 +110,15 @@ def restore_command(backup_file, target):
         if not backup_file.endswith(".db"):
             click.echo("PostgreSQL backups need --target postgresql://.../scratch", err=True)
             sys.exit(2)
-        target = "sqlite:///" + os.path.join(current_app.instance_path, "restore-check.db")
-    if target == str(db.engine.url.render_as_string(hide_password=False)):
-        click.echo("refusing to restore over the live database", err=True)
-        sys.exit(2)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")  # a new file: never over one
+        target = "sqlite:///" + os.path.join(current_app.instance_path,
+                                             f"restore-check-{stamp}.db")
     started = time.perf_counter()
     try:
-        found = backup.restore(backup_file, target)
+        found = backup.restore(backup_file, target, db.engine.url)
+    except backup.LiveTarget as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     except backup.BackupError as exc:
         click.echo(f"RESTORE CHECK FAILED: {exc}", err=True)
         sys.exit(1)

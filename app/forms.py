@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, StringField, i18n
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.loaders import MAX_ID
+
 
 class _Chinese:
     """WTForms' bundled zh catalogue, with the few messages it does not translate."""
@@ -48,10 +50,20 @@ def choices(pairs):
     return [SelectChoice(value, label) for value, label in items]
 
 
+def id_choice(value):
+    """A select's id as the database can hold it (0: none chosen), else ValueError, which
+    the field reports in Chinese; 99999999999999999999 never reaches a query."""
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(f"not an id: {value!r}")
+    return number
+
+
 def optional_int(value):
-    """Select values to int; anything else to None (the view says what is missing)."""
+    """Select values to int; anything else (or an id past the database's range) to None
+    (the view says what is missing)."""
     try:
-        return int(value)
+        return id_choice(value)
     except (TypeError, ValueError):
         return None
 

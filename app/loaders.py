@@ -5,6 +5,7 @@ not exist or belongs to another project, and asks `can()` about the user and the
 """
 from flask import abort, g, session
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
 from app.models import ChannelAgent, DiscountAttachment, Instalment, Project, Unit, User
@@ -19,6 +20,23 @@ PROJECT_OF = {
 }
 # The office's own records, not one project's: accounts, and projects in the admin pages.
 OFFICE_WIDE = (User, Project)
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number names nothing (PostgreSQL errs)
+
+
+def db_id(value):
+    """An id as the database stores one (1 … 2³¹−1), else ValueError: the `type` for
+    `request.args.get("unit", type=db_id)`, so 99999999999999999999 reads as absent."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(f"not an id: {value!r}")
+    return number
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: an id past MAX_ID does not match (404), never reaches a query."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def current_project():
@@ -42,6 +60,10 @@ def project_or_404():
 
 def find(model, object_id, **options):
     """The `model` row `object_id` when it belongs to the current project, else None."""
+    try:
+        object_id = db_id(object_id) if object_id else None
+    except (TypeError, ValueError):
+        return None
     obj = db.session.get(model, object_id, **options) if object_id else None
     if obj is None or isinstance(obj, OFFICE_WIDE):
         return obj

@@ -88,11 +88,18 @@ def _expired():
     return now - seen_at > idle or now - login_at > absolute
 
 
+def _carries_nul():
+    """A NUL byte anywhere a view reads text from: path, query, form."""
+    values = [request.path, *request.args.values()]
+    if request.method not in SAFE_METHODS:
+        values += request.form.values()
+    return any("\x00" in value for value in values)
+
+
 def _before_request():
     g.read_only_token = read_only.set(request.method in SAFE_METHODS)
-    if request.method not in SAFE_METHODS and any(
-            "\x00" in value for value in request.form.values()):
-        # PostgreSQL refuses NUL in text; no person types one: refuse the whole form cleanly.
+    if _carries_nul():
+        # PostgreSQL refuses NUL in text; no person types one: refuse the request cleanly.
         from app.errors import error_response
         return error_response(400, "提交的内容包含无效字符,请检查后重新填写。")
     early = _early_poll()

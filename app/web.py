@@ -30,6 +30,12 @@ def render_page(template, partial=None, status=200, **context):
     return make_response(render_template(template, **context), status)
 
 
+def filter_args(names):
+    """The request's query parameters among `names`: a link that keeps the page's filters
+    (an export, the next page) passes these, never a URL's `endpoint` or `_external`."""
+    return {name: request.args[name] for name in names if request.args.get(name)}
+
+
 def kept(name, key, make, limit):
     """`make()` once per key, each worker keeping the newest `limit` results under `name`."""
     cache = current_app.extensions.setdefault(name, OrderedDict())
@@ -79,6 +85,18 @@ def attempt(form, call, /, *args, **kwargs):
     if not ok:
         apply_violation(form, result)
     return ok, result
+
+
+def outside_transaction(form, call, /, *args):
+    """Run a slow step that reads no database (parsing an upload) with no transaction open:
+    the request's is ended first, so on SQLite no writer waits behind the parse. Its
+    RuleViolation goes next to its field. Returns (True, result) or (False, the violation)."""
+    db.session.rollback()
+    try:
+        return True, call(*args)
+    except RuleViolation as exc:
+        apply_violation(form, exc)
+        return False, exc
 
 
 def perform(call, /, *args, refused="error", **kwargs):

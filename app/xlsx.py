@@ -1,4 +1,5 @@
-"""Registers as formatted .xlsx downloads (header row, widths, money and date formats)."""
+"""Registers as formatted .xlsx downloads (header row, widths, money and date formats), and
+the one bounded reader every .xlsx upload goes through (read_workbook, from app.xlsx_reader)."""
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from app.services.clock import local
+from app.xlsx_reader import LIMITS, Limits, read_workbook  # noqa: F401  (the upload reader)
 
 FORMATS = {"money": '#,##0.00', "area": '#,##0.00', "int": '0', "date": 'yyyy-mm-dd',
            "datetime": 'yyyy-mm-dd hh:mm', "percent": '0.0%', "text": '@'}
@@ -91,3 +93,4 @@ def xlsx_response(data, filename):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+

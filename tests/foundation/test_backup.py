@@ -1,12 +1,17 @@
 """Backups restore into a scratch database and prove themselves against their manifest."""
 import json
 import os
+import sqlite3
+import subprocess
+from pathlib import Path
 
 import psycopg
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from app import demo
 from app.extensions import db as _db
+from app.services import audit
 
 
 def _scratch_url(app, tmp_path):
@@ -73,4 +78,107 @@ def test_restore_refuses_the_live_database(app, tmp_path):
     (tmp_path / "anchang-x.db").write_text("x")
     result = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "anchang-x.db"),
                                                 "--target", live])
-    assert result.exit_code == 2 and "live database" in result.output
+    assert result.exit_code == 2 and "正在使用的数据库" in result.output
+
+
+def _live_spellings(app, tmp_path):
+    """The live database written as a person might: each must be refused."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database).resolve()
+        (tmp_path / "link.db").symlink_to(path)
+        os.link(path, tmp_path / "hard.db")
+        return [f"sqlite:///{path}", f"sqlite:///{path.parent}/./{path.name}",
+                f"sqlite:///{os.path.relpath(path)}",
+                f"sqlite:///{path.parent}/../{path.parent.name}/{path.name}",
+                f"sqlite+pysqlite:///{path}", f"sqlite:///{tmp_path / 'link.db'}",
+                f"sqlite:///{tmp_path / 'hard.db'}"]
+    db_name, user = url.database, url.username or "postgres"
+    return [url.render_as_string(hide_password=False),
+            f"postgresql://{user}@127.0.0.1:5432/{db_name}",  # the README's own spelling
+            f"postgresql://{user}@localhost/{db_name}",
+            f"postgresql+psycopg://{user}@localhost:5432/{db_name}?sslmode=disable",
+            f"postgresql://127.0.0.1/{db_name}?user={user}&application_name=restore",
+            f"postgresql:///{db_name}?host=/var/run/postgresql&user={user}"]
+
+
+def _count_audit(app):
+    with app.app_context():
+        return _db.session.scalar(text("SELECT count(*) FROM audit_log"))
+
+
+def test_restore_refuses_the_live_database_however_it_is_spelled(app, tmp_path):
+    with app.app_context():
+        demo.load_demo()
+        _db.session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["backup", "--dir", str(tmp_path / "b")]).exit_code == 0
+    dump = next(p for p in (tmp_path / "b").iterdir() if p.suffix in {".db", ".dump"})
+    with app.app_context():  # committed after the backup: a restore over live would drop it
+        audit.record("demo_loaded", "project", 1)
+        _db.session.commit()
+    before = _count_audit(app)
+    spellings = _live_spellings(app, tmp_path)
+    for spelling in spellings:
+        result = runner.invoke(args=["restore", str(dump), "--target", spelling])
+        assert result.exit_code == 2, (spelling, result.output)
+        assert "正在使用的数据库" in result.output, spelling
+        assert "restore verified" not in result.output
+    assert _count_audit(app) == before
+    print(f"refused {len(spellings)} spellings of the live database: {spellings}")
+
+
+def test_restore_refuses_a_target_that_is_not_empty(app, tmp_path):
+    with app.app_context():
+        demo.load_demo()
+        _db.session.commit()
+    runner = app.test_cli_runner()
+    runner.invoke(args=["backup", "--dir", str(tmp_path / "b")])
+    dump = next(p for p in (tmp_path / "b").iterdir() if p.suffix in {".db", ".dump"})
+    scratch = _scratch_url(app, tmp_path)
+    assert runner.invoke(args=["restore", str(dump), "--target", scratch]).exit_code == 0
+    again = runner.invoke(args=["restore", str(dump), "--target", scratch])
+    assert again.exit_code == 1 and "目标数据库不是空的" in again.output
+
+
+def test_a_backup_without_its_manifest_is_refused_in_chinese(app, tmp_path):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["backup", "--dir", str(tmp_path / "b")])
+    dump = next(p for p in (tmp_path / "b").iterdir() if p.suffix in {".db", ".dump"})
+    dump.with_suffix(".json").unlink()
+    result = runner.invoke(args=["restore", str(dump), "--target", _scratch_url(app, tmp_path)])
+    assert result.exit_code == 1 and "找不到备份的清单文件" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_changed_phone_or_unit_status_in_a_backup_fails_the_check(app, tmp_path):
+    """Counts and money totals stay the same; the per-table digest (all columns) catches it."""
+    with app.app_context():
+        demo.load_demo()
+        _db.session.commit()
+    runner = app.test_cli_runner()
+    runner.invoke(args=["backup", "--dir", str(tmp_path / "b")])
+    dump = next(p for p in (tmp_path / "b").iterdir() if p.suffix in {".db", ".dump"})
+    changes = ["UPDATE customer SET phone = '13900000000' "
+               "WHERE id = (SELECT min(id) FROM customer)",
+               "UPDATE unit SET status = 'withheld' WHERE id = (SELECT min(id) FROM unit "
+               "WHERE status = 'available')"]
+    _tamper(app, dump, tmp_path, changes)
+    result = runner.invoke(args=["restore", str(dump), "--target", _scratch_url(app, tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "customer" in result.output and "unit" in result.output
+
+
+def _tamper(app, dump, tmp_path, statements):
+    """Change rows inside the backup file itself, keeping its manifest."""
+    if dump.suffix == ".db":
+        with sqlite3.connect(dump) as conn:
+            for statement in statements:
+                conn.execute(statement)
+        return
+    scratch = _scratch_url(app, tmp_path)
+    subprocess.run(["pg_restore", "--no-owner", "-d", scratch, str(dump)], check=True)
+    with psycopg.connect(scratch, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+    subprocess.run(["pg_dump", "-Fc", "--no-owner", "-f", str(dump), scratch], check=True)

@@ -9,11 +9,11 @@ from app.blueprints.admin.forms import (
     UserEditForm,
     UserForm,
 )
-from app.loaders import load
+from app.loaders import db_id, load
 from app.models import Project, User
 from app.policy import require
 from app.services import admin, projects, users
-from app.web import attempt, perform, render_page
+from app.web import attempt, filter_args, perform, render_page
 
 PAGE_SIZE = 50
 
@@ -84,10 +84,12 @@ def audit_log():
     form = AuditFilterForm(request.args)
     filters = ({"actor": form.actor.data, "action": form.action.data,
                 "object_type": form.object_type.data} if form.validate() else {})
-    rows, more = admin.audit_page(**filters, before_id=request.args.get("before", type=int),
+    rows, more = admin.audit_page(**filters, before_id=request.args.get("before", type=db_id),
                                   size=PAGE_SIZE)
+    older = url_for("admin.audit_log", **filter_args(form.data), before=rows[-1].id
+                    ) if more else None  # 更早的记录: the same filters, the next page
     return render_page("admin/audit.html", partial="admin/_audit_rows.html", form=form,
-                       rows=rows, more=more)
+                       rows=rows, older=older)
 
 
 @bp.route("/projects")

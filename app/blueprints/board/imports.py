@@ -8,7 +8,7 @@ from app.loaders import load, project_or_404
 from app.models import UnitImport
 from app.policy import require
 from app.services.board import unit_import, unit_sheet
-from app.web import attempt, perform, render_page
+from app.web import attempt, outside_transaction, perform, render_page
 from app.xlsx import xlsx_response
 
 PREVIEW_ROWS = 100
@@ -23,8 +23,10 @@ def import_units():
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         upload = form.file.data
-        ok, result = attempt(form, unit_import.prepare, project, upload.filename or "房源表",
-                             upload.read(), current_user)
+        name = upload.filename or "房源表"
+        ok, result = outside_transaction(form, unit_sheet.read_file, name, upload.read())
+        if ok:
+            ok, result = attempt(form, unit_import.prepare, project, name, result, current_user)
         if ok:
             record, diff, ignored = result
             context.update(record=record, diff=diff, ignored=ignored, limit=PREVIEW_ROWS)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
-from app.loaders import find, load, project_or_404
+from app.loaders import db_id, find, load, project_or_404
 from app.models import Building, Unit
 from app.policy import can, require, roles_of
 from app.services import clock
@@ -27,7 +27,7 @@ def unit_or_404(unit_id, action=None):
 
 def board_args():
     """Building and filters from the query string, as the board's templates need them."""
-    return request.args.get("building", type=int), grid.Filters.from_args(request.args)
+    return request.args.get("building", type=db_id), grid.Filters.from_args(request.args)
 
 
 def move_forms(given=None):
@@ -93,7 +93,7 @@ def index():
     project = project_or_404()
     building_id, filters = board_args()
     context = {"board_html": board_html(project, building_id, filters)}
-    unit = find(Unit, request.args.get("unit", type=int))
+    unit = find(Unit, request.args.get("unit", type=db_id))
     if unit is not None:
         context["panel"] = panel_context(unit)
     return render_page("board/index.html", partial="board/_board_html.html", project=project,
@@ -102,15 +102,15 @@ def index():
 
 def current_tag(args):
     """The project's board ETag, for polls answered before the user is loaded."""
-    project_id = args.get("project", type=int)
+    project_id = args.get("project", type=db_id)
     return grid.polled_etag(project_id) if project_id else None
 
 
 def poll_answer(args, client_tag, tag):
     """What a board shows that is behind: the same for every user (see grid.board_changes),
     so it is built from HTML each worker keeps per cell and per board version."""
-    project_id = args.get("project", type=int)
-    building_id, filters = args.get("building", type=int), grid.Filters.from_args(args)
+    project_id = args.get("project", type=db_id)
+    building_id, filters = args.get("building", type=db_id), grid.Filters.from_args(args)
     tag, changes = grid.board_changes(project_id, building_id, client_tag, tag)
     if tag is None:
         abort(404)
@@ -155,7 +155,7 @@ def poll():
 @bp.route("/board/unit")
 @require("board.view")
 def unit_panel():
-    unit = unit_or_404(request.args.get("unit", type=int))
+    unit = unit_or_404(request.args.get("unit", type=db_id))
     return render_page("board/unit.html", partial="board/_panel.html", **panel_context(unit))
 
 

@@ -4,23 +4,27 @@ from flask_login import current_user
 
 from app.blueprints.changes import bp
 from app.blueprints.visits.forms import parse_day
-from app.loaders import project_or_404
+from app.loaders import db_id, project_or_404
 from app.policy import can, require
 from app.services import audit, clock
 from app.services.changes import execute as executing
 from app.services.changes import registers
 from app.services.customers import cards
-from app.web import commit, render_page
+from app.web import commit, filter_args, render_page
 from app.xlsx import build_workbook, xlsx_response
 
 TITLE = "换房退房一览表"
 
 
+FILTERS = ("kind", "status", "reason", "building", "consultant", "start", "end",
+           "basis", "stage")
+
+
 def _filters():
     args = request.args
     return {"kind": args.get("kind") or None, "status": args.get("status") or None,
-            "reason": args.get("reason") or None, "building": args.get("building", type=int),
-            "consultant": args.get("consultant", type=int),
+            "reason": args.get("reason") or None, "building": args.get("building", type=db_id),
+            "consultant": args.get("consultant", type=db_id),
             "start": parse_day(args.get("start"), None), "end": parse_day(args.get("end"), None),
             "basis": args.get("basis") if args.get("basis") in registers.BASES else None,
             "stage": args.get("stage") if args.get("stage") in registers.STAGES else None}
@@ -48,6 +52,7 @@ def index():
                        rows=registers.rows(project.id, filters, current_user),
                        totals=registers.totals(project.id, filters, current_user),
                        columns=registers.COLUMNS, limit=registers.PAGE_LIMIT, todo=todo,
+                       export_args=filter_args(FILTERS),
                        **_filter_choices(project))
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 from app.blueprints.changes import bp
 from app.blueprints.changes.forms import CancelForm, DecideForm, ExecuteForm, RequestForm
 from app.forms import choices
-from app.loaders import find, load, project_or_404
+from app.loaders import db_id, find, load, project_or_404
 from app.models import ChangeRequest, Unit
 from app.policy import can, require
 from app.services.changes import KINDS, lookups, requests
@@ -36,7 +36,7 @@ def new_request():
     form = RequestForm()
     _request_choices(form, project)
     if request.method == "GET":
-        form.unit_id.data = request.args.get("unit", type=int)
+        form.unit_id.data = request.args.get("unit", type=db_id)
         form.form_key.data = new_form_key()
     if form.validate_on_submit():
         unit = find(Unit, form.unit_id.data)

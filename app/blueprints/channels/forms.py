@@ -1,12 +1,12 @@
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import Form, choices
+from app.forms import Form, choices, id_choice
 from app.models.channel import CHANNEL_KINDS
 
 
 class ReportForm(Form):
-    agent_id = SelectField("经纪人", coerce=int, validate_choice=False)
+    agent_id = SelectField("经纪人", coerce=id_choice, validate_choice=False)
     customer_name = StringField("客户姓名", validators=[DataRequired("请填写客户姓名"),
                                                     Length(max=64)])
     gender = SelectField("性别", choices=choices([("", "请选择"), ("男", "男"), ("女", "女")]),

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import Form, choices
+from app.forms import Form, choices, id_choice
 from app.models.customer import GRADE_LABELS
 from app.models.visit import FOLLOW_UP_WAYS, VISIT_KINDS
 from app.services.customers.options import OPTION_KINDS
@@ -27,7 +27,7 @@ class QuickRegisterForm(Form):
                          validators=[DataRequired("请选择认知途径")])
     kind = RadioField("方式", choices=choices(VISIT_KINDS), default="visit",
                       validate_choice=False)
-    consultant = SelectField("接待顾问", coerce=int, validate_choice=False, default=0)
+    consultant = SelectField("接待顾问", coerce=id_choice, validate_choice=False, default=0)
 
 
 class CardForm(Form):
@@ -88,19 +88,19 @@ class ReasonForm(Form):
 
 
 class SettleForm(Form):
-    to_user = SelectField("归属给", coerce=int, validate_choice=False)
+    to_user = SelectField("归属给", coerce=id_choice, validate_choice=False)
     reason = StringField("裁定依据", validators=[DataRequired("请填写裁定依据"), Length(max=300)])
 
 
 class AssignForm(Form):
-    customer_ids = SelectMultipleField("客户", coerce=int, validate_choice=False)
-    to_user = SelectField("分配给", coerce=int, validate_choice=False)
+    customer_ids = SelectMultipleField("客户", coerce=id_choice, validate_choice=False)
+    to_user = SelectField("分配给", coerce=id_choice, validate_choice=False)
     mode = HiddenField(default="one")
 
 
 class ReassignForm(Form):
-    from_user = SelectField("原顾问", coerce=int, validate_choice=False)
-    to_user = SelectField("转给", coerce=int, validate_choice=False)
+    from_user = SelectField("原顾问", coerce=id_choice, validate_choice=False)
+    to_user = SelectField("转给", coerce=id_choice, validate_choice=False)
     reason = StringField("原因", validators=[DataRequired("请填写原因(如休假、离职)"),
                                            Length(max=300)])
 

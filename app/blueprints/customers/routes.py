@@ -15,7 +15,7 @@ from app.blueprints.customers.forms import (
     fill_choices,
 )
 from app.forms import choices
-from app.loaders import load, project_or_404
+from app.loaders import db_id, load, project_or_404
 from app.models import Customer
 from app.policy import can, require
 from app.services.customers import cards, channels, ownership, reception
@@ -32,12 +32,20 @@ def index():
     project = project_or_404()
     form = SearchForm(request.args)
     mine = can(current_user, "records.own_only") and request.args.get("scope") != "all"
-    owner = current_user.id if mine else (form.owner.data or None)
+    owner = current_user.id if mine else _owner(form.owner.data)
     rows = cards.search(project.id, form.q.data if form.validate() else None,
                         owner_id=owner, grade=form.grade.data or None)
     return render_page("customers/index.html", partial="customers/_rows.html", form=form,
                        rows=rows, states=cards.card_states(rows), mine=mine,
                        consultants=cards.consultants())
+
+
+def _owner(value):
+    """归属 filter: "pool" (公共池) or a consultant's id; anything else filters nothing."""
+    try:
+        return value if value == "pool" else db_id(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _register_form(project):

@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.blueprints.customers import bp
 from app.blueprints.customers.common import consultant_choices
 from app.blueprints.customers.forms import AssignForm, OptionsForm, ReassignForm
-from app.loaders import load, project_or_404
+from app.loaders import db_id, load, project_or_404
 from app.models import GradeChange
 from app.policy import authorize, can, require
 from app.services.customers import cards, ownership, privacy, visits
@@ -137,7 +137,7 @@ def options():
 @require("access_log.view")
 def access_log():
     project = project_or_404()
-    rows = privacy.access_log(project.id, before_id=request.args.get("before", type=int))
+    rows = privacy.access_log(project.id, before_id=request.args.get("before", type=db_id))
     return render_page("customers/access_log.html", rows=rows)
 
 

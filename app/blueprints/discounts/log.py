@@ -11,7 +11,7 @@ from app.policy import authorize, require
 from app.services import audit
 from app.services.clock import local, now
 from app.services.discounts import queries, register
-from app.web import commit, render_page
+from app.web import commit, filter_args, render_page
 from app.xlsx import Column, build_workbook, xlsx_response
 
 COLUMNS = [
@@ -59,7 +59,7 @@ def log():
     totals = register.totals(project.id, filters, at)
     return render_page("discounts/log.html", partial="discounts/_log_rows.html", form=form,
                        rows=rows, totals=totals, at=at, limit=register.PAGE_LIMIT,
-                       export_args=request.args.to_dict())
+                       export_args=filter_args(form.data))
 
 
 def _export(project, fmt):

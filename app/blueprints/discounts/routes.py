@@ -11,7 +11,7 @@ from app.blueprints.discounts.common import (
     show_floor,
 )
 from app.blueprints.discounts.forms import AttachmentForm, ConfirmForm, DecisionForm, RequestForm
-from app.loaders import find, load, project_or_404
+from app.loaders import db_id, find, load, project_or_404
 from app.models import Customer, DiscountAttachment, DiscountRequest, Unit
 from app.policy import authorize, can, require
 from app.services import discounts
@@ -33,10 +33,10 @@ def mine():
 
 def _preselect(form, project):
     """?customer_id=&unit_id= from the unit panel or a subscription draft."""
-    customer = find(Customer, request.args.get("customer_id", type=int))
+    customer = find(Customer, request.args.get("customer_id", type=db_id))
     if customer is not None and can(current_user, "discount.request", customer):
         form.customer_id.data = customer.id
-    unit = find(Unit, request.args.get("unit_id", type=int))
+    unit = find(Unit, request.args.get("unit_id", type=db_id))
     if unit is not None:
         form.building_id.data, form.unit_no.data = unit.building_id, unit.unit_no
 
@@ -91,7 +91,7 @@ def _request_with_photo(project, customer, form):
 def quote():
     project = project_or_404()
     args = request.args
-    context = quote_context(project, args.get("building_id", type=int), args.get("unit_no"),
+    context = quote_context(project, args.get("building_id", type=db_id), args.get("unit_no"),
                             args.get("kind", "percent"), args.get("value"), args.get("plan"))
     return render_page("discounts/_quote.html", partial="discounts/_quote.html", **context)
 

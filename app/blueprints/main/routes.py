@@ -2,7 +2,7 @@ from flask import redirect, request, session, url_for
 from flask_login import current_user
 
 from app.blueprints.main import bp
-from app.loaders import current_project, load
+from app.loaders import current_project, db_id, load
 from app.models import Project, UnitStatus
 from app.policy import can, require
 from app.services.changes import execute as change_execution
@@ -34,7 +34,7 @@ def home():
 @bp.route("/project", methods=["POST"])
 @require("project.switch")
 def switch_project():
-    project = load(Project, request.form.get("project_id", type=int))
+    project = load(Project, request.form.get("project_id", type=db_id))
     session["project_id"] = project.id
     return redirect(url_for("main.home"))
 

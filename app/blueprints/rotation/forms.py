@@ -1,7 +1,7 @@
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.forms import Form
+from app.forms import Form, id_choice
 from app.services.errors import RuleViolation
 
 
@@ -12,7 +12,7 @@ class WalkInForm(Form):
     phone = StringField("手机号", validators=[DataRequired("请填写电话号码"), Length(max=32)])
     channel = RadioField("认知途径", validate_choice=False,
                          validators=[DataRequired("请选择认知途径")])
-    named = SelectField("客户指定顾问", coerce=int, validate_choice=False, default=0)
+    named = SelectField("客户指定顾问", coerce=id_choice, validate_choice=False, default=0)
 
 
 class OrderForm(Form):

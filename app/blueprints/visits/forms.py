@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-from app.forms import Form, choices
+from app.forms import Form, choices, id_choice
 from app.models.visit import VISIT_KINDS
 from app.services.customers.visit_stats import PERIODS
 
@@ -20,7 +20,7 @@ class ContactForm(Form):
 
     kind = RadioField("方式", choices=choices(VISIT_KINDS), default="call",
                       validate_choice=False)
-    consultant = SelectField("接待顾问", coerce=int, validate_choice=False, default=0)
+    consultant = SelectField("接待顾问", coerce=id_choice, validate_choice=False, default=0)
     name = StringField("客户姓名", validators=[Length(max=64)])
     phone = StringField("电话", validators=[Length(max=32)])
     channel = SelectField("认知途径", validate_choice=False)

@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models import Building, Unit, UnitImport, UnitStatus
 from app.services import audit, clock
 from app.services.board.unit_rows import DECIMALS, ImportRejected, parse_decimal, validate
-from app.services.board.unit_sheet import read_file
 from app.services.board.unit_status import bump_board
 from app.services.errors import RuleViolation
 
@@ -42,9 +41,9 @@ class Diff:
         return sum(1 for *_, changes in self.updates if prices & changes.keys())
 
 
-def prepare(project, filename, data, actor):
-    """Validate an upload and keep it for the preview; raises ImportRejected on any error."""
-    sheet = read_file(filename, data)
+def prepare(project, filename, sheet, actor):
+    """Validate a parsed upload (unit_sheet.read_file, run before the transaction) and keep
+    it for the preview; raises ImportRejected on any error."""
     rows = validate(sheet, project)
     record = UnitImport(project_id=project.id, filename=filename[:200], row_count=len(rows),
                         rows=json.dumps(rows, ensure_ascii=False), created_by_id=actor.id,

@@ -7,13 +7,10 @@ unit_import validates them. Nothing here touches the database.
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
-from openpyxl import load_workbook
-
 from app.services.errors import RuleViolation
-from app.xlsx import Column, build_workbook
+from app.xlsx import Column, build_workbook, read_workbook
 
 FIELDS = {
     "building": ("楼栋", "栋号", "楼号", "栋", "楼栋号", "楼座", "座", "幢", "幢号", "楼宇",
@@ -120,39 +117,8 @@ def _decode(data):
     return None
 
 
-# A 5,000-row 房源表 unpacks to a few MB. A zip bomb (a small file that unpacks to gigabytes)
-# is refused from the sizes its directory declares, before anything is inflated; Python's
-# zipfile never inflates a member past its declared size.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-
-
-def _check_unpacked_size(data):
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise RuleViolation("无法读取该 Excel 文件:文件已损坏或不是 .xlsx 格式", "file") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise RuleViolation("文件解压后超过 100 MB,不像是房源表,已拒绝导入", "file")
-
-
 def _read_xlsx(data):
-    _check_unpacked_size(data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise RuleViolation("无法读取该 Excel 文件:文件已损坏或不是 .xlsx 格式", "file") from None
-    tables = []
-    for ws in workbook.worksheets:
-        table = [list(row) for row in ws.iter_rows(values_only=True)]
-        for merged in ws.merged_cells.ranges:  # a merged cell's value belongs to all its cells
-            value = ws.cell(merged.min_row, merged.min_col).value
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    if r - 1 < len(table) and c - 1 < len(table[r - 1]):
-                        table[r - 1][c - 1] = value
-        tables.append((ws.title, table))
-    return _read_table(tables)
+    return _read_table(read_workbook(data))
 
 
 def _read_table(tables):
