@@ -43,7 +43,7 @@ ROLE_RULES = {
     "discount.unlimited": frozenset({"admin"}),  # approves any amount unless a limit is set
     # sales control board 销控 (moves: app/services/board/unit_status.py)
     "board.view": ALL_STAFF,
-    "board.import": OFFICE,
+    "board.import": OFFICE | {"admin"},  # the admin sets up a new project's board
     "board.export": frozenset({"secretary", "finance", "manager", "admin"}),
     "display.manage": frozenset({"manager"}),
     "unit.hold": frozenset({"consultant"}),

@@ -17,5 +17,10 @@ ROUTES = {
     "admin.audit_log": Route(frozenset({"manager", "admin"})),
     "admin.projects_list": Route(ADMIN),
     "admin.project_settings": Route(ADMIN, args=lambda w: {"project_id": w["project"]}),
+    "admin.project_new": Route(ADMIN),
+    "admin.project_archive": Route(ADMIN, args=lambda w: {"project_id": w["project"]}),
+    "admin.project_member_set": Route(ADMIN, args=lambda w: {"project_id": w["project"]}),
+    "admin.project_member_remove": Route(ADMIN, args=lambda w: {"project_id": w["project"],
+                                                                 "user_id": w["victim"]}),
     "verify.document": Route(PUBLIC, args=lambda w: {"token": "not-a-token"}),
 }

@@ -1,4 +1,4 @@
-from flask import redirect, request, session, url_for
+from flask import abort, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.blueprints.main import bp
@@ -34,6 +34,8 @@ def home():
 @require("project.switch")
 def switch_project():
     project = load(Project, request.form.get("project_id", type=int))
+    if project.archived:
+        abort(404)  # a sold-out project is opened from the admin pages, not switched to
     session["project_id"] = project.id
     return redirect(url_for("main.home"))
 

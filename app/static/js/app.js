@@ -20,6 +20,14 @@
     if (message && !window.confirm(message)) { event.preventDefault(); }
   }, true);
 
+  // A select that acts at once (the project switcher): <select data-autosubmit>.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
+      select.form.requestSubmit();
+    }
+  });
+
   // htmx errors (403, 409, 429, 5xx...) arrive as short Chinese text: show it.
   // A failed background poll stays quiet: the next one will try again.
   document.addEventListener("htmx:responseError", function (event) {
