@@ -5,6 +5,7 @@ from app.blueprints.main import bp
 from app.loaders import current_project, load
 from app.models import Project, UnitStatus
 from app.policy import can, require
+from app.services import first_run
 from app.services.changes import execute as change_execution
 from app.services.discounts import queries as discount_queries
 from app.services.reports import collection_stats, dashboard, overview
@@ -16,6 +17,8 @@ from app.web import render_page
 def home():
     project = current_project()
     context = {"project": project}
+    if can(current_user, "settings.manage"):  # until a new project is ready to sell
+        context["checklist"] = first_run.checklist(project)
     if project is not None:
         context.update(
             summary=overview.unit_status_summary(project.id),
