@@ -103,14 +103,16 @@ def _active_users():
     kept = current_app.extensions.get("active_users")
     moment = time.time()  # a clock set back makes the kept rows old, never young forever
     if kept is None or not 0 <= moment - kept[0] < current_app.config["POLL_TAG_SECONDS"]:
-        rows = db.session.execute(select(User.id, User.session_version, User.role,
-                                         User.is_admin).where(User.active.is_(True)))
+        rows = db.session.execute(  # one statement: a user and the projects they are in
+            select(User.id, User.session_version, User.role, User.is_admin,
+                   ProjectMember.project_id)
+            .outerjoin(ProjectMember, ProjectMember.user_id == User.id)
+            .where(User.active.is_(True))).all()
         projects = {}
-        for user_id, project_id in db.session.execute(
-                select(ProjectMember.user_id, ProjectMember.project_id)):
-            projects.setdefault(user_id, set()).add(project_id)
+        for row in rows:
+            projects.setdefault(row.id, set()).update({row.project_id} - {None})
         kept = current_app.extensions["active_users"] = (moment, {
-            row.id: ActiveUser(*row, frozenset(projects.get(row.id, ()))) for row in rows})
+            row.id: ActiveUser(*row[:4], frozenset(projects[row.id])) for row in rows})
     return kept[1]
 
 
