@@ -63,3 +63,8 @@ class ChineseDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("日期格式应为 年-月-日") from None
+
+
+# Searchable pickers (app.js): long lists of customers or units get a box that filters them.
+PICK_CUSTOMER = {"data-search": "输入姓名或手机尾号筛选"}
+PICK_UNIT = {"data-search": "输入房号筛选,如 2-1801 或 1801"}

@@ -148,6 +148,6 @@ class Unit(db.Model):
 
     @property
     def label(self):
-        """1栋2单元1801, or 1栋1801 in a building without 单元."""
-        entrance = f"{self.entrance}单元" if self.entrance else ""
+        """1栋2单元1801, or "1栋 1801" in a building without 单元."""
+        entrance = f"{self.entrance}单元" if self.entrance else " "
         return f"{self.building.name}{entrance}{self.unit_no}"

@@ -91,3 +91,16 @@ def test_two_spellings_of_one_new_building_are_flagged_not_made_twice(app, login
     assert "第 2 行的「2栋」、第 3 行的「2#楼」像是同一栋楼的不同写法" in response.text
     with app.app_context():
         assert db.session.scalars(select(Building.name)).all() == []
+
+
+def test_pickers_are_searchable_and_name_units_with_their_entrance(app, login_as):
+    """收取定金 lists customers in a searchable picker; 选房 and 换房 name units 1栋2单元0801."""
+    from app.services.launch.selection import available_units
+    world = make_project(app, buildings=(("1栋", 1, 1),))
+    with app.app_context():
+        unit = db.session.get(Unit, world["units"]["1栋 101"])
+        unit.entrance = "2"
+        db.session.commit()
+        assert available_units(world["project"])[0][1] == "1栋2单元101 · 两室两厅一卫"
+    page = login_as("secretary").get(f"/deals/units/{world['units']['1栋 101']}/deposit").text
+    assert 'data-search="输入姓名或手机尾号筛选"' in page
