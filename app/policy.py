@@ -26,6 +26,7 @@ ROLE_RULES = {
     "project.switch": ALL_STAFF,
     "users.manage": frozenset({"admin"}),
     "settings.manage": frozenset({"admin"}),
+    "opening.import": frozenset({"admin"}),  # 期初数据: a new project's customers and staff
     "audit.view": frozenset({"manager", "admin"}),
     "phone.reveal": frozenset({"manager", "secretary"}),
     "data.export": frozenset({"secretary", "finance", "manager", "admin"}),

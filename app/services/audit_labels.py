@@ -15,6 +15,7 @@ _ACTIONS = {
     "user_deactivated": "停用用户", "project_settings_changed": "修改项目设置",
     "project_created": "新建项目", "project_archived": "归档项目", "project_restored": "恢复项目",
     "project_member_set": "设置项目成员", "project_member_removed": "移出项目",
+    "opening_imported": "期初导入",
     "demo_loaded": "载入演示数据",
 
     # 销控表: unit moves (one per row of board.unit_status.MOVES), imports, hall displays

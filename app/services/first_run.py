@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 
 from app.extensions import db
-from app.models import Building, PriceRule, ReceiptBook, Unit, User
+from app.models import Building, PriceRule, ReceiptBook, Unit, UnitImport, User
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ def checklist(project):
         Step("receipt_books", "登记收据本(财务)", "deals.receipt_books", "receipt.books",
              _any(
             select(ReceiptBook.id).where(ReceiptBook.project_id == project_id))),
+        Step("opening", "导入期初数据(可选)", "opening.index", "opening.import", _any(
+            select(UnitImport.id).where(UnitImport.project_id == project_id,
+                                        UnitImport.kind != "units",
+                                        UnitImport.applied_at.is_not(None))), optional=True),
     ]
     if all(step.done for step in steps if not step.optional):
         return None

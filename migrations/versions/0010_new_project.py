@@ -1,4 +1,5 @@
-"""A new office's project: archiving, memberships with a role per project, 单元 on units
+"""A new office's project: archiving, memberships with a role per project, 单元 on units,
+opening-data imports beside the 房源表's
 
 Revision ID: 0010_new_project
 Revises: 0009_fee_again
@@ -47,9 +48,14 @@ def upgrade():
         batch_op.drop_constraint('uq_unit_building_id', type_='unique')
         batch_op.create_unique_constraint(batch_op.f('uq_unit_building_id'),
                                           ['building_id', 'entrance', 'unit_no'])
+    with op.batch_alter_table('unit_import', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('kind', sa.String(length=16), server_default='units',
+                                      nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('unit_import', schema=None) as batch_op:
+        batch_op.drop_column('kind')
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.drop_constraint('uq_unit_building_id', type_='unique')
         batch_op.create_unique_constraint(batch_op.f('uq_unit_building_id'),

@@ -22,5 +22,9 @@ ROUTES = {
     "admin.project_member_set": Route(ADMIN, args=lambda w: {"project_id": w["project"]}),
     "admin.project_member_remove": Route(ADMIN, args=lambda w: {"project_id": w["project"],
                                                                  "user_id": w["victim"]}),
+    "opening.index": Route(ADMIN),
+    "opening.template": Route(ADMIN, args=lambda w: {"kind": "customers"}),
+    "opening.upload": Route(ADMIN, args=lambda w: {"kind": "customers"}),
+    "opening.apply": Route(ADMIN, args=lambda w: {"import_id": w["unit_import"]}),
     "verify.document": Route(PUBLIC, args=lambda w: {"token": "not-a-token"}),
 }

@@ -102,6 +102,12 @@ def match_header(cells):
 
 def read_file(filename, data):
     """Parse an uploaded 房源表 (.xlsx or .csv) into a Sheet, or raise RuleViolation."""
+    return _read_table(read_tables(data))
+
+
+def read_tables(data):
+    """An upload's sheets as [(title, rows of cell values)]: .xlsx (merged cells filled) or
+    CSV (UTF-8 or GBK). Every import reads its file here, so one set of bounds applies."""
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data)
     if data[:4] == b"\xd0\xcf\x11\xe0":
@@ -112,8 +118,7 @@ def read_file(filename, data):
         raise RuleViolation("文件不是 Excel(.xlsx)或 CSV 文件", "file")
     sample = text[:4096]
     dialect = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
-    table = list(csv.reader(io.StringIO(text), dialect))
-    return _read_table([("CSV", table)])
+    return [("CSV", list(csv.reader(io.StringIO(text), dialect)))]
 
 
 def _decode(data):
@@ -157,7 +162,7 @@ def _read_xlsx(data):
                     if r - 1 < len(table) and c - 1 < len(table[r - 1]):
                         table[r - 1][c - 1] = value
         tables.append((ws.title, table))
-    return _read_table(tables)
+    return tables
 
 
 def _read_table(tables):
