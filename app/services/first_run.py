@@ -1,10 +1,18 @@
 """The admin's first-run checklist on the home page, until a new project is ready to sell."""
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, or_, select
 
 from app.extensions import db
-from app.models import Building, PriceRule, ReceiptBook, Unit, UnitImport, User
+from app.models import (
+                        Building,
+                        PriceRule,
+                        ProjectMember,
+                        ReceiptBook,
+                        Unit,
+                        UnitImport,
+                        User,
+)
 
 
 @dataclass(frozen=True)
@@ -25,9 +33,9 @@ def checklist(project):
         Step("units", "导入房源表", "board.import_units", "board.import",
              project_id is not None and _any(
             select(Unit.id).join(Building).where(Building.project_id == project_id))),
-        Step("staff", "添加员工账号", "admin.users_list", "users.manage", (db.session.scalar(
-            select(func.count()).select_from(User).where(User.active.is_(True),
-                                                         User.role != "admin")) or 0) > 0),
+        Step("staff", "添加员工账号", "admin.users_list", "users.manage", _any(
+            select(User.id).where(User.active.is_(True), User.role != "admin",
+                                  _works_in(project_id)))),
         Step("price_policy", "设置价格政策", "deals.price_policy_page", "price_policy.manage",
              _any(
             select(PriceRule.id).where(PriceRule.project_id == project_id))),
@@ -42,6 +50,12 @@ def checklist(project):
     if all(step.done for step in steps if not step.optional):
         return None
     return steps
+
+
+def _works_in(project_id):
+    """SQL condition on User: a member of the project, or an account in no project."""
+    member = select(ProjectMember.id).where(ProjectMember.user_id == User.id)
+    return or_(exists(member.where(ProjectMember.project_id == project_id)), ~exists(member))
 
 
 def _any(query):
