@@ -103,6 +103,11 @@ def test_yunqifu_first_day(page, browser, empty_server, tmp_path):
     shot(page, "new-project-customers-preview")
     page.click("button:has-text('确认导入')")
     page.wait_for_selector("text=已导入期初客户:2 条")
+    page.goto(url + "/admin/projects")
+    shot(page, "new-project-projects-list")
+    page.click("tr:has-text('云栖府') >> text=设置与成员")
+    assert "李静" in page.inner_text("#members")  # imported staff are the project's members
+    shot(page, "new-project-members")
 
     outsider = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     other = outsider.new_page()
