@@ -46,8 +46,16 @@ def register_extensions(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.session_protection = "basic"
+    from app.loaders import enter_project
     from app.services.auth import load_user
-    login_manager.user_loader(load_user)
+
+    @login_manager.user_loader
+    def load_user_in_project(session_id):
+        user = load_user(session_id)
+        if user is not None:
+            enter_project(user)  # the user's current project and their role in it
+        return user
+
     with app.app_context():
         database.configure_engine(db.engine, app.config)
 
@@ -71,7 +79,9 @@ def register_blueprints(app):
     for bp in (customers_bp, visits_bp, channels_bp, rotation_bp, reports_bp, launch_bp):
         app.register_blueprint(bp)
     from app.blueprints.changes import bp as changes_bp
+    from app.blueprints.opening import bp as opening_bp
     app.register_blueprint(changes_bp)
+    app.register_blueprint(opening_bp)
 
 
 def migrations_dir():

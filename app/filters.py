@@ -3,7 +3,7 @@ from flask import g, request, url_for
 from flask_login import current_user
 from werkzeug.local import LocalProxy
 
-from app.loaders import current_project
+from app.loaders import current_project, switchable_projects
 from app.models.project import ROUNDING_CHOICES, UnitStatus
 from app.models.user import ROLE_LABELS
 from app.nav import NAV, NAV_BADGES, grouped
@@ -52,6 +52,7 @@ def _context_for(user):
     return {"nav": nav, "nav_groups": grouped(nav, request.endpoint, badges),
             # read when a template asks: most htmx fragments never show the project
             "nav_badges": badges, "current_project": LocalProxy(current_project),
+            "switch_projects": switchable_projects,
             "can": lambda action, obj=None: can(user, action, obj)}
 
 

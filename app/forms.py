@@ -84,3 +84,8 @@ def receipt_no_field(label="收据编号", required=True):
     cut number would be one of another book."""
     first = InputRequired("请填写收据编号") if required else Optional()
     return StringField(label, validators=[first, Length(max=20, message="收据编号过长")])
+
+
+# Searchable pickers (app.js): long lists of customers or units get a box that filters them.
+PICK_CUSTOMER = {"data-search": "输入姓名或手机尾号筛选"}
+PICK_UNIT = {"data-search": "输入房号筛选,如 2-1801 或 1801"}

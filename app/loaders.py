@@ -3,12 +3,22 @@
 Like flaskr's `get_post(id, check_author=True)`: `load` answers 404 for an object that does
 not exist or belongs to another project, and asks `can()` about the user and the object (403).
 """
-from flask import abort, g, session
-from sqlalchemy import select
+from flask import abort, g, has_request_context, session
+from flask_login import current_user
+from sqlalchemy import select, true
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
-from app.models import ChannelAgent, DiscountAttachment, Instalment, Project, Unit, User
+from app.models import (
+                        ChannelAgent,
+                        DiscountAttachment,
+                        Instalment,
+                        Project,
+                        ProjectMember,
+                        Unit,
+                        User,
+)
 from app.policy import authorize
 
 # Kinds that name their project through a parent; every other kind has a project_id.
@@ -40,17 +50,54 @@ class IdConverter(IntegerConverter):
 
 
 def current_project():
-    """The project this request is about: the one chosen in the switcher, else the first.
-
-    Every view, template and loader asks here, once per request (kept on `g`), so that
-    project membership can later decide it in one place.
-    """
+    """The project this request is about: the one chosen in the switcher, else the first
+    the user may see. Worked out once per request (kept on `g`)."""
     if "current_project" not in g:
-        project_id = session.get("project_id")
-        project = db.session.get(Project, project_id) if project_id else None
-        g.current_project = project or db.session.scalar(
-            select(Project).order_by(Project.id).limit(1))
+        user = current_user if current_user.is_authenticated else None  # loading sets g
+        if "current_project" not in g:
+            g.current_project = _project_for(user)
     return g.current_project
+
+
+def enter_project(user):
+    """Called as the user is loaded: choose their current project, and give them their role
+    there for this request (a membership's role, else the account's)."""
+    roles = member_roles(user)
+    project = g.current_project = _project_for(user, roles)
+    role = roles.get(project.id) if project is not None else None
+    if role and role != user.role:
+        # This request's role, not a change to the account: nothing is flushed.
+        set_committed_value(user, "role", role)
+
+
+def member_roles(user):
+    """{project id: role} of the user's memberships; empty for an office-wide account."""
+    return dict(db.session.execute(select(ProjectMember.project_id, ProjectMember.role)
+                                   .where(ProjectMember.user_id == user.id)).all())
+
+
+def visible_projects(user, roles=None):
+    """SQL condition on Project: the projects `user` may open. Admins see every project;
+    a user with memberships sees those; an account in no project is office-wide."""
+    if user is None or user.admin_rights:
+        return true()
+    roles = member_roles(user) if roles is None else roles
+    return Project.id.in_(sorted(roles)) if roles else true()
+
+
+def switchable_projects():
+    """The live projects the current user may switch to, for the topbar's switcher."""
+    user = current_user if current_user.is_authenticated else None
+    return db.session.scalars(select(Project).where(
+        Project.archived_at.is_(None), visible_projects(user)).order_by(Project.id)).all()
+
+
+def _project_for(user, roles=None):
+    live = select(Project).where(Project.archived_at.is_(None),
+                                 visible_projects(user, roles))
+    chosen = session.get("project_id") if has_request_context() else None
+    project = db.session.scalar(live.where(Project.id == chosen)) if chosen else None
+    return project or db.session.scalar(live.order_by(Project.id).limit(1))
 
 
 def project_or_404():
@@ -65,11 +112,31 @@ def find(model, object_id, **options):
     except (TypeError, ValueError):
         return None
     obj = db.session.get(model, object_id, **options) if object_id else None
+    if isinstance(obj, Project):
+        return obj if _sees_project(obj) else None
+    if isinstance(obj, User):
+        return obj if _works_here(obj) else None
     if obj is None or isinstance(obj, OFFICE_WIDE):
         return obj
     project = current_project()
     project_id = PROJECT_OF.get(model, lambda row: row.project_id)(obj)
     return obj if project is not None and project_id == project.id else None
+
+
+def _sees_project(project):
+    user = current_user if current_user.is_authenticated else None
+    return db.session.scalar(select(Project.id).where(
+        Project.id == project.id, visible_projects(user))) is not None
+
+
+def _works_here(user):
+    """A colleague in the current project: a member of it, or an office-wide account (the
+    admin pages see every account)."""
+    if current_user.is_authenticated and current_user.admin_rights:
+        return True
+    roles = member_roles(user)
+    project = current_project()
+    return not roles or (project is not None and project.id in roles)
 
 
 def load(model, object_id, action=None, **options):

@@ -9,6 +9,7 @@ NAV = [
     ("admin.audit_log", "操作日志", "audit.view"),
     ("admin.users_list", "用户管理", "users.manage"),
     ("admin.projects_list", "项目设置", "settings.manage"),
+    ("opening.index", "期初数据", "opening.import"),
     # customers
     ("customers.today", "我的今天", "customers.today"),
     ("rotation.desk", "轮流接待", "rotation.view"),
@@ -50,7 +51,7 @@ NAV_GROUPS = [
     ("成交", ("deals", "changes")),
     ("优惠", ("discounts",)),
     ("报表", ("reports",)),
-    ("管理", ("admin",)),
+    ("管理", ("admin", "opening")),
 ]
 NAV_FOLD_ABOVE = 12
 

@@ -26,6 +26,7 @@ ROLE_RULES = {
     "project.switch": ALL_STAFF,
     "users.manage": frozenset({"admin"}),
     "settings.manage": frozenset({"admin"}),
+    "opening.import": frozenset({"admin"}),  # 期初数据: a new project's customers and staff
     "audit.view": frozenset({"manager", "admin"}),
     "phone.reveal": frozenset({"manager", "secretary"}),
     "data.export": frozenset({"secretary", "finance", "manager", "admin"}),
@@ -43,7 +44,7 @@ ROLE_RULES = {
     "discount.unlimited": frozenset({"admin"}),  # approves any amount unless a limit is set
     # sales control board 销控 (moves: app/services/board/unit_status.py)
     "board.view": ALL_STAFF,
-    "board.import": OFFICE,
+    "board.import": OFFICE | {"admin"},  # the admin sets up a new project's board
     "board.export": frozenset({"secretary", "finance", "manager", "admin"}),
     "display.manage": frozenset({"manager"}),
     "unit.hold": frozenset({"consultant"}),

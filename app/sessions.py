@@ -66,7 +66,8 @@ def _early_poll():
         response.headers["ETag"] = tag
         return response
     answer, action = getattr(view, "answer", None), getattr(view, "action", None)
-    if answer is None or action is None or not session_allows(session["_user_id"], action):
+    if answer is None or action is None or not session_allows(
+            session["_user_id"], action, request.args.get("project", type=int)):
         return None
     return answer(request.args, client_tag, tag)
 

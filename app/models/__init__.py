@@ -34,13 +34,14 @@ from app.models.launch import (
                               RegistrationStatus,
 )
 from app.models.pricing import PriceRule
-from app.models.project import Building, Project, Unit, UnitStatus
+from app.models.project import Building, Project, ProjectMember, Unit, UnitStatus
 from app.models.rotation import ASSIGNMENT_KINDS, DutyDay, DutyEntry, RotationAssignment
 from app.models.user import ROLES, User
 from app.models.visit import FollowUp, Visit
 
 __all__ = [
     "ASSIGNMENT_KINDS", "AccessLog", "ApprovalLimit", "AuditLog", "Building", "CallStatus",
+    "ProjectMember",
     "ChangeRequest", "ChangeStatus", "ChannelAgent", "ChannelCompany", "ChannelReport",
     "Contract", "Customer", "CustomerOption", "DealShare", "Deposit", "DiscountAttachment",
     "DiscountEvent", "DiscountKind", "DiscountRequest", "DiscountStatus", "DisplayLink",

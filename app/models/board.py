@@ -29,12 +29,15 @@ class DisplayLink(db.Model):
 
 
 class UnitImport(db.Model):
-    """An uploaded 房源表, validated and previewed; applied at most once, all or nothing."""
+    """An uploaded 房源表 (or 期初数据 sheet), validated and previewed; applied at most once,
+    all or nothing."""
 
     __tablename__ = "unit_import"
 
     id = db.Column(db.Integer, primary_key=True)
     project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
+    # units: the 房源表; customers / users: opening data (app.services.opening)
+    kind = db.Column(db.String(16), nullable=False, default="units", server_default="units")
     filename = db.Column(db.String(200), nullable=False)
     rows = db.Column(db.Text, nullable=False)  # JSON: the parsed, validated rows
     row_count = db.Column(db.Integer, nullable=False)

@@ -5,6 +5,7 @@ from sqlalchemy import CheckConstraint, UniqueConstraint
 
 from app.extensions import db
 from app.models.types import Area, Money, UTCDateTime, utcnow
+from app.models.user import ROLE_LABELS, ROLES
 
 
 class UnitStatus:
@@ -58,10 +59,37 @@ class Project(db.Model):
     # a browser older than this re-reads whole grids instead of single cells.
     board_layout_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    # Set when the project is sold out: it leaves the switcher, its records stay.
+    archived_at = db.Column(UTCDateTime)
 
     buildings = db.relationship(
         "Building", back_populates="project", order_by="Building.sort_order"
     )
+
+    @property
+    def archived(self):
+        return self.archived_at is not None
+
+
+class ProjectMember(db.Model):
+    """A user's place in one project, with their role there (置业顾问 here, 经理 there)."""
+
+    __tablename__ = "project_member"
+    __table_args__ = (UniqueConstraint("project_id", "user_id"),
+                      CheckConstraint(f"role IN {ROLES}", name="member_role_known"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    project_id = db.Column(db.ForeignKey("project.id"), nullable=False, index=True)
+    user_id = db.Column(db.ForeignKey("user.id"), nullable=False, index=True)
+    role = db.Column(db.String(16), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    project = db.relationship("Project")
+    user = db.relationship("User")
+
+    @property
+    def role_label(self):
+        return ROLE_LABELS[self.role]
 
 
 class Building(db.Model):
@@ -80,7 +108,7 @@ class Building(db.Model):
 class Unit(db.Model):
     __tablename__ = "unit"
     __table_args__ = (
-        UniqueConstraint("building_id", "unit_no"),
+        UniqueConstraint("building_id", "entrance", "unit_no"),
         CheckConstraint(f"status IN {UnitStatus.ALL}", name="status_known"),
         CheckConstraint(f"prior_status IS NULL OR prior_status IN {UnitStatus.ALL}",
                         name="prior_status_known"),
@@ -91,6 +119,8 @@ class Unit(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     building_id = db.Column(db.ForeignKey("building.id"), nullable=False, index=True)
     floor = db.Column(db.Integer, nullable=False)
+    # 单元 (entrance): room numbers repeat across entrances; "" when the building has none.
+    entrance = db.Column(db.String(16), nullable=False, default="", server_default="")
     unit_no = db.Column(db.String(16), nullable=False)  # 房号, e.g. 1801
     layout = db.Column(db.String(32), nullable=False)  # 户型, e.g. 三室两厅
     building_area = db.Column(Area(), nullable=False)
@@ -117,3 +147,9 @@ class Unit(db.Model):
     @property
     def status_label(self):
         return UnitStatus.LABELS[self.status]
+
+    @property
+    def label(self):
+        """1栋2单元1801, or "1栋 1801" in a building without 单元."""
+        entrance = f"{self.entrance}单元" if self.entrance else " "
+        return f"{self.building.name}{entrance}{self.unit_no}"

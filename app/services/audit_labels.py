@@ -13,6 +13,9 @@ _ACTIONS = {
     "sessions_revoked": "登录失效", "password_changed": "修改密码", "password_reset": "重置密码",
     "user_created": "新建用户", "user_updated": "修改用户", "user_activated": "启用用户",
     "user_deactivated": "停用用户", "project_settings_changed": "修改项目设置",
+    "project_created": "新建项目", "project_archived": "归档项目", "project_restored": "恢复项目",
+    "project_member_set": "设置项目成员", "project_member_removed": "移出项目",
+    "opening_imported": "期初导入",
     "demo_loaded": "载入演示数据",
 
     # 销控表: unit moves (one per row of board.unit_status.MOVES), imports, hall displays

@@ -1,12 +1,13 @@
 """Login with throttling kept in the database, and session revocation."""
 import time
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import LoginAttempt, User
+from app.models import LoginAttempt, ProjectMember, User
 from app.policy import roles_allow
 from app.services import audit
 from app.services.clock import now
@@ -60,6 +61,14 @@ def logout_everywhere(user, action="logout"):
     audit.record(action, "user", user.id, user=user)
 
 
+class ActiveUser(NamedTuple):
+    id: int
+    session_version: int
+    role: str
+    is_admin: bool
+    projects: frozenset  # the projects they are a member of; none: office-wide
+
+
 def _parse_session_id(session_id):
     try:
         user_id, version = (int(part) for part in session_id.split(":"))
@@ -68,7 +77,7 @@ def _parse_session_id(session_id):
     return user_id, version
 
 
-def session_allows(session_id, action):
+def session_allows(session_id, action, project_id=None):
     """What load_user and require(action) would decide, without loading the user.
 
     For polls answered before the user is loaded (app.sessions). Each worker keeps one small
@@ -81,16 +90,29 @@ def session_allows(session_id, action):
         return False
     user_id, version = parsed
     row = _active_users().get(user_id)
-    return row is not None and row.session_version == version and roles_allow(row, action)
+    return (row is not None and row.session_version == version and roles_allow(row, action)
+            and (project_id is None or _in_project(row, project_id)))
+
+
+def _in_project(row, project_id):
+    """The user may open the project: an admin, an office-wide account or a member."""
+    return row.role == "admin" or row.is_admin or not row.projects or project_id in row.projects
 
 
 def _active_users():
     kept = current_app.extensions.get("active_users")
     moment = time.time()  # a clock set back makes the kept rows old, never young forever
     if kept is None or not 0 <= moment - kept[0] < current_app.config["POLL_TAG_SECONDS"]:
-        rows = db.session.execute(select(User.id, User.session_version, User.role,
-                                         User.is_admin).where(User.active.is_(True)))
-        kept = current_app.extensions["active_users"] = (moment, {row.id: row for row in rows})
+        rows = db.session.execute(  # one statement: a user and the projects they are in
+            select(User.id, User.session_version, User.role, User.is_admin,
+                   ProjectMember.project_id)
+            .outerjoin(ProjectMember, ProjectMember.user_id == User.id)
+            .where(User.active.is_(True))).all()
+        projects = {}
+        for row in rows:
+            projects.setdefault(row.id, set()).update({row.project_id} - {None})
+        kept = current_app.extensions["active_users"] = (moment, {
+            row.id: ActiveUser(*row[:4], frozenset(projects[row.id])) for row in rows})
     return kept[1]
 
 

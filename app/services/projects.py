@@ -1,27 +1,112 @@
-"""Project settings (managed by admins)."""
-from app.services import audit
+"""Projects (楼盘) and who works in them (managed by admins)."""
+import re
+
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models import ROLES, Project, ProjectMember, User
+from app.services import audit, clock
 from app.services.errors import RuleViolation
 from app.services.money import parse_money
 
-SETTINGS = ("name", "hold_minutes", "transfer_fee", "rounding", "approval_valid_days",
-            "retention_months")
+SETTINGS = ("name", "address", "hold_minutes", "transfer_fee", "rounding",
+            "approval_valid_days", "retention_months")
+CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def create_project(name, code, address, actor, **settings):
+    """A new project with its settings; the admin who made it is switched to it by the view."""
+    code = (code or "").strip().upper() or _next_code()
+    if not CODE.match(code):
+        raise RuleViolation("项目编号只能包含字母、数字、横线和下划线(最多 32 位)", "code")
+    if db.session.scalar(select(Project.id).where(func.upper(Project.code) == code)):
+        raise RuleViolation("该项目编号已被使用", "code")
+    project = Project(code=code, name="", board_version=0, board_layout_version=0)
+    db.session.add(project)
+    _apply(project, name, address, **settings)
+    db.session.flush()
+    audit.record("project_created", "project", project.id, project_id=project.id, user=actor,
+                 after={"code": code, **_values(project)})
+    return project
 
 
 def update_settings(project, name, hold_minutes, transfer_fee, rounding, approval_valid_days,
-                    retention_months=None):
+                    address=None, retention_months=None):
+    before = _values(project)
+    _apply(project, name, project.address if address is None else address,
+           hold_minutes=hold_minutes, transfer_fee=transfer_fee, rounding=rounding,
+           approval_valid_days=approval_valid_days, retention_months=retention_months)
+    after = _values(project)
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    if changed:
+        audit.record("project_settings_changed", "project", project.id, project_id=project.id,
+                     before={k: before[k] for k in changed}, after=changed)
+
+
+def set_archived(project, archived, actor):
+    """Archive a sold-out project (it leaves the switcher), or bring it back."""
+    if project.archived == archived:
+        return
+    project.archived_at = clock.now() if archived else None
+    audit.record("project_archived" if archived else "project_restored", "project", project.id,
+                 project_id=project.id, user=actor, after={"archived": archived})
+
+
+def add_member(project, user, role, actor):
+    """Put `user` in `project` with `role` there, or change their role there."""
+    if role not in ROLES:
+        raise RuleViolation("未知角色", "role")
+    if user is None:
+        raise RuleViolation("请选择用户", "user_id")
+    member = db.session.scalar(select(ProjectMember).where(
+        ProjectMember.project_id == project.id, ProjectMember.user_id == user.id))
+    before = member.role if member else None
+    if before == role:
+        return member
+    if member is None:
+        member = ProjectMember(project_id=project.id, user_id=user.id, role=role)
+        db.session.add(member)
+    member.role = role
+    db.session.flush()
+    audit.record("project_member_set", "user", user.id, project_id=project.id, user=actor,
+                 before={"role": before} if before else None, after={"role": role})
+    return member
+
+
+def remove_member(project, user, actor):
+    gone = db.session.execute(delete(ProjectMember).where(
+        ProjectMember.project_id == project.id, ProjectMember.user_id == user.id)).rowcount
+    if gone:
+        audit.record("project_member_removed", "user", user.id, project_id=project.id,
+                     user=actor)
+
+
+def members(project):
+    return db.session.scalars(
+        select(ProjectMember).join(User).where(ProjectMember.project_id == project.id)
+        .order_by(ProjectMember.role, User.username)).all()
+
+
+def _apply(project, name, address, hold_minutes, transfer_fee, rounding, approval_valid_days,
+           retention_months=None):
     fee = parse_money(transfer_fee, field="transfer_fee")
     if rounding not in ("fen", "yuan", "ten_yuan"):
         raise RuleViolation("未知的取整规则", "rounding")
-    before = {key: getattr(project, key) for key in SETTINGS}
+    if not (name or "").strip():
+        raise RuleViolation("请输入项目名称", "name")
     project.name = name.strip()
+    project.address = (address or "").strip() or None
     project.hold_minutes = hold_minutes
     project.transfer_fee = fee
     project.rounding = rounding
     project.approval_valid_days = approval_valid_days
     if retention_months is not None:  # seed 004: how long cards without a deal are kept
         project.retention_months = retention_months
-    after = {key: getattr(project, key) for key in SETTINGS}
-    changed = {k: v for k, v in after.items() if before[k] != v}
-    if changed:
-        audit.record("project_settings_changed", "project", project.id, project_id=project.id,
-                     before={k: before[k] for k in changed}, after=changed)
+
+
+def _values(project):
+    return {key: getattr(project, key) for key in SETTINGS}
+
+
+def _next_code():
+    return f"P{(db.session.scalar(select(func.max(Project.id))) or 0) + 1}"

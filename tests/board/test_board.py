@@ -227,11 +227,12 @@ def test_export_is_the_import_layout_with_status(app, login_as):
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     ws = load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in ws[1]]
-    assert header == ["楼栋", "楼层", "房号", "户型", "建筑面积(㎡)", "套内面积(㎡)", "朝向",
-                      "单价(元/㎡)", "总价(元)", "状态"]
+    assert header == ["楼栋", "单元", "楼层", "房号", "户型", "建筑面积(㎡)", "套内面积(㎡)",
+                      "朝向", "单价(元/㎡)", "总价(元)", "状态"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
-    assert len(rows) == 4 and rows[0][:3] == ["1栋", 1, "101"] and rows[0][9] == "已认购"
-    assert rows[0][7] == 20100 and rows[0][8] == 1796136  # exact numbers, not text
+    assert len(rows) == 4 and rows[0][2:4] == [1, "101"] and rows[0][10] == "已认购"
+    assert rows[0][0] == "1栋" and not rows[0][1]  # a building without 单元
+    assert rows[0][8] == 20100 and rows[0][9] == 1796136  # exact numbers, not text
 
 
 def test_text_from_an_imported_sheet_is_escaped_in_every_cell(app, login_as):

@@ -186,7 +186,7 @@ def test_the_template_downloads_with_instructions(app, login_as):
     make_project(app, buildings=())
     response = login_as("secretary").get("/board/import/template")
     workbook = load_workbook(io.BytesIO(response.data))
-    assert [c.value for c in workbook["房源表"][1]] == HEADER
+    assert [c.value for c in workbook["房源表"][1]] == HEADER[:1] + ["单元"] + HEADER[1:]
     assert "单价与总价至少填一项" in " ".join(str(c.value) for c in workbook["说明"]["A"])
 
 

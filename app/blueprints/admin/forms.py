@@ -37,6 +37,7 @@ class AuditFilterForm(Form):
 
 class ProjectSettingsForm(Form):
     name = StringField("项目名称", validators=[DataRequired("请输入项目名称"), Length(max=100)])
+    address = StringField("项目地址", validators=[Optional(), Length(max=200)])
     hold_minutes = IntegerField(
         "保留时长(分钟)", validators=[InputRequired("请输入保留时长"),
                                   NumberRange(1, 24 * 60, "保留时长应在 1 到 1440 分钟之间")])
@@ -48,3 +49,12 @@ class ProjectSettingsForm(Form):
     retention_months = IntegerField(
         "客户资料保存期限(月)",
         validators=[Optional(), NumberRange(6, 120, "保存期限应在 6 到 120 个月之间")])
+
+
+class ProjectForm(ProjectSettingsForm):
+    code = StringField("项目编号", validators=[Optional(), Length(max=32)])
+
+
+class MemberForm(Form):
+    user_id = SelectField("用户", coerce=int, validate_choice=False)
+    role = SelectField("在本项目的角色", choices=ROLE_CHOICES)

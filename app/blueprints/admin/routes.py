@@ -4,15 +4,14 @@ from flask_login import current_user
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import (
     AuditFilterForm,
-    ProjectSettingsForm,
     ResetPasswordForm,
     UserEditForm,
     UserForm,
 )
 from app.loaders import db_id, load
-from app.models import Project, User
+from app.models import User
 from app.policy import require
-from app.services import admin, projects, users
+from app.services import admin, users
 from app.web import attempt, filter_args, perform, render_page
 
 PAGE_SIZE = 50
@@ -90,25 +89,3 @@ def audit_log():
                     ) if more else None  # 更早的记录: the same filters, the next page
     return render_page("admin/audit.html", partial="admin/_audit_rows.html", form=form,
                        rows=rows, older=older)
-
-
-@bp.route("/projects")
-@require("settings.manage")
-def projects_list():
-    return render_page("admin/projects.html", projects=admin.projects())
-
-
-@bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
-@require("settings.manage")
-def project_settings(project_id):
-    project = load(Project, project_id)
-    form = ProjectSettingsForm(obj=project)
-    if form.validate_on_submit():
-        ok, _ = attempt(form, projects.update_settings, project, form.name.data,
-                        form.hold_minutes.data, form.transfer_fee.data, form.rounding.data,
-                        form.approval_valid_days.data, form.retention_months.data)
-        if ok:
-            flash("项目设置已保存", "success")
-            return redirect(url_for("admin.project_settings", project_id=project.id))
-    return render_page("admin/project.html", status=_form_status(form), form=form,
-                       project=project)

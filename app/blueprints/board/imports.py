@@ -1,5 +1,5 @@
 """Import the 房源表 (upload → row-level check → preview → apply), template download."""
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from app.blueprints.board import bp
@@ -41,6 +41,8 @@ def import_units():
 @require("board.import")
 def import_apply(import_id):
     record = load(UnitImport, import_id)
+    if record.kind != "units":
+        abort(404)  # an opening-data preview applies from its own page
     ok, counts = perform(unit_import.apply, record, project_or_404(), current_user)
     if not ok:
         return redirect(url_for("board.import_units"))

@@ -148,6 +148,8 @@ def cell_html(row, compact, filters):
 @fresh_when(current_tag, poll_answer)
 def poll():
     """304 while nothing changed; else the changed cells (or grids) and figures, out of band."""
+    if request.args.get("project", type=int) != project_or_404().id:
+        abort(404)  # another project's board
     tag = current_tag(request.args) or abort(404)
     return poll_answer(request.args, request.headers.get("If-None-Match"), tag)
 

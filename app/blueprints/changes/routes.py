@@ -20,10 +20,10 @@ from app.web import attempt, render_page
 def _request_choices(form, project):
     mine = current_user.id if can(current_user, "records.own_only") else None
     form.unit_id.choices = choices([(0, "— 请选择 —")] + [
-        (u.id, f"{u.building.name} {u.unit_no}({u.status_label})")
+        (u.id, f"{u.label}({u.status_label})")
         for u in deals.live_units(project.id, mine)])
     form.target_unit_id.choices = choices([(0, "— 请选择 —")] + [
-        (u.id, f"{u.building.name} {u.unit_no} {u.layout} ¥{u.total_price:,.0f}")
+        (u.id, f"{u.label} {u.layout} ¥{u.total_price:,.0f}")
         for u in lookups.exchange_targets(project.id)])
     form.new_customer_id.choices = choices([(0, "— 请选择 —")] + [
         (c.id, f"{c.name}(尾号 {c.phone[-4:]})") for c in cards.pickable(project.id)])

@@ -2,7 +2,7 @@
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import ChineseDateField, Form, choices, optional_int, receipt_no_field
+from app.forms import PICK_CUSTOMER, ChineseDateField, Form, choices, optional_int, receipt_no_field
 from app.models.pricing import RULE_KINDS, RULE_PLANS
 from app.services.customers.attribution import SPLIT_CASES
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS
@@ -18,7 +18,7 @@ class KeyedForm(Form):
 
 class DepositForm(KeyedForm):
     customer_id = SelectField("付款客户", coerce=optional_int,
-                              validators=[InputRequired("请选择付款客户")])
+                              validators=[InputRequired("请选择付款客户")], render_kw=PICK_CUSTOMER)
     consultant_id = SelectField("置业顾问", coerce=optional_int, validators=[Optional()])
     kind = SelectField("定金类型", choices=choices(DEPOSIT_KINDS))
     amount = StringField("金额(元)", validators=[InputRequired("请填写金额"), Length(max=20)])
@@ -33,7 +33,7 @@ class ReasonForm(Form):
 
 class SubscriptionForm(KeyedForm):
     customer_id = SelectField("买受人", coerce=optional_int,
-                              validators=[InputRequired("请选择买受人")])
+                              validators=[InputRequired("请选择买受人")], render_kw=PICK_CUSTOMER)
     co_buyers = TextAreaField("共同购房人", validators=[Optional(), Length(max=400)])
     deal_price = StringField("成交总价(元)", validators=[Optional(), Length(max=20)])
     # the plan the form shows selected is the one it submits, and the one the panel prices

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
-from app.forms import ChineseDateField, Form, choices, optional_int
+from app.forms import PICK_CUSTOMER, ChineseDateField, Form, choices, optional_int
 from app.services.discounts.files import KINDS as ATTACHMENT_KINDS
 from app.services.discounts.register import STATUS_FILTERS
 
@@ -42,7 +42,8 @@ class LocalDateTimeField(StringField):
 
 
 class RequestForm(Form):
-    customer_id = SelectField("客户", coerce=optional_int, validate_choice=False)
+    customer_id = SelectField("客户", coerce=optional_int, validate_choice=False,
+                              render_kw=PICK_CUSTOMER)
     building_id = SelectField("楼栋", coerce=optional_int, validate_choice=False)
     unit_no = StringField("房号", validators=[DataRequired("请填写房号"), Length(max=16)])
     kind = SelectField("优惠方式", choices=choices(KIND_CHOICES), validate_choice=False)

@@ -2,7 +2,7 @@
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import Form, choices, optional_int, receipt_no_field
+from app.forms import PICK_CUSTOMER, Form, choices, optional_int, receipt_no_field
 from app.services.deals.common import METHODS
 from app.services.launch.launches import MODES
 
@@ -21,7 +21,7 @@ class LaunchForm(Form):
 class RegistrationForm(Form):
     form_key = HiddenField()
     customer_id = SelectField("认筹客户", coerce=optional_int,
-                              validators=[InputRequired("请选择认筹客户")])
+                              validators=[InputRequired("请选择认筹客户")], render_kw=PICK_CUSTOMER)
     consultant_id = SelectField("置业顾问", coerce=optional_int, validators=[Optional()])
     amount = StringField("诚意金(元)", validators=[InputRequired("请填写金额"), Length(max=20)])
     method = SelectField("付款方式", choices=choices(METHODS))

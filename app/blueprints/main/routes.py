@@ -1,10 +1,11 @@
-from flask import redirect, request, session, url_for
+from flask import abort, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.blueprints.main import bp
 from app.loaders import current_project, db_id, load
 from app.models import Project, UnitStatus
 from app.policy import can, require
+from app.services import first_run
 from app.services.changes import execute as change_execution
 from app.services.deals import complaints
 from app.services.discounts import queries as discount_queries
@@ -17,6 +18,8 @@ from app.web import render_page
 def home():
     project = current_project()
     context = {"project": project}
+    if can(current_user, "settings.manage"):  # until a new project is ready to sell
+        context["checklist"] = first_run.checklist(project)
     if project is not None:
         context.update(
             summary=overview.unit_status_summary(project.id),
@@ -35,6 +38,8 @@ def home():
 @require("project.switch")
 def switch_project():
     project = load(Project, request.form.get("project_id", type=db_id))
+    if project.archived:
+        abort(404)  # a sold-out project is opened from the admin pages, not switched to
     session["project_id"] = project.id
     return redirect(url_for("main.home"))
 

@@ -76,7 +76,7 @@ class Cell:
     """
 
     __slots__ = ("id", "unit_no", "layout", "area", "total", "status", "letter", "holder",
-                 "holder_id", "expires", "cls", "floor", "stack")
+                 "holder_id", "expires", "cls", "floor", "stack", "entrance")
 
     def __init__(self, row, match):
         self.id, self.floor = row.id, row.floor
@@ -97,6 +97,7 @@ class Cell:
             cls += " dim"
         self.cls = cls
         self.stack = stack_of(row.unit_no, row.floor)
+        self.entrance = row.entrance
 
 
 def stack_of(unit_no, floor):
@@ -107,26 +108,43 @@ def stack_of(unit_no, floor):
     return unit_no
 
 
-def _stack_key(stack):
-    return (len(stack), stack)
+def _stack_key(column):
+    entrance, stack = column
+    return (len(entrance), entrance, len(stack), stack)
+
+
+def _groups(columns):
+    """The 单元 over the columns, as (name, how many columns); none without 单元."""
+    if not any(entrance for entrance, _ in columns):
+        return []
+    groups = []
+    for entrance, _ in columns:
+        if groups and groups[-1][0] == entrance:
+            groups[-1][1] += 1
+        else:
+            groups.append([entrance, 1])
+    return [(f"{name}单元" if name else "—", span) for name, span in groups]
 
 
 def build_grids(buildings, rows, filters):
-    """[{id, name, stacks, units, floors: [(floor, [Cell|None per stack])]}], floors top-down."""
+    """[{id, name, stacks, groups, units, floors: [(floor, [Cell|None per column])]}], floors
+    top-down; columns are grouped by 单元 (groups: [(name, columns)]) when units have one."""
     match = filters.matcher()
     by_building = {bid: {} for bid, _ in buildings}
     for row in rows:
         cell = Cell(row, match)
-        by_building.setdefault(row.building_id, {})[(row.floor, cell.stack)] = cell
+        by_building.setdefault(row.building_id, {})[
+            (row.floor, (cell.entrance, cell.stack))] = cell
     grids = []
     for bid, name in buildings:
         cells = by_building.get(bid) or {}
         if not cells:
             continue
-        stacks = sorted({stack for _, stack in cells}, key=_stack_key)
+        columns = sorted({column for _, column in cells}, key=_stack_key)
         floors = sorted({floor for floor, _ in cells}, reverse=True)
-        grids.append({"id": bid, "name": name, "stacks": stacks, "units": len(cells),
-                      "floors": [(floor, [cells.get((floor, s)) for s in stacks])
+        grids.append({"id": bid, "name": name, "stacks": [stack for _, stack in columns],
+                      "groups": _groups(columns), "units": len(cells),
+                      "floors": [(floor, [cells.get((floor, c)) for c in columns])
                                  for floor in floors]})
     return grids
 

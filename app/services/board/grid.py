@@ -39,7 +39,7 @@ project_t = Project.__table__
 FULL_REDRAW = 120  # changed cells above which a poll re-sends whole grids
 ETAG_RE = re.compile(r'^(?:W/)?"(\d+)\.(\d+)\.(\d+)\.(\d+)"$')
 GridRow = namedtuple("GridRow", "id building_id floor unit_no layout area total unit_price "
-                                "status held_by_id hold_expires_at holder version")
+                                "status held_by_id hold_expires_at holder version entrance")
 # SQLAlchemy 2.1 rows answer attribute lookups slowly (~1 µs each, 36,000 of them on a
 # 3,000-unit board); indexing is cheap, so each row is copied once into a plain namedtuple.
 _PICK = itemgetter(*range(len(GridRow._fields)))
@@ -56,7 +56,7 @@ def grid_query(project_id, now, building_id=None, since=None):
                     type_coerce(unit_t.c.total_price, BigInteger),
                     type_coerce(unit_t.c.unit_price, BigInteger), effective_status(now),
                     unit_t.c.held_by_id, unit_t.c.hold_expires_at, user_t.c.display_name,
-                    unit_t.c.board_version)
+                    unit_t.c.board_version, unit_t.c.entrance)
              .join(building_t, building_t.c.id == unit_t.c.building_id)
              .outerjoin(user_t, user_t.c.id == unit_t.c.held_by_id)
              .where(building_t.c.project_id == project_id))
@@ -259,9 +259,10 @@ def export_rows(project_id):
     """The board as rows for the .xlsx export, in the import template's layout."""
     status = effective_status(clock.now()).label("status")
     rows = db.session.execute(
-        select(Building.name.label("building"), Unit.floor, Unit.unit_no, Unit.layout,
+        select(Building.name.label("building"), Unit.entrance, Unit.floor, Unit.unit_no,
+               Unit.layout,
                Unit.building_area, Unit.inner_area, Unit.orientation, Unit.unit_price,
                Unit.total_price, status)
         .join(Building).where(Building.project_id == project_id)
-        .order_by(Building.sort_order, Building.id, Unit.floor, Unit.unit_no)).all()
+        .order_by(Building.sort_order, Building.id, Unit.entrance, Unit.floor, Unit.unit_no)).all()
     return [{**row._mapping, "status": S.LABELS[row.status]} for row in rows]

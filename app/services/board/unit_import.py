@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, insert, select, update
 from app.extensions import db
 from app.models import Building, Unit, UnitImport, UnitStatus
 from app.services import audit, clock
+from app.services.board import unit_buildings
 from app.services.board.unit_rows import DECIMALS, ImportRejected, parse_decimal, validate
 from app.services.board.unit_status import bump_board
 from app.services.errors import RuleViolation
@@ -34,6 +35,7 @@ class Diff:
     locked: list = field(default_factory=list)  # (existing, row, differs)
     unchanged: int = 0
     absent: int = 0  # units on the board the file does not mention (left as they are)
+    matched: list = field(default_factory=list)  # look-alike building names matched (Chinese)
 
     @property
     def repriced(self):
@@ -45,23 +47,29 @@ def prepare(project, filename, sheet, actor):
     """Validate a parsed upload (unit_sheet.read_file, run before the transaction) and keep
     it for the preview; raises ImportRejected on any error."""
     rows = validate(sheet, project)
+    notes, errors = unit_buildings.resolve(rows, db.session.scalars(
+        select(Building.name).where(Building.project_id == project.id)).all())
+    if errors:
+        raise ImportRejected(errors)
     record = UnitImport(project_id=project.id, filename=filename[:200], row_count=len(rows),
                         rows=json.dumps(rows, ensure_ascii=False), created_by_id=actor.id,
                         created_at=clock.now())
     db.session.add(record)
     db.session.flush()
-    return record, diff(project.id, rows), sheet.ignored
+    result = diff(project.id, rows)
+    result.matched = notes
+    return record, result, sheet.ignored
 
 
 def diff(project_id, rows):
     """What an import would do to the board now."""
-    existing = {(row.building, row.unit_no): row for row in db.session.execute(
+    existing = {(row.building, row.entrance, row.unit_no): row for row in db.session.execute(
         select(unit_t, Building.name.label("building"))
         .join(Building, Building.id == unit_t.c.building_id)
         .where(Building.project_id == project_id))}
     result = Diff()
     for row in rows:
-        unit = existing.pop((row["building"], row["unit_no"]), None)
+        unit = existing.pop((row["building"], row.get("entrance", ""), row["unit_no"]), None)
         if unit is None:
             result.creates.append(row)
             continue
@@ -126,18 +134,21 @@ def _create(project, rows, version, now, actor):
             db.session.flush()
             buildings[name], order = building.id, order + 1
     params = [{**{key: _value(row, key) for key in ATTRS}, "unit_no": row["unit_no"],
-               "building_id": buildings[row["building"]], "status": S.WITHHELD,
+               "entrance": row.get("entrance", ""), "building_id": buildings[row["building"]],
+               "status": S.WITHHELD,
                "status_changed_at": now, "board_version": version, "hold_extended": False}
               for row in rows]
     # A plain executemany (no RETURNING) is what the drivers batch best; ids are read after.
     db.session.execute(insert(unit_t), params)
-    created = {(row.building_id, row.unit_no): row.id for row in db.session.execute(
-        select(unit_t.c.id, unit_t.c.building_id, unit_t.c.unit_no)
+    created = {(row.building_id, row.entrance, row.unit_no): row.id for row in db.session.execute(
+        select(unit_t.c.id, unit_t.c.building_id, unit_t.c.entrance, unit_t.c.unit_no)
         .where(unit_t.c.building_id.in_(set(buildings.values())),
                unit_t.c.board_version == version))}
-    ids = [created[(buildings[row["building"]], row["unit_no"])] for row in rows]
+    ids = [created[(buildings[row["building"]], row.get("entrance", ""), row["unit_no"])]
+           for row in rows]
     audit.record_many("unit_created", "unit", [
-        (unit_id, None, {"building": row["building"], "unit_no": row["unit_no"],
+        (unit_id, None, {"building": row["building"], "entrance": row.get("entrance", ""),
+                         "unit_no": row["unit_no"],
                          "unit_price": row["unit_price"], "total_price": row["total_price"],
                          "status": S.WITHHELD})
         for unit_id, row in zip(ids, rows, strict=True)], project_id=project.id, user=actor)

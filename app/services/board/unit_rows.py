@@ -9,7 +9,8 @@ from app.services.money import round_price
 
 DECIMALS = ("building_area", "inner_area", "unit_price", "total_price")
 MAX_ERRORS = 200
-LIMITS = {"building": 32, "unit_no": 16, "layout": 32, "orientation": 16}
+LIMITS = {"building": 32, "entrance": 16, "unit_no": 16, "layout": 32, "orientation": 16}
+ROOM_IN_ENTRANCE = re.compile(r"^(\d{1,3})[-－—_](\d{3,5})$")  # 1-0801: 单元 1, room 0801
 NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)(万)?(?:元)?(?:/?(?:㎡|m²|m2|平方米|平米|平))?$")
 CENT = Decimal("0.01")
 
@@ -54,9 +55,9 @@ def validate(sheet, project):
     for raw in sheet.rows:
         where = f"「{raw.sheet}」第 {raw.line} 行" if sheet.multi_sheet else f"第 {raw.line} 行"
         row, problems = _validate_row(raw.values, sheet.scale, project.rounding)
-        key = (row.get("building"), row.get("unit_no"))
+        key = (row.get("building"), row.get("entrance"), row.get("unit_no"))
         if not problems and key in seen:
-            problems.append(f"房号 {key[1]} 与{seen[key]}重复")
+            problems.append(f"房号 {_room(row)} 与{seen[key]}重复")
         seen.setdefault(key, where)
         count += len(problems)
         if len(errors) < MAX_ERRORS:
@@ -70,6 +71,10 @@ def validate(sheet, project):
     return rows
 
 
+def _room(row):
+    return f"{row['entrance']}单元{row['unit_no']}" if row["entrance"] else row["unit_no"]
+
+
 def _text(values, key):
     value = values.get(key)
     if isinstance(value, float) and value.is_integer():
@@ -79,12 +84,13 @@ def _text(values, key):
 
 def _validate_row(values, scale, rounding):
     row, problems = {}, []
-    for key in ("building", "unit_no", "layout", "orientation"):
+    for key in ("building", "entrance", "unit_no", "layout", "orientation"):
         row[key] = _text(values, key)
-        if key != "orientation" and not row[key]:
+        if key not in ("orientation", "entrance") and not row[key]:
             problems.append(f"{LABELS[key]}为空")
         elif len(row[key]) > LIMITS[key]:
             problems.append(f"{LABELS[key]}过长(最多 {LIMITS[key]} 个字)")
+    _split_room(row, problems)
     row["floor"] = _floor(values, row["unit_no"], problems)
     for key in DECIMALS:
         try:
@@ -94,6 +100,19 @@ def _validate_row(values, scale, rounding):
             problems.append(f"{LABELS[key]}不是数字")
     _check_amounts(row, problems, rounding)
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in row.items()}, problems
+
+
+def _split_room(row, problems):
+    """单元 "2单元" is 2; room "1-0801" is room 0801 of 单元 1."""
+    row["entrance"] = re.sub(r"单元$", "", row["entrance"]).strip()
+    match = ROOM_IN_ENTRANCE.match(row["unit_no"])
+    if match is None:
+        return
+    entrance, room = match.groups()
+    if row["entrance"] and row["entrance"] != entrance:
+        problems.append(f"房号 {row['unit_no']} 与单元「{row['entrance']}」不一致")
+        return
+    row["entrance"], row["unit_no"] = entrance, room
 
 
 def _floor(values, unit_no, problems):

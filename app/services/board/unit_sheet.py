@@ -15,6 +15,7 @@ from app.xlsx import Column, build_workbook, read_workbook
 FIELDS = {
     "building": ("楼栋", "栋号", "楼号", "栋", "楼栋号", "楼座", "座", "幢", "幢号", "楼宇",
                  "楼栋名称", "building"),
+    "entrance": ("单元", "单元名称", "所在单元", "entrance"),
     "floor": ("楼层", "层", "层数", "所在楼层", "层号", "floor"),
     "unit_no": ("房号", "单元号", "房间号", "户号", "室号", "房源编号", "房源号", "房屋编号",
                 "unitno", "unit"),
@@ -28,11 +29,13 @@ FIELDS = {
     "total_price": ("总价", "销售总价", "表价总价", "标准总价", "房屋总价", "总房款", "表价",
                     "报价总价", "挂牌总价", "totalprice"),
 }
-LABELS = {"building": "楼栋", "floor": "楼层", "unit_no": "房号", "layout": "户型",
+LABELS = {"building": "楼栋", "entrance": "单元", "floor": "楼层", "unit_no": "房号",
+          "layout": "户型",
           "building_area": "建筑面积", "inner_area": "套内面积", "orientation": "朝向",
           "unit_price": "单价", "total_price": "总价"}
 SYNONYMS = {name: key for key, names in FIELDS.items() for name in names}
-COLUMNS = [Column("楼栋", "building", width=10), Column("楼层", "floor", "int", 8),
+COLUMNS = [Column("楼栋", "building", width=10), Column("单元", "entrance", width=8),
+           Column("楼层", "floor", "int", 8),
            Column("房号", "unit_no", width=10), Column("户型", "layout", width=16),
            Column("建筑面积(㎡)", "building_area", "area", 13),
            Column("套内面积(㎡)", "inner_area", "area", 13), Column("朝向", "orientation", width=8),
@@ -44,8 +47,10 @@ TEMPLATE_NOTES = [
     "2. 单价与总价至少填一项;只填一项时,另一项按项目的取整规则自动计算。",
     "3. 面积单位为平方米,价格单位为元;可带千分位、「元」「㎡」「万」等单位。",
     "4. 表头可以有标题行;楼栋、楼层可用合并单元格;也可每个楼栋一个工作表(以表名为楼栋)。",
-    "5. 再次导入时只修改未售房源的价格和属性;已有定金、已认购或已签约的房源保持不变。",
-    "6. 新增的房源默认为「销控」状态,由销售经理推售。",
+    "5. 有单元的楼栋请填「单元」列(如 1、2),房号可在各单元重复;房号也可写成「1-0801」(单元-房号)。",
+    "6. 总价可用万元填写,表头写「总价(万元)」即可。",
+    "7. 再次导入时只修改未售房源的价格和属性;已有定金、已认购或已签约的房源保持不变。",
+    "8. 新增的房源默认为「销控」状态,由销售经理推售。",
 ]
 HEADER_SCAN_ROWS = 15
 BRACKETS = re.compile(r"[（(【\[].*?[)）】\]]")
@@ -72,8 +77,8 @@ class Sheet:
 
 
 def _normalise(text):
-    text = str(text or "").strip().lower()
-    return UNIT_SUFFIX.sub("", PUNCTUATION.sub("", BRACKETS.sub("", text)))
+    text = PUNCTUATION.sub("", BRACKETS.sub("", str(text or "").strip().lower()))
+    return text if text in SYNONYMS else UNIT_SUFFIX.sub("", text)  # 单元 is not 单 + 元
 
 
 def match_header(cells):
@@ -94,8 +99,14 @@ def match_header(cells):
 
 def read_file(filename, data):
     """Parse an uploaded 房源表 (.xlsx or .csv) into a Sheet, or raise RuleViolation."""
+    return _read_table(read_tables(data))
+
+
+def read_tables(data):
+    """An upload's sheets as [(title, rows of cell values)]: .xlsx (merged cells filled) or
+    CSV (UTF-8 or GBK). Every import reads its file here, so one set of bounds applies."""
     if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
+        return read_workbook(data)
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise RuleViolation("不支持旧版 Excel(.xls)文件:请在 Excel 中「另存为」.xlsx 后再导入",
                             "file")
@@ -104,8 +115,7 @@ def read_file(filename, data):
         raise RuleViolation("文件不是 Excel(.xlsx)或 CSV 文件", "file")
     sample = text[:4096]
     dialect = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
-    table = list(csv.reader(io.StringIO(text), dialect))
-    return _read_table([("CSV", table)])
+    return [("CSV", list(csv.reader(io.StringIO(text), dialect)))]
 
 
 def _decode(data):
@@ -115,10 +125,6 @@ def _decode(data):
         except UnicodeDecodeError:
             continue
     return None
-
-
-def _read_xlsx(data):
-    return _read_table(read_workbook(data))
 
 
 def _read_table(tables):

@@ -238,8 +238,9 @@ def board_state(launch, now=None, upcoming=8):
 def available_units(project_id, now=None):
     """(id, label) of the units a buyer may pick now, for the console's choice."""
     rows = db.session.execute(
-        select(Unit.id, Building.name, Unit.unit_no, Unit.layout).join(Building)
+        select(Unit.id, Building.name, Unit.entrance, Unit.unit_no, Unit.layout).join(Building)
         .where(Building.project_id == project_id,
                unit_status.effective_status(now or clock.now()) == UnitStatus.AVAILABLE)
         .order_by(Building.sort_order, Building.id, Unit.floor.desc(), Unit.unit_no)).all()
-    return [(uid, f"{building} {no} · {layout}") for uid, building, no, layout in rows]
+    return [(uid, f"{building}{f'{entrance}单元' if entrance else ' '}{no} · {layout}")
+            for uid, building, entrance, no, layout in rows]

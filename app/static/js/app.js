@@ -20,6 +20,72 @@
     if (message && !window.confirm(message)) { event.preventDefault(); }
   }, true);
 
+  // A select that acts at once (the project switcher): <select data-autosubmit>.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
+      select.form.requestSubmit();
+    }
+  });
+
+  // Searchable pickers: <select data-search="placeholder" data-prefer="三室两厅、四室">.
+  // A box above the list keeps the options that match a name, a phone's last digits or a
+  // room ("2-1801": 单元 2, room 1801; "1801": every 1801); one match is chosen at once.
+  // data-prefer lists the buyer's wanted layouts first.
+  function squash(text) { return (text || "").replace(/\s+/g, "").toLowerCase(); }
+  function matches(text, query) {
+    var tokens = squash(query).split(/[-－—_·]+/), at = 0;
+    for (var i = 0; i < tokens.length; i++) {
+      if (!tokens[i]) { continue; }
+      var found = text.indexOf(tokens[i], at);
+      if (found < 0) { return false; }
+      at = found + tokens[i].length;
+    }
+    return true;
+  }
+  function preferLayouts(select) {
+    var wanted = (select.dataset.prefer || "").split(/[、,，\s]+/).filter(Boolean);
+    if (!wanted.length) { return; }
+    var first = document.createElement("optgroup"), rest = document.createElement("optgroup");
+    first.label = "意向户型:" + wanted.join("、");
+    rest.label = "其他房源";
+    Array.prototype.slice.call(select.options).forEach(function (option) {
+      if (!option.value) { return; }
+      var liked = wanted.some(function (w) { return option.text.indexOf(w) >= 0; });
+      (liked ? first : rest).appendChild(option);
+    });
+    select.appendChild(first);
+    select.appendChild(rest);
+  }
+  function searchable(select) {
+    if (select.dataset.searchReady) { return; }
+    select.dataset.searchReady = "1";
+    preferLayouts(select);
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "picker-search";
+    box.placeholder = select.dataset.search;
+    box.setAttribute("aria-label", select.dataset.search);
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var query = box.value.trim(), shown = [];
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) { return; }
+        option.hidden = query !== "" && !matches(squash(option.text), query);
+        if (!option.hidden) { shown.push(option); }
+      });
+      if (shown.length === 1) { select.value = shown[0].value; }
+      else if (select.selectedOptions[0] && select.selectedOptions[0].hidden) { select.selectedIndex = 0; }
+      box.setCustomValidity(shown.length ? "" : "没有匹配的选项");
+      box.title = "匹配 " + shown.length + " 项";
+    });
+  }
+  function enhancePickers(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("select[data-search]"), searchable);
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhancePickers(document); });
+  document.addEventListener("htmx:load", function (event) { enhancePickers(event.detail.elt); });
+
   // htmx errors (403, 409, 429, 5xx...) arrive as short Chinese text: show it.
   // A failed background poll stays quiet: the next one will try again.
   document.addEventListener("htmx:responseError", function (event) {
