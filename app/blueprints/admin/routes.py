@@ -82,6 +82,7 @@ def user_set_active(user_id):
 @require("audit.view")
 def audit_log():
     form = AuditFilterForm(request.args)
+    form.actor.choices = [("", "全部")] + admin.people()
     filters = ({"actor": form.actor.data, "action": form.action.data,
                 "object_type": form.object_type.data} if form.validate() else {})
     rows, more = admin.audit_page(**filters, before_id=request.args.get("before", type=int),
