@@ -160,6 +160,7 @@ _VALUES = {
     "alipay": "支付宝", "full": "一次性", "mortgage": "按揭", "instalments": "分期",
     "own": "本人成交", "buyer": "客户原因", "competitor": "竞品", "add": "增加共同买受人",
     "remove": "减少共同买受人", "lottery": "摇号", "exchange": "换房", "refund": "退房",
+    "rename": "换名",
 }
 
 # Read-only: an area adds its names here, never at import time elsewhere.

@@ -110,6 +110,15 @@
     if (bar && event.detail.elt.id === "import-form") { bar.value = 0; }
   });
 
+  // On a phone the board shows one building at a time: the first, unless one was chosen.
+  document.addEventListener("DOMContentLoaded", function () {
+    var tabs = document.querySelector("#board-main .tabs");
+    if (!tabs || !window.matchMedia("(max-width: 600px)").matches) { return; }
+    var all = tabs.querySelector("a");
+    var first = tabs.querySelector("a[href*='building=']");
+    if (all && first && all.classList.contains("active")) { window.location.replace(first.href); }
+  });
+
   // Hall display: a page of buildings taller or wider than the screen is scaled down to fit
   // between the header and the legend (a 26-floor building on a 1080-line TV).
   function fitPage() {
