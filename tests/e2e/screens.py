@@ -10,7 +10,7 @@ AXE = HERE / "vendor" / "axe.min.js"
 
 # Links that download, print or leave the app, and pages tested at their own size.
 SKIP = re.compile(r"(\.xlsx|\.pdf|/pdf|/print|/export|/download|/logout|/attachments/|/d/|"
-                  r"/lottery|/verify|/static/|/template)")
+                  r"/lottery|/verify|/static/|/template|/display/|/launch-hall/)")
 # Words that are data or names of things, not the app's own English.
 ALLOWED = {"Anchang", "PDF", "Excel", "xlsx", "csv", "POS", "QR", "URL", "DM", "IP", "ID", "SHA",
            "JPG", "PNG", "WebP", "Ctrl", "MB"}
