@@ -31,7 +31,7 @@ def crawl(page, base, start, visit, limit=80):
         if key in found:
             continue
         try:
-            response = page.goto(url)
+            response = page.goto(url, wait_until="domcontentloaded")  # after CSS and scripts
         except Exception:  # a download (Playwright refuses to navigate to it)
             continue
         if response is None or response.status != 200 or not page.url.startswith(base) \

@@ -78,7 +78,8 @@
   // keys scroll it too (a mouse or a finger needs nothing).
   function scrollBoxes() {
     document.querySelectorAll(".card, section, .table-scroll").forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (scrolls && getComputedStyle(box).overflowX !== "visible" && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         if (!box.hasAttribute("aria-label")) {
           var title = box.querySelector("h2, h3, caption");
