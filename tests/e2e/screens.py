@@ -34,6 +34,9 @@ def crawl(page, base, start, visit, limit=80):
             response = page.goto(url, wait_until="domcontentloaded")  # after CSS and scripts
         except Exception:  # a download (Playwright refuses to navigate to it)
             continue
+        if response is not None and response.status >= 500:
+            visit(key, failed=response.status)  # a broken page is a finding, never skipped
+            continue
         if response is None or response.status != 200 or not page.url.startswith(base) \
                 or "text/html" not in response.headers.get("content-type", ""):
             continue

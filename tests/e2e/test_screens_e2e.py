@@ -5,13 +5,17 @@ tap targets under 44 px on phone pages, English words in the app's own text, and
 serious or critical violations. Screenshots go to tests/e2e/screenshots (CI artifacts)."""
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.e2e import screens
-from tests.e2e.conftest import SHOTS, login
+from tests.e2e.conftest import CHROMIUM, FLAGS, SHOTS, login
 
 OFFICE = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 ROLES = ("consultant", "secretary", "finance", "manager", "admin")
+# Three browsers side by side, each with about a third of the pages (Chromium's work overlaps
+# the server's; one after the other took twice as long).
+ROLE_GROUPS = (("manager",), ("secretary", "consultant"), ("admin", "finance"))
 # Data, not the app's words: the demo office's login names (the users page lists them).
 DEMO_USERNAMES = ["zhangwei", "chenchen", "wangfang", "lijun", "zhaomin", "chenjing", "liuqiang",
                   "admin"]
@@ -30,7 +34,10 @@ class Sweep:
         self.page, self.size, self.phone, self.allowed = page, size, phone, allowed
         self.problems, self.checked, self.axe_seen, self.axe_seconds = {}, 0, axe_seen, 0.0
 
-    def visit(self, name, key):
+    def visit(self, name, key, failed=None):
+        if failed:
+            self.problems[f"{name} {key} @{self.size}"] = {"status": [failed]}
+            return
         self.checked += 1
         found = {kind: items for kind, items in screens.check(self.page, self.phone,
                                                                     self.allowed).items()
@@ -62,29 +69,49 @@ def _phone_pages(page, base):
     return paths
 
 
-def test_every_page_of_every_role_fits_its_screen(browser, live_server):
-    started, base = time.time(), live_server["url"]
-    sweeps, allowed, axe_seen = [], DEMO_USERNAMES, {}
-    SHOTS.mkdir(exist_ok=True)
-    for role in ROLES:
-        context = _context(browser, OFFICE)
-        page = context.new_page()
-        login(page, live_server, role)
-        sweep = Sweep(page, "1366x768", allowed, axe_seen)
-        start = [base + "/"] + page.eval_on_selector_all(".sidebar nav a",
-                                                         "links => links.map(a => a.href)")
-        screens.crawl(page, base, start, lambda key, s=sweep, r=role: s.visit(r, key))
-        sweeps.append(sweep)
-        context.close()
+def _office_sweep(live_server, roles, axe_seen):
+    """The roles' pages at 1366×768, in a browser of this thread's own (Playwright's sync API
+    is per thread): two threads let Chromium's work overlap the server's."""
+    from playwright.sync_api import sync_playwright
+    base, sweeps = live_server["url"], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        for role in roles:
+            context = _context(browser, OFFICE)
+            page = context.new_page()
+            login(page, live_server, role)
+            sweep = Sweep(page, "1366x768", DEMO_USERNAMES, axe_seen)
+            start = [base + "/"] + page.eval_on_selector_all(".sidebar nav a",
+                                                             "links => links.map(a => a.href)")
+            screens.crawl(page, base, start, lambda key, s=sweep, r=role: s.visit(r, key))
+            sweeps.append(sweep)
+            context.close()
+        browser.close()
+    return sweeps
+
+
+def _phone_sweep(browser, live_server, axe_seen):
+    """The consultant's phone pages at 390×844."""
+    base = live_server["url"]
     context = _context(browser, PHONE, phone=True)
     page = context.new_page()
     login(page, live_server, "consultant")
-    phone = Sweep(page, "390x844", allowed, axe_seen, phone=True)
+    phone = Sweep(page, "390x844", DEMO_USERNAMES, axe_seen, phone=True)
     for path in _phone_pages(page, base):
         page.goto(base + path)
         phone.visit("consultant", path.split("?")[0] if "unit=" not in path else "/board/unit")
-    sweeps.append(phone)
     context.close()
+    return phone
+
+
+def test_every_page_of_every_role_fits_its_screen(browser, live_server):
+    started, axe_seen = time.time(), {}
+    SHOTS.mkdir(exist_ok=True)
+    with ThreadPoolExecutor(max_workers=len(ROLE_GROUPS)) as pool:
+        parts = [pool.submit(_office_sweep, live_server, roles, axe_seen)
+                 for roles in ROLE_GROUPS]
+        phone = _phone_sweep(browser, live_server, axe_seen)  # meanwhile, on this thread
+        sweeps = [sweep for part in parts for sweep in part.result()] + [phone]
     problems = {k: v for sweep in sweeps for k, v in sweep.problems.items()}
     figures = {"pages": {s.size: 0 for s in sweeps}, "seconds": round(time.time() - started)}
     for sweep in sweeps:
