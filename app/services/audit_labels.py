@@ -136,7 +136,17 @@ _FIELDS = {
     "first_no": "起始号", "last_no": "结束号", "seq": "序号",
     "valid_from": "生效日", "valid_until": "截止日", "value": "数值",
     "old_price": "原价", "new_price": "新价", "verbal_by": "口头批准人",
+    # receipts, exports, rotation and approvals
+    "blank": "空白收据", "confirmed_at": "确认时间", "late": "逾期确认", "count": "数量",
+    "customers": "客户数", "deposit": "定金", "deposit_status": "定金状态",
+    "display_name": "姓名", "export": "导出", "file": "文件", "filters": "筛选条件",
+    "format": "格式", "full_phones": "完整手机号", "last_instalment": "末期款", "limit": "权限",
+    "owed": "待补轮次", "records": "条数", "register": "明细表", "released": "推售",
+    "rows": "行数", "subscription": "认购书", "show_prices": "显示价格",
     # launch day 开盘
+    "first": "首批", "misses": "过号次数", "participants": "参与人数",
+    "paused_seconds": "暂停秒数", "position": "排位", "queue_no": "排号",
+    "seed": "摇号种子", "seed_hash": "种子哈希", "window_ends_at": "选房截止",
     "mode": "方式", "window_seconds": "每位限时(秒)", "miss_penalty": "过号顺延",
     "layouts": "意向户型",
 }

@@ -50,6 +50,7 @@ class Entry:
     kind: str
     label: str
     link: tuple | None  # (endpoint, {arg: value}) of the object's page, when it has one
+    raw: bool = False  # the label is the stored id as typed (a failed login's username)
     changes: list = field(default_factory=list)  # [(field name, old text, new text)]
 
     @property
@@ -174,13 +175,14 @@ def entries(rows):
     labels = _labels(rows)
     out = []
     for row in rows:
-        label, link = labels.get((row.object_type, row.object_id), (row.object_id or "", None))
+        label, link = labels.get((row.object_type, row.object_id), (None, None))
         person = row.user.display_name if row.user else (
             SYSTEM if row.actor in (None, "system") else row.actor)
         out.append(Entry(row=row, at=local(row.at), person=person,
                          action=ACTION_LABELS.get(row.action, row.action),
                          kind=OBJECT_LABELS.get(row.object_type, row.object_type),
-                         label=label, link=link, changes=changes_of(row)))
+                         label=label if label is not None else row.object_id or "",
+                         raw=label is None, link=link, changes=changes_of(row)))
     return out
 
 

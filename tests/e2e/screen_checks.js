@@ -99,7 +99,8 @@
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
     if (!parent || parent.closest('script, style, code, [data-raw], [hidden]') || !visible(parent)) continue;
-    const words = node.textContent.replace(/\bhttps?:\/\/\S+/g, '').match(/[A-Za-z][A-Za-z_]{2,}/g);
+    const words = node.textContent.replace(/\bhttps?:\/\/\S+|\b[0-9a-f]{16,}\b/g, '')
+      .match(/[A-Za-z][A-Za-z_]{2,}/g);
     for (const word of words || []) {  // a link's address is data, not the app's words
       if (!allowed.has(word) && !allowed.has(word.toLowerCase())) {
         out.english.push(`"${word}" in ${name(parent)}`);
