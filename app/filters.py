@@ -1,6 +1,7 @@
 """Jinja filters and globals: money, local times, masks, the policy."""
 from flask import g, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.local import LocalProxy
 
 from app.loaders import current_project, switchable_projects
@@ -31,6 +32,29 @@ def _roles_label(user):
     """销售经理 · 管理员: the user's role, then the admin rights a flag adds to it."""
     extra = sorted(roles_of(user) - {user.role})
     return " · ".join([user.role_label] + [ROLE_LABELS[role] for role in extra])
+
+
+# Crumb words that name a page of the menu by another word.
+CRUMB_ALIASES = {"开盘": "开盘选房", "销控": "销控表", "优惠": "优惠审批"}
+
+
+def _crumbs(text):
+    """"明细表 / 认购明细表" with each crumb that names a menu page or group as its link."""
+    if "<a" in text:
+        return text  # the page wrote its own links
+    context = _context()
+    pages = {label: endpoint for endpoint, label in context["nav"]}
+    groups = {title: items[0][0] for title, items, _ in context["nav_groups"] if title}
+    parts = [part.strip() for part in str(text).split(" / ")]
+    out = []
+    for index, part in enumerate(parts):
+        label = Markup(part).unescape()
+        endpoint = pages.get(label) or pages.get(CRUMB_ALIASES.get(label)) or groups.get(label)
+        if endpoint and index < len(parts) - 1:  # the page on screen is the last crumb
+            out.append(Markup('<a href="{}">{}</a>').format(url_for(endpoint), label))
+        else:
+            out.append(Markup(part))
+    return Markup('<span class="sep">/</span>').join(out)
 
 
 def _context():
@@ -70,6 +94,7 @@ def register(app):
         mask_id=mask_id_number,
         status_label=lambda status: UnitStatus.LABELS.get(status, status),
         roles_label=_roles_label,
+        crumbs=_crumbs,
     )
     app.jinja_env.globals.update(can=lambda action, obj=None: can(current_user, action, obj))
     app.context_processor(_context)

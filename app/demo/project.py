@@ -14,7 +14,7 @@ from app.demo import launch as launch_demo
 from app.extensions import db
 from app.models import Building, Project, Unit, UnitStatus, User
 from app.services import audit
-from app.services.board import unit_status
+from app.services.board import displays, unit_status
 from app.services.money import round_price
 from app.services.users import create_user
 
@@ -81,6 +81,8 @@ def load_demo(seed=2026):
     # go first so each role's last login stays the one above.
     logins = demo_customers.load(project, rng) + logins
     _board_activity(project, users)
+    # The hall TV's link (销控大屏): fits a 1920×1080 screen, office time on its clock.
+    displays.create_link(project, "售楼处大厅电视", True, 20, users["liuqiang"])
     discount_demo.load(project)
     deals_demo.load(project)
     credit_demo.load(project)

@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, Project, User
+from app.services import audit_text
 
 
 def users():
@@ -16,7 +17,7 @@ def projects():
 
 def audit_page(actor=None, action=None, object_type=None, before_id=None, size=50):
     """One page of the audit log, newest first, filtered; (rows, whether there are more)."""
-    query = select(AuditLog).order_by(AuditLog.id.desc())
+    query = audit_text.with_people(select(AuditLog).order_by(AuditLog.id.desc()))
     if actor:
         query = query.where(AuditLog.actor == actor.strip().lower())
     if action:
@@ -26,4 +27,9 @@ def audit_page(actor=None, action=None, object_type=None, before_id=None, size=5
     if before_id:
         query = query.where(AuditLog.id < before_id)
     rows = db.session.scalars(query.limit(size + 1)).all()
-    return rows[:size], len(rows) > size
+    return audit_text.entries(rows[:size]), len(rows) > size
+
+
+def people():
+    """(username, name) of everyone, for the audit log's 操作人 choice."""
+    return [(user.username, user.display_name) for user in users()]

@@ -114,6 +114,76 @@ _OBJECTS = {
     "launch": "开盘活动", "launch_registration": "认筹",
 }
 
+# The keys of an audit row's before/after values, as the office says them.
+_FIELDS = {
+    # the status of any record, and who / when
+    "status": "状态", "unit_after": "房源状态", "stage": "阶段", "kind": "类型",
+    "customer": "客户", "consultant": "顾问", "owner": "归属顾问", "holder": "保留人",
+    "held_by": "保留人", "hold_expires_at": "保留到期", "unit": "房源", "target": "目标房源",
+    "reason": "原因", "override": "经理特批", "override_reason": "特批原因",
+    # accounts and settings
+    "username": "用户名", "name": "名称", "role": "角色", "is_admin": "管理员",
+    "active": "启用", "board_version": "销控表版本", "buildings": "楼栋数", "units": "房源数",
+    "skipped": "跳过", "order": "顺序", "day": "日期",
+    # the customer card 温馨卡, visits and follow-ups
+    "grade": "级别", "from": "原级别", "to": "新级别", "channel": "认知途径",
+    "gender": "性别", "age_band": "年龄", "employer_type": "单位性质", "housing": "现住房",
+    "purpose": "购房目的", "area_band": "需求面积", "price_band": "可接受单价",
+    "income_band": "家庭年收入", "family_structure": "家庭结构", "wanted_layout": "需求户型",
+    "appearance": "外貌特征", "concerns": "关注点", "objections": "抗性",
+    "visit_no": "到访次数", "way": "跟进方式", "effective": "有效跟进", "next_on": "下次跟进",
+    "anonymous": "匿名", "is_peer": "同行踩盘",
+    # channels 渠道报备
+    "company": "渠道公司", "agent": "经纪人", "channel_report": "渠道报备",
+    "protected_until": "保护期至", "recommendation": "推荐次数",
+    # money: deposits, receipts, subscriptions, contracts
+    "amount": "金额", "method": "付款方式", "receipt_no": "收据号", "number": "编号",
+    "deal_price": "成交价", "total_price": "总价", "plan": "付款方式", "discounts": "优惠",
+    "deal_at": "成交日期", "split": "业绩/奖金分配", "split_case": "分配情形",
+    "penalty": "违约金", "deposit_credited": "转入定金", "received": "已收",
+    "instalments": "分期", "contract": "合同", "replaces": "替代", "rename": "换名",
+    "first_no": "起始号", "last_no": "结束号", "seq": "序号",
+    "valid_from": "生效日", "valid_until": "截止日", "value": "数值",
+    "old_price": "原价", "new_price": "新价", "verbal_by": "口头批准人",
+    # receipts, exports, rotation and approvals
+    "blank": "空白收据", "confirmed_at": "确认时间", "late": "逾期确认", "count": "数量",
+    "customers": "客户数", "deposit": "定金", "deposit_status": "定金状态",
+    "display_name": "姓名", "export": "导出", "file": "文件", "filters": "筛选条件",
+    "format": "格式", "full_phones": "完整手机号", "last_instalment": "末期款", "limit": "权限",
+    "owed": "待补轮次", "records": "条数", "register": "明细表", "released": "推售",
+    "rows": "行数", "subscription": "认购书", "show_prices": "显示价格",
+    # launch day 开盘
+    "first": "首批", "misses": "过号次数", "participants": "参与人数",
+    "paused_seconds": "暂停秒数", "position": "排位", "queue_no": "排号",
+    "seed": "摇号种子", "seed_hash": "种子哈希", "window_ends_at": "选房截止",
+    "mode": "方式", "window_seconds": "每位限时(秒)", "miss_penalty": "过号顺延",
+    "layouts": "意向户型",
+}
+
+# Coded values, shown by their Chinese names (a code with no name shows as itself).
+_VALUES = {
+    # statuses of units and of the records finance or a manager decides
+    "withheld": "销控", "available": "可售", "held": "保留", "deposit_pending": "定金待确认",
+    "deposit_confirmed": "定金已确认", "subscribed": "已认购", "contracted": "已签约",
+    "pending": "待处理", "confirmed": "已确认", "rejected": "已退回", "refunded": "已退款",
+    "approved": "已批准", "withdrawn": "已撤回", "expired": "已过期", "used": "已使用",
+    "issued": "已开具", "voided": "已作废", "signed": "有效", "paid": "已支付",
+    "executed": "已执行", "cancelled": "已撤回",
+    # roles
+    "consultant": "置业顾问", "secretary": "销售秘书", "finance": "财务",
+    "manager": "销售经理", "admin": "管理员",
+    # ways, kinds, methods, plans
+    "phone": "电话", "visit": "到访", "wechat": "微信", "sms": "短信", "call": "来电",
+    "agency": "渠道/中介", "broker": "全民经纪人", "distributor": "分销",
+    "small": "小定", "large": "大定", "cash": "现金", "pos": "刷卡", "transfer": "转账",
+    "alipay": "支付宝", "full": "一次性", "mortgage": "按揭", "instalments": "分期",
+    "own": "本人成交", "buyer": "客户原因", "competitor": "竞品", "add": "增加共同买受人",
+    "remove": "减少共同买受人", "lottery": "摇号", "exchange": "换房", "refund": "退房",
+    "rename": "换名",
+}
+
 # Read-only: an area adds its names here, never at import time elsewhere.
 ACTION_LABELS = MappingProxyType(_ACTIONS)
 OBJECT_LABELS = MappingProxyType(_OBJECTS)
+FIELD_LABELS = MappingProxyType(_FIELDS)
+VALUE_LABELS = MappingProxyType(_VALUES)

@@ -205,3 +205,11 @@ def test_requester_withdraws_and_the_queue_no_longer_shows_it(app, office, brows
     assert done.status_code == 302
     assert "已撤回" in wangfang.get(done.headers["Location"]).text
     assert "张三" not in browser_for("liuqiang").get("/discounts/queue").text
+
+
+def test_the_secretarys_queue_does_not_tell_her_to_click_approve(app, office, browser_for):
+    with app.app_context():
+        new_request(office)
+    queue = browser_for("zhaomin").get("/discounts/queue").text
+    assert "登记口头批准" in queue and "“批准”或“驳回”" not in queue
+    assert "“批准”或“驳回”" in browser_for("liuqiang").get("/discounts/queue").text

@@ -175,6 +175,10 @@ def test_verbal_approval_counts_but_is_overdue_after_seven_days(db, office):
         alerts = queries.dashboard(office["project"], liuqiang)
         assert [r.id for r in alerts["overdue"]] == [request.id]
         assert discounts.usable_approval(office["customer"], office["unit_a"]) is None
+        customer = db.session.get(Customer, office["customer"])
+        unit = db.session.get(Unit, office["unit_a"])
+        with pytest.raises(RuleViolation, match="口头批准已逾期"):  # not "no approval"
+            discounts.require_approval_for(customer, unit, request.deal_price)
         with pytest.raises(NotAllowed):
             discounts.confirm_verbal(request, user("sunhong", office))
         discounts.confirm_verbal(request, liuqiang, "补确认")
@@ -188,7 +192,7 @@ def test_verbal_approval_counts_but_is_overdue_after_seven_days(db, office):
 def test_verbal_approval_needs_an_approver_within_limit_and_a_recent_time(db, office):
     request = new_request(office, kind="price", value="1850000", at=T0)
     zhaomin = user("zhaomin", office)
-    with pytest.raises(RuleViolation, match="超出您的审批权限"):
+    with pytest.raises(RuleViolation, match="超出刘强的审批权限"):
         discounts.record_verbal(request, user("liuqiang", office), T0, "同意", zhaomin, at=T0)
     with pytest.raises(RuleViolation, match="不能晚于现在"):
         discounts.record_verbal(request, user("boss", office), T0 + timedelta(hours=1), "同意",

@@ -55,3 +55,44 @@ def test_every_unit_move_and_discount_event_has_a_label():
     assert written - set(audit.ACTION_LABELS) == set()
     with pytest.raises(TypeError):  # one registry: areas do not add labels at import time
         audit.ACTION_LABELS["unit_hold"] = "x"
+
+
+def test_the_log_reads_as_sentences_in_chinese_with_names_labels_and_local_times(
+        app, login_as):
+    from app.extensions import db
+    from app.models import Unit
+    from tests.fixtures.board import make_project
+    world = make_project(app, status="withheld")
+    unit_id = world["units"]["1栋 401"]
+    manager = login_as("manager", username="liuqiang", display_name="刘强")
+    manager.get("/board")
+    assert manager.post(f"/board/units/{unit_id}/release", {"reason": "首批推售"},
+                        htmx=True).status_code == 200
+    with app.app_context():  # a hold's expiry is written as a UTC instant
+        audit.record("unit_hold", "unit", unit_id, before={"status": "available"},
+                     after={"status": "held", "hold_expires_at": "2026-03-01T02:30:00+00:00"},
+                     project_id=world["project"])
+        db.session.commit()
+        assert db.session.get(Unit, unit_id).status == "available"
+    page = manager.get("/admin/audit").get_data(as_text=True)
+    assert '{"status"' not in page and "withheld" not in page
+    assert "状态 销控 → 可售" in page and "保留到期 空 → 2026-03-01 10:30" in page
+    assert f'href="/board/unit?unit={unit_id}">房源 1栋 401</a>' in page
+    assert "刘强" in page and ">liuqiang<" not in page
+    assert '<select id="action" name="action">' in page
+    assert '<option value="unit_release">推售' in page
+    assert "如 login" not in page and '<option value="liuqiang">刘强</option>' in page
+    assert "推售" in manager.get("/admin/audit?action=unit_release&object_type=unit").get_data(
+        as_text=True)
+
+
+def test_home_recent_activity_names_people(app, login_as):
+    from tests.fixtures.board import make_project
+    world = make_project(app, status="withheld")
+    manager = login_as("manager", username="liuqiang", display_name="刘强")
+    manager.get("/board")
+    manager.post(f"/board/units/{world['units']['1栋 101']}/release", {"reason": "推售"},
+                 htmx=True)
+    home = manager.get("/").get_data(as_text=True)
+    section = home[home.index("最近操作"):]
+    assert "刘强" in section and "liuqiang" not in section and "房源 1栋 101" in section

@@ -23,3 +23,18 @@ def test_a_manager_sees_folded_groups_with_the_current_one_open(app, login_as):
 def test_a_consultant_sees_every_group_open(login_as):
     seen = groups(login_as("consultant").get("/").get_data(as_text=True))
     assert seen and all(seen.values()) and "管理" not in seen
+
+
+def test_breadcrumbs_link_to_the_pages_they_name(app, login_as):
+    manager = login_as("manager")
+    page = manager.get("/admin/audit").get_data(as_text=True)
+    crumbs = page[page.index('class="crumbs"'):page.index("</nav>", page.index('class="crumbs"'))]
+    assert '<a href="/admin/audit">管理</a>' in crumbs and "操作日志" in crumbs
+    assert '<a href="/admin/audit">操作日志' not in crumbs  # the page on screen is no link
+
+
+def test_every_page_names_a_favicon_the_app_serves(app, client):
+    page = client.get("/login").get_data(as_text=True)
+    href = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

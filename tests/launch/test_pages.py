@@ -139,3 +139,26 @@ def test_batch_release_for_the_session(app, office, launch_world, browser_for):
     statuses = read(app, lambda s: {name: s.get(Unit, office["units"][name]).status
                                     for name in ("1栋 301", "1栋 302", "1栋 201")})
     assert statuses == {"1栋 301": "available", "1栋 302": "available", "1栋 201": "withheld"}
+
+
+def test_the_console_follows_a_hold_on_the_board_without_a_refused_pick(app, office,
+                                                                        launch_world,
+                                                                        browser_for):
+    launch_id = launch_world["launch"]
+    desk = browser_for("zhaomin")
+    desk.get(f"/launches/{launch_id}")
+    for action in ("commit", "draw", "start", "call"):
+        assert desk.post(f"/launches/{launch_id}/do/{action}").status_code == 302, action
+    console = desk.get(f"/launches/{launch_id}").get_data(as_text=True)
+    unit_id = office["units"]["1栋 301"]
+    assert f'<option value="{unit_id}">' in console
+    tag = re.search(r'id="launch-live"[^>]*data-etag="([^"]+)"', console).group(1)
+    tag = tag.replace("&#34;", '"')
+    consultant = browser_for("wangfang")
+    consultant.get("/board")
+    assert consultant.post(f"/board/units/{unit_id}/hold", htmx=True).status_code == 200
+    app.extensions.pop("board_tags", None)  # the poll's short tag cache, as after 1 s
+    poll = desk.get(f"/launches/{launch_id}/poll", headers={"If-None-Match": tag,
+                                                             "HX-Request": "true"})
+    assert poll.status_code == 200  # not 304: the held unit leaves the choice now
+    assert f'<option value="{unit_id}">' not in poll.get_data(as_text=True)

@@ -1,9 +1,10 @@
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.forms import Form, choices
 from app.models.project import ROUNDING_CHOICES
 from app.models.user import ROLE_LABELS
+from app.services.audit_labels import ACTION_LABELS, OBJECT_LABELS
 
 ROLE_CHOICES = choices(ROLE_LABELS)
 
@@ -30,9 +31,10 @@ class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter: changes nothing
 
-    actor = StringField("操作人", validators=[Optional(), Length(max=64)])
-    action = StringField("操作", validators=[Optional(), Length(max=64)])
-    object_type = StringField("对象", validators=[Optional(), Length(max=32)])
+    # Picked from lists (the people, the registry's actions and objects), never typed codes.
+    actor = SelectField("操作人", choices=[("", "全部")], validate_choice=False)
+    action = SelectField("操作", choices=[("", "全部")] + choices(ACTION_LABELS))
+    object_type = SelectField("对象", choices=[("", "全部")] + choices(OBJECT_LABELS))
 
 
 class ProjectSettingsForm(Form):

@@ -81,11 +81,12 @@ def user_set_active(user_id):
 @require("audit.view")
 def audit_log():
     form = AuditFilterForm(request.args)
+    form.actor.choices = [("", "全部")] + admin.people()
     filters = ({"actor": form.actor.data, "action": form.action.data,
                 "object_type": form.object_type.data} if form.validate() else {})
     rows, more = admin.audit_page(**filters, before_id=request.args.get("before", type=db_id),
                                   size=PAGE_SIZE)
-    older = url_for("admin.audit_log", **filter_args(form.data), before=rows[-1].id
+    older = url_for("admin.audit_log", **filter_args(form.data), before=rows[-1].row.id
                     ) if more else None  # 更早的记录: the same filters, the next page
     return render_page("admin/audit.html", partial="admin/_audit_rows.html", form=form,
                        rows=rows, older=older)

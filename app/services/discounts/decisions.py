@@ -18,23 +18,26 @@ CONFIRM_DAYS = 7
 CONFIRMABLE = (DiscountStatus.APPROVED, DiscountStatus.USED, DiscountStatus.EXPIRED)
 
 
-def escalation_text(request, limit):
-    """Why this approver cannot approve, and who can."""
+def escalation_text(request, limit, approver=None, actor=None):
+    """Why this approver cannot approve (naming whose limit), and who can."""
     names = [u.display_name for u in approvers_for(quote_of(request), request.project_id,
                                                    exclude_id=request.requested_by_id)]
     who = "、".join(names) if names else "管理员(请先设置更高的审批权限)"
-    return f"超出您的审批权限({limit.describe()}),需由 {who} 审批"
+    whose = "您" if actor is None or approver is None or actor.id == approver.id \
+        else approver.display_name
+    return f"超出{whose}的审批权限({limit.describe()}),需由 {who} 审批"
 
 
-def check_can_approve(request, approver, field=None):
-    """The approver has approval rights, is not the requester and the discount is in limit."""
+def check_can_approve(request, approver, field=None, actor=None):
+    """The approver has approval rights, is not the requester and the discount is in limit
+    (`actor` records it for them: a secretary writing down a verbal approval)."""
     limit = limit_for(approver, request.project_id)
     if limit is None:
         raise NotAllowed("只有销售经理或管理员可以审批特殊优惠")
     if approver.id == request.requested_by_id:
         raise RuleViolation("不能审批自己提交的申请", field)
     if not limit.covers(quote_of(request)):
-        raise RuleViolation(escalation_text(request, limit), field)
+        raise RuleViolation(escalation_text(request, limit, approver, actor), field)
     return limit
 
 
@@ -80,7 +83,7 @@ def _check_verbal(request, approver, approved_at, note, actor, at):
                             "approved_at")
     if request.status != DiscountStatus.PENDING:
         raise RuleViolation(state_text(request), "approver_id")
-    check_can_approve(request, approver, field="approver_id")
+    check_can_approve(request, approver, field="approver_id", actor=actor)
 
 
 def record_verbal(request, approver, approved_at, note, actor, at=None):

@@ -40,6 +40,16 @@ def usable_approval(customer_id, unit_id, at=None):
         .order_by(DiscountRequest.deal_price, DiscountRequest.id).limit(1))
 
 
+def _overdue_verbal(customer_id, unit_id, at):
+    """Whether a verbal approval for this customer and unit exists but its follow-up is late."""
+    return db.session.scalar(
+        select(DiscountRequest.id)
+        .where(DiscountRequest.customer_id == customer_id, DiscountRequest.unit_id == unit_id,
+               DiscountRequest.status == DiscountStatus.APPROVED, DiscountRequest.valid_until > at,
+               DiscountRequest.verbal.is_(True), DiscountRequest.confirmed_at.is_(None),
+               DiscountRequest.confirm_due_at <= at).limit(1)) is not None
+
+
 def require_approval_for(customer, unit, deal_price, at=None, field="deal_price", standard=None):
     """Refuse a subscription priced below the standard price without a covering approval.
 
@@ -50,6 +60,9 @@ def require_approval_for(customer, unit, deal_price, at=None, field="deal_price"
     if deal_price >= (standard if standard is not None else standard_price(unit)):
         return None
     approval = usable_approval(customer.id, unit.id, at)
+    if approval is None and _overdue_verbal(customer.id, unit.id, at):
+        raise RuleViolation("该客户在此房源上的口头批准已逾期:批准后 7 天内未确认或补书面审批,"
+                            "须先由批准的经理确认后才能使用", field)
     if approval is None:
         raise RuleViolation("成交价低于标准优惠价,属于特殊优惠:须先有该客户在此房源上"
                             "已批准且在有效期内的特殊优惠审批", field)

@@ -14,6 +14,7 @@ from app.models import (
     RegistrationStatus,
 )
 from app.services import audit, clock
+from app.services.board import grid
 from app.services.errors import Conflict, RuleViolation
 from app.services.money import parse_money
 
@@ -87,9 +88,14 @@ def hall_tag(launch_id):
 
 
 def console_tag(launch_id):
-    """The console's ETag: the queue only (unit moves elsewhere must not redraw its forms)."""
-    version = db.session.scalar(select(Launch.version).where(Launch.id == launch_id))
-    return None if version is None else f'"c{launch_id}.{version}"'
+    """The console's ETag: the queue and the board (a unit held or picked elsewhere leaves
+    the buyers' choice at once, not when a pick of it is refused)."""
+    row = db.session.execute(select(Launch.version, Launch.project_id)
+                             .where(Launch.id == launch_id)).first()
+    if row is None:
+        return None
+    board = grid.polled_etag(row.project_id).strip('"')
+    return f'"c{launch_id}.{row.version}.{board}"'
 
 
 def counts(launch_id):

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditLog, Building, Unit, UnitStatus
-from app.services import clock
+from app.services import audit_text, clock
 from app.services.board.unit_status import effective_status
 
 
@@ -60,7 +60,7 @@ def units_in_status(project_id, status, limit=50):
 
 
 def recent_activity(project_id, limit=10):
-    return db.session.scalars(
+    """The project's last audited moves, as sentences naming people (audit_text.Entry)."""
+    return audit_text.entries(db.session.scalars(audit_text.with_people(
         select(AuditLog).where(AuditLog.project_id == project_id)
-        .order_by(AuditLog.id.desc()).limit(limit)
-    ).all()
+        .order_by(AuditLog.id.desc()).limit(limit))).all())

@@ -131,6 +131,46 @@
   document.addEventListener("DOMContentLoaded", function () { fadeFlashes(); });
   document.addEventListener("htmx:oobAfterSwap", function (event) { fadeFlashes(event.detail.target); });
 
+  // On a phone the menu folds under one 菜单 button (the desk's sidebar shows it always).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".menu-button");
+    if (!button) { return; }
+    var sidebar = button.closest(".sidebar");
+    var open = sidebar.classList.toggle("menu-open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  // A table wider than its box scrolls inside it: the box takes keyboard focus so the arrow
+  // keys scroll it too (a mouse or a finger needs nothing).
+  function scrollBoxes() {
+    document.querySelectorAll(".card, section, .table-scroll").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (scrolls && getComputedStyle(box).overflowX !== "visible" && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        if (!box.hasAttribute("aria-label")) {
+          var title = box.querySelector("h2, h3, caption");
+          box.setAttribute("aria-label", title ? title.textContent.trim() : "表格");
+        }
+        if (!box.getAttribute("role")) { box.setAttribute("role", "region"); }
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollBoxes);
+  document.addEventListener("htmx:afterSettle", scrollBoxes);
+
+  // A hold's time left (<... data-until="ISO instant">), counted down between page loads.
+  function countdowns() {
+    document.querySelectorAll("[data-until]").forEach(function (el) {
+      var left = Math.max(0, Math.round((Date.parse(el.dataset.until) - Date.now()) / 1000));
+      el.textContent = left > 0 ? "剩 " + Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") : "已到期";
+      el.classList.toggle("urgent", left > 0 && left <= 300);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    countdowns();
+    if (document.querySelector("[data-until]")) { setInterval(countdowns, 1000); }
+  });
+
   // Sidebar groups: the ones a user opened stay open on the next page (this browser only).
   var NAV_KEY = "anchang.nav.open";
   function openGroups() {

@@ -110,6 +110,36 @@
     if (bar && event.detail.elt.id === "import-form") { bar.value = 0; }
   });
 
+  // On a phone the board shows one building at a time: the first, unless one was chosen.
+  document.addEventListener("DOMContentLoaded", function () {
+    var tabs = document.querySelector("#board-main .tabs");
+    if (!tabs || !window.matchMedia("(max-width: 600px)").matches) { return; }
+    var all = tabs.querySelector("a");
+    var first = tabs.querySelector("a[href*='building=']");
+    if (all && first && all.classList.contains("active")) { window.location.replace(first.href); }
+  });
+
+  // Hall display: a page of buildings taller or wider than the screen is scaled down to fit
+  // between the header and the legend (a 26-floor building on a 1080-line TV).
+  function fitPage() {
+    var box = document.getElementById("hall-pages");
+    var page = box && box.querySelector(".hall-page.active");
+    if (!page) { return; }
+    page.style.transform = "";
+    var style = getComputedStyle(box);
+    var width = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    var height = box.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    var left = Infinity, right = -Infinity, bottom = 0, top = page.getBoundingClientRect().top;
+    Array.prototype.forEach.call(page.children, function (child) {
+      var rect = child.getBoundingClientRect();
+      left = Math.min(left, rect.left); right = Math.max(right, rect.right);
+      bottom = Math.max(bottom, rect.bottom);
+    });
+    if (right <= left) { return; }
+    var scale = Math.min(1, width / (right - left), height / (bottom - top));
+    if (scale < 1) { page.style.transform = "scale(" + scale.toFixed(3) + ")"; }
+  }
+
   // Hall display: rotate through pages of buildings, show the time, stop when revoked.
   function startHall() {
     var body = document.body;
@@ -123,15 +153,18 @@
       index = index % pages.length;
       pages.forEach(function (page, i) { page.classList.toggle("active", i === index); });
       if (pager) { pager.textContent = pages.length > 1 ? (index + 1) + " / " + pages.length : ""; }
+      fitPage();
     }
     showPage();
-    setInterval(function () { index += 1; showPage(); }, seconds * 1000);
+    var rotation = setInterval(function () { index += 1; showPage(); }, seconds * 1000);
+    window.addEventListener("resize", fitPage);
     document.addEventListener("htmx:oobAfterSwap", function (event) {
       if (event.detail.target && event.detail.target.id === "hall-pages") { showPage(); }
     });
     var clock = document.getElementById("hall-clock");
     function tick() {
-      clock.textContent = new Date().toLocaleString("zh-CN", {
+      // The project's zone, not the TV's: a screen set to another zone still shows office time.
+      clock.textContent = new Date().toLocaleString("zh-CN", { timeZone: body.dataset.tz || undefined,
         month: "long", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false });
     }
     if (clock) { tick(); setInterval(tick, 10000); }
@@ -139,6 +172,9 @@
       if (event.detail.xhr.status === 410) {
         var poller = document.getElementById("hall-poll");
         if (poller) { poller.remove(); }
+        clearInterval(rotation);  // a revoked link shows nothing of the board any more
+        var shown = document.getElementById("hall-pages");
+        if (shown) { shown.replaceChildren(); }
         body.classList.add("hall-revoked");
         document.getElementById("hall-note").textContent = "该大屏链接已被撤销";
       }

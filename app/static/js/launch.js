@@ -20,9 +20,34 @@
     document.querySelectorAll("[data-seconds-left]").forEach(show);
     var clock = document.getElementById("launch-clock");
     if (clock) {
-      clock.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false });
+      clock.textContent = new Date().toLocaleTimeString("zh-CN", {  // the project's zone
+        hour12: false, timeZone: document.body.dataset.tz || undefined });
     }
   }
+  // The console redraws when the queue or the board moves; a choice the secretary is making
+  // survives the redraw (while its unit is still available), and an open list is not redrawn.
+  var chosen = {};
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var live = event.detail.elt;
+    if (live.id !== "launch-live") { return; }
+    var active = document.activeElement;
+    if (active && active.tagName === "SELECT" && live.contains(active)) { event.preventDefault(); }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target.id !== "launch-live") { return; }
+    chosen = {};
+    event.detail.target.querySelectorAll("select[id]").forEach(function (select) {
+      if (select.value) { chosen[select.id] = select.value; }
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    Object.keys(chosen).forEach(function (id) {
+      var select = document.getElementById(id);
+      if (select && select.querySelector('option[value="' + chosen[id] + '"]')) {
+        select.value = chosen[id];
+      }
+    });
+  });
   document.addEventListener("DOMContentLoaded", tick);
   setInterval(tick, 1000);
 })();
