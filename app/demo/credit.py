@@ -41,4 +41,5 @@ def load(project):
             subscriptions.sign(unit, {
                 "form_key": new_form_key(), "customer_id": customer.id, "plan": "full",
                 "sign_deadline": clock.today() + timedelta(days=7),
-                "address": "上海市徐汇区漕溪北路 88 号"}, secretary, now=now)
+                "address": "上海市徐汇区漕溪北路 88 号",
+                "identity_note": "客户未带身份证,签约前补齐"}, secretary, now=now)

@@ -1,8 +1,8 @@
 """A new office's project: archiving, memberships with a role per project, 单元 on units,
 opening-data imports beside the 房源表's
 
-Revision ID: 0010_new_project
-Revises: 0009_fee_again
+Revision ID: 0013_new_project
+Revises: 0012_channels_cards
 Create Date: 2026-12-03 19:30:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import app.models.types
 
 # revision identifiers, used by Alembic.
-revision = '0010_new_project'
-down_revision = '0009_fee_again'
+revision = '0013_new_project'
+down_revision = '0012_channels_cards'
 branch_labels = None
 depends_on = None
 

@@ -2,8 +2,8 @@
 for the manager; follow-ups judged not effective; consent, retention and household links;
 忙于接待 at the front desk
 
-Revision ID: 0010_channels_cards
-Revises: 0009_fee_again
+Revision ID: 0012_channels_cards
+Revises: 0011_ownership_credit
 Create Date: 2026-12-03 19:05:00.636663
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0010_channels_cards'
-down_revision = '0009_fee_again'
+revision = '0012_channels_cards'
+down_revision = '0011_ownership_credit'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Deal credit 业绩 beside the bonus split 奖金, the split's reason and the complaint case's
 manager confirmation; the rotation logs returning customers that use no turn
 
-Revision ID: 0010_ownership_credit
-Revises: 0009_fee_again
+Revision ID: 0011_ownership_credit
+Revises: 0010_money_screens
 Create Date: 2026-12-03 19:10:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0010_ownership_credit'
-down_revision = '0009_fee_again'
+revision = '0011_ownership_credit'
+down_revision = '0010_money_screens'
 branch_labels = None
 depends_on = None
 
