@@ -158,6 +158,8 @@ _FIELDS = {
     "seed": "摇号种子", "seed_hash": "种子哈希", "window_ends_at": "选房截止",
     "mode": "方式", "window_seconds": "每位限时(秒)", "miss_penalty": "过号顺延",
     "layouts": "意向户型",
+    # 补录: when a visit or call really happened, and when it was entered
+    "entered_at": "录入时间", "happened_at": "发生时间",
 }
 
 # Coded values, shown by their Chinese names (a code with no name shows as itself).
@@ -180,6 +182,9 @@ _VALUES = {
     "own": "本人成交", "buyer": "客户原因", "competitor": "竞品", "add": "增加共同买受人",
     "remove": "减少共同买受人", "lottery": "摇号", "exchange": "换房", "refund": "退房",
     "rename": "换名",
+    # front desk assignments 轮流接待
+    "turn": "轮接", "makeup": "补接", "named": "指定", "assist": "代接", "return": "老客户重访",
+    "layout": "户型",
 }
 
 # Read-only: an area adds its names here, never at import time elsewhere.

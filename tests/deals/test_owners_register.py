@@ -50,7 +50,9 @@ def test_buyers_are_listed_from_the_deposit_on_with_area_layout_and_paid(app, of
         unit = db.session.get(Unit, unit_id)
         sub, _ = subscriptions.sign(unit, {"form_key": new_form_key(), "plan": "full",
                                            "customer_id": office["zhang"],
-                                           "sign_deadline": at(2026, 3, 19).date()},
+                                           "sign_deadline": at(2026, 3, 19).date(),
+                                           "address": "上海市徐汇区漕溪北路 88 号",
+                                           "identity_note": "客户未带身份证"},
                                     secretary_user)
         deal, _ = contracts.sign(sub, {"form_key": new_form_key(), "number": "HT-1",
                                        "sign_date": at(2026, 3, 12).date(),

@@ -3,7 +3,7 @@ and a board open in a fourth browser shows both units' new states within 3 s."""
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Building, Subscription, Unit
+from app.models import Building, ChangeRequest, Subscription, Unit
 from tests.e2e.conftest import login, shot, wait_until
 
 
@@ -18,12 +18,15 @@ def _context_page(browser):
 
 
 def _units(live_server):
-    """The demo's sold 1栋 904 and an available 1栋 unit of a higher price to exchange to."""
+    """A sold 1栋 unit of the demo with no change on it yet, and an available 1栋 unit of a
+    higher price to exchange to."""
     with live_server["app"].app_context():
-        unit = db.session.scalar(select(Unit).join(Building).where(
-            Building.name == "1栋", Unit.unit_no == "904"))
-        price = db.session.scalar(select(Subscription.deal_price).where(
-            Subscription.unit_id == unit.id, Subscription.status == "signed"))
+        unit, price = db.session.execute(
+            select(Unit, Subscription.deal_price).join(Building)
+            .join(Subscription, Subscription.unit_id == Unit.id)
+            .where(Building.name == "1栋", Subscription.status == "signed",
+                   ~Unit.id.in_(select(ChangeRequest.unit_id)))
+            .order_by(Unit.floor, Unit.unit_no).limit(1)).one()
         target = db.session.scalar(select(Unit).join(Building).where(
             Building.name == "1栋", Unit.status == "available", Unit.total_price > price)
             .order_by(Unit.floor, Unit.unit_no).limit(1))

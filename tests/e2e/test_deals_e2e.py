@@ -37,8 +37,10 @@ def test_confirm_mark_sold_and_every_board_follows(page, browser, live_server):
     secretary.wait_for_selector("form [name=sign_deadline]")
     secretary.fill("[name=sign_deadline]", (clock.today() + timedelta(days=7)).isoformat())
     secretary.fill("[name=co_buyers]", "李梅 110101199202023456")
+    secretary.fill("[name=id_number]", "11010519491231002X")
     secretary.fill("[name=address]", "上海市浦东新区世纪大道 100 号")
     shot(secretary, "deals-mark-sold")
+    secretary.once("dialog", lambda dialog: dialog.accept())  # 确认以 ¥… 签订?
     secretary.click("button:has-text('签订认购书并标记已售')")
     wait_until(secretary, lambda: "已售" in secretary.content() and "/subscriptions/" in
                secretary.url)

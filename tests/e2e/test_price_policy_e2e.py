@@ -26,7 +26,10 @@ def test_policy_page_and_subscription_price_panel(page, browser, live_server):
     wait_until(secretary, lambda: "一次性付款优惠" in secretary.locator("#price-panel")
                .inner_text())
     secretary.fill("[name=sign_deadline]", (clock.today() + timedelta(days=7)).isoformat())
+    secretary.fill("[name=id_number]", "11010519491231002X")
+    secretary.fill("[name=address]", "上海市浦东新区世纪大道 100 号")
     shot(secretary, "deals-subscription-form-price")
+    secretary.once("dialog", lambda dialog: dialog.accept())  # 确认以 ¥… 签订?
     secretary.click("button:has-text('签订认购书并标记已售')")
     wait_until(secretary, lambda: "/subscriptions/" in secretary.url)
     assert "一次性付款优惠(98折)" in secretary.content()
