@@ -37,7 +37,7 @@ from app.services import clock
 from app.services.duplicates import MESSAGES
 from tests.conftest import PASSWORD
 from tests.deals import test_stale_tabs as stale_tabs
-from tests.deals.conftest import form_key
+from tests.deals.conftest import FAST_HASH, form_key
 from tests.deals.test_path import record_deposit
 from tests.deals.test_stale_tabs import contract_post, sell, unique_keys
 from tests.helpers import Browser
@@ -46,9 +46,9 @@ GENERATED = {
     "display_link(token)": "a random token the app draws for a 大屏 link",
     "launch(public_token)": "a random token the app draws for a launch's public page",
     "discount_attachment(stored_name)": "a random file name the app gives an upload",
-    "launch_registration(launch_id,number)": "认筹号 is the next number the app hands out",
-    "subscription(project_id,number)": "认购书编号 is the next number the app hands out",
-    "payout(project_id,number)": "退款收据编号 is the next number of the app's sequence",
+    "launch_registration(launch_id,number)": "认筹号: the next number the app hands out",
+    "subscription(project_id,number)": "认购书编号: the next number, under the project lock",
+    "payout(project_id,number)": "退款收据编号: the next of the yearly sequence, under the lock",
     "subscription_discount(subscription_id,seq)": "line numbers the app writes with the 认购书",
     "instalment(contract_id,seq)": "instalment numbers the app writes with the contract",
 }
@@ -70,23 +70,31 @@ def count(app, model, *where):
 
 def refused(response, text):
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
-    assert text in response.text, response.text[:500]
+    main = response.text[response.text.find("<main"):]
+    assert text in response.text, re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", main))[:400]
 
 
-def admin_browser(app, office):
-    from tests.deals.conftest import FAST_HASH
+def two_admin_tabs(app):
+    """An administrator (fixture data) logged in twice: two tabs or two desks."""
+    fresh_user(app, "admin1", role="admin", is_admin=True)
+    tabs = [Browser(app.test_client()), Browser(app.test_client())]
+    for tab in tabs:
+        assert tab.login("admin1", PASSWORD).status_code == 302
+    return tabs
+
+
+def fresh_user(app, username, role="consultant", is_admin=False):
     with app.app_context():
-        db.session.add(User(username="admin1", role="admin", is_admin=True,
-                            display_name="管理员", password_hash=FAST_HASH))
+        user = User(username=username, role=role, display_name=username, is_admin=is_admin,
+                    password_hash=FAST_HASH)
+        db.session.add(user)
         db.session.commit()
-    browser = Browser(app.test_client())
-    assert browser.login("admin1", PASSWORD).status_code == 302
-    return browser
+        return user.id
 
 
 @case("project(code)")
 def _project_code(app, office, browser_for):
-    first, second = admin_browser(app, office), admin_browser_again(app)
+    first, second = two_admin_tabs(app)
     new = {"name": "云栖府", "code": "YQF", "address": "云栖路 1 号", "hold_minutes": "30",
            "transfer_fee": "0", "rounding": "yuan", "approval_valid_days": "7"}
     first.get("/admin/projects/new")
@@ -96,15 +104,9 @@ def _project_code(app, office, browser_for):
     assert count(app, Project, Project.code == "YQF") == 1
 
 
-def admin_browser_again(app):
-    browser = Browser(app.test_client())
-    assert browser.login("admin1", PASSWORD).status_code == 302
-    return browser
-
-
 @case("user(username)")
 def _username(app, office, browser_for):
-    first, second = admin_browser(app, office), admin_browser_again(app)
+    first, second = two_admin_tabs(app)
     first.get("/admin/users/new")
     second.get("/admin/users/new")
     data = {"username": "sunli", "display_name": "孙丽", "role": "consultant",
@@ -211,18 +213,9 @@ def _payment_receipt(app, office, browser_for):
     assert count(app, Payment) == 1
 
 
-def fresh_user(app, username, role="consultant"):
-    from tests.deals.conftest import FAST_HASH
-    with app.app_context():
-        user = User(username=username, role=role, display_name=username, password_hash=FAST_HASH)
-        db.session.add(user)
-        db.session.commit()
-        return user.id
-
-
 @case("project_member(project_id,user_id)")
 def _project_member(app, office, browser_for):
-    first, second = admin_browser(app, office), admin_browser_again(app)
+    first, second = two_admin_tabs(app)
     user_id, url = fresh_user(app, "sunli"), f"/admin/projects/{office['project']}"
     first.get(url)
     second.get(url)
@@ -234,7 +227,7 @@ def _project_member(app, office, browser_for):
 
 @case("discount_approval_limit(project_id,user_id)")
 def _approval_limit(app, office, browser_for):
-    first, second = admin_browser(app, office), admin_browser_again(app)
+    first, second = two_admin_tabs(app)
     first.get("/discounts/limits")
     second.get("/discounts/limits")
     url = f"/discounts/limits/{office['liuqiang']}"
@@ -361,8 +354,7 @@ def _payout(app, office, browser_for):
     first.get(f"/changes/{change_id}")
     second.get(f"/changes/{change_id}")
     assert first.post(f"/changes/{change_id}/execute", {}).status_code == 302
-    again = second.post(f"/changes/{change_id}/execute", {})
-    assert 400 <= again.status_code < 500, again.text[:500]
+    refused(second.post(f"/changes/{change_id}/execute", {}), "可能已被执行")
     assert count(app, Payout) == 1
 
 
