@@ -3,7 +3,8 @@
 The services check for duplicates first and say so precisely (收据已使用过, 该认购书已签约...);
 the database constraint is the last word when two people (or two tabs) submit at the same
 moment. Its refusal comes from here, so a lost race is a 4xx in Chinese, never a 500.
-A new unique constraint must be added here (tests/deals/test_stale_tabs.py checks).
+A new unique constraint must be added here (tests/deals/test_stale_tabs.py checks) and proved
+through its page or listed as app-generated (tests/deals/test_unique_by_page.py checks).
 """
 import re
 
@@ -11,9 +12,9 @@ AGAIN = ",请刷新页面后查看"
 MESSAGES = {
     "project(code)": "项目编号已被使用",
     "user(username)": "该用户名已被使用",
-    "building(project_id,name)": "本项目已有同名楼栋",
-    "unit(building_id,entrance,unit_no)": "该楼栋的这个单元已有此房号",
     "project_member(project_id,user_id)": "该用户已是本项目成员" + AGAIN,
+    "building(project_id,name)": "本项目已有同名楼栋",
+    "unit(building_id,entrance,unit_no)": "该楼栋(单元)已有此房号",
     "channel_company(project_id,name)": "已有同名渠道公司",
     "customer(project_id,phone)": "该手机号已登记过客户(客户归属以先登记者为准)",
     "customer_option(project_id,kind,label)": "该选项已存在",
