@@ -85,7 +85,8 @@ class Config:
     # argon2id parameters (app.services.passwords.PRODUCTION); tests lower them.
     PASSWORD_HASH = None
 
-    LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES = 5  # per username from one source address: slows that address
+    LOGIN_ACCOUNT_MAX_FAILURES = 50  # per username from anywhere: only a sustained attack
     LOGIN_WINDOW_MINUTES = 15
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

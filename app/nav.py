@@ -8,6 +8,7 @@ NAV = [
     ("board.display_links", "销控大屏", "display.manage"),
     ("admin.audit_log", "操作日志", "audit.view"),
     ("admin.users_list", "用户管理", "users.manage"),
+    ("admin.lockouts", "登录锁定", "users.manage"),
     ("admin.projects_list", "项目设置", "settings.manage"),
     ("opening.index", "期初数据", "opening.import"),
     # customers

@@ -47,7 +47,8 @@ ROLE_RULES = {
     "board.import": OFFICE | {"admin"},  # the admin sets up a new project's board
     "board.export": frozenset({"secretary", "finance", "manager", "admin"}),
     "display.manage": frozenset({"manager"}),
-    "unit.hold": frozenset({"consultant"}),
+    "unit.hold": frozenset({"consultant", "manager"}),
+    "unit.hold_over_cap": frozenset({"manager"}),  # beyond the project's hold cap
     "unit.cancel_hold": frozenset({"consultant", "manager"}),
     "unit.extend_hold": frozenset({"manager"}),
     "unit.withhold": frozenset({"manager"}),

@@ -40,3 +40,5 @@ class LoginAttempt(db.Model):
     ip = db.Column(db.String(64))
     at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     success = db.Column(db.Boolean, nullable=False)
+    # An admin cleared the lockout this failure was part of: it no longer counts.
+    cleared_at = db.Column(UTCDateTime)

@@ -53,6 +53,8 @@ class Project(db.Model):
     approval_valid_days = db.Column(db.Integer, nullable=False, default=7)
     # Seed 004: cards without a deal are kept this many months after the last contact.
     retention_months = db.Column(db.Integer, nullable=False, default=24, server_default="24")
+    # Open holds one consultant may have in this project at once (a manager may exceed it).
+    hold_cap = db.Column(db.Integer, nullable=False, default=3, server_default="3")
     # Bumped by every unit move: the board's ETag, so an unchanged poll costs one read.
     board_version = db.Column(db.Integer, nullable=False, default=0)
     # The board_version of the last change of the grid's shape (units added by an import):

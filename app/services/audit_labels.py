@@ -9,7 +9,7 @@ from types import MappingProxyType
 _ACTIONS = {
     # accounts, sessions and settings
     "login": "登录", "logout": "退出登录", "login_failed": "登录失败",
-    "login_throttled": "登录被限制",
+    "login_throttled": "登录被限制", "login_lockout_cleared": "解除登录锁定",
     "sessions_revoked": "登录失效", "password_changed": "修改密码", "password_reset": "重置密码",
     "user_created": "新建用户", "user_updated": "修改用户", "user_activated": "启用用户",
     "user_deactivated": "停用用户", "project_settings_changed": "修改项目设置",

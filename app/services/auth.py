@@ -1,33 +1,25 @@
 """Login with throttling kept in the database, and session revocation."""
 import time
-from datetime import timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import LoginAttempt, ProjectMember, User
 from app.policy import roles_allow
-from app.services import audit
+from app.services import audit, login_throttle
 from app.services.clock import now
 from app.services.errors import RuleViolation
 from app.services.passwords import hash_password, needs_rehash, verify_password
 
+THROTTLE_REASONS = {login_throttle.SOURCE: "该地址连续失败次数过多",
+                    login_throttle.ACCOUNT: "该账号失败次数过多(疑似持续攻击)"}
+
 
 class Throttled(Exception):
-    """Too many failed logins for this username (mapped to 429)."""
-
-
-def recent_failures(username):
-    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    return db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.username == username,
-            LoginAttempt.success.is_(False),
-            LoginAttempt.at > now() - window,
-        )
-    )
+    """Too many failed logins for this username from this address, or for the account
+    (mapped to 429; app.services.login_throttle)."""
 
 
 def authenticate(username, password, ip=None):
@@ -36,9 +28,9 @@ def authenticate(username, password, ip=None):
     The attempt and its audit row are committed by the caller either way.
     """
     username = (username or "").strip().lower()
-    if recent_failures(username) >= current_app.config["LOGIN_MAX_FAILURES"]:
-        db.session.add(LoginAttempt(username=username, ip=ip, at=now(), success=False))
-        audit.record("login_throttled", "user", username, reason="连续失败次数过多")
+    refused = login_throttle.refusal(username, ip)
+    if refused:  # audited, not counted (see login_throttle)
+        audit.record("login_throttled", "user", username, reason=THROTTLE_REASONS[refused])
         raise Throttled()
     user = db.session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password)

@@ -9,7 +9,7 @@ from app.services import audit, clock
 from app.services.errors import RuleViolation
 from app.services.money import parse_money
 
-SETTINGS = ("name", "address", "hold_minutes", "transfer_fee", "rounding",
+SETTINGS = ("name", "address", "hold_minutes", "hold_cap", "transfer_fee", "rounding",
             "approval_valid_days", "retention_months")
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -31,11 +31,12 @@ def create_project(name, code, address, actor, **settings):
 
 
 def update_settings(project, name, hold_minutes, transfer_fee, rounding, approval_valid_days,
-                    address=None, retention_months=None):
+                    address=None, retention_months=None, hold_cap=None):
     before = _values(project)
     _apply(project, name, project.address if address is None else address,
            hold_minutes=hold_minutes, transfer_fee=transfer_fee, rounding=rounding,
-           approval_valid_days=approval_valid_days, retention_months=retention_months)
+           approval_valid_days=approval_valid_days, retention_months=retention_months,
+           hold_cap=hold_cap)
     after = _values(project)
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
@@ -88,7 +89,7 @@ def members(project):
 
 
 def _apply(project, name, address, hold_minutes, transfer_fee, rounding, approval_valid_days,
-           retention_months=None):
+           retention_months=None, hold_cap=None):
     fee = parse_money(transfer_fee, field="transfer_fee")
     if rounding not in ("fen", "yuan", "ten_yuan"):
         raise RuleViolation("未知的取整规则", "rounding")
@@ -97,6 +98,10 @@ def _apply(project, name, address, hold_minutes, transfer_fee, rounding, approva
     project.name = name.strip()
     project.address = (address or "").strip() or None
     project.hold_minutes = hold_minutes
+    if hold_cap is not None:  # open holds per consultant (a manager may exceed it)
+        if not 1 <= hold_cap <= 99:
+            raise RuleViolation("保留上限应在 1 到 99 套之间", "hold_cap")
+        project.hold_cap = hold_cap
     project.transfer_fee = fee
     project.rounding = rounding
     project.approval_valid_days = approval_valid_days

@@ -16,7 +16,7 @@ from tests.fixtures.board import audit_count, make_project
 S = UnitStatus
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
 ROLES = ("consultant", "secretary", "finance", "manager", "admin")
-ALLOWED = {"hold": {"consultant"}, "cancel_hold": {"consultant", "manager"},
+ALLOWED = {"hold": {"consultant", "manager"}, "cancel_hold": {"consultant", "manager"},
            "extend_hold": {"manager"}, "withhold": {"manager"}, "release": {"manager"}}
 
 

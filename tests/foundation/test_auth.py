@@ -52,7 +52,8 @@ def test_sixth_attempt_in_fifteen_minutes_gets_429(app, make_user, client):
         actions = db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)).all()
         assert actions.count("login_failed") == 5
         assert "login_throttled" in actions and actions[-1] == "login"
-        assert db.session.query(LoginAttempt).count() == 7
+        # the throttled try is audited, not counted (issue 19: see login_throttle)
+        assert db.session.query(LoginAttempt).count() == 6
 
 
 def test_throttling_counts_across_clients(app, make_user):

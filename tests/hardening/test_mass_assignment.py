@@ -32,15 +32,17 @@ def test_extra_fields_are_ignored_across_forms(app):
         lijun = db.session.scalar(select(User).where(User.username == "lijun"))
         lijun_id = lijun.id
     wang = _browser(app, logins, "wangfang")
-    wang.get("/board")
+    # 王芳 is at the demo's hold cap (3): 张伟 holds the unit
+    zhang = _browser(app, logins, "zhangwei")
+    zhang.get("/board")
     later = (now() + timedelta(days=30)).isoformat()
-    wang.post(f"/board/units/{unit_id}/hold", {
+    zhang.post(f"/board/units/{unit_id}/hold", {
         "held_by_id": lijun_id, "hold_expires_at": later, "status": "subscribed",
         "total_price": "1.00", "floor_price": "1.00"}, htmx=True)
     with app.app_context():
         unit = db.session.get(Unit, unit_id)
-        wang_id = db.session.scalar(select(User.id).where(User.username == "wangfang"))
-        assert unit.status == UnitStatus.HELD and unit.held_by_id == wang_id
+        zhang_id = db.session.scalar(select(User.id).where(User.username == "zhangwei"))
+        assert unit.status == UnitStatus.HELD and unit.held_by_id == zhang_id
         assert unit.total_price == price and unit.hold_expires_at < now() + timedelta(hours=2)
 
     wang.get("/customers/new")
@@ -50,6 +52,7 @@ def test_extra_fields_are_ignored_across_forms(app):
     assert response.status_code in (200, 302), response.text[:300]
     with app.app_context():
         customer = db.session.scalar(select(Customer).where(Customer.phone == "13700001111"))
+        wang_id = db.session.scalar(select(User.id).where(User.username == "wangfang"))
         assert customer is not None and customer.owner_id == wang_id
 
     admin = _browser(app, logins, "admin")

@@ -21,7 +21,7 @@ ROUTES = {
     "board.poll": Route(ALL, args=lambda w: {"project": w["project"]}, scope=SHARED),
     "board.unit_panel": Route(ALL, args=lambda w: {"unit": w["unit"]}, scope=SHARED),
     "board.export": Route(EXPORT),
-    "board.hold": Route(frozenset({"consultant"}), args=unit, scope=SHARED),
+    "board.hold": Route(frozenset({"consultant", "manager"}), args=unit, scope=SHARED),
     "board.cancel_hold": Route(frozenset({"consultant", "manager"}), args=held, scope=SHARED),
     "board.extend_hold": Route(MANAGER, args=held),
     "board.withhold": Route(MANAGER, args=unit),

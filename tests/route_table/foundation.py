@@ -15,6 +15,8 @@ ROUTES = {
     "admin.user_reset_password": Route(ADMIN, args=lambda w: {"user_id": w["victim"]}),
     "admin.user_set_active": Route(ADMIN, args=lambda w: {"user_id": w["victim"]}),
     "admin.audit_log": Route(frozenset({"manager", "admin"})),
+    "admin.lockouts": Route(ADMIN),
+    "admin.lockout_clear": Route(ADMIN),
     "admin.projects_list": Route(ADMIN),
     "admin.project_settings": Route(ADMIN, args=lambda w: {"project_id": w["project"]}),
     "admin.project_new": Route(ADMIN),

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.blueprints.admin import projects, routes  # noqa: E402,F401
+from app.blueprints.admin import lockouts, projects, routes  # noqa: E402,F401

@@ -43,6 +43,9 @@ class ProjectSettingsForm(Form):
     hold_minutes = IntegerField(
         "保留时长(分钟)", validators=[InputRequired("请输入保留时长"),
                                   NumberRange(1, 24 * 60, "保留时长应在 1 到 1440 分钟之间")])
+    hold_cap = IntegerField(
+        "每人保留上限(套)",
+        validators=[Optional(), NumberRange(1, 99, "保留上限应在 1 到 99 套之间")])
     transfer_fee = StringField("过户费(元)", validators=[DataRequired("请输入过户费")])
     rounding = SelectField("总价取整规则", choices=choices(ROUNDING_CHOICES))
     approval_valid_days = IntegerField(

@@ -21,7 +21,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Callable, Optional
 
-from sqlalchemy import and_, bindparam, case, select, update
+from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -152,7 +152,7 @@ def bump_board(project_id, layout=False):
 
 
 def _bump(project_id, layout=False):
-    """bump_board, also returning the project's hold minutes (a move needs both: one trip)."""
+    """bump_board, also returning the project's hold minutes and cap (one trip for a move)."""
     row = db.session.execute(_BUMP[layout], {"pid": project_id}).first()
     if row is None:
         raise RuleViolation("项目不存在")
@@ -170,7 +170,8 @@ def _bump_statement(layout):
     if layout:
         values["board_layout_version"] = project_t.c.board_version + 1
     return (update(project_t).where(project_t.c.id == bindparam("pid")).values(**values)
-            .returning(project_t.c.board_version, project_t.c.hold_minutes))
+            .returning(project_t.c.board_version, project_t.c.hold_minutes,
+                       project_t.c.hold_cap))
 
 
 _BUMP = {layout: _bump_statement(layout) for layout in (False, True)}
@@ -244,9 +245,11 @@ def _apply(project_id, unit_ids, name, actor, reason, now, guard=None):
     if move.needs_reason and not reason:
         raise RuleViolation("请填写原因", "reason")
     now = now or clock.now()
-    version, hold_minutes = _bump(project_id)
+    version, hold_minutes, hold_cap = _bump(project_id)
     ctx = SimpleNamespace(actor=actor, now=now, hold_delta=timedelta(minutes=hold_minutes),
                           own_only=_own_only(move, actor))
+    if move.name == "hold":
+        _check_hold_cap(project_id, actor, hold_cap, now)
     rows = _read(project_id, unit_ids)
     if len(rows) != len(set(unit_ids)):
         raise RuleViolation("房源不存在或不属于本项目")
@@ -271,6 +274,23 @@ def _check_actor(move, actor):
         raise NotAllowed(f"{move.label}需要有权限的用户操作")
     if not roles_of(actor) & ROLE_RULES[move.action]:
         raise NotAllowed(f"您的角色不能{move.label}")
+
+
+def _check_hold_cap(project_id, actor, cap, now):
+    """A consultant keeps at most `cap` open holds in the project; a manager may exceed it.
+
+    Counted under the project lock taken by _bump, so two holds pressed at once at the cap
+    are judged one after the other.
+    """
+    if can(actor, "unit.hold_over_cap"):
+        return
+    open_holds = db.session.scalar(
+        select(func.count()).select_from(unit_t).join(Building, Building.id == unit_t.c.building_id)
+        .where(Building.project_id == project_id, unit_t.c.status == S.HELD,
+               unit_t.c.held_by_id == actor.id, unit_t.c.hold_expires_at > now))
+    if open_holds >= cap:
+        raise Conflict(f"您在本项目已保留 {open_holds} 套房源,已达每人 {cap} 套的保留上限;"
+                       "请先办理定金或取消其他保留,如需更多请联系销售经理")
 
 
 def _own_only(move, actor):
