@@ -65,38 +65,47 @@ def _pattern(adapter, url):
 
 
 def crawl(app, browser, user):
-    """{page url: links on it} for the pages of one role, and whether each link is refused."""
+    """{page url: links on it} for the pages of one role, and the links it is refused."""
     adapter = app.url_map.bind("localhost")
-    queue, pages, status = ["/"], {}, {}
+    queue, pages, seen, by_url = ["/"], {}, {}, {}
     while queue and len(pages) < MAX_PAGES:
         url = queue.pop(0)
         pattern = _pattern(adapter, url)
-        if pattern is None or pattern[0] == "static" or pattern in status:
+        if pattern is None or pattern[0] == "static" or pattern in seen:
             continue
         response = browser.client.get(url)
-        status[pattern] = response.status_code
+        seen[pattern] = (response.status_code, response.mimetype == "text/html")
+        by_url[url] = response.status_code
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
         pages[url] = links_of(url, response.get_data(as_text=True))
         queue.extend(sorted(pages[url]))
     refused = set()
-    for link in set().union(*pages.values()):
+    for link in sorted(set().union(*pages.values())):
         pattern = _pattern(adapter, link)
         if pattern is not None and pattern[0] != "static" and _status(
-                app, browser, user, link, pattern, status) == 403:
+                app, browser, user, link, pattern, seen, by_url) == 403:
             refused.add(link)
     return pages, refused
 
 
-def _status(app, browser, user, link, pattern, status):
-    """403 when the route's role rule (app.policy) refuses the role; else what a GET answers,
-    one GET per URL pattern."""
+def _status(app, browser, user, link, pattern, seen, by_url):
+    """403 when the action the route requires (app.policy) refuses the role; else what a GET
+    answers: for each page (object rules differ per object), once per pattern for a file
+    (PDF, Excel: slow to make, and refused before they are made)."""
     action = getattr(app.view_functions.get(pattern[0]), "action", None)
     if action is not None and not roles_allow(user, action):
         return 403
-    if pattern not in status:
-        status[pattern] = browser.client.get(link).status_code
-    return status[pattern]
+    if pattern not in seen:
+        response = browser.client.get(link)
+        seen[pattern] = (response.status_code, response.mimetype == "text/html")
+        by_url[link] = response.status_code
+    status, page = seen[pattern]
+    if not page:
+        return status
+    if link not in by_url:
+        by_url[link] = browser.client.get(link).status_code
+    return by_url[link]
 
 
 def _user(app, role):
