@@ -8,7 +8,7 @@ from app.loaders import current_project, switchable_projects
 from app.models.project import ROUNDING_CHOICES, UnitStatus
 from app.models.user import ROLE_LABELS
 from app.nav import NAV, NAV_BADGES, grouped
-from app.policy import can, roles_of
+from app.policy import can, can_open, roles_of
 from app.services.audit import ACTION_LABELS, OBJECT_LABELS
 from app.services.clock import local
 from app.services.customers.phones import mask_id_number, mask_phone
@@ -96,5 +96,7 @@ def register(app):
         roles_label=_roles_label,
         crumbs=_crumbs,
     )
-    app.jinja_env.globals.update(can=lambda action, obj=None: can(current_user, action, obj))
+    app.jinja_env.globals.update(
+        can=lambda action, obj=None: can(current_user, action, obj),
+        can_open=lambda endpoint, obj=None: can_open(current_user, endpoint, obj))
     app.context_processor(_context)

@@ -154,6 +154,14 @@ def can(user, action, obj=None):
     return obj is None or check is None or check(user, obj)
 
 
+def can_open(user, endpoint, obj=None):
+    """True when `user` may open the page at `endpoint`: the action its view requires (see
+    `require`), asked of `can`. Templates hide links to pages the user would get 403 on."""
+    from flask import current_app
+    action = getattr(current_app.view_functions.get(endpoint), "action", None)
+    return action is None or can(user, action, obj)
+
+
 def authorize(action, obj=None):
     """Abort with 403 unless the current user may do `action` to `obj`."""
     if not can(current_user, action, obj):
