@@ -19,7 +19,7 @@ def _context_page(browser):
 
 def _units(live_server):
     """A sold 1栋 unit of the demo with no change on it yet, and an available 1栋 unit of a
-    higher price to exchange to."""
+    higher price and no smaller area to exchange to."""
     with live_server["app"].app_context():
         unit, price = db.session.execute(
             select(Unit, Subscription.deal_price).join(Building)
@@ -28,7 +28,8 @@ def _units(live_server):
                    ~Unit.id.in_(select(ChangeRequest.unit_id)))
             .order_by(Unit.floor, Unit.unit_no).limit(1)).one()
         target = db.session.scalar(select(Unit).join(Building).where(
-            Building.name == "1栋", Unit.status == "available", Unit.total_price > price)
+            Building.name == "1栋", Unit.status == "available", Unit.total_price > unit.total_price,
+            Unit.building_area >= unit.building_area)  # 以小换大 would need the 特批
             .order_by(Unit.floor, Unit.unit_no).limit(1))
         return unit.id, target.id, f"1栋 {target.unit_no}"
 

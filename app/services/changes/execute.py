@@ -66,7 +66,7 @@ KIND_TEXT = {"exchange": "换房", "refund": "退房", "rename": "换名"}
 
 def _exchange(change, deal, data, reason, actor, now):
     target = change.target_unit
-    price = target_price(target)
+    price = target_price(target, deal.subscription.plan)
     why = exchange_override(deal.unit, target, deal.price, price)
     if why and not change.override:
         raise RuleViolation(why)

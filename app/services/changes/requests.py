@@ -224,9 +224,10 @@ def exchange_override(unit, target, old_price, new_price):
     return ";".join(why) + "(以小换大原则),须经理特批并写明理由"
 
 
-def target_price(target):
-    """What a fresh 认购书 for the target would cost (standard price, project rounding)."""
-    return round_price(discounts.standard_price(target), target.building.project.rounding)
+def target_price(target, plan=None):
+    """What a fresh 认购书 for the target would cost on the deal's payment plan (standard
+    price, project rounding): the reissued 认购书 is priced under the same plan."""
+    return round_price(discounts.standard_price(target, plan), target.building.project.rounding)
 
 
 def quote(change):
@@ -241,7 +242,7 @@ def quote(change):
     figures = Quote(deals.received(deal), deal.price, penalty=change.penalty)
     contracted = change.unit.status == UnitStatus.CONTRACTED
     if change.kind == "exchange" and change.target_unit is not None:
-        figures.new_price = target_price(change.target_unit)
+        figures.new_price = target_price(change.target_unit, deal.subscription.plan)
         figures.needs_override = exchange_override(change.unit, change.target_unit,
                                                    figures.old_price, figures.new_price)
     if change.kind == "refund" and contracted:
