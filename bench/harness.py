@@ -51,7 +51,13 @@ class Server:
 
     def __exit__(self, *exc):
         self.proc.terminate()
-        self.proc.wait(10)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            # a sync worker can sit on a browser's idle pre-opened connection until gunicorn's
+            # graceful timeout (30 s); the figures are taken, so stop it now
+            self.proc.kill()
+            self.proc.wait(10)
 
 
 def request(port, method, path, headers=None, body=None):
