@@ -139,7 +139,8 @@ _FIELDS = {
     # money: deposits, receipts, subscriptions, contracts
     "amount": "金额", "method": "付款方式", "receipt_no": "收据号", "number": "编号",
     "deal_price": "成交价", "total_price": "总价", "plan": "付款方式", "discounts": "优惠",
-    "deal_at": "成交日期", "split": "业绩/奖金分配", "split_case": "分配情形",
+    "deal_at": "成交日期", "split": "业绩/奖金分配",
+    "credit": "业绩", "percent": "奖金", "split_case": "分配情形",
     "penalty": "违约金", "deposit_credited": "转入定金", "received": "已收",
     "instalments": "分期", "contract": "合同", "replaces": "替代", "rename": "换名",
     "first_no": "起始号", "last_no": "结束号", "seq": "序号",
@@ -184,7 +185,11 @@ _VALUES = {
     "rename": "换名",
     # front desk assignments 轮流接待
     "turn": "轮接", "makeup": "补接", "named": "指定", "assist": "代接", "return": "老客户重访",
-    "layout": "户型",
+    "pdf": "PDF", "xlsx": "Excel", "csv": "CSV",
+    # reasons of a 退房/换房 (changes.REASONS)
+    "funds": "资金不足", "loan": "贷款未获批", "family": "家庭原因", "job": "工作变动",
+    "layout": "户型/面积不合适", "floor": "楼层/朝向/景观", "price": "价格原因",
+    "other": "其他",
 }
 
 # Read-only: an area adds its names here, never at import time elsewhere.
