@@ -31,7 +31,8 @@ def test_policy_page_and_subscription_price_panel(page, browser, live_server):
     shot(secretary, "deals-subscription-form-price")
     secretary.once("dialog", lambda dialog: dialog.accept())  # 确认以 ¥… 签订?
     secretary.click("button:has-text('签订认购书并标记已售')")
-    wait_until(secretary, lambda: "/subscriptions/" in secretary.url)
+    secretary.wait_for_url("**/deals/subscriptions/*")  # the URL changes before the page
+    secretary.wait_for_load_state()                      # has content: wait for it to load
     assert "一次性付款优惠(98折)" in secretary.content()
     assert "尚欠房款" in secretary.content()
     shot(secretary, "deals-subscription-discounts")
@@ -65,5 +66,6 @@ def test_unit_panel_links_to_a_special_discount(page, live_server):
     page.wait_for_selector("#unit-panel >> text=申请特殊优惠")
     shot(page, "board-panel-discount-link")
     page.click("#unit-panel >> text=申请特殊优惠")
-    wait_until(page, lambda: "/discounts/new" in page.url)
+    page.wait_for_url("**/discounts/new*")
+    page.wait_for_load_state()
     assert page.input_value("[name=unit_no]")
