@@ -30,6 +30,12 @@ def render_page(template, partial=None, status=200, **context):
     return make_response(render_template(template, **context), status)
 
 
+def form_status(form):
+    """A form page answers 200 when first shown and 422 when a submitted form comes back with
+    errors."""
+    return 422 if form.is_submitted() else 200
+
+
 def filter_args(names):
     """The request's query parameters among `names`: a link that keeps the page's filters
     (an export, the next page) passes these, never a URL's `endpoint` or `_external`."""

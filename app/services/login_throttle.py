@@ -1,4 +1,4 @@
-"""Login throttling by account AND source (issue 19; OWASP ASVS V6.3, NIST 800-63B 5.2.2).
+"""Login throttling by account AND source (OWASP ASVS V6.3, NIST 800-63B 5.2.2).
 
 Failed attempts are rows of login_attempt, so every worker sees them. Two limits count the
 failures of the window (LOGIN_WINDOW_MINUTES) that no admin has cleared:

@@ -1,4 +1,4 @@
-"""A cap on open holds per consultant, a project setting (issue 19 item 5); login
+"""A cap on open holds per consultant, a project setting; login
 attempts an admin cleared from a lockout (item 4)
 
 Revision ID: 0014_holds_and_logins

@@ -90,7 +90,7 @@ def test_the_panel_offers_each_role_its_moves(app, login_as):
     finance = login_as("finance").get(url, headers={"HX-Request": "true"}).get_data(True)
     assert "当前状态下您没有可以进行的操作" in finance
     manager = login_as("manager").get(url, headers={"HX-Request": "true"}).get_data(True)
-    assert "保留 30 分钟" in manager  # issue 19: the manager may hold, beyond the cap too
+    assert "保留 30 分钟" in manager  # the manager may hold, beyond the cap too
 
 
 def test_hold_from_the_panel_and_every_board_follows(app, login_as):

@@ -1,4 +1,4 @@
-"""Issue 19 item 5: a project setting caps the open holds of one consultant (default 3);
+"""A project setting caps the open holds of one consultant (default 3);
 the manager may exceed it. Through HTTP, on SQLite and PostgreSQL."""
 import json
 

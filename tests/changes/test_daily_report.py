@@ -1,4 +1,4 @@
-"""Issue 18 item 7: 销售日报 PDF = page = xlsx; 换房 counted apart from 退房 everywhere; the
+"""销售日报 PDF = page = xlsx; 换房 counted apart from 退房 everywhere; the
 日报's 退房 equals the 换房退房一览表's for the same period."""
 import io
 import re

@@ -1,4 +1,4 @@
-"""Issue 18 item 8: 退款收据 are numbered in the order they are paid (per project and year,
+"""退款收据 are numbered in the order they are paid (per project and year,
 not the row id) and carry the QR check like the other documents."""
 from sqlalchemy import select
 

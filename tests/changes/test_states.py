@@ -1,4 +1,4 @@
-"""Issue 18 item 10: states say what they are — a refunded 认购书 is 已退房 and owes nothing,
+"""States say what they are — a refunded 认购书 is 已退房 and owes nothing,
 a paid instalment is not offered for payment, a discount request points to the 认购书 that
 uses it after a reissue, and the home page says its 已售金额 is at list price."""
 import re

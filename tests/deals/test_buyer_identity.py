@@ -1,4 +1,4 @@
-"""Issue 18 item 9: the 认购书 form confirms the buyer's ID type and number and address, asks
+"""The 认购书 form confirms the buyer's ID type and number and address, asks
 for them when the card lacks them, and signing without them needs an explicit reason."""
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""Issue 18 item 2: every money success message says the amount understood; the parser
+"""Every money success message says the amount understood; the parser
 refuses what it would misread, in Chinese, and keeps what the office types."""
 import pytest
 from sqlalchemy import select

@@ -1,4 +1,4 @@
-"""Issue 18 item 1: the price the 认购书 form shows is the price then signed."""
+"""The price the 认购书 form shows is the price then signed."""
 import re
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Issue 18 item 5: the deposit receipt is printed when the money is taken — 打印收据 on the
+"""The deposit receipt is printed when the money is taken — 打印收据 on the
 board panel after 收取定金, in 待确认收款, in 收据台账 and in the 明细表 rows."""
 from sqlalchemy import select
 

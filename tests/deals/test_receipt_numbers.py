@@ -1,4 +1,4 @@
-"""Issue 18 item 4: a receipt number has one format everywhere (No.0002001): the 收据本 form
+"""A receipt number has one format everywhere (No.0002001): the 收据本 form
 takes what the app prints, and a longer number is refused, never cut into another book."""
 import io
 import re

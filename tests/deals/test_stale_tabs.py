@@ -1,4 +1,4 @@
-"""Issue 18 item 3: a second contract for one 认购书 is refused in Chinese (422), never a 500,
+"""A second contract for one 认购书 is refused in Chinese (422), never a 500,
 and every unique constraint the app relies on refuses its duplicate the same way."""
 from datetime import timedelta
 

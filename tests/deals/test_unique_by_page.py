@@ -1,4 +1,4 @@
-"""Issue 18 item 3, generalised: every unique constraint of the registry
+"""Every unique constraint of the registry
 (app/services/duplicates.py) is either proved here by submitting its duplicate through the real
 page (a stale tab or a second user: 4xx in Chinese, never a 500, never a second row; for a
 one-time form key: the repeat shows the first result, still one row), or listed in GENERATED

@@ -52,7 +52,7 @@ def test_sixth_attempt_in_fifteen_minutes_gets_429(app, make_user, client):
         actions = db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)).all()
         assert actions.count("login_failed") == 5
         assert "login_throttled" in actions and actions[-1] == "login"
-        # the throttled try is audited, not counted (issue 19: see login_throttle)
+        # the throttled try is audited, not counted (see login_throttle)
         assert db.session.query(LoginAttempt).count() == 6
 
 

@@ -1,4 +1,4 @@
-"""Issue 19 item 4: throttling by account AND source, so nobody can lock anyone out.
+"""Throttling by account AND source, so nobody can lock anyone out.
 
 Five wrong passwords for a username from one address slow that address; the real user's
 correct password from another address still logs in; the account-wide limit (50 in the

@@ -1,4 +1,4 @@
-"""No page links a role to a route that answers it 403 (issue 19 item 7).
+"""No page links a role to a route that answers it 403.
 
 For each role, on the route matrix's world, crawl what the role can open: start at /,
 follow same-origin links (href, hx-get, GET forms), GET only, one page per URL pattern

@@ -1,4 +1,4 @@
-"""Issue 18 item 6: one meaning of 回款. 回款账龄, 签约明细表 and 回款明细表 show the same
+"""One meaning of 回款. 回款账龄, 签约明细表 and 回款明细表 show the same
 回款 (money finance confirmed) for the same contracts; 定金抵扣 and money waiting on finance
 stand in their own labelled columns; a 退房 leaves nothing owed. Reconciled on a generated
 project after a 退房 of a contract with money in, through the pages."""

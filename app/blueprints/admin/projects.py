@@ -8,11 +8,7 @@ from app.loaders import find, load
 from app.models import Project, User
 from app.policy import require
 from app.services import admin, projects
-from app.web import attempt, perform, render_page
-
-
-def _status(form):
-    return 422 if form.is_submitted() else 200
+from app.web import attempt, form_status, perform, render_page
 
 
 @bp.route("/projects")
@@ -34,7 +30,7 @@ def project_new():
             session["project_id"] = project.id  # the admin goes on with the new project
             flash(f"已创建项目 {project.name},请导入房源表", "success")
             return redirect(url_for("main.home"))
-    return render_page("admin/project_new.html", status=_status(form), form=form)
+    return render_page("admin/project_new.html", status=form_status(form), form=form)
 
 
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
@@ -48,7 +44,7 @@ def project_settings(project_id):
         if ok:
             flash("项目设置已保存", "success")
             return redirect(url_for("admin.project_settings", project_id=project.id))
-    return _project_page(project, form, MemberForm(formdata=None), _status(form))
+    return _project_page(project, form, MemberForm(formdata=None), form_status(form))
 
 
 @bp.route("/projects/<int:project_id>/archive", methods=["POST"])

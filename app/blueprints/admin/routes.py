@@ -12,13 +12,10 @@ from app.loaders import db_id, load
 from app.models import User
 from app.policy import require
 from app.services import admin, users
-from app.web import attempt, filter_args, perform, render_page
+from app.web import attempt, filter_args, form_status, perform, render_page
 
 PAGE_SIZE = 50
 
-
-def _form_status(form):
-    return 422 if form.is_submitted() else 200
 
 
 @bp.route("/users")
@@ -37,7 +34,7 @@ def user_new():
         if ok:
             flash(f"已创建用户 {user.display_name}", "success")
             return redirect(url_for("admin.users_list"))
-    return render_page("admin/user_new.html", status=_form_status(form), form=form)
+    return render_page("admin/user_new.html", status=form_status(form), form=form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -51,7 +48,7 @@ def user_edit(user_id):
         if ok:
             flash("已保存", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
-    return render_page("admin/user_edit.html", status=_form_status(form), form=form, user=user,
+    return render_page("admin/user_edit.html", status=form_status(form), form=form, user=user,
                        reset_form=ResetPasswordForm(formdata=None))
 
 

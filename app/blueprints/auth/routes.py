@@ -12,7 +12,7 @@ from app.services.audit import client_ip
 from app.services.auth import Throttled, authenticate, logout_everywhere
 from app.services.passwords import verify_password
 from app.sessions import start_session
-from app.web import attempt, commit, render_page
+from app.web import attempt, commit, form_status, render_page
 
 
 def _safe_next(target):
@@ -38,7 +38,7 @@ def login():
             start_session(user)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_page("auth/login.html", status=status, form=form)
 
 
@@ -63,7 +63,7 @@ def change_password():
             logout_user()
             flash("密码已修改,请用新密码重新登录", "success")
             return redirect(url_for("auth.login"))
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_page("auth/password.html", status=status, form=form)
 
 

@@ -9,7 +9,7 @@ from app.models import DisplayLink
 from app.policy import require
 from app.services.board import displays, grid
 from app.services.board.cells import Cell, build_grids
-from app.web import attempt, perform, render_page
+from app.web import attempt, form_status, perform, render_page
 
 
 @bp.route("/board/displays", methods=["GET", "POST"])
@@ -17,7 +17,7 @@ from app.web import attempt, perform, render_page
 def display_links():
     project = project_or_404()
     form = DisplayLinkForm()
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     if form.validate_on_submit():
         ok, link = attempt(form, displays.create_link, project, form.name.data,
                            form.show_prices.data, form.rotate_seconds.data, current_user)

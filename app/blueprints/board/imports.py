@@ -8,7 +8,7 @@ from app.loaders import load, project_or_404
 from app.models import UnitImport
 from app.policy import require
 from app.services.board import unit_import, unit_sheet
-from app.web import attempt, outside_transaction, perform, render_page
+from app.web import attempt, form_status, outside_transaction, perform, render_page
 from app.xlsx import xlsx_response
 
 PREVIEW_ROWS = 100
@@ -20,7 +20,7 @@ def import_units():
     project = project_or_404()
     form = ImportForm()
     context = {"project": project, "form": form, "labels": unit_sheet.LABELS}
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     if form.validate_on_submit():
         upload = form.file.data
         name = upload.filename or "房源表"

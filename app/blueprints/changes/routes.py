@@ -14,7 +14,7 @@ from app.services.changes import execute as executing
 from app.services.customers import cards
 from app.services.deals.common import new_form_key
 from app.services.money import format_money
-from app.web import attempt, render_page
+from app.web import attempt, form_status, render_page
 
 
 def _request_choices(form, project):
@@ -49,7 +49,7 @@ def new_request():
                 flash(f"已提交{KINDS[change.kind]}申请 #{change.id},等待经理审批"
                       if created else "该申请已提交过,以下是第一次提交的结果", "success")
                 return redirect(url_for("changes.detail", change_id=change.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status(form)
     return render_page("changes/new.html", form=form, status=status)
 
 

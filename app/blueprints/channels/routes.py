@@ -5,14 +5,13 @@ from flask_login import current_user
 
 from app.blueprints.channels import bp
 from app.blueprints.channels.forms import AgentForm, CompanyForm, ConfirmForm, ReportForm
-from app.blueprints.customers.common import form_status
 from app.forms import choices
 from app.loaders import load, project_or_404
 from app.models import ChannelCompany, ChannelReport, Customer
 from app.pdf import pdf_response, render_pdf
 from app.policy import require
 from app.services.customers import channels
-from app.web import attempt, commit, perform, render_page
+from app.web import attempt, commit, form_status, perform, render_page
 
 
 def _report_form(project):

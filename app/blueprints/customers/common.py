@@ -9,6 +9,3 @@ def consultant_choices(blank=None):
                                               for u in cards.consultants()]
     return choices(pairs)
 
-
-def form_status(form):
-    return 422 if form.is_submitted() else 200

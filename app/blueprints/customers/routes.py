@@ -3,7 +3,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from app.blueprints.customers import bp
-from app.blueprints.customers.common import consultant_choices, form_status
+from app.blueprints.customers.common import consultant_choices
 from app.blueprints.customers.forms import (
     CardForm,
     FollowUpForm,
@@ -23,7 +23,7 @@ from app.services.customers import today as my_day
 from app.services.customers.links import LINK_KINDS
 from app.services.customers.options import all_options, options_for
 from app.services.customers.retention import CONSENT_WAYS
-from app.web import attempt, render_page
+from app.web import attempt, form_status, render_page
 
 
 @bp.route("/")

@@ -12,7 +12,7 @@ from app.policy import require
 from app.services import clock
 from app.services.deals import contracts
 from app.services.money import format_money
-from app.web import attempt, render_page
+from app.web import attempt, form_status, render_page
 
 
 @bp.route("/subscriptions/<int:subscription_id>/contract", methods=["GET", "POST"])
@@ -35,7 +35,7 @@ def new_contract(subscription_id):
     signed = contracts.of_subscription(sub.id)
     return render_page("deals/contract_form.html", sub=sub, form=keyed(form), signed=signed,
                        signed_note=signed and contracts.already_signed(signed),
-                       status=422 if request.method == "POST" else 200)
+                       status=form_status(form))
 
 
 @bp.route("/contracts/<int:contract_id>")

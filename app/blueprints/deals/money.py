@@ -13,7 +13,7 @@ from app.services import clock
 from app.services.deals import contracts, deposits, lookups, receipts
 from app.services.money import format_money
 from app.services.verification import verify_url
-from app.web import attempt, render_page
+from app.web import attempt, form_status, render_page
 
 
 @bp.route("/queue")
@@ -102,7 +102,7 @@ def receipt_books():
             return redirect(url_for("deals.receipt_books"))
     books, used = lookups.receipt_books(project.id)
     return render_page("deals/receipt_books.html", form=form, books=books, used=used,
-                       status=422 if request.method == "POST" else 200)
+                       status=form_status(form))
 
 
 @bp.route("/receipts/void", methods=["GET", "POST"])
@@ -121,4 +121,4 @@ def void_receipt():
             return redirect(url_for("deals.void_receipt"))
     return render_page("deals/receipt_void.html", form=form,
                        voided=receipts.recently_voided(project.id),
-                       status=422 if request.method == "POST" else 200)
+                       status=form_status(form))

@@ -12,7 +12,7 @@ from app.policy import require
 from app.services import clock
 from app.services.deals import lookups, price_policy
 from app.services.deals.common import PLANS
-from app.web import attempt, render_page
+from app.web import attempt, form_status, render_page
 
 
 def _page(project, form, status=200, editing=None):
@@ -63,7 +63,7 @@ def edit_price_rule(rule_id):
         if ok:
             flash(f"已修改价格政策「{rule.name}」", "success")
             return redirect(url_for("deals.price_policy_page"))
-    return _page(project, form, 422 if request.method == "POST" else 200, editing=rule)
+    return _page(project, form, form_status(form), editing=rule)
 
 
 @bp.route("/price-policy/<int:rule_id>/toggle", methods=["POST"])

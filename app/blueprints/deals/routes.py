@@ -15,7 +15,7 @@ from app.services.deals import deposits, lookups, price_policy, subscriptions
 from app.services.deals.common import PLANS, new_form_key
 from app.services.money import format_money
 from app.services.verification import verify_url
-from app.web import attempt, render_page
+from app.web import attempt, form_status, render_page
 
 
 def customer_choices(project_id):
@@ -59,7 +59,7 @@ def new_deposit(unit_id):
             created_message(created, f"已登记定金 {format_money(deposit.amount)},收据 "
                                      f"No.{deposit.receipt.number:07d},等待财务确认")
             return redirect(url_for("board.index", building=unit.building_id, unit=unit.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status(form)
     return render_page("deals/deposit_form.html", unit=unit, form=keyed(form), status=status)
 
 
@@ -91,7 +91,7 @@ def new_subscription(unit_id):
                                      f"{format_money(sub.deal_price)},{unit.building.name} "
                                      f"{unit.unit_no} 已售")
             return redirect(url_for("deals.subscription", subscription_id=sub.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status(form)
     plan = form.plan.data if form.plan.data in PLANS else None
     steps, standard = price_policy.breakdown(unit, plan)
     return render_page("deals/subscription_form.html", unit=unit, deposit=deposit,

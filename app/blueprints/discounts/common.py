@@ -15,9 +15,6 @@ def show_floor():
     return can(current_user, "floor_price.view")
 
 
-def form_status(form):
-    return 422 if form.is_submitted() else 200
-
 
 def customer_choices(project_id, user):
     """Consultants pick among their own customers; managers among all of the project's."""

@@ -3,7 +3,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.discounts import bp
-from app.blueprints.discounts.common import conditional, form_status, show_floor, user_choices
+from app.blueprints.discounts.common import conditional, show_floor, user_choices
 from app.blueprints.discounts.forms import ConfirmForm, DecisionForm, VerbalForm
 from app.blueprints.discounts.routes import render_detail
 from app.loaders import current_project, find, load, project_or_404
@@ -14,7 +14,7 @@ from app.services.clock import local, now, zone
 from app.services.discounts import queries
 from app.services.errors import Conflict
 from app.sessions import background
-from app.web import apply_violation, is_fragment_request, render_page, transact
+from app.web import apply_violation, form_status, is_fragment_request, render_page, transact
 
 CHANGED = {"HX-Trigger": "discounts-changed"}  # the badge refreshes at once
 

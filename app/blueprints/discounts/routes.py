@@ -7,7 +7,6 @@ from app.blueprints.discounts.common import (
     building_choices,
     conditional,
     customer_choices,
-    form_status,
     show_floor,
 )
 from app.blueprints.discounts.forms import AttachmentForm, ConfirmForm, DecisionForm, RequestForm
@@ -19,7 +18,7 @@ from app.services.deals.price_policy import PLANS
 from app.services.discounts import files, lookups, queries
 from app.services.discounts.requests import find_unit
 from app.sessions import background
-from app.web import apply_violation, attempt, perform, render_page, transact
+from app.web import apply_violation, attempt, form_status, perform, render_page, transact
 
 
 @bp.route("/")

@@ -14,7 +14,7 @@ from app.services.deals.common import new_form_key
 from app.services.launch import lookups, registrations
 from app.services.money import format_money
 from app.services.verification import verify_url
-from app.web import attempt, commit, render_page
+from app.web import attempt, commit, form_status, render_page
 from app.xlsx import Column, build_workbook, xlsx_response
 
 EXPORT_COLUMNS = [Column("认筹号", "code", width=10), Column("客户", "name"),
@@ -67,7 +67,7 @@ def register(launch_id):
                   else "该表单已提交过,以下是第一次提交的结果", "success")
             return redirect(url_for("launch.registrations_list", launch_id=launch.id))
     return render_page("launch/register.html", launch=launch, form=form,
-                       status=422 if form.is_submitted() else 200)
+                       status=form_status(form))
 
 
 @bp.route("/launches/<int:launch_id>/registrations.xlsx")

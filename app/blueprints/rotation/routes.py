@@ -2,7 +2,7 @@
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from app.blueprints.customers.common import consultant_choices, form_status
+from app.blueprints.customers.common import consultant_choices
 from app.blueprints.rotation import bp
 from app.blueprints.rotation.forms import OrderForm, WalkInForm, positions
 from app.blueprints.visits.forms import parse_day
@@ -13,7 +13,7 @@ from app.policy import require
 from app.services.clock import today
 from app.services.customers import cards, reception, rotation
 from app.services.customers.options import options_for
-from app.web import attempt, is_fragment_request, perform, render_page
+from app.web import attempt, form_status, is_fragment_request, perform, render_page
 
 
 def _walk_in_form(project, formdata=True):

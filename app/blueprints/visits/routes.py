@@ -3,7 +3,7 @@ the Saturday grade check, and their .xlsx exports."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from app.blueprints.customers.common import consultant_choices, form_status
+from app.blueprints.customers.common import consultant_choices
 from app.blueprints.visits import bp
 from app.blueprints.visits.forms import ContactForm, PeriodForm, RangeForm, parse_day
 from app.charts import bar_chart
@@ -13,7 +13,7 @@ from app.policy import authorize, can, require
 from app.services.clock import local, today
 from app.services.customers import privacy, reception, visit_stats
 from app.services.customers.options import options_for
-from app.web import attempt, commit, render_page
+from app.web import attempt, commit, form_status, render_page
 from app.xlsx import Column, build_workbook, xlsx_response
 
 
