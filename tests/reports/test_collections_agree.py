@@ -108,3 +108,21 @@ def test_a_refunded_subscription_leaves_the_ageing(app, world):
     assert sum(b["amount"] for b in after.values()) <= sum(b["amount"] for b in before.values())
     assert {k: b["amount"] for k, b in after.items()} == {
         k: b["amount"] for k, b in ageing.buckets.items()}
+
+
+def test_the_dashboard_counts_no_instalment_due_on_a_refunded_contract(app, world):
+    """The dashboard's 应收 (instalments falling due) and the ageing agree: a 退房 owes nothing."""
+    from datetime import datetime, timezone
+
+    from app.models import Instalment
+    from app.services.reports import deal_stats
+    always = [(datetime(2000, 1, 1, tzinfo=timezone.utc),
+               datetime(2100, 1, 1, tzinfo=timezone.utc))]
+    with time_machine.travel(NOW, tick=False), app.app_context():
+        before = deal_stats.collections(world["project"], always)[0]
+        refunded = refund_a_contract_with_money_in(world["project"])
+        owed = db.session.scalars(select(Instalment.amount).where(
+            Instalment.contract_id == refunded)).all()
+        after = deal_stats.collections(world["project"], always)[0]
+    assert owed and after["due_count"] == before["due_count"] - len(owed)
+    assert after["due"] == before["due"] - sum(owed, Decimal("0.00"))

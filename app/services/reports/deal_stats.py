@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Contract, DealShare, Deposit, Instalment, Payment, Subscription
 from app.services.clock import local
 from app.services.money import as_fen, from_fen, sum_fen
+from app.services.reports.collection_stats import in_force
 
 LIVE_DEPOSIT = ("pending", "confirmed")  # a rejected deposit was never money received
 VOIDED = "voided"  # a voided 认购书 was replaced by its correction: never counted
@@ -83,11 +84,13 @@ def contracts(project_id, periods):
 
 
 def collections(project_id, periods):
-    """Per period: 回款 received (confirmed), awaiting finance, and instalments falling due."""
+    """Per period: 回款 received (confirmed), awaiting finance, and instalments falling due
+    on contracts in force (a 退房 owes nothing, as in the ageing)."""
     received, pending = _confirmed_and_pending(Payment, project_id, periods)
     days = [(local(start).date(), local(end).date()) for start, end in periods]
     due_row = db.session.execute(select(*_bucketed(Instalment.due_date, days, Instalment.amount))
-                                 .join(Contract).where(Contract.project_id == project_id)).one()
+                                 .join(Contract)
+                                 .where(Contract.project_id == project_id, in_force())).one()
     due = _unpack(due_row, days)
     return [{"received": r["amount"], "received_count": r["count"], "pending": p["amount"],
              "due": d["amount"], "due_count": d["count"]}
