@@ -32,9 +32,9 @@ class AuditFilterForm(Form):
         csrf = False  # a GET filter: changes nothing
 
     # Picked from lists (the people, the registry's actions and objects), never typed codes.
-    actor = SelectField("操作人", choices=[("", "全部")], validate_choice=False)
-    action = SelectField("操作", choices=[("", "全部")] + choices(ACTION_LABELS))
-    object_type = SelectField("对象", choices=[("", "全部")] + choices(OBJECT_LABELS))
+    actor = SelectField("操作人", choices=choices([("", "全部")]), validate_choice=False)
+    action = SelectField("操作", choices=choices([("", "全部")]) + choices(ACTION_LABELS))
+    object_type = SelectField("对象", choices=choices([("", "全部")]) + choices(OBJECT_LABELS))
 
 
 class ProjectSettingsForm(Form):

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import MemberForm, ProjectForm, ProjectSettingsForm
+from app.forms import choices
 from app.loaders import find, load
 from app.models import Project, User
 from app.policy import require
@@ -86,8 +87,8 @@ def _project_page(project, form, member_form, status):
 
 
 def _member_form(form):
-    form.user_id.choices = [(user.id, f"{user.display_name}({user.username})")
-                            for user in admin.users() if user.active]
+    form.user_id.choices = choices([(user.id, f"{user.display_name}({user.username})")
+                                     for user in admin.users() if user.active])
     return form
 
 

@@ -8,6 +8,7 @@ from app.blueprints.admin.forms import (
     UserEditForm,
     UserForm,
 )
+from app.forms import choices
 from app.loaders import db_id, load
 from app.models import User
 from app.policy import require
@@ -78,7 +79,7 @@ def user_set_active(user_id):
 @require("audit.view")
 def audit_log():
     form = AuditFilterForm(request.args)
-    form.actor.choices = [("", "全部")] + admin.people()
+    form.actor.choices = choices([("", "全部")] + admin.people())
     filters = ({"actor": form.actor.data, "action": form.action.data,
                 "object_type": form.object_type.data} if form.validate() else {})
     rows, more = admin.audit_page(**filters, before_id=request.args.get("before", type=db_id),

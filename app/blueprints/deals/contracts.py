@@ -5,6 +5,7 @@ from flask_login import current_user
 from app.blueprints.deals import bp
 from app.blueprints.deals.forms import ContractForm, PaymentForm
 from app.blueprints.deals.routes import created_message, keyed
+from app.forms import choices
 from app.loaders import find, load, project_or_404
 from app.models import Contract, Instalment, Subscription, Unit
 from app.pdf import pdf_response, render_pdf
@@ -44,8 +45,8 @@ def contract(contract_id, form=None, status=200):
     item = load(Contract, contract_id)
     form = form or PaymentForm(formdata=None)
     # a paid instalment (or one whose payment waits on finance) is not offered again
-    form.instalment_id.choices = [(i.id, f"{i.label} · 未付 {format_money(left)}")
-                                  for i, left in contracts.open_instalments(item)]
+    form.instalment_id.choices = choices([(i.id, f"{i.label} · 未付 {format_money(left)}")
+                                          for i, left in contracts.open_instalments(item)])
     ids = [i.id for i in item.instalments]
     return render_page("deals/contract.html", contract=item, form=keyed(form), status=status,
                        paid=contracts.paid(ids), pending=contracts.paid(ids, ("pending",)),
@@ -60,7 +61,7 @@ def contract(contract_id, form=None, status=200):
 def record_payment(contract_id):
     item = load(Contract, contract_id)
     form = PaymentForm()
-    form.instalment_id.choices = [(i.id, i.label) for i in item.instalments]
+    form.instalment_id.choices = choices([(i.id, i.label) for i in item.instalments])
     if form.validate_on_submit():
         instalment = find(Instalment, form.instalment_id.data)
         ok, result = attempt(form, contracts.record_payment, instalment, form.amount.data,

@@ -8,8 +8,8 @@ from app.services.customers.attribution import SPLIT_CASES
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS
 from app.services.deals.identity import ID_TYPES
 
-CASE_CHOICES = [("", "本人客户 / 无归属客户(自动)")] + [
-    (key, f"{label} — {rule}") for key, (label, rule) in SPLIT_CASES.items()]
+CASE_CHOICES = choices([("", "本人客户 / 无归属客户(自动)")] + [
+    (key, f"{label} — {rule}") for key, (label, rule) in SPLIT_CASES.items()])
 
 
 class KeyedForm(Form):

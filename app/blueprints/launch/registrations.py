@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from app.blueprints.launch import bp
 from app.blueprints.launch.forms import ReasonForm, RegistrationForm
+from app.forms import choices
 from app.loaders import load
 from app.models import Launch, LaunchRegistration
 from app.pdf import pdf_response, render_pdf
@@ -45,11 +46,11 @@ def layout_choices(project_id):
 def register(launch_id):
     launch = load(Launch, launch_id)
     form = RegistrationForm()
-    form.customer_id.choices = [(0, "— 请选择 —")] + [
+    form.customer_id.choices = choices([(0, "— 请选择 —")] + [
         (c.id, f"{c.name}(尾号 {c.phone[-4:]})")
-        for c in registrations.customers_for(launch.project_id, current_user)]
-    form.consultant_id.choices = [(0, "— 客户归属顾问 —")] + [
-        (u.id, u.display_name) for u in registrations.consultants()]
+        for c in registrations.customers_for(launch.project_id, current_user)])
+    form.consultant_id.choices = choices([(0, "— 客户归属顾问 —")] + [
+        (u.id, u.display_name) for u in registrations.consultants()])
     form.layouts.choices = layout_choices(launch.project_id)
     if not form.is_submitted():
         form.form_key.data = new_form_key()
