@@ -6,6 +6,8 @@ checks that the demo project's story needs none of those.
 """
 from types import MappingProxyType
 
+from app.services.changes import REASONS, RENAME_ACTIONS
+
 _ACTIONS = {
     # accounts, sessions and settings
     "login": "登录", "logout": "退出登录", "login_failed": "登录失败",
@@ -186,14 +188,15 @@ _VALUES = {
     # front desk assignments 轮流接待
     "turn": "轮接", "makeup": "补接", "named": "指定", "assist": "代接", "return": "老客户重访",
     "pdf": "PDF", "xlsx": "Excel", "csv": "CSV",
-    # reasons of a 退房/换房 (changes.REASONS)
-    "funds": "资金不足", "loan": "贷款未获批", "family": "家庭原因", "job": "工作变动",
-    "layout": "户型/面积不合适", "floor": "楼层/朝向/景观", "price": "价格原因",
-    "other": "其他",
 }
+
+# Fields whose codes an area names itself (a code can mean one thing in one field and
+# another elsewhere: a change request's reason 'buyer' is 买受人变更, not 客户原因).
+_FIELD_VALUES = {"reason": REASONS, "rename": RENAME_ACTIONS}
 
 # Read-only: an area adds its names here, never at import time elsewhere.
 ACTION_LABELS = MappingProxyType(_ACTIONS)
 OBJECT_LABELS = MappingProxyType(_OBJECTS)
 FIELD_LABELS = MappingProxyType(_FIELDS)
 VALUE_LABELS = MappingProxyType(_VALUES)
+FIELD_VALUE_LABELS = MappingProxyType(_FIELD_VALUES)

@@ -32,7 +32,13 @@ from app.models import (
     Visit,
 )
 from app.models.project import Building
-from app.services.audit_labels import ACTION_LABELS, FIELD_LABELS, OBJECT_LABELS, VALUE_LABELS
+from app.services.audit_labels import (
+    ACTION_LABELS,
+    FIELD_LABELS,
+    FIELD_VALUE_LABELS,
+    OBJECT_LABELS,
+    VALUE_LABELS,
+)
 from app.services.clock import local
 
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
@@ -131,8 +137,8 @@ def _labels(rows):
     return found
 
 
-def value_text(value):
-    """A before/after value as the office reads it."""
+def value_text(value, field=None):
+    """A before/after value of `field` as the office reads it."""
     if value is None or value == "":
         return "空"
     if isinstance(value, bool):
@@ -146,7 +152,9 @@ def value_text(value):
             return local(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
         except ValueError:
             return value
-    return VALUE_LABELS.get(value, str(value)) if isinstance(value, str) else str(value)
+    if not isinstance(value, str):
+        return str(value)
+    return FIELD_VALUE_LABELS.get(field, {}).get(value) or VALUE_LABELS.get(value, value)
 
 
 def _parsed(text):
@@ -165,8 +173,8 @@ def changes_of(row):
         old, new = before.get(key), after.get(key)
         if had_before and old == new:
             continue
-        out.append((FIELD_LABELS.get(key, key), value_text(old) if had_before else None,
-                    value_text(new)))
+        out.append((FIELD_LABELS.get(key, key), value_text(old, key) if had_before else None,
+                    value_text(new, key)))
     return out
 
 

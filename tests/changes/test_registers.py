@@ -100,3 +100,17 @@ def test_the_managers_home_counts_requests_waiting(app, office, browser_for):
     home = browser_for("liuqiang").get("/").text
     assert "换房 / 退房 / 换名" in home
     assert '待经理审批 <strong class="warn">1</strong> 条' in home
+
+
+def test_the_audit_log_names_a_change_reason_as_the_request_form_does(app, office, browser_for):
+    """A reason's code means what the 退房/换房 form says: 'buyer' is 买受人变更, not another
+    area's 客户原因; 'competitor' is 选择其他楼盘."""
+    with app.app_context():
+        first, _ = sell(office, "1栋 101", 1001)
+        second, _ = sell(office, "1栋 102", 1002)
+    consultant = browser_for("wangfang")
+    assert ask(consultant, first, "refund", reason="buyer").status_code == 302
+    assert ask(consultant, second, "refund", reason="competitor").status_code == 302
+    page = browser_for("liuqiang").get("/admin/audit?action=change_requested").text
+    assert "买受人变更(婚姻/亲属)" in page and "选择其他楼盘" in page
+    assert "客户原因" not in page and "竞品" not in page
