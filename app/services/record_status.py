@@ -67,8 +67,8 @@ class Move:
     shows: tuple = ()  # columns the audit row's `after` shows besides the status
 
 
-def _board_lock(record):
-    unit_status.bump_board(record.project_id)
+def _project_lock(record):
+    unit_status.lock_project(record.project_id)
 
 
 def _launch_lock(record):
@@ -109,7 +109,7 @@ _DEPOSIT = _finance("定金", "deposit.confirm", "只有财务可以确认或退
 _PAYMENT = _finance("回款", "payment.confirm", "只有财务可以确认回款",
                     "登记人不能确认自己登记的回款")
 _FEE = _finance("过户费", "fee.confirm", "只有财务可以确认过户费",
-                "登记人不能确认自己登记的款项", lock=_board_lock)
+                "登记人不能确认自己登记的款项", lock=_project_lock)
 _SINCERITY = dict(action="launch.confirm", refused="只有财务可以处理诚意金",
                   own_entry="登记人不能确认自己登记的诚意金",
                   conflict="该诚意金已被处理过,请刷新", stamp=DECIDED, reason_column="reason",
@@ -142,7 +142,7 @@ MOVES = {
     Payout: {  # the caller gives the method and the 退款收据 number
         "pay": Move((PayoutStatus.PENDING,), PayoutStatus.PAID, "payout_paid", "payout.pay",
                     "只有财务可以支付退款", conflict="该退款已支付过,请刷新",
-                    stamp=("paid_by_id", "paid_at"), lock=_board_lock,
+                    stamp=("paid_by_id", "paid_at"), lock=_project_lock,
                     shows=("number", "amount", "method")),
     },
     LaunchRegistration: {

@@ -307,3 +307,32 @@ def test_a_rejected_transfer_fee_is_recorded_again_with_a_new_receipt(app, offic
         assert audit_actions("transfer_fee", second) == ["fee_recorded", "fee_confirmed"]
     page = secretary.get(f"/changes/{change_id}").text
     assert "重新登记过户费" not in page and page.count("过户费:") == 2
+
+
+def test_money_work_that_moves_no_unit_leaves_every_board_unchanged(app, office, browser_for):
+    """The project lock is not the board's change counter: asking for a 退房 and paying
+    the refund move no unit, so open boards keep their ETag (their next poll is a 304)."""
+    from app.models import Project
+
+    def board_version():
+        with app.app_context():
+            return db.session.get(Project, office["project"]).board_version
+
+    with app.app_context():
+        unit_id, _ = sell(office, "1栋 102", 1001)
+    before = board_version()
+    assert ask(browser_for("wangfang"), unit_id, "refund", reason="loan").status_code == 302
+    assert board_version() == before  # a request moves nothing yet
+    with app.app_context():
+        change_id = last_change().id
+    assert approve(browser_for("liuqiang"), change_id, penalty="0",
+                   unit_after="available").status_code == 302
+    assert execute(browser_for("zhaomin"), change_id).status_code == 302
+    after_refund = board_version()
+    assert after_refund > before  # the unit went back on sale: boards must see it
+    with app.app_context():
+        payout_id = db.session.scalar(select(Payout.id))
+    finance = browser_for("chenjing")
+    assert finance.post(f"/changes/payouts/{payout_id}/pay",
+                        {"method": "transfer"}).status_code == 302
+    assert board_version() == after_refund

@@ -151,6 +151,16 @@ def bump_board(project_id, layout=False):
     return _bump(project_id, layout)[0]
 
 
+def lock_project(project_id):
+    """Take the project lock every writer of the project queues on, leaving the board's
+    counter alone: money work that moves no unit (a payment confirmed, a refund paid, a
+    request asked) must not make every open board re-render. PostgreSQL: the project row,
+    FOR UPDATE (bump_board's UPDATE waits on it too); SQLite: a writer's BEGIN IMMEDIATE
+    already holds the database's one write lock."""
+    if db.session.execute(_LOCK, {"pid": project_id}).first() is None:
+        raise RuleViolation("项目不存在")
+
+
 def _bump(project_id, layout=False):
     """bump_board, also returning the project's hold minutes and cap (one trip for a move)."""
     row = db.session.execute(_BUMP[layout], {"pid": project_id}).first()
@@ -175,6 +185,7 @@ def _bump_statement(layout):
 
 
 _BUMP = {layout: _bump_statement(layout) for layout in (False, True)}
+_LOCK = select(project_t.c.id).where(project_t.c.id == bindparam("pid")).with_for_update()
 
 
 def transition(unit, move, actor, *, reason=None, now=None, guard=None):

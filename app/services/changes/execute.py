@@ -33,7 +33,7 @@ def execute(change, data, actor, now=None):
     now = now or clock.now()
     if not can(actor, "change.execute", change):
         raise NotAllowed("只有销售秘书可以执行换房、退房和换名")
-    unit_status.bump_board(change.project_id)  # the project lock first, as every writer
+    unit_status.lock_project(change.project_id)  # the project lock first, as every writer
     rows = db.session.execute(update(ChangeRequest).where(
         ChangeRequest.id == change.id, ChangeRequest.status == ChangeStatus.APPROVED)
         .values(status=ChangeStatus.EXECUTED, executed_by_id=actor.id, executed_at=now)).rowcount
@@ -180,7 +180,7 @@ def record_fee_again(change, data, actor, now=None):
     now = now or clock.now()
     if not can(actor, "change.execute", change):
         raise NotAllowed("只有销售秘书可以登记过户费")
-    unit_status.bump_board(change.project_id)  # the project lock: one new fee, however many press
+    unit_status.lock_project(change.project_id)  # one new fee, however many press
     db.session.expire(change, ["fees"])
     if not fee_rejected(change):
         raise Conflict("只有被财务退回的过户费可以重新登记,请刷新")

@@ -15,7 +15,7 @@ def pay(payout, method, actor, now=None):
     project's year, in the order they are paid (TK2026-0001, TK2026-0002 ...)."""
     now = now or clock.now()
     choice(method, METHODS, "method", "退款方式")
-    unit_status.bump_board(payout.project_id)  # the project lock: one number per receipt
+    unit_status.lock_project(payout.project_id)  # the project lock: one number per receipt
     number = next_number(payout.project_id, clock.local(now).year)
     return record_status.transition(payout, "pay", actor, now=now,
                                     values={"method": method, "number": number})

@@ -124,7 +124,7 @@ def decide(change, approve, data, actor, now=None):
         values["status"] = ChangeStatus.REJECTED
     else:
         values.update(status=ChangeStatus.APPROVED, **_approval_terms(change, data))
-    unit_status.bump_board(change.project_id)  # writers of a project queue on its lock
+    unit_status.lock_project(change.project_id)  # writers of a project queue on its lock
     rows = db.session.execute(update(ChangeRequest).where(
         ChangeRequest.id == change.id, ChangeRequest.status == ChangeStatus.PENDING)
         .values(**values))
@@ -175,7 +175,7 @@ def cancel(change, reason, actor, now=None):
     reason = (reason or "").strip()[:200]
     if not reason:
         raise RuleViolation("请填写撤回原因", "reason")
-    unit_status.bump_board(change.project_id)
+    unit_status.lock_project(change.project_id)
     before = change.status
     rows = db.session.execute(update(ChangeRequest).where(
         ChangeRequest.id == change.id, ChangeRequest.status.in_(OPEN))

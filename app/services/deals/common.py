@@ -37,7 +37,7 @@ def check_form_key(key):
 def lock_and_find(project_id, model, key):
     """Take the project lock (every writer of the project queues here), then return the row
     an earlier submit of the same form created, if any: a repeat sees the first result."""
-    unit_status.bump_board(project_id)
+    unit_status.lock_project(project_id)
     return db.session.scalar(select(model).where(model.form_key == key))
 
 
