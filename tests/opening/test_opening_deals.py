@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (
     AuditLog,
+    Building,
     Contract,
     Deposit,
     Instalment,
@@ -26,7 +27,9 @@ from app.models import (
 )
 from app.services.deals import receipts
 from tests.board.test_board import cells
-from tests.fixtures.board import make_project
+from tests.board.test_import import apply_preview
+from tests.fixtures.board import make_project, upload, xlsx_bytes
+from tests.foundation.test_first_run import two_buildings_two_entrances
 from tests.opening.test_opening import CUSTOMERS, apply, send
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)  # 2026-12-01 10:00 in Shanghai
@@ -87,7 +90,7 @@ def test_deals_come_in_with_unit_statuses_and_registers_equal_to_the_sheet(app, 
     world, admin = office
     template = admin.get("/opening/deals/template")
     assert template.status_code == 200
-    preview = send(admin, "deals", good_rows())
+    preview = send(admin, "deals", good_rows(), merges=("A1:F1",))
     assert preview.status_code == 200, preview.text
     text = preview.text
     assert "共 3 行,检查通过" in text
@@ -201,3 +204,42 @@ def test_a_unit_already_sold_on_the_board_is_refused(app, office):
 def test_only_the_admin_imports_deals(app, office, login_as):
     assert login_as("finance").get("/opening/deals/template").status_code == 403
     assert login_as("secretary").post("/opening/deals", {}).status_code == 403
+
+
+def test_units_are_found_by_building_look_alike_entrance_and_room(app, login_as, make_user,
+                                                                   frozen):
+    make_project(app, buildings=())
+    make_user("consultant", username="lijing", display_name="李静")
+    admin = login_as("admin")
+    board = upload(admin, xlsx_bytes(two_buildings_two_entrances()), htmx=True)
+    assert apply_preview(admin, board).status_code == 302
+    cards = [CUSTOMERS, ["张伟", "13800138000", "李静", "2026-10-08", None, "B", "路过", "", ""],
+             ["刘洋", "13900139000", "李静", "2026-10-08", None, "B", "路过", "", ""]]
+    assert apply(admin, send(admin, "customers", cards)).status_code == 200
+    with app.app_context():
+        receipts.register_book(db.session.scalar(select(Project.id)), "1", "100", "前台",
+                               db.session.get(User, admin.user_id))
+        db.session.commit()
+    head = ["楼栋", "单元", "房号", "买受人", "手机号", "定金金额", "定金收据号", "收定日期"]
+    zhang = ["张伟", "13800138000", 10000]
+    rows = [head, ["1栋", None, "101", *zhang, 1, "2026-11-01"],
+            ["1栋", None, "1-0101", *zhang, 2, "2026-11-01"],
+            ["2号楼", "2单元", "0301", "刘洋", "13900139000", 10000, 3, "2026-11-01"],
+            ["1栋", "3", "101", *zhang, 4, "2026-11-01"],
+            ["1栋", "2", "1-0201", *zhang, 5, "2026-11-01"]]
+    response = send(admin, "deals", rows)
+    assert response.status_code == 422
+    for expected in ("第 2 行: 房号 1栋101 在多个单元都有,请填写单元",
+                     "第 5 行: 销控表中没有房源 1栋3单元101",
+                     "第 6 行: 房号 1-0201 与单元「2」不一致"):
+        assert expected in response.text, expected
+    assert "第 3 行" not in response.text and "第 4 行" not in response.text
+    done = apply(admin, send(admin, "deals", [head, rows[2], rows[3]]))
+    assert done.status_code == 200 and "已导入期初成交:2 套" in done.text
+    with app.app_context():
+        sold = db.session.execute(select(Building.name, Unit.entrance, Unit.unit_no).join(
+            Building).where(Unit.status == UnitStatus.DEPOSIT_CONFIRMED)
+            .order_by(Building.name)).all()
+        assert [tuple(row) for row in sold] == [("1栋", "1", "101"), ("2栋", "2", "301")]
+    audit = admin.get("/admin/audit").text
+    assert "期初成交" in audit and "各状态套数" in audit and "statuses" not in audit
