@@ -152,9 +152,9 @@ def test_every_bad_deal_line_is_refused_with_its_line_and_nothing_is_written(app
                                purpose="small", amount=Decimal("1000"), method="cash",
                                issued_by_id=admin_id, issued_at=NOW))
         db.session.commit()
-    deposit = ["13800138000", "小定", 10000]
+    deposit = ["13700137000", "小定", 10000]
     rows = [DEALS,
-            ["1栋", "901", "张伟", *deposit, "1001", "2026-10-08"],  # 2: no such unit
+            ["1栋", "901", "陈晨", *deposit, "1001", "2026-10-08"],  # 2: no such unit
             ["1栋", "301", "张伟", "13800138000", "大定", 50000, "1002", "2026-10-08",
              1000000, "2026-10-10", "一次性付款", None, None, "HT-1", "2026-11-01",
              2000000, "1003", "2026-11-02"],  # 3: paid more than the price
@@ -168,7 +168,13 @@ def test_every_bad_deal_line_is_refused_with_its_line_and_nothing_is_written(app
             ["1栋", "404", "陈晨", "13700137000", "小定", 10000, "9999", "2026-11-05"],  # 11
             ["1栋", "501", "王五", "13600136000", "小定", 10000, "1009", "2026-11-05"],  # 12
             ["1栋", "502", "陈晨", "13700137000", "小定", 10000, "1010", "2026-11-05",
-             "一百万"]]  # 13
+             "一百万"],  # 13
+            ["1栋", "503", "陈晨", *deposit, "1011", "2026-11-05", 1000000, "2026-11-06",
+             "按揭贷款"],  # 14
+            ["1栋", "504", "陈晨", *deposit, "1012", "2026-11-05", 1000000, "2026-11-06",
+             "一次性付款", None, None, None, None, 5000, "1013", "2026-11-07"],  # 15
+            ["1栋", "201", "陈晨", *deposit, "1014", "2026-11-05", 1000000, "2026-11-06",
+             "一次性付款", None, None, "HT-9", "2026-11-07", 5000, "No.1014", "2026-11-07"]]
     response = send(admin, "deals", rows)
     assert response.status_code == 422, response.text
     text = response.text
@@ -182,9 +188,12 @@ def test_every_bad_deal_line_is_refused_with_its_line_and_nothing_is_written(app
                      "第 10 行: 收定日期 2027-01-05 晚于今天",
                      "第 11 行: 收据 No.0009999 不在财务登记的收据本内",
                      "第 12 行: 买受人 王五(136****6000)不是本项目的客户",
-                     "第 13 行: 成交价「一百万」不是数字"):
+                     "第 13 行: 成交价「一百万」不是数字",
+                     "第 14 行: 按揭贷款须填写首付款和按揭银行",
+                     "第 15 行: 有回款的行须填写合同编号和签约日期",
+                     "第 16 行: 收据 No.0001014 在本行用了两次"):
         assert expected in text, expected
-    assert "共 11 处错误,没有导入任何数据" in text
+    assert "共 14 处错误,没有导入任何数据" in text
     with app.app_context():
         assert count(Deposit) == count(Subscription) == count(Contract) == 0
         assert count(Receipt) == 1

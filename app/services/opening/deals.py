@@ -8,7 +8,7 @@ on paper, the moves authorised by the admin's opening.import. So receipt numbers
 and from a registered book, a deal price is never above the list price, and the unit's
 status moves through board.unit_status as a live deal's does: 定金已确认, 已认购 or 已签约.
 """
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from app.services import clock
 from app.services.board import unit_status
 from app.services.board.unit_buildings import building_key
 from app.services.board.unit_rows import ROOM_IN_ENTRANCE
+from app.services.customers import cards
 from app.services.customers.phones import mask_phone, normalise_phone
 from app.services.deals import contracts, deposits, receipts, subscriptions
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS, new_form_key
@@ -97,7 +98,12 @@ def context(project):
     for unit_id, building, entrance, unit_no in rows:
         units.setdefault((building_key(building), _room(unit_no)), []).append(
             (entrance, unit_id))
-    return {"units": units, "today": clock.today(), "unit_lines": {}, "receipt_lines": {}}
+    people = {}
+    for user in cards.consultants():
+        people.setdefault(user.username.lower(), user.id)
+        people.setdefault(user.display_name, user.id)
+    return {"units": units, "today": clock.today(), "unit_lines": {}, "receipt_lines": {},
+            "consultants": people}
 
 
 def apply_row(project, values, actor, ctx):
@@ -118,7 +124,7 @@ def apply_row(project, values, actor, ctx):
     deposit, _ = deposits.record(
         unit, kind=deal["kind"], amount_text=deal["deposit"], method=deal["method"],
         receipt_no=deal["deposit_receipt"], customer_id=customer.id,
-        consultant_id=_consultant(values, customer), form_key=new_form_key(), actor=actor,
+        consultant_id=_consultant(values, customer, ctx), form_key=new_form_key(), actor=actor,
         now=deal["deposit_at"], opening=True)
     deposits.confirm(deposit, actor, now=deal["deposit_at"], opening=True)
     result = {"unit": name, "buyer": customer.name, "kind": deal["kind"],
@@ -202,18 +208,17 @@ def _buyer(project, values):
     return customer
 
 
-def _consultant(values, customer):
+def _consultant(values, customer, ctx):
     """The consultant the sheet names (username or name), else the customer's owner."""
-    from app.services.customers import cards
     wanted = text(values.get("consultant"))
     if not wanted:
         if customer.owner_id is None:
             raise RuleViolation(f"客户 {customer.name} 在公共池中,请填写置业顾问")
         return customer.owner_id
-    for user in cards.consultants():
-        if wanted in (user.display_name, user.username) or wanted.lower() == user.username:
-            return user.id
-    raise RuleViolation(f"置业顾问「{wanted}」不是系统中的置业顾问")
+    found = ctx["consultants"].get(wanted) or ctx["consultants"].get(wanted.lower())
+    if found is None:
+        raise RuleViolation(f"置业顾问「{wanted}」不是系统中的置业顾问")
+    return found
 
 
 def _deal(values, ctx):
@@ -252,6 +257,8 @@ def _deal(values, ctx):
         raise RuleViolation(f"请填写付款方式:{'、'.join(PLANS.values())}")
     deal["down_payment"] = _money(values, "down_payment", "首付款")
     deal["bank"] = text(values.get("bank"))
+    if deal["plan"] == "mortgage" and (deal["down_payment"] is None or not deal["bank"]):
+        raise RuleViolation("按揭贷款须填写首付款和按揭银行")
     count = _money(values, "count", "分期期数")
     deal["count"] = int(count) if count is not None and count == int(count) else 0
     contract_on = None
@@ -268,23 +275,23 @@ def _deal(values, ctx):
     deal["contract_on"] = contract_on
     deadline = _date(values, "sign_deadline", "签约期限", None)
     deal["sign_deadline"] = deadline or contract_on or \
-        clock.local(deal["subscribed_at"]).date() + _days(DEADLINE_DAYS)
+        subscribed_on + timedelta(days=DEADLINE_DAYS)
     return deal
 
 
 def _check_receipts(deal, ctx, line):
     """A receipt number twice in the sheet names both lines (the database's own uses are
     refused by receipts.issue)."""
-    numbers = [deal["deposit_receipt"], *[p[1] for p in deal["payments"]]]
+    numbers = [receipts.parse_number(n)
+               for n in (deal["deposit_receipt"], *[p[1] for p in deal["payments"]])]
     for number in numbers:
-        parsed = receipts.parse_number(number)
-        seen = ctx["receipt_lines"].get(parsed)
+        seen = ctx["receipt_lines"].get(number)
         if seen is not None:
-            raise RuleViolation(f"收据 No.{parsed:07d} 与第 {seen} 行重复(每张收据只能用一次)")
+            raise RuleViolation(f"收据 No.{number:07d} 与第 {seen} 行重复(每张收据只能用一次)")
         if numbers.count(number) > 1:
-            raise RuleViolation(f"收据 No.{parsed:07d} 在本行用了两次(每张收据只能用一次)")
+            raise RuleViolation(f"收据 No.{number:07d} 在本行用了两次(每张收据只能用一次)")
     for number in numbers:
-        ctx["receipt_lines"][receipts.parse_number(number)] = line
+        ctx["receipt_lines"][number] = line
 
 
 def _money(values, key, label, required=False):
@@ -329,11 +336,6 @@ def _choice(values, key, names, default, label):
     if value not in names:
         raise RuleViolation(f"{label}「{value}」应为{'、'.join(dict.fromkeys(names))}之一")
     return names[value]
-
-
-def _days(count):
-    from datetime import timedelta
-    return timedelta(days=count)
 
 
 def _noon(day):
