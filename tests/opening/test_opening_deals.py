@@ -252,3 +252,17 @@ def test_units_are_found_by_building_look_alike_entrance_and_room(app, login_as,
         assert [tuple(row) for row in sold] == [("1栋", "1", "101"), ("2栋", "2", "301")]
     audit = admin.get("/admin/audit").text
     assert "期初成交" in audit and "各状态套数" in audit and "statuses" not in audit
+
+
+def test_the_opening_authority_is_the_admins_only(app, office, make_user):
+    """opening=True swaps a move's own policy action for opening.import: nobody else gets
+    past it, so the narrow parameter opens no door to a finance or office role."""
+    from app.services.board import unit_status
+    from app.services.errors import NotAllowed
+    world, _ = office
+    secretary = make_user("secretary", username="sec")
+    with app.app_context():
+        unit = db.session.get(Unit, world["units"]["1栋 301"])
+        with pytest.raises(NotAllowed):
+            unit_status.transition(unit, "release", db.session.get(User, secretary),
+                                   opening=True)
