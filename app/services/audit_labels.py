@@ -155,6 +155,11 @@ _FIELDS = {
     "format": "格式", "full_phones": "完整手机号", "last_instalment": "末期款", "limit": "权限",
     "owed": "待补轮次", "records": "条数", "register": "明细表", "released": "推售",
     "rows": "行数", "subscription": "认购书", "show_prices": "显示价格",
+    # 期初导入: what an opening sheet brought in
+    "statuses": "各状态套数", "totals": "合计金额", "counts": "笔数", "small": "小定",
+    "large": "大定", "contract_total": "合同总价", "paid": "已收回款",
+    "subscriptions": "认购书", "contracts": "合同", "payments": "回款",
+    "owners": "各顾问客户数", "owned": "归属有效", "pooled": "进入公共池", "roles": "各角色人数",
     # launch day 开盘
     "first": "首批", "misses": "过号次数", "participants": "参与人数",
     "paused_seconds": "暂停秒数", "position": "排位", "queue_no": "排号",
@@ -188,6 +193,8 @@ _VALUES = {
     # front desk assignments 轮流接待
     "turn": "轮接", "makeup": "补接", "named": "指定", "assist": "代接", "return": "老客户重访",
     "pdf": "PDF", "xlsx": "Excel", "csv": "CSV",
+    # the kinds of opening sheets 期初数据
+    "customers": "期初客户", "deals": "期初成交", "users": "员工账号",
 }
 
 # Fields whose codes an area names itself (a code can mean one thing in one field and

@@ -32,9 +32,10 @@ def count(model):
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def send(browser, kind, rows, filename="期初.xlsx"):
+def send(browser, kind, rows, filename="期初.xlsx", merges=()):
     browser.get("/opening/")
-    return browser.post(f"/opening/{kind}", {"file": (io.BytesIO(xlsx_bytes(rows)), filename)},
+    data = xlsx_bytes(rows, merges=merges)
+    return browser.post(f"/opening/{kind}", {"file": (io.BytesIO(data), filename)},
                         page="/opening/", content_type="multipart/form-data")
 
 

@@ -13,7 +13,7 @@ from app.services.opening import runner
 from app.web import attempt, render_page
 from app.xlsx import xlsx_response
 
-LABELS = {"customers": "期初客户", "users": "员工账号"}
+LABELS = {"customers": "期初客户", "deals": "期初成交", "users": "员工账号"}
 
 
 class UploadForm(Form):

@@ -47,8 +47,9 @@ def schedule(total, plan, first_due, down_payment=None, count=1):
     return rows
 
 
-def sign(subscription, data, actor, now=None):
-    """Sign the contract from a signed subscription; the unit becomes contracted."""
+def sign(subscription, data, actor, now=None, opening=False):
+    """Sign the contract from a signed subscription; the unit becomes contracted
+    (`opening`: a contract signed on paper, brought in by an opening import)."""
     now = now or clock.now()
     key = check_form_key(data.get("form_key"))
     existing = lock_and_find(subscription.project_id, Contract, key)
@@ -85,7 +86,8 @@ def sign(subscription, data, actor, now=None):
             zip(rows, allocate(credit, [row[2] for row in rows]), strict=True), start=1)]
     db.session.add(contract)
     db.session.flush()
-    unit_status.transition(subscription.unit, "sign_contract", actor, now=now)
+    unit_status.transition(subscription.unit, "sign_contract", actor, now=now,
+                           opening=opening)
     audit.record("contract_signed", "contract", contract.id, project_id=contract.project_id,
                  user=actor, after={"number": number, "total_price": contract.total_price,
                                     "instalments": len(rows), "deposit_credited": credit})
@@ -147,10 +149,11 @@ def record_payment(instalment, amount_text, method, receipt_no, form_key, actor,
     return payment, True
 
 
-def decide_payment(payment, approve, reason, actor, now=None):
-    """Finance confirms a payment against its receipt, or rejects it with a reason."""
+def decide_payment(payment, approve, reason, actor, now=None, opening=False):
+    """Finance confirms a payment against its receipt, or rejects it with a reason
+    (`opening`: money finance confirmed on paper, brought in by an opening import)."""
     return record_status.transition(payment, "confirm" if approve else "reject", actor,
-                                    reason=reason, now=now)
+                                    reason=reason, now=now, opening=opening)
 
 
 def credited(contract):

@@ -22,12 +22,13 @@ from app.services.money import parse_money
 
 
 def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consultant_id,
-           form_key, actor, now=None, case=None):
+           form_key, actor, now=None, case=None, opening=False):
     """Record a deposit and move the unit to deposit_pending; returns (deposit, created).
 
     A repeat of the same form (same key) returns the first deposit and records nothing.
     The deal's consultant split (`case`: a seed 002 case when another consultant owns the
-    customer) and the channel protecting the customer are fixed here.
+    customer) and the channel protecting the customer are fixed here. `opening`: brought
+    in by an opening import (see unit_status.transition).
     """
     now = now or clock.now()
     project_id = unit.building.project_id
@@ -55,7 +56,8 @@ def record(unit, *, kind, amount_text, method, receipt_no, customer_id, consulta
                     f"不能为 {consultant.display_name} 的客户收定金")
         return None
 
-    unit_status.transition(unit, "record_deposit", actor, now=now, guard=guard)
+    unit_status.transition(unit, "record_deposit", actor, now=now, guard=guard,
+                           opening=opening)
     deposit = Deposit(project_id=project_id, unit_id=unit.id, customer_id=customer.id,
                       consultant_id=consultant.id, receipt_id=receipt.id, kind=kind,
                       amount=amount, method=method, recorded_by_id=actor.id, recorded_at=now,
@@ -80,9 +82,10 @@ def store_split(deposit, split):
                                  credit=credit) for user, percent, credit in split.rows())
 
 
-def confirm(deposit, actor, now=None):
-    """Finance confirms that the money and the receipt match: the unit shows 定金已确认."""
-    return record_status.transition(deposit, "confirm", actor, now=now)
+def confirm(deposit, actor, now=None, opening=False):
+    """Finance confirms that the money and the receipt match: the unit shows 定金已确认.
+    `opening`: money finance confirmed on paper, brought in by an opening import."""
+    return record_status.transition(deposit, "confirm", actor, now=now, opening=opening)
 
 
 def reject(deposit, reason, actor, now=None):

@@ -53,9 +53,12 @@ def price_terms(unit, customer, deal_text, at, field="deal_price", prior_approva
 
 
 def priced(unit, customer, deal_text, at, field="deal_price", prior_approval=None, plan=None,
-           policy_at=None):
+           policy_at=None, on_paper=False):
     """(deal price, approval or None, [Step]): list price → the price policy's standard
-    discounts for `plan` in force at `policy_at` → a special discount only with an approval."""
+    discounts for `plan` in force at `policy_at` → a special discount only with an approval.
+
+    `on_paper`: an opening import's deal, whose special discount was approved on paper
+    before the system existed: it needs no approval here and is listed as 期初导入."""
     project = unit.building.project
     steps, standard = price_policy.breakdown(unit, plan, policy_at or at)
     deal = round_price(parse_money(deal_text, field) if str(deal_text or "").strip()
@@ -69,14 +72,15 @@ def priced(unit, customer, deal_text, at, field="deal_price", prior_approval=Non
     approval = None
     if prior_approval is not None and deal >= prior_approval.deal_price:
         approval = prior_approval  # a reissue keeps the approval its original consumed
-    elif deal < standard:
+    elif deal < standard and not on_paper:
         approval = discounts.require_approval_for(customer, unit, deal, at, field=field,
                                                   standard=standard)
-    if unit.floor_price is not None and deal < unit.floor_price and approval is None:
+    if unit.floor_price is not None and deal < unit.floor_price and approval is None \
+            and not on_paper:
         raise RuleViolation("成交价低于底价,须有已批准的特殊优惠审批", field)
     if deal < standard:
         terms = (describe_value(approval.kind, approval.value) if approval is not None
-                 else "特殊优惠")[:64]
+                 else "期初导入(纸质审批)" if on_paper else "特殊优惠")[:64]
         steps = [*steps, price_policy.Step("special", "特殊优惠", terms, standard - deal, deal,
                                            request_id=approval and approval.id)]
     return deal, approval, steps
@@ -94,8 +98,11 @@ def plan_terms(plan, down_text, bank, deal, field="down_payment"):
     return down, bank.strip()[:64]
 
 
-def sign(unit, data, actor, now=None):
-    """Sign the 认购书 and mark the unit sold (subscribed); returns (subscription, created)."""
+def sign(unit, data, actor, now=None, opening=False):
+    """Sign the 认购书 and mark the unit sold (subscribed); returns (subscription, created).
+
+    `opening`: a 认购书 signed on paper, brought in by an opening import: back-dated to
+    `now`, its special discount approved on paper, its deadline judged from its own date."""
     now = now or clock.now()
     project_id = unit.building.project_id
     key = check_form_key(data.get("form_key"))
@@ -105,8 +112,8 @@ def sign(unit, data, actor, now=None):
     deposit = deposits.confirmed_for(unit.id)
     if deposit is None:
         raise RuleViolation("该房源的定金尚未经财务确认,不能认购")
-    subscription = _new(unit, deposit, data, key, actor, now)
-    unit_status.transition(unit, "mark_sold", actor, now=now)
+    subscription = _new(unit, deposit, data, key, actor, now, opening=opening)
+    unit_status.transition(unit, "mark_sold", actor, now=now, opening=opening)
     audit.record("subscription_signed", "subscription", subscription.id, project_id=project_id,
                  user=actor, after=_summary(subscription))
     # 以成交为准: the card follows the deal's 业绩, no longer expires, recycling skips it
@@ -136,7 +143,7 @@ def void_and_reissue(original, data, reason, actor, now=None):
     return fresh, True
 
 
-def _new(unit, deposit, data, key, actor, now, replaces=None, policy_at=None):
+def _new(unit, deposit, data, key, actor, now, replaces=None, policy_at=None, opening=False):
     project_id = unit.building.project_id
     customer = project_customer(project_id, data.get("customer_id") or deposit.customer_id)
     prior = None
@@ -145,11 +152,13 @@ def _new(unit, deposit, data, key, actor, now, replaces=None, policy_at=None):
     choice(data.get("plan"), PLANS, "plan", "付款方式")
     deal, approval, steps = priced(unit, customer, data.get("deal_price"), now,
                                    prior_approval=prior, plan=data.get("plan"),
-                                   policy_at=policy_at)
+                                   policy_at=policy_at, on_paper=opening)
     down, bank = plan_terms(data.get("plan"), data.get("down_payment"), data.get("bank"), deal)
     identity = buyer_identity(customer, data)
     deadline = data.get("sign_deadline")
-    if not isinstance(deadline, date) or deadline < clock.today():
+    if opening and isinstance(deadline, date) and deadline < clock.local(now).date():
+        raise RuleViolation("签约期限不能早于认购日期", "sign_deadline")
+    if not isinstance(deadline, date) or (deadline < clock.today() and not opening):
         raise RuleViolation("签约期限应为今天或以后的日期", "sign_deadline")
     subscription = Subscription(
         project_id=project_id, number=_next_number(project_id, now), unit_id=unit.id,

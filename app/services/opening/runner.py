@@ -8,10 +8,10 @@ from app.models import UnitImport
 from app.services import audit, clock
 from app.services.board.unit_rows import MAX_ERRORS, ImportRejected
 from app.services.errors import RuleViolation
-from app.services.opening import customers, users
+from app.services.opening import customers, deals, users
 from app.services.opening.sheets import read_rows, template
 
-KINDS = {"customers": customers, "users": users}
+KINDS = {"customers": customers, "users": users, "deals": deals}
 
 
 def template_for(kind):
@@ -57,6 +57,7 @@ def _run(module, project, rows, actor):
     ctx = module.context(project)
     results, errors = [], []
     for line, values in rows:
+        ctx["line"] = line  # a line that repeats an earlier one names it
         try:
             with db.session.begin_nested():
                 results.append(module.apply_row(project, values, actor, ctx))
