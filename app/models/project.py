@@ -1,7 +1,7 @@
 """Project (楼盘) → building (楼栋) → unit (房源)."""
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, UniqueConstraint, case
 
 from app.extensions import db
 from app.models.types import Area, Money, UTCDateTime, utcnow
@@ -155,3 +155,10 @@ class Unit(db.Model):
         """1栋2单元1801, or "1栋 1801" in a building without 单元."""
         entrance = f"{self.entrance}单元" if self.entrance else " "
         return f"{self.building.name}{entrance}{self.unit_no}"
+
+    @staticmethod
+    def label_sql(unit=None, building=None):
+        """Unit.label in SQL, for registers and reports (aliases may be passed)."""
+        unit, building = unit or Unit, building or Building
+        return (building.name + case((unit.entrance != "", unit.entrance + "单元"), else_=" ")
+                + unit.unit_no)

@@ -114,3 +114,17 @@ def test_the_audit_log_names_a_change_reason_as_the_request_form_does(app, offic
     page = browser_for("liuqiang").get("/admin/audit?action=change_requested").text
     assert "买受人变更(婚姻/亲属)" in page and "选择其他楼盘" in page
     assert "客户原因" not in page and "竞品" not in page
+
+
+def test_registers_name_a_unit_with_its_entrance(app, office, browser_for):
+    """Room numbers repeat across 单元: the registers say 1栋2单元101, as the board does."""
+    from tests.changes.test_paths import register
+    with app.app_context():
+        db.session.get(Unit, office["units"]["1栋 101"]).entrance = "2"
+        db.session.commit()
+        unit_id, _ = sell(office, "1栋 101", 1001)
+    consultant, secretary = browser_for("wangfang"), browser_for("zhaomin")
+    assert ask(consultant, unit_id, "refund", reason="loan").status_code == 302
+    for name in ("large", "subscriptions", "owners"):
+        assert "1栋2单元101" in secretary.get(f"/deals/registers/{name}").text, name
+    assert "1栋2单元101" in register(secretary)

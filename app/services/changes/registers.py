@@ -44,9 +44,9 @@ def _query(project_id, filters, viewer=None):
     consultant, requester, approver = aliased(User), aliased(User), aliased(User)
     cr = ChangeRequest
     query = (select(cr.id.label("id"), cr.kind.label("kind"),
-                    (building.name + " " + unit.unit_no).label("unit"),
+                    Unit.label_sql(unit, building).label("unit"),
                     cr.stage.label("stage"),
-                    (target_building.name + " " + target.unit_no).label("target"),
+                    Unit.label_sql(target, target_building).label("target"),
                     Customer.name.label("customer"), consultant.display_name.label("consultant"),
                     cr.reason.label("reason"), cr.notes.label("notes"),
                     cr.status.label("status"), requester.display_name.label("requester"),

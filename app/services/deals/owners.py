@@ -29,7 +29,7 @@ def owners(project_id):
     deposit_paid = case((Deposit.status == MoneyStatus.CONFIRMED, as_fen(Deposit.amount)),
                         else_=0)
     paid = type_coerce(deposit_paid + func.coalesce(received, 0), Money())
-    return (select((Building.name + " " + Unit.unit_no).label("unit"),
+    return (select(Unit.label_sql().label("unit"),
                    Unit.layout.label("layout"), Unit.building_area.label("area"),
                    Customer.name.label("customer"), Customer.phone.label("phone"),
                    Subscription.co_buyers.label("co_buyers"),

@@ -64,7 +64,7 @@ class Register:
 
 
 def _unit_name():
-    return (Building.name + " " + Unit.unit_no).label("unit")
+    return Unit.label_sql().label("unit")
 
 
 def _deposits(kind):

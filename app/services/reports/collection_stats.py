@@ -103,7 +103,7 @@ def ageing(project_id, day=None):
                                       for key, *_rest in BUCKETS})
     rows = db.session.execute(
         select(Instalment.id, Instalment.contract_id, Contract.number,
-               (Building.name + " " + Unit.unit_no), Customer.name, Instalment.label,
+               Unit.label_sql(), Customer.name, Instalment.label,
                Instalment.due_date, Instalment.amount, Instalment.credited)
         .join(Contract, Contract.id == Instalment.contract_id)
         .join(Unit, Unit.id == Contract.unit_id).join(Building)
