@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import AccessLog, ChannelReport, FollowUp
+from app.policy import can
 from app.services import audit
 from app.services.audit import client_ip
 from app.services.clock import now
@@ -30,6 +31,20 @@ def reveal(customer, field, *, user):
                              customer_id=customer.id, action="reveal", field=field,
                              ip=client_ip()))
     return getattr(customer, field)
+
+
+def sees_full(user, customer):
+    """A printed document shows full phone and ID numbers only to roles that may reveal them
+    (or to the consultant who owns the customer); everyone else gets them masked."""
+    return can(user, "phone.reveal") or can(user, "phone.full", customer)
+
+
+def log_print(customer, document, *, user, full):
+    """One access-log row per printed document with personal data, saying whether it showed
+    full numbers (`full`, from sees_full) or masked ones."""
+    db.session.add(AccessLog(at=now(), user_id=user.id, project_id=customer.project_id,
+                             customer_id=customer.id, action="print" if full else "print_masked",
+                             field=document[:32], ip=client_ip()))
 
 
 def log_export(project, name, records, *, user, full_phones=False):
