@@ -153,6 +153,8 @@ _FIELDS = {
     "format": "格式", "full_phones": "完整手机号", "last_instalment": "末期款", "limit": "权限",
     "owed": "待补轮次", "records": "条数", "register": "明细表", "released": "推售",
     "rows": "行数", "subscription": "认购书", "show_prices": "显示价格",
+    # project settings
+    "hold_cap": "每人保留上限", "reveal_limit": "每小时显示上限",
     # launch day 开盘
     "first": "首批", "misses": "过号次数", "participants": "参与人数",
     "paused_seconds": "暂停秒数", "position": "排位", "queue_no": "排号",
