@@ -35,17 +35,17 @@ def test_a_full_number_export_needs_the_permission_and_a_reason_and_logs_each_cu
     zhang = add_customer(app, ids["a"], "张三", "13800138000")
     li = add_customer(app, ids["b"], "李四", "13912345678")
     secretary = browser_for(app, "zhaomin")
-    assert secretary.get("/customers/export-full").status_code == 403
-    assert secretary.post("/customers/export-full", {"reason": "x"}).status_code == 403
+    assert secretary.get("/customers/full-export").status_code == 403
+    assert secretary.post("/customers/full-export", {"reason": "x"}).status_code == 403
     assert "导出完整号码" not in secretary.get("/customers/").text
     manager = browser_for(app, "liuqiang")
     assert "导出完整号码" in manager.get("/customers/").text
-    page = manager.get("/customers/export-full")
+    page = manager.get("/customers/full-export")
     assert page.status_code == 200 and 'name="reason"' in page.text
-    empty = manager.post("/customers/export-full", {"reason": "   "})
+    empty = manager.post("/customers/full-export", {"reason": "   "})
     assert empty.status_code == 422 and "请填写导出完整号码的用途" in empty.text
     assert _access(app) == []
-    response = manager.post("/customers/export-full", {"reason": "开盘前电话通知老客户"})
+    response = manager.post("/customers/full-export", {"reason": "开盘前电话通知老客户"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     phones = {sheet.cell(row, 1).value: sheet.cell(row, 2).value for row in (2, 3)}

@@ -162,7 +162,7 @@ def export():
     return xlsx_response(build_workbook("客户一览", EXPORT_COLUMNS, rows), "客户一览.xlsx")
 
 
-@bp.route("/export-full", methods=["GET", "POST"])
+@bp.route("/full-export", methods=["GET", "POST"])
 @require("data.export_full")
 def export_full():
     """客户一览 with full phones: the user says what for; each customer is logged."""
