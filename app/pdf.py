@@ -98,6 +98,20 @@ def _render(html):
         return document.write_pdf()
 
 
+def printed(customer, document, template, **context):
+    """Render a document with `customer`'s personal data: full phone and ID numbers only for
+    viewers who may see them (`full` in the template), and one access-log row per print."""
+    from flask_login import current_user
+
+    from app.services.customers import privacy
+    from app.web import commit
+    full = customer is not None and privacy.sees_full(current_user, customer)
+    pdf = render_pdf(template, full=full, **context)
+    if customer is not None:
+        commit(privacy.log_print, customer, document, user=current_user, full=full, fresh=True)
+    return pdf
+
+
 def pdf_response(pdf_bytes, filename, inline=True):
     response = make_response(pdf_bytes)
     response.headers["Content-Type"] = "application/pdf"

@@ -29,7 +29,10 @@ ROLE_RULES = {
     "opening.import": frozenset({"admin"}),  # 期初数据: a new project's customers and staff
     "audit.view": frozenset({"manager", "admin"}),
     "phone.reveal": frozenset({"manager", "secretary"}),
-    "data.export": frozenset({"secretary", "finance", "manager", "admin"}),
+    "data.export": frozenset({"secretary", "finance", "manager", "admin"}),  # masked numbers
+    # full numbers in bulk (客户一览 with every phone): the manager, with a typed reason, each
+    # customer logged. Not the admin: running accounts and settings needs no customer's number
+    "data.export_full": frozenset({"manager"}),
     "floor_price.view": frozenset({"manager", "admin"}),
     # discounts (特殊优惠审批)
     "discount.request": frozenset({"consultant", "manager"}),

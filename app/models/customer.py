@@ -149,7 +149,7 @@ class OwnershipChange(db.Model):
 
 
 class AccessLog(db.Model):
-    """Who saw or exported personal data: every reveal (显示) and every export."""
+    """Who saw, printed or exported personal data: every reveal (显示), print and export."""
 
     __tablename__ = "access_log"
 
@@ -158,10 +158,12 @@ class AccessLog(db.Model):
     user_id = db.Column(db.ForeignKey("user.id"), nullable=False, index=True)
     project_id = db.Column(db.ForeignKey("project.id"), index=True)
     customer_id = db.Column(db.ForeignKey("customer.id"), index=True)
-    action = db.Column(db.String(16), nullable=False)  # reveal / export
-    field = db.Column(db.String(32))  # phone / id_number / the export's name
+    # reveal / reveal_refused (over the hourly limit) / export / print / print_masked
+    action = db.Column(db.String(16), nullable=False)
+    field = db.Column(db.String(32))  # phone / id_number / the export's or document's name
     records = db.Column(db.Integer)
     ip = db.Column(db.String(64))
+    reason = db.Column(db.String(200))  # what a full-number export is for, as typed
 
     user = db.relationship("User")
     customer = db.relationship("Customer")

@@ -55,6 +55,8 @@ class Project(db.Model):
     retention_months = db.Column(db.Integer, nullable=False, default=24, server_default="24")
     # Open holds one consultant may have in this project at once (a manager may exceed it).
     hold_cap = db.Column(db.Integer, nullable=False, default=3, server_default="3")
+    # 显示 (reveal) of full numbers allowed per user per hour; beyond it the manager is alerted
+    reveal_limit = db.Column(db.Integer, nullable=False, default=30, server_default="30")
     # Bumped by every unit move: the board's ETag, so an unchanged poll costs one read.
     board_version = db.Column(db.Integer, nullable=False, default=0)
     # The board_version of the last change of the grid's shape (units added by an import):

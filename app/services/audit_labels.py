@@ -160,6 +160,8 @@ _FIELDS = {
     "large": "大定", "contract_total": "合同总价", "paid": "已收回款",
     "subscriptions": "认购书", "contracts": "合同", "payments": "回款",
     "owners": "各顾问客户数", "owned": "归属有效", "pooled": "进入公共池", "roles": "各角色人数",
+    # project settings
+    "hold_cap": "每人保留上限", "reveal_limit": "每小时显示上限",
     # launch day 开盘
     "first": "首批", "misses": "过号次数", "participants": "参与人数",
     "paused_seconds": "暂停秒数", "position": "排位", "queue_no": "排号",

@@ -10,7 +10,8 @@ from app.services.errors import RuleViolation
 from app.services.money import parse_money
 
 SETTINGS = ("name", "address", "hold_minutes", "hold_cap", "transfer_fee", "rounding",
-            "approval_valid_days", "retention_months")
+            "approval_valid_days", "retention_months", "reveal_limit")
+REVEAL_LIMITS = (1, 1000)  # 显示 (reveal) of full numbers per user per hour
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -31,12 +32,12 @@ def create_project(name, code, address, actor, **settings):
 
 
 def update_settings(project, name, hold_minutes, transfer_fee, rounding, approval_valid_days,
-                    address=None, retention_months=None, hold_cap=None):
+                    address=None, retention_months=None, hold_cap=None, reveal_limit=None):
     before = _values(project)
     _apply(project, name, project.address if address is None else address,
            hold_minutes=hold_minutes, transfer_fee=transfer_fee, rounding=rounding,
            approval_valid_days=approval_valid_days, retention_months=retention_months,
-           hold_cap=hold_cap)
+           hold_cap=hold_cap, reveal_limit=reveal_limit)
     after = _values(project)
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
@@ -89,7 +90,7 @@ def members(project):
 
 
 def _apply(project, name, address, hold_minutes, transfer_fee, rounding, approval_valid_days,
-           retention_months=None, hold_cap=None):
+           retention_months=None, hold_cap=None, reveal_limit=None):
     fee = parse_money(transfer_fee, field="transfer_fee")
     if rounding not in ("fen", "yuan", "ten_yuan"):
         raise RuleViolation("未知的取整规则", "rounding")
@@ -102,6 +103,11 @@ def _apply(project, name, address, hold_minutes, transfer_fee, rounding, approva
         if not 1 <= hold_cap <= 99:
             raise RuleViolation("保留上限应在 1 到 99 套之间", "hold_cap")
         project.hold_cap = hold_cap
+    if reveal_limit is not None:
+        low, high = REVEAL_LIMITS
+        if not low <= reveal_limit <= high:
+            raise RuleViolation(f"每小时显示上限应在 {low} 到 {high} 次之间", "reveal_limit")
+        project.reveal_limit = reveal_limit
     project.transfer_fee = fee
     project.rounding = rounding
     project.approval_valid_days = approval_valid_days

@@ -43,6 +43,7 @@ ROUTES = {
     "customers.link": Route(MANAGER, args=customer),
     "customers.access_log": Route(MANAGER_ADMIN),
     "customers.export": Route(OFFICE),  # data.export and customers.view
+    "customers.export_full": Route(MANAGER),  # data.export_full: full numbers, a reason
     "visits.log": Route(SALES),
     "visits.record": Route(SALES),
     "visits.statistics": Route(OFFICE),

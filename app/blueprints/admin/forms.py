@@ -46,6 +46,9 @@ class ProjectSettingsForm(Form):
     hold_cap = IntegerField(
         "每人保留上限(套)",
         validators=[Optional(), NumberRange(1, 99, "保留上限应在 1 到 99 套之间")])
+    reveal_limit = IntegerField(
+        "每小时显示上限(次)",
+        validators=[Optional(), NumberRange(1, 1000, "每小时显示上限应在 1 到 1000 次之间")])
     transfer_fee = StringField("过户费(元)", validators=[DataRequired("请输入过户费")])
     rounding = SelectField("总价取整规则", choices=choices(ROUNDING_CHOICES))
     approval_valid_days = IntegerField(

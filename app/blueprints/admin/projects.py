@@ -22,8 +22,8 @@ def projects_list():
 @require("settings.manage")
 def project_new():
     form = ProjectForm(data={
-        "hold_minutes": 30, "hold_cap": 3, "transfer_fee": "0", "rounding": "yuan",
-        "approval_valid_days": 7})
+        "hold_minutes": 30, "hold_cap": 3, "reveal_limit": 30, "transfer_fee": "0",
+        "rounding": "yuan", "approval_valid_days": 7})
     if form.validate_on_submit():
         ok, project = attempt(form, projects.create_project, form.name.data, form.code.data,
                               form.address.data, current_user, **_settings(form))
@@ -94,6 +94,7 @@ def _member_form(form):
 
 def _settings(form):
     return {"hold_minutes": form.hold_minutes.data, "hold_cap": form.hold_cap.data,
+            "reveal_limit": form.reveal_limit.data,
             "transfer_fee": form.transfer_fee.data,
             "rounding": form.rounding.data, "approval_valid_days": form.approval_valid_days.data,
             "retention_months": form.retention_months.data}

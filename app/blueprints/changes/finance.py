@@ -6,7 +6,7 @@ from app.blueprints.changes import bp
 from app.blueprints.changes.forms import FeeForm, PayForm
 from app.loaders import load, project_or_404
 from app.models import Payout, TransferFee
-from app.pdf import pdf_response, render_pdf
+from app.pdf import pdf_response, printed
 from app.policy import require
 from app.qr import qr_data_uri
 from app.services import clock
@@ -47,8 +47,9 @@ def payout_pdf(payout_id):
     if payout.status != "paid":
         abort(404)
     url = verify_url("payout", payout.id, payouts.payout_fingerprint(payout))
-    pdf = render_pdf("pdf/refund_receipt.html", payout=payout, change=payout.change,
-                     qr=qr_data_uri(url), printed_at=clock.now())
+    pdf = printed(payout.customer, f"退款收据 {payout.number}", "pdf/refund_receipt.html",
+                  payout=payout, change=payout.change, qr=qr_data_uri(url),
+                  printed_at=clock.now())
     return pdf_response(pdf, f"退款收据-{payout.number}.pdf")
 
 

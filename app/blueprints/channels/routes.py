@@ -8,7 +8,7 @@ from app.blueprints.channels.forms import AgentForm, CompanyForm, ConfirmForm, R
 from app.forms import choices
 from app.loaders import load, project_or_404
 from app.models import ChannelCompany, ChannelReport, Customer
-from app.pdf import pdf_response, render_pdf
+from app.pdf import pdf_response, printed
 from app.policy import require
 from app.services.customers import channels
 from app.web import attempt, commit, form_status, perform, render_page
@@ -133,5 +133,6 @@ def confirmation_pdf(report_id):
     if report.status != "visited":
         flash("报备尚未确认到访,不能打印确认单", "error")
         return redirect(url_for("channels.reports"))
-    pdf = render_pdf("pdf/viewing_confirmation.html", report=report, project=project)
+    pdf = printed(report.customer, f"看房确认单 {report.id}", "pdf/viewing_confirmation.html",
+                  report=report, project=project)
     return pdf_response(pdf, f"看房确认单-{report.id}.pdf")

@@ -87,6 +87,11 @@ class ReasonForm(Form):
     reason = StringField("原因", validators=[DataRequired("请填写原因"), Length(max=300)])
 
 
+class ExportReasonForm(Form):
+    reason = TextAreaField("用途", validators=[DataRequired("请填写导出完整号码的用途"),
+                                             Length(max=200, message="用途最多 200 字")])
+
+
 class SettleForm(Form):
     to_user = SelectField("归属给", coerce=id_choice, validate_choice=False)
     reason = StringField("裁定依据", validators=[DataRequired("请填写裁定依据"), Length(max=300)])

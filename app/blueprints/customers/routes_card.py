@@ -96,9 +96,10 @@ def reveal(customer_id, field):
     customer = load(Customer, customer_id, "customers.view")
     if field not in privacy.REVEALABLE:
         abort(404)
-    ok, value = transact(privacy.reveal, customer, field, user=current_user)
-    if not ok:
-        return error_response(400, value.message)
+    ok, value = transact(privacy.reveal, customer, field, user=current_user, keep_refused=True)
+    if not ok:  # a refusal over the hourly limit is kept: the manager sees it
+        limited = isinstance(value, privacy.RevealLimitReached)
+        return error_response(429 if limited else 400, value.message)
     return render_page("customers/_revealed.html", partial="customers/_revealed.html",
                        value=value, field=field, customer=customer)
 

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from app.blueprints.customers import bp
 from app.blueprints.customers.common import consultant_choices
-from app.blueprints.customers.forms import AssignForm, OptionsForm, ReassignForm
+from app.blueprints.customers.forms import AssignForm, ExportReasonForm, OptionsForm, ReassignForm
 from app.loaders import db_id, load, project_or_404
 from app.models import GradeChange
-from app.policy import authorize, can, require
+from app.policy import authorize, require
 from app.services.customers import cards, ownership, privacy, visits
 from app.services.customers.options import OPTION_KINDS, all_options, is_customised, set_options
 from app.web import attempt, commit, perform, render_page
@@ -154,10 +154,26 @@ EXPORT_COLUMNS = [
 @bp.route("/export.xlsx", methods=["POST"])
 @require("data.export")
 def export():
-    """客户一览 as .xlsx; full phones only for roles that may reveal them; logged."""
+    """客户一览 as .xlsx with masked phones; logged."""
     project = project_or_404()
     authorize("customers.view")
-    full = can(current_user, "phone.reveal")
-    rows = cards.export_rows(project.id, full)
-    commit(privacy.log_export, project, "客户一览", len(rows), user=current_user, full_phones=full)
+    rows = cards.export_rows(project.id)
+    commit(privacy.log_export, project, "客户一览", len(rows), user=current_user)
     return xlsx_response(build_workbook("客户一览", EXPORT_COLUMNS, rows), "客户一览.xlsx")
+
+
+@bp.route("/full-export", methods=["GET", "POST"])
+@require("data.export_full")
+def export_full():
+    """客户一览 with full phones: the user says what for; each customer is logged."""
+    project = project_or_404()
+    authorize("customers.view")
+    form = ExportReasonForm()
+    if form.validate_on_submit():
+        ok, rows = attempt(form, privacy.export_full, project, form.reason.data,
+                           user=current_user)
+        if ok:
+            return xlsx_response(build_workbook("客户一览", EXPORT_COLUMNS, rows),
+                                 "客户一览(完整号码).xlsx")
+    return render_page("customers/export_full.html", status=422 if form.is_submitted() else 200,
+                       form=form)

@@ -8,7 +8,7 @@ from app.blueprints.deals.routes import created_message, keyed
 from app.forms import choices
 from app.loaders import find, load, project_or_404
 from app.models import Contract, Instalment, Subscription, Unit
-from app.pdf import pdf_response, render_pdf
+from app.pdf import pdf_response, printed
 from app.policy import require
 from app.services import clock
 from app.services.deals import contracts
@@ -92,8 +92,10 @@ def reminder_pdf(instalment_id):
     if instalment.due_date >= today or unpaid <= 0:
         flash("该期款项未逾期,无需催款", "warning")
         return redirect(url_for("deals.contract", contract_id=instalment.contract_id))
-    pdf = render_pdf("pdf/reminder.html", instalment=instalment, contract=instalment.contract,
-                     unpaid=unpaid, days=(today - instalment.due_date).days, today=today)
+    contract = instalment.contract
+    pdf = printed(contract.customer, f"催款通知单 {contract.number}-{instalment.seq}",
+                  "pdf/reminder.html", instalment=instalment, contract=contract,
+                  unpaid=unpaid, days=(today - instalment.due_date).days, today=today)
     return pdf_response(pdf, f"催款通知单-{instalment.contract.number}-{instalment.seq}.pdf")
 
 

@@ -6,7 +6,7 @@ from app.blueprints.deals import bp
 from app.blueprints.deals.forms import BookForm, ReasonForm, VoidReceiptForm
 from app.loaders import load, project_or_404
 from app.models import Deposit, Payment, Receipt
-from app.pdf import pdf_response, render_pdf
+from app.pdf import pdf_response, printed
 from app.policy import require
 from app.qr import qr_data_uri
 from app.services import clock
@@ -84,8 +84,8 @@ def receipt_pdf(receipt_id):
     if receipt.unit_id is None:
         abort(404)  # a spoiled blank: nothing to print
     url = verify_url("receipt", receipt.id, receipts.receipt_fingerprint(receipt))
-    pdf = render_pdf("pdf/receipt.html", receipt=receipt, qr=qr_data_uri(url),
-                     printed_at=clock.now())
+    pdf = printed(receipt.payer, f"收据 No.{receipt.number:07d}", "pdf/receipt.html",
+                  receipt=receipt, qr=qr_data_uri(url), printed_at=clock.now())
     return pdf_response(pdf, f"收据-{receipt.number:07d}.pdf")
 
 

@@ -6,7 +6,7 @@ from app.blueprints.deals import bp
 from app.blueprints.deals.forms import DepositForm, ReissueForm, SubscriptionForm
 from app.loaders import load
 from app.models import Subscription, Unit
-from app.pdf import pdf_response, render_pdf
+from app.pdf import pdf_response, printed
 from app.policy import require
 from app.qr import qr_data_uri
 from app.services import clock
@@ -148,9 +148,10 @@ def reissue(subscription_id):
 def subscription_pdf(subscription_id):
     sub = load(Subscription, subscription_id)
     url = verify_url("subscription", sub.id, subscriptions.subscription_fingerprint(sub))
-    pdf = render_pdf("pdf/subscription.html", sub=sub, qr=qr_data_uri(url),
-                     buyers=subscriptions.co_buyers(sub), printed_at=clock.now(),
-                     paid_deposits=subscriptions.deposits_paid(sub),
-                     balance=subscriptions.balance(sub),
-                     copies=("客户联", "财务联", "销售联", "销售联(存档)"))
+    pdf = printed(sub.customer, f"认购书 {sub.number}", "pdf/subscription.html", sub=sub,
+                  qr=qr_data_uri(url),
+                  buyers=subscriptions.co_buyers(sub), printed_at=clock.now(),
+                  paid_deposits=subscriptions.deposits_paid(sub),
+                  balance=subscriptions.balance(sub),
+                  copies=("客户联", "财务联", "销售联", "销售联(存档)"))
     return pdf_response(pdf, f"认购书-{sub.number}.pdf")

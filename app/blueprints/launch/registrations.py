@@ -7,7 +7,7 @@ from app.blueprints.launch.forms import ReasonForm, RegistrationForm
 from app.forms import choices
 from app.loaders import load
 from app.models import Launch, LaunchRegistration
-from app.pdf import pdf_response, render_pdf
+from app.pdf import pdf_response, printed
 from app.policy import authorize, require
 from app.qr import qr_data_uri
 from app.services import audit, clock
@@ -91,8 +91,8 @@ def registration_pdf(entry_id):
     entry = load(LaunchRegistration, entry_id)
     url = verify_url("launch_registration", entry.id,
                      registrations.registration_fingerprint(entry))
-    pdf = render_pdf("pdf/launch_registration.html", entry=entry, launch=entry.launch,
-                     qr=qr_data_uri(url), printed_at=clock.now())
+    pdf = printed(entry.customer, f"认筹单 {entry.code}", "pdf/launch_registration.html",
+                  entry=entry, launch=entry.launch, qr=qr_data_uri(url), printed_at=clock.now())
     return pdf_response(pdf, f"认筹单-{entry.code}.pdf")
 
 

@@ -7,6 +7,7 @@ from app.models import Project, UnitStatus
 from app.policy import can, require
 from app.services import first_run
 from app.services.changes import execute as change_execution
+from app.services.customers import privacy
 from app.services.deals import complaints
 from app.services.discounts import queries as discount_queries
 from app.services.reports import collection_stats, dashboard, overview
@@ -29,6 +30,8 @@ def home():
         )
         if can(current_user, "reports.dashboard"):
             context.update(dashboard_context(project.id))
+        if can(current_user, "access_log.view"):  # reveals refused over the hourly limit
+            context["reveal_alerts"] = privacy.over_limit(project.id)
         if can(current_user, "discount.decide"):  # pending and overdue verbal approvals
             context["discount_alerts"] = discount_queries.dashboard(project.id, current_user)
     return render_page("main/home.html", **context)

@@ -231,9 +231,10 @@ def history(customer):
             "grades": newest(GradeChange), "owners": newest(OwnershipChange)}
 
 
-def export_rows(project_id, full_phones):
-    """客户一览 rows; full phone numbers only for viewers who may reveal them."""
-    return [{"name": c.name, "phone": c.phone if full_phones else c.phone_mask,
+def export_rows(project_id, full_phones=False):
+    """客户一览 rows, masked unless `full_phones` (privacy.export_full: permission, reason,
+    one access-log row per customer)."""
+    return [{"customer_id": c.id, "name": c.name, "phone": c.phone if full_phones else c.phone_mask,
              "grade": c.grade, "channel": c.channel, "area_band": c.area_band,
              "wanted_layout": c.wanted_layout,
              "owner": c.owner.display_name if c.owner else "公共池",

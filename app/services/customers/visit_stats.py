@@ -53,8 +53,9 @@ def statistics_rows(stats):
             for name, row in stats[key]]
 
 
-def log_rows(project_id, day, full_phones):
-    """The day's 来人来电登记表; full phone numbers only for viewers who may reveal them."""
+def log_rows(project_id, day, full_phones=False):
+    """The day's 来人来电登记表, phones masked unless `full_phones` (a bulk export of full
+    numbers goes through privacy.export_full)."""
     def phone(customer):
         return customer.phone if full_phones else customer.phone_mask
     return [{"at": v.at, "kind": v.kind_label, "name": v.customer.name if v.customer else "",
