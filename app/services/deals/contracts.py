@@ -89,6 +89,7 @@ def sign(subscription, data, actor, now=None):
     audit.record("contract_signed", "contract", contract.id, project_id=contract.project_id,
                  user=actor, after={"number": number, "total_price": contract.total_price,
                                     "instalments": len(rows), "deposit_credited": credit})
+    _payable(subscription.deposit, actor, now)
     return contract, True
 
 
@@ -149,8 +150,16 @@ def record_payment(instalment, amount_text, method, receipt_no, form_key, actor,
 
 def decide_payment(payment, approve, reason, actor, now=None):
     """Finance confirms a payment against its receipt, or rejects it with a reason."""
-    return record_status.transition(payment, "confirm" if approve else "reject", actor,
-                                    reason=reason, now=now)
+    record_status.transition(payment, "confirm" if approve else "reject", actor,
+                             reason=reason, now=now)
+    if approve:  # the money is in: commission lines may become payable
+        _payable(payment.contract.subscription.deposit, actor, now)
+    return payment
+
+
+def _payable(deposit, actor, now):
+    from app.services.commissions import accrual  # it reads contracts and payments
+    accrual.make_payable(deposit, actor, now)
 
 
 def credited(contract):
