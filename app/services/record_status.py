@@ -188,7 +188,8 @@ MOVES[CommissionLine] = {  # 佣金: accrued at 认购, payable when the money i
                    conflict="该佣金已发放,只能追回", reason_column="reason",
                    stamp=("cancelled_by_id", "cancelled_at"), shows=("amount",)),
 }
-AUDIT_TYPES = {CommissionLine: "commission_line", Deposit: "deposit", Payment: "payment", TransferFee: "transfer_fee",
+AUDIT_TYPES = {CommissionLine: "commission_line", Deposit: "deposit", Payment: "payment",
+               TransferFee: "transfer_fee",
                Payout: "payout", LaunchRegistration: "launch_registration",
                Subscription: "subscription", Receipt: "receipt"}
 

@@ -20,8 +20,9 @@ def _lines(office):
 
 
 def db_lines(project_id):
-    from app.extensions import db
     from sqlalchemy import select
+
+    from app.extensions import db
     return db.session.scalars(select(CommissionLine).where(
         CommissionLine.project_id == project_id).order_by(CommissionLine.id)).all()
 

@@ -19,9 +19,9 @@ from app.policy import can
 from app.services import audit, clock, record_status
 from app.services.board import unit_status
 from app.services.changes import deal as deals
-from app.services.commissions import accrual
 from app.services.changes.documents import reissue, terms_of
 from app.services.changes.requests import check_penalty, exchange_override, target_price
+from app.services.commissions import accrual
 from app.services.customers import attribution
 from app.services.deals import contracts, receipts
 from app.services.deals.common import METHODS, choice
