@@ -87,3 +87,28 @@ def test_a_manager_approves_no_line_of_their_own_and_a_line_is_approved_once(off
     settlement.approve(office.project, ids, manager)
     with pytest.raises(Conflict, match="已审批"):
         settlement.approve(office.project, ids, other)
+
+
+def test_a_looser_payable_condition_releases_lines_already_accrued(office):
+    from app.services.commissions import rules
+    deal = office.sell(office.units["high_rise"][0], office.customer(office.staff["a"]))
+    assert {line.status for line in accrual.lines_of(deal.id)} == {LineStatus.ACCRUED}
+    rules.save_settings(office.project, "subscribed", None, office.staff["manager"])
+    assert {line.status for line in accrual.lines_of(deal.id)} == {LineStatus.PAYABLE}
+
+
+def test_a_rate_above_100_a_negative_amount_and_an_overlap_are_refused(office):
+    from datetime import date
+
+    from app.services.commissions import rules
+    from app.services.errors import RuleViolation
+    base = {"payee_kind": "consultant", "product_type": "shop", "kind": "rate",
+            "valid_from": date(2026, 1, 1)}
+    with pytest.raises(RuleViolation, match="0 到 100%"):
+        rules.add_rule(office.project, {**base, "value": "100.5"}, office.staff["manager"])
+    with pytest.raises(RuleViolation, match="负数"):
+        rules.add_rule(office.project, {**base, "kind": "amount", "value": "-1"},
+                       office.staff["manager"])
+    with pytest.raises(RuleViolation, match="时间重叠"):
+        rules.add_rule(office.project, {**base, "product_type": "villa", "value": "1"},
+                       office.staff["manager"])

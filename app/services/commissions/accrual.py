@@ -247,6 +247,14 @@ def money_in(deposit, sub, project):
     return received * HUNDRED >= sub.deal_price * project.commission_percent
 
 
+def deals_with_accrued_lines(project_id):
+    """Deals with lines still waiting for the money (a new condition may release them)."""
+    return db.session.scalars(select(Deposit).where(Deposit.id.in_(
+        select(CommissionLine.deposit_id).where(CommissionLine.project_id == project_id,
+                                                CommissionLine.status == LineStatus.ACCRUED)))
+        .order_by(Deposit.id)).all()
+
+
 def make_payable(deposit, actor, now=None):
     """Accrued lines of a live deal whose money is in become payable (可结算)."""
     sub = live_subscription(deposit.id)

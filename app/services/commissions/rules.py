@@ -159,6 +159,9 @@ def save_settings(project, payable, percent, actor):
                  user=actor, before=before, after={
                      "commission_payable": payable,
                      "commission_percent": project.commission_percent})
+    from app.services.commissions import accrual  # it reads the rules: imported here
+    for deposit in accrual.deals_with_accrued_lines(project.id):
+        accrual.make_payable(deposit, actor)
     return project
 
 
