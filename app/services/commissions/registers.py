@@ -3,7 +3,15 @@ status, with totals the database adds up in integer fen; a consultant sees their
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import Building, CommissionLine, Customer, Deposit, LineStatus, Unit
+from app.models import (
+    Building,
+    CommissionLine,
+    Customer,
+    Deposit,
+    LineStatus,
+    Subscription,
+    Unit,
+)
 from app.models.commission import LINE_KINDS, PAYEE_KINDS
 from app.policy import can
 from app.services.clock import day_bounds
@@ -36,7 +44,10 @@ def _query(project_id, filters, viewer=None):
                     line.rule_id.label("rule_id"), line.batch_id.label("batch_id"),
                     line.paid_on.label("paid_on"), line.pay_reference.label("pay_reference"))
              .join(Deposit, Deposit.id == line.deposit_id)
-             .join(Unit, Unit.id == Deposit.unit_id).join(Building, Building.id == Unit.building_id)
+             .outerjoin(Subscription, Subscription.id == line.subscription_id)
+             # the unit of the 认购书 the line was worked out on (换房 moves the deal on)
+             .join(Unit, Unit.id == func.coalesce(Subscription.unit_id, Deposit.unit_id))
+             .join(Building, Building.id == Unit.building_id)
              .join(Customer, Customer.id == Deposit.customer_id)
              .where(line.project_id == project_id))
     for key, column in (("payee", line.payee_key), ("payee_kind", line.payee_kind),
