@@ -77,10 +77,10 @@ def load(project):
     referred = db.session.scalar(select(Deposit).join(Unit).join(Building).where(
         Deposit.project_id == project.id, Building.name == "5栋", Unit.unit_no == "1502"))
     accrual.set_referrer(referred, "周敏(工程部)", secretary)
-    # 提成审批 of what is payable (the contract whose 首付款 is in), and its payout
+    # 提成审批 of two payable lines (their 首付款 is in), one of them paid; one left waiting
     payable = settlement.waiting(project.id, LineStatus.PAYABLE)
-    if payable:
-        settlement.approve(project, [line.id for line in payable], users["liuqiang"])
+    if len(payable) > 2:
+        settlement.approve(project, [line.id for line in payable[:2]], users["liuqiang"])
         settlement.pay(project, [payable[0].id], {"paid_on": clock.today(),
                                                   "method": "transfer",
                                                   "reference": "招行 0001"}, finance)

@@ -40,7 +40,7 @@ def index():
     return render_page("commissions/index.html", partial="commissions/_rows.html",
                        rows=registers.rows(project.id, filters, current_user),
                        totals=registers.totals(project.id, filters, current_user),
-                       columns=registers.COLUMNS, limit=registers.PAGE_LIMIT,
+                       columns=registers.PAGE_COLUMNS, limit=registers.PAGE_LIMIT,
                        **_context(project, filters))
 
 
