@@ -112,3 +112,12 @@ def test_a_rate_above_100_a_negative_amount_and_an_overlap_are_refused(office):
     with pytest.raises(RuleViolation, match="时间重叠"):
         rules.add_rule(office.project, {**base, "product_type": "villa", "value": "1"},
                        office.staff["manager"])
+
+
+def test_a_name_change_keeps_the_lines(office):
+    deal = office.sell(office.units["high_rise"][0], office.customer(office.staff["a"]))
+    before = [(line.id, line.amount, line.status) for line in accrual.lines_of(deal.id)]
+    office.change(deal, "rename", rename_action="add", rename_name="周强",
+                  rename_id_number="310101198807075555")
+    assert accrual.live_subscription(deal.id).co_buyers != "[]"
+    assert [(line.id, line.amount, line.status) for line in accrual.lines_of(deal.id)] == before
