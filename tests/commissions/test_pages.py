@@ -2,37 +2,10 @@
 提成审批 and payout with their races, the registers' totals and exports, the 结算单 PDF."""
 from datetime import timedelta
 
-import pytest
-
 from app.extensions import db as _db
 from app.models import CommissionLine, CommissionRule, LineStatus
 from app.services import clock
 from app.services.commissions import accrual
-from tests.conftest import PASSWORD
-from tests.fixtures.commissions import Office, people
-from tests.helpers import Browser
-
-
-@pytest.fixture
-def office(app):
-    with app.app_context():
-        office = Office(people(), payable="subscribed")
-        a, b = office.staff["a"], office.staff["b"]
-        office.sell(office.units["high_rise"][0], office.customer(a), consultant=b)
-        office.sell(office.units["villa"][0], office.customer(b, via=office.agent))
-        _db.session.commit()
-        return {"project": office.project.id,
-               **{key: user.username for key, user in office.staff.items()},
-               "ids": {key: user.id for key, user in office.staff.items()}}
-
-
-@pytest.fixture
-def browser(app):
-    def login(username):
-        browser = Browser(app.test_client())
-        assert browser.login(username, PASSWORD).status_code == 302
-        return browser
-    return login
 
 
 def _payable_ids(app):
