@@ -34,7 +34,7 @@ NAV = [
     ("changes.finance", "退款与过户费", "payout.pay"),
     # commissions 佣金/提成
     ("commissions.index", "佣金明细", "commission.view"),
-    ("commissions.summary", "佣金结算表", "commission.view"),
+    ("commissions.summary", "佣金结算表", "commission.registers"),  # consultants: via 佣金明细
     ("commissions.approvals", "提成审批", "commission.approve"),
     ("commissions.payouts", "佣金发放", "commission.pay"),
     ("commissions.referrals", "员工推荐", "commission.referrer"),
