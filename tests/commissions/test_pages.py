@@ -122,3 +122,26 @@ def test_a_secretary_records_a_staff_referral_and_the_deal_accrues_it(app, offic
         assert line.amount == line.amount.__class__("3000.00") and line.payee_name == "孙丽"
     bad = secretary.post("/commissions/referrals", {"deposit_id": 0, "staff_referrer": "x"})
     assert bad.status_code == 422 and "请选择成交房源" in bad.get_data(True)
+
+
+def test_ticking_nothing_or_garbage_is_refused_in_chinese(app, office, browser):
+    manager = browser(office["manager"])
+    for data in ({}, {"lines": ["abc"]}, {"lines": ["99999999999999999999"]}):
+        response = manager.post("/commissions/approvals", data)
+        assert response.status_code == 422 and "请至少勾选一笔佣金" in response.get_data(True)
+    response = browser(office["finance"]).post("/commissions/payouts", {
+        "lines": ["x"], "paid_on": clock.today().isoformat(), "method": "transfer"})
+    assert response.status_code == 422 and "请至少勾选一笔佣金" in response.get_data(True)
+
+
+def test_a_rule_that_priced_a_deal_does_not_end_before_that_deal(app, office, browser):
+    with app.app_context():
+        rule_id = _db.session.scalar(_db.select(CommissionRule.id).where(
+            CommissionRule.payee_kind == "consultant", CommissionRule.product_type == "high_rise"))
+    manager = browser(office["manager"])
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
+    manager.post(f"/commissions/rules/{rule_id}/end", {"valid_until": yesterday})
+    page = manager.get("/commissions/rules").get_data(as_text=True)
+    assert "截止日期不能早于该日" in page
+    with app.app_context():
+        assert _db.session.get(CommissionRule, rule_id).valid_until is None

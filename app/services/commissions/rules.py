@@ -7,10 +7,10 @@ date, so every line names the version it was computed under.
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.extensions import db
-from app.models import Building, CommissionRule, Unit
+from app.models import Building, CommissionLine, CommissionRule, Subscription, Unit
 from app.models.commission import PAYABLE_WHEN, PAYEE_KINDS, PRODUCT_TYPES, RATE_KINDS
 from app.services import audit, clock
 from app.services.errors import RuleViolation
@@ -118,6 +118,12 @@ def end_rule(rule, last_day, actor):
         raise RuleViolation("截止日期不能早于生效日期", "valid_until")
     if rule.valid_until is not None and last_day > rule.valid_until:
         raise RuleViolation("只能提前截止,不能延长;请新增一条规则", "valid_until")
+    used = db.session.scalar(select(func.max(Subscription.signed_at)).join(
+        CommissionLine, CommissionLine.subscription_id == Subscription.id).where(
+        CommissionLine.rule_id == rule.id))
+    if used is not None and last_day < clock.local(used).date():
+        raise RuleViolation(f"已有 {clock.local(used):%Y-%m-%d} 的认购按此规则计提,"
+                            "截止日期不能早于该日", "valid_until")
     before = rule.valid_until
     db.session.execute(update(CommissionRule).where(CommissionRule.id == rule.id)
                        .values(valid_until=last_day))

@@ -16,7 +16,7 @@ from app.services.errors import Conflict, NotAllowed, RuleViolation
 
 
 def _lines(project_id, line_ids):
-    ids = sorted({int(i) for i in line_ids or ()})
+    ids = sorted({i for i in line_ids or () if isinstance(i, int)})  # a bad value: none
     if not ids:
         raise RuleViolation("请至少勾选一笔佣金", "lines")
     lines = db.session.scalars(select(CommissionLine).where(
