@@ -79,8 +79,10 @@ def register_blueprints(app):
     for bp in (customers_bp, visits_bp, channels_bp, rotation_bp, reports_bp, launch_bp):
         app.register_blueprint(bp)
     from app.blueprints.changes import bp as changes_bp
+    from app.blueprints.commissions import bp as commissions_bp
     from app.blueprints.opening import bp as opening_bp
     app.register_blueprint(changes_bp)
+    app.register_blueprint(commissions_bp)
     app.register_blueprint(opening_bp)
 
 

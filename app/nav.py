@@ -32,6 +32,13 @@ NAV = [
     # exchange / refund / name change
     ("changes.index", "换房退房", "change.view"),
     ("changes.finance", "退款与过户费", "payout.pay"),
+    # commissions 佣金/提成
+    ("commissions.index", "佣金明细", "commission.view"),
+    ("commissions.summary", "佣金结算表", "commission.registers"),  # consultants: via 佣金明细
+    ("commissions.approvals", "提成审批", "commission.approve"),
+    ("commissions.payouts", "佣金发放", "commission.pay"),
+    ("commissions.referrals", "员工推荐", "commission.referrer"),
+    ("commissions.rules_page", "佣金规则", "commission.rules"),
     # reports
     ("reports.sales", "销售日报", "reports.sales"),
     ("reports.consultants", "顾问业绩", "reports.consultants"),
@@ -50,6 +57,7 @@ NAV_GROUPS = [
     ("销控", ("board", "launch")),
     ("客户", ("customers", "rotation", "visits", "channels")),
     ("成交", ("deals", "changes")),
+    ("佣金", ("commissions",)),
     ("优惠", ("discounts",)),
     ("报表", ("reports",)),
     ("管理", ("admin", "opening")),

@@ -111,6 +111,14 @@ ROLE_RULES = {
     "reports.dashboard": frozenset({"manager"}),
     "reports.sales": frozenset({"secretary", "finance", "manager", "admin"}),
     "reports.consultants": frozenset({"manager", "admin"}),
+    # commissions 佣金/提成: consultants see their own lines only (records.own_only)
+    "commission.view": ALL_STAFF,
+    "commission.rules": frozenset({"secretary", "finance", "manager", "admin"}),
+    "commission.manage": frozenset({"manager", "admin"}),
+    "commission.referrer": OFFICE,  # the group employee who introduced the buyer
+    "commission.approve": frozenset({"manager"}),
+    "commission.pay": frozenset({"finance"}),
+    "commission.registers": frozenset({"secretary", "finance", "manager", "admin"}),
     # launch day 开盘: 认筹, 排号/摇号, 选房 (the pick is a move in unit_status)
     "launch.view": ALL_STAFF,  # consultants see their own registrations only
     "launch.manage": OFFICE,  # create, fix the queue, commit and draw, run the session
@@ -251,6 +259,8 @@ OBJECT_RULES = {
     "change.decide": lambda user, change: change.requested_by_id != user.id,
     "change.cancel": cancels_change,
     "fee.confirm": not_the_recorder,
+    # commissions: no one approves their own 提成
+    "commission.approve": lambda user, line: line.user_id != user.id,
     # launch day
     "launch.register": owns_customer,
     "launch.confirm": not_the_recorder,

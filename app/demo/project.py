@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.demo import changes as changes_demo
+from app.demo import commissions as commissions_demo
 from app.demo import credit as credit_demo
 from app.demo import customers as demo_customers
 from app.demo import deals as deals_demo
@@ -83,11 +84,13 @@ def load_demo(seed=2026):
     _board_activity(project, users)
     # The hall TV's link (销控大屏): fits a 1920×1080 screen, office time on its clock.
     displays.create_link(project, "售楼处大厅电视", True, 20, users["liuqiang"])
+    commissions_demo.setup(project)  # rules and 业态 before the first 认购
     discount_demo.load(project)
     deals_demo.load(project)
     credit_demo.load(project)
     changes_demo.load(project)
     launch_demo.load(project)
+    commissions_demo.load(project)
     unit_count = db.session.scalar(select(func.count()).select_from(Unit))
     audit.record("demo_loaded", "project", project.id, project_id=project.id,
                  after={"units": unit_count, "buildings": len(BUILDINGS)})

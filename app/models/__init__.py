@@ -3,6 +3,12 @@ from app.models.audit import AuditLog, LoginAttempt
 from app.models.board import DisplayLink, UnitImport
 from app.models.changes import ChangeRequest, ChangeStatus, Payout, PayoutStatus, TransferFee
 from app.models.channel import ChannelAgent, ChannelCompany, ChannelReport
+from app.models.commission import (
+    CommissionBatch,
+    CommissionLine,
+    CommissionRule,
+    LineStatus,
+)
 from app.models.customer import AccessLog, Customer, CustomerOption, GradeChange, OwnershipChange
 from app.models.deals import (
                               Contract,
@@ -42,7 +48,8 @@ from app.models.visit import FollowUp, Visit
 __all__ = [
     "ASSIGNMENT_KINDS", "AccessLog", "ApprovalLimit", "AuditLog", "Building", "CallStatus",
     "ProjectMember",
-    "ChangeRequest", "ChangeStatus", "ChannelAgent", "ChannelCompany", "ChannelReport",
+    "ChangeRequest", "ChangeStatus", "CommissionBatch", "CommissionLine", "CommissionRule",
+    "LineStatus", "ChannelAgent", "ChannelCompany", "ChannelReport",
     "Contract", "Customer", "CustomerOption", "DealShare", "Deposit", "DiscountAttachment",
     "DiscountEvent", "DiscountKind", "DiscountRequest", "DiscountStatus", "DisplayLink",
     "DutyDay", "DutyEntry", "FollowUp", "GradeChange", "Instalment", "Launch",

@@ -128,6 +128,8 @@ class Deposit(db.Model):
     split_decided_by_id = db.Column(db.ForeignKey("user.id"))
     split_decided_at = db.Column(UTCDateTime)
     channel_report_id = db.Column(db.ForeignKey("channel_report.id"))
+    # 全民营销 (seed 003): the group employee who introduced the buyer, paid per unit
+    staff_referrer = db.Column(db.String(64))
 
     unit = db.relationship("Unit")
     customer = db.relationship("Customer")

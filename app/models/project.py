@@ -62,6 +62,11 @@ class Project(db.Model):
     # The board_version of the last change of the grid's shape (units added by an import):
     # a browser older than this re-reads whole grids instead of single cells.
     board_layout_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
+    # When a commission line may be paid (models.commission.PAYABLE_WHEN), and the share of
+    # the deal price that must be in for "percent".
+    commission_payable = db.Column(db.String(16), nullable=False, default="down_payment",
+                                   server_default="down_payment")
+    commission_percent = db.Column(db.Integer, nullable=False, default=30, server_default="30")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     # Set when the project is sold out: it leaves the switcher, its records stay.
     archived_at = db.Column(UTCDateTime)
@@ -133,6 +138,7 @@ class Unit(db.Model):
     unit_price = db.Column(Money(), nullable=False)  # 单价 元/㎡
     total_price = db.Column(Money(), nullable=False)  # 总价 元
     floor_price = db.Column(Money())  # 底价: managers only
+    product_type = db.Column(db.String(16))  # 业态 (models.commission.PRODUCT_TYPES)
     status = db.Column(db.String(20), nullable=False, default=UnitStatus.WITHHELD, index=True)
     status_changed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     held_by_id = db.Column(db.ForeignKey("user.id"))

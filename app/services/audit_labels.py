@@ -95,6 +95,15 @@ _ACTIONS = {
     "launch_closed": "结束选房", "launch_called": "叫号", "launch_missed": "过号顺延",
     "launch_picked": "选房成交", "launch_released": "选房批次推售",
     "launch_registration_exported": "导出认筹明细",
+
+    # 佣金/提成: rules, lines, 提成审批 and payout
+    "commission_rule_created": "新增佣金规则", "commission_rule_ended": "佣金规则截止",
+    "commission_settings_changed": "修改佣金结算条件", "product_type_set": "设置楼栋业态",
+    "staff_referrer_set": "登记内部员工推荐", "commission_accrued": "计提佣金",
+    "commission_offset": "冲销佣金", "commission_clawback": "追回佣金",
+    "commission_payable": "佣金可结算", "commission_approved": "审批提成",
+    "commission_paid": "发放佣金", "commission_cancelled": "取消佣金",
+    "commission_batch_approved": "提成审批(批次)", "commissions_exported": "导出佣金报表",
 }
 
 _OBJECTS = {
@@ -108,6 +117,9 @@ _OBJECTS = {
     # 成交
     "deposit": "定金", "receipt": "收据", "receipt_book": "收据本", "subscription": "认购书",
     "contract": "合同", "payment": "回款", "price_rule": "价格政策",
+    # 佣金
+    "commission_rule": "佣金规则", "commission_line": "佣金", "commission_batch": "提成审批批次",
+    "building": "楼栋",
     # 换房退房
     "change_request": "换房退房申请", "payout": "退款", "transfer_fee": "过户费",
     # 特殊优惠
@@ -162,6 +174,11 @@ _FIELDS = {
     "owners": "各顾问客户数", "owned": "归属有效", "pooled": "进入公共池", "roles": "各角色人数",
     # project settings
     "hold_cap": "每人保留上限", "reveal_limit": "每小时显示上限",
+    # commissions 佣金
+    "payee_kind": "佣金对象", "product_type": "业态", "value_2": "第2套", "value_3": "第3套及以上",
+    "commission_payable": "结算条件", "commission_percent": "回款比例", "payee": "收款人",
+    "basis": "计算方式", "batch_id": "审批批次", "paid_on": "发放日期", "pay_method": "发放方式",
+    "pay_reference": "凭证号", "staff_referrer": "推荐员工",
     # launch day 开盘
     "first": "首批", "misses": "过号次数", "participants": "参与人数",
     "paused_seconds": "暂停秒数", "position": "排位", "queue_no": "排号",
@@ -197,6 +214,12 @@ _VALUES = {
     "pdf": "PDF", "xlsx": "Excel", "csv": "CSV",
     # the kinds of opening sheets 期初数据
     "customers": "期初客户", "deals": "期初成交", "users": "员工账号",
+    # commissions 佣金: line statuses and kinds, payees, 业态, when payable
+    "accrued": "应计", "payable": "可结算", "clawback": "已追回", "accrual": "计提",
+    "offset": "冲销", "adjustment": "补差", "channel": "渠道公司", "staff": "内部员工推荐",
+    "high_rise": "小高层", "garden": "洋房", "villa": "别墅(180-300万)",
+    "grand_villa": "别墅(300万以上)", "shop": "商铺", "rate": "按比例", "amount": "固定金额",
+    "down_payment": "首付款到账", "percent": "回款比例",
 }
 
 # Fields whose codes an area names itself (a code can mean one thing in one field and

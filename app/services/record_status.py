@@ -27,8 +27,10 @@ from sqlalchemy import case, update
 from app.extensions import db
 from app.models import (
     CallStatus,
+    CommissionLine,
     Deposit,
     LaunchRegistration,
+    LineStatus,
     MoneyStatus,
     Payment,
     Payout,
@@ -171,7 +173,25 @@ MOVES = {
                        conflict=_RECEIPT_CONFLICT + "退款", reason="请填写原因"),
     },
 }
-AUDIT_TYPES = {Deposit: "deposit", Payment: "payment", TransferFee: "transfer_fee",
+L = LineStatus
+MOVES[CommissionLine] = {  # 佣金: accrued at 认购, payable when the money is in (system moves)
+    "payable": Move((L.ACCRUED,), L.PAYABLE, "commission_payable",
+                    conflict="该佣金状态已变化,请刷新", stamp=(), values=None),
+    "approve": Move((L.PAYABLE,), L.APPROVED, "commission_approved", "commission.approve",
+                    "只有销售经理可以审批提成,且不能审批自己的提成",
+                    conflict="该佣金已被审批或已取消,请刷新",
+                    stamp=("approved_by_id", "approved_at"), shows=("amount", "batch_id")),
+    "pay": Move((L.APPROVED,), L.PAID, "commission_paid", "commission.pay",
+                "只有财务可以发放佣金", conflict="该佣金已发放过或已取消,请刷新",
+                stamp=("paid_by_id", "paid_at"),
+                shows=("amount", "paid_on", "pay_method", "pay_reference")),
+    # 退房 / 换房: a line not yet paid is cancelled (an offsetting line records it)
+    "cancel": Move(L.UNPAID, L.CANCELLED, "commission_cancelled",
+                   conflict="该佣金已发放,只能追回", reason_column="reason",
+                   stamp=("cancelled_by_id", "cancelled_at"), shows=("amount",)),
+}
+AUDIT_TYPES = {CommissionLine: "commission_line", Deposit: "deposit", Payment: "payment",
+               TransferFee: "transfer_fee",
                Payout: "payout", LaunchRegistration: "launch_registration",
                Subscription: "subscription", Receipt: "receipt"}
 

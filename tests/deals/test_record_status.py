@@ -13,10 +13,12 @@ from app.models import (
     AuditLog,
     CallStatus,
     ChangeStatus,
+    CommissionLine,
     Contract,
     Customer,
     Deposit,
     LaunchRegistration,
+    LineStatus,
     MoneyStatus,
     Payment,
     Payout,
@@ -46,7 +48,8 @@ PEOPLE = {"consultant": "wangfang", "secretary": "zhaomin", "finance": "chenjing
           "manager": "liuqiang"}  # the office's recorder of money is 赵敏 (secretary)
 STATUSES = {Deposit: MoneyStatus, Payment: MoneyStatus, TransferFee: MoneyStatus,
             Payout: PayoutStatus, LaunchRegistration: RegistrationStatus,
-            Subscription: SubscriptionStatus, Receipt: ReceiptStatus}
+            Subscription: SubscriptionStatus, Receipt: ReceiptStatus,
+            CommissionLine: LineStatus}
 R = ReceiptStatus
 # the receipt behind the money after the move (None: the move leaves it to its caller)
 RECEIPT_AFTER = {(Deposit, "confirm"): R.CONFIRMED, (Deposit, "reject"): R.VOIDED,
@@ -121,7 +124,30 @@ def _receipt(office, confirmed=False):
     return receipt
 
 
+def _line(office, payable_at="down_payment", approved=False):
+    """王芳's commission line of a 认购 (accrued, or payable at once; approved by 刘强)."""
+    from app.models import Building
+    from app.services.commissions import accrual, rules
+    manager = users("liuqiang")[0]
+    project = db.session.get(Project, office["project"])
+    project.commission_payable = payable_at
+    for building in db.session.scalars(select(Building).where(
+            Building.project_id == project.id)):
+        rules.set_product_type(building, "high_rise", manager)
+    rules.add_rule(project, {"payee_kind": "consultant", "product_type": "high_rise",
+                             "kind": "rate", "value": "0.5",
+                             "valid_from": T0.date() - timedelta(days=400)}, manager)
+    _unit_id, sub_id = sell(office, "1栋 101", 1001)
+    line = accrual.lines_of(db.session.get(Subscription, sub_id).deposit_id)[0]
+    if approved:
+        transition(line, "approve", manager, values={"batch_id": None})
+    return line
+
+
 BUILD = {
+    (CommissionLine, "payable"): _line, (CommissionLine, "cancel"): _line,
+    (CommissionLine, "approve"): lambda office: _line(office, "subscribed"),
+    (CommissionLine, "pay"): lambda office: _line(office, "subscribed", approved=True),
     (Deposit, "confirm"): _deposit, (Deposit, "reject"): _deposit,
     (Deposit, "refund"): lambda office: _deposit(office, confirmed=True),
     (Payment, "confirm"): _payment, (Payment, "reject"): _payment,

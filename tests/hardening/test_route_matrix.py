@@ -14,6 +14,7 @@ from tests.conftest import PASSWORD
 from tests.helpers import Browser
 from tests.route_table import PUBLIC, collect
 from tests.route_table.changes import add_to_world as add_changes
+from tests.route_table.commissions import add_to_world as add_commissions
 from tests.route_table.deals import add_to_world as add_deals
 from tests.route_table.discounts import add_to_world as add_discounts
 from tests.route_table.launch import add_to_world as add_launch
@@ -48,6 +49,7 @@ def _world(app, make_user):
         add_deals(world)
         add_changes(world)
         add_launch(world)
+        add_commissions(world)
     return world
 
 

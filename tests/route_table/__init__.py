@@ -25,6 +25,7 @@ def collect():
     from tests.route_table import (
         board,
         changes,
+        commissions,
         customers,
         deals,
         discounts,
@@ -33,7 +34,8 @@ def collect():
         reports,
     )
     table = {}
-    for module in (foundation, board, customers, discounts, deals, reports, changes, launch):
+    for module in (foundation, board, customers, discounts, deals, reports, changes, launch,
+                   commissions):
         overlap = table.keys() & module.ROUTES.keys()
         assert not overlap, f"routes listed twice: {overlap}"
         table.update(module.ROUTES)

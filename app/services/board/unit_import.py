@@ -21,9 +21,9 @@ from app.services.errors import RuleViolation
 S = UnitStatus
 unit_t = Unit.__table__
 LOCKED = (S.DEPOSIT_PENDING, S.DEPOSIT_CONFIRMED, S.SUBSCRIBED, S.CONTRACTED)
-ATTRS = ("floor", "layout", "building_area", "inner_area", "orientation", "unit_price",
-         "total_price")
-OPTIONAL = ("inner_area", "orientation")  # a blank cell keeps what the board has
+ATTRS = ("floor", "layout", "building_area", "inner_area", "orientation", "product_type",
+         "unit_price", "total_price")
+OPTIONAL = ("inner_area", "orientation", "product_type")  # a blank cell keeps what the board has
 
 __all__ = ["ImportRejected", "apply", "diff", "parse_decimal", "prepare"]
 
@@ -88,10 +88,10 @@ def diff(project_id, rows):
 
 def _value(row, key):
     """A validated row's value as the database holds it (Decimal, None for a blank)."""
-    value = row[key]
+    value = row.get(key)  # a preview kept before 业态 was read has none
     if key in DECIMALS:
         return None if value is None else Decimal(value)
-    if key == "orientation":
+    if key in ("orientation", "product_type"):
         return value or None
     return value
 

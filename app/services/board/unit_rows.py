@@ -91,6 +91,7 @@ def _validate_row(values, scale, rounding):
         elif len(row[key]) > LIMITS[key]:
             problems.append(f"{LABELS[key]}过长(最多 {LIMITS[key]} 个字)")
     _split_room(row, problems)
+    _product_type(row, _text(values, "product_type"), problems)
     row["floor"] = _floor(values, row["unit_no"], problems)
     for key in DECIMALS:
         try:
@@ -100,6 +101,17 @@ def _validate_row(values, scale, rounding):
             problems.append(f"{LABELS[key]}不是数字")
     _check_amounts(row, problems, rounding)
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in row.items()}, problems
+
+
+def _product_type(row, text, problems):
+    """业态 by its Chinese name (小高层, 洋房, 别墅...) or code; blank keeps the board's."""
+    from app.models.commission import PRODUCT_TYPES
+    names = {label: code for code, label in PRODUCT_TYPES.items()}
+    names.update({code: code for code in PRODUCT_TYPES}, 别墅="villa")
+    cleaned = text.replace("（", "(").replace("）", ")").replace(" ", "")
+    row["product_type"] = names.get(cleaned) if cleaned else None
+    if cleaned and row["product_type"] is None:
+        problems.append("业态应为 小高层、洋房、别墅、别墅(300万以上) 或 商铺")
 
 
 def _split_room(row, problems):

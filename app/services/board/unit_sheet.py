@@ -24,6 +24,7 @@ FIELDS = {
                       "预测建筑面积", "实测建筑面积", "销售面积", "area"),
     "inner_area": ("套内面积", "套内建筑面积", "套内", "套内建面", "使用面积"),
     "orientation": ("朝向", "方位"),
+    "product_type": ("业态", "产品类型", "物业类型", "产品业态"),
     "unit_price": ("单价", "建筑单价", "建面单价", "销售单价", "表价单价", "标准单价", "报价单价",
                    "挂牌单价", "均价", "unitprice"),
     "total_price": ("总价", "销售总价", "表价总价", "标准总价", "房屋总价", "总房款", "表价",
@@ -32,7 +33,7 @@ FIELDS = {
 LABELS = {"building": "楼栋", "entrance": "单元", "floor": "楼层", "unit_no": "房号",
           "layout": "户型",
           "building_area": "建筑面积", "inner_area": "套内面积", "orientation": "朝向",
-          "unit_price": "单价", "total_price": "总价"}
+          "product_type": "业态", "unit_price": "单价", "total_price": "总价"}
 SYNONYMS = {name: key for key, names in FIELDS.items() for name in names}
 COLUMNS = [Column("楼栋", "building", width=10), Column("单元", "entrance", width=8),
            Column("楼层", "floor", "int", 8),
@@ -51,6 +52,7 @@ TEMPLATE_NOTES = [
     "6. 总价可用万元填写,表头写「总价(万元)」即可。",
     "7. 再次导入时只修改未售房源的价格和属性;已有定金、已认购或已签约的房源保持不变。",
     "8. 新增的房源默认为「销控」状态,由销售经理推售。",
+    "9. 「业态」列可选:小高层、洋房、别墅、别墅(300万以上)、商铺;佣金规则按业态计算。",
 ]
 HEADER_SCAN_ROWS = 15
 BRACKETS = re.compile(r"[（(【\[].*?[)）】\]]")

@@ -21,6 +21,7 @@ from app.services.board import unit_status
 from app.services.changes import deal as deals
 from app.services.changes.documents import reissue, terms_of
 from app.services.changes.requests import check_penalty, exchange_override, target_price
+from app.services.commissions import accrual
 from app.services.customers import attribution
 from app.services.deals import contracts, receipts
 from app.services.deals.common import METHODS, choice
@@ -52,6 +53,7 @@ def execute(change, data, actor, now=None):
     reason = f"{KIND_TEXT[change.kind]}(申请 #{change.id})"
     {"exchange": _exchange, "refund": _refund, "rename": _rename}[change.kind](
         change, deal, data, reason, actor, now)
+    accrual.settle(deal.deposit, actor, reason, now)  # 退房 reverses, 换房 recomputes
     db.session.flush()
     audit.record("change_executed", "change_request", change.id, project_id=change.project_id,
                  user=actor, before={"status": ChangeStatus.APPROVED}, after={

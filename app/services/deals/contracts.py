@@ -91,6 +91,7 @@ def sign(subscription, data, actor, now=None, opening=False):
     audit.record("contract_signed", "contract", contract.id, project_id=contract.project_id,
                  user=actor, after={"number": number, "total_price": contract.total_price,
                                     "instalments": len(rows), "deposit_credited": credit})
+    _payable(subscription.deposit, actor, now)
     return contract, True
 
 
@@ -152,8 +153,16 @@ def record_payment(instalment, amount_text, method, receipt_no, form_key, actor,
 def decide_payment(payment, approve, reason, actor, now=None, opening=False):
     """Finance confirms a payment against its receipt, or rejects it with a reason
     (`opening`: money finance confirmed on paper, brought in by an opening import)."""
-    return record_status.transition(payment, "confirm" if approve else "reject", actor,
-                                    reason=reason, now=now, opening=opening)
+    record_status.transition(payment, "confirm" if approve else "reject", actor,
+                             reason=reason, now=now, opening=opening)
+    if approve:  # the money is in: commission lines may become payable
+        _payable(payment.contract.subscription.deposit, actor, now)
+    return payment
+
+
+def _payable(deposit, actor, now):
+    from app.services.commissions import accrual  # it reads contracts and payments
+    accrual.make_payable(deposit, actor, now)
 
 
 def credited(contract):

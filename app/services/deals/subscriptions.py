@@ -119,6 +119,7 @@ def sign(unit, data, actor, now=None, opening=False):
     # 以成交为准: the card follows the deal's 业绩, no longer expires, recycling skips it
     attribution.mark_deal(subscription.customer, at=now, user=actor,
                           deposit=subscription.deposit)
+    _commissions().settle(subscription.deposit, actor, "认购", now)
     return subscription, True
 
 
@@ -140,7 +141,14 @@ def void_and_reissue(original, data, reason, actor, now=None):
                  project_id=original.project_id, user=actor, reason=reason,
                  after={**_summary(fresh), "replaces": original.number})
     db.session.expire(original)
+    _commissions().settle(fresh.deposit, actor, "更正认购书", now)
     return fresh, True
+
+
+def _commissions():
+    """Commission lines follow every 认购 (imported here: they read contracts and payments)."""
+    from app.services.commissions import accrual
+    return accrual
 
 
 def _new(unit, deposit, data, key, actor, now, replaces=None, policy_at=None, opening=False):

@@ -1,0 +1,123 @@
+"""Accrual at 认购 from the rules, payable when the money is in, reversal on 退房 and
+recomputation on 换房: the sum of a payee's lines is what they are owed now."""
+from decimal import Decimal
+
+import pytest
+
+from app.models import CommissionLine, LineStatus
+from app.services.commissions import accrual, registers
+from app.services.errors import Conflict
+from tests.fixtures.commissions import Office, people
+
+
+@pytest.fixture
+def office(db):
+    return Office(people())
+
+
+def _lines(office):
+    return db_lines(office.project.id)
+
+
+def db_lines(project_id):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    return db.session.scalars(select(CommissionLine).where(
+        CommissionLine.project_id == project_id).order_by(CommissionLine.id)).all()
+
+
+def test_a_split_deal_accrues_each_consultant_their_bonus_share_to_the_fen(office):
+    a, b = office.staff["a"], office.staff["b"]
+    unit = office.units["high_rise"][0]
+    deposit = office.sell(unit, office.customer(a), consultant=b)  # 客户指定: 80 / 20
+    lines = {line.payee_name: line for line in _lines(office)}
+    price = accrual.live_subscription(deposit.id).deal_price
+    total = (price * Decimal("0.005")).quantize(Decimal("0.01"))
+    assert lines["李军"].amount == (total * Decimal("0.8")).quantize(Decimal("0.01"))
+    assert lines["王芳"].amount == (total * Decimal("0.2")).quantize(Decimal("0.01"))
+    assert "奖金分配 80%" in lines["李军"].basis and "0.5%" in lines["李军"].basis
+    assert {line.status for line in lines.values()} == {LineStatus.ACCRUED}
+
+
+def test_channel_and_broker_lines_follow_the_protection_and_the_brokers_nth_sale(office):
+    a = office.staff["a"]
+    office.sell(office.units["high_rise"][0], office.customer(a, via=office.agent))
+    for n in range(3):
+        office.sell(office.units["high_rise"][n + 1], office.customer(a, via=office.broker))
+    owed = registers.owed_by_payee(office.project.id)
+    assert owed[f"agent:{office.broker.id}"] == Decimal("7500.00")  # 2000 + 2500 + 3000
+    channel = [line for line in _lines(office) if line.payee_kind == "channel"]
+    assert len(channel) == 1 and "1%" in channel[0].basis
+
+
+def test_money_in_makes_lines_payable_and_refund_cancels_unpaid_and_claws_back_paid(office):
+    a = office.staff["a"]
+    paid_deal = office.sell(office.units["villa"][0], office.customer(a), referrer="孙丽")
+    unpaid_deal = office.sell(office.units["villa"][1], office.customer(a))
+    office.contract_and_pay(paid_deal)
+    assert {line.status for line in accrual.lines_of(paid_deal.id)} == {LineStatus.PAYABLE}
+    assert {line.status for line in accrual.lines_of(unpaid_deal.id)} == {LineStatus.ACCRUED}
+    office.approve_all()
+    office.pay_all()
+    office.change(paid_deal, "refund")
+    office.change(unpaid_deal, "refund")
+    owed = registers.owed_by_payee(office.project.id)
+    assert set(owed.values()) == {Decimal("0.00")}
+    kinds = sorted(line.kind for line in accrual.lines_of(paid_deal.id))
+    assert kinds == ["accrual", "accrual", "clawback", "clawback"]
+    assert {line.status for line in accrual.lines_of(unpaid_deal.id)} == {LineStatus.CANCELLED}
+
+
+def test_an_exchange_recomputes_on_the_new_price(office):
+    a = office.staff["a"]
+    deposit = office.sell(office.units["high_rise"][0], office.customer(a))
+    office.change(deposit, "exchange", target=office.units["villa"][2])
+    price = accrual.live_subscription(deposit.id).deal_price
+    owed = registers.owed_by_payee(office.project.id)
+    assert owed[f"user:{a.id}"] == (price * Decimal("0.003")).quantize(Decimal("0.01"))
+
+
+def test_a_manager_approves_no_line_of_their_own_and_a_line_is_approved_once(office):
+    manager, other = office.staff["manager"], office.staff["manager2"]
+    deal = office.sell(office.units["high_rise"][0], office.customer(office.staff["a"]))
+    office.contract_and_pay(deal)
+    ids = [line.id for line in accrual.lines_of(deal.id)]
+    from app.services.commissions import settlement
+    settlement.approve(office.project, ids, manager)
+    with pytest.raises(Conflict, match="已审批"):
+        settlement.approve(office.project, ids, other)
+
+
+def test_a_looser_payable_condition_releases_lines_already_accrued(office):
+    from app.services.commissions import rules
+    deal = office.sell(office.units["high_rise"][0], office.customer(office.staff["a"]))
+    assert {line.status for line in accrual.lines_of(deal.id)} == {LineStatus.ACCRUED}
+    rules.save_settings(office.project, "subscribed", None, office.staff["manager"])
+    assert {line.status for line in accrual.lines_of(deal.id)} == {LineStatus.PAYABLE}
+
+
+def test_a_rate_above_100_a_negative_amount_and_an_overlap_are_refused(office):
+    from datetime import date
+
+    from app.services.commissions import rules
+    from app.services.errors import RuleViolation
+    base = {"payee_kind": "consultant", "product_type": "shop", "kind": "rate",
+            "valid_from": date(2026, 1, 1)}
+    with pytest.raises(RuleViolation, match="0 到 100%"):
+        rules.add_rule(office.project, {**base, "value": "100.5"}, office.staff["manager"])
+    with pytest.raises(RuleViolation, match="负数"):
+        rules.add_rule(office.project, {**base, "kind": "amount", "value": "-1"},
+                       office.staff["manager"])
+    with pytest.raises(RuleViolation, match="时间重叠"):
+        rules.add_rule(office.project, {**base, "product_type": "villa", "value": "1"},
+                       office.staff["manager"])
+
+
+def test_a_name_change_keeps_the_lines(office):
+    deal = office.sell(office.units["high_rise"][0], office.customer(office.staff["a"]))
+    before = [(line.id, line.amount, line.status) for line in accrual.lines_of(deal.id)]
+    office.change(deal, "rename", rename_action="add", rename_name="周强",
+                  rename_id_number="310101198807075555")
+    assert accrual.live_subscription(deal.id).co_buyers != "[]"
+    assert [(line.id, line.amount, line.status) for line in accrual.lines_of(deal.id)] == before
