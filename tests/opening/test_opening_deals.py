@@ -266,3 +266,29 @@ def test_the_opening_authority_is_the_admins_only(app, office, make_user):
         with pytest.raises(NotAllowed):
             unit_status.transition(unit, "release", db.session.get(User, secretary),
                                    opening=True)
+
+
+@pytest.mark.parametrize("rule_from, lines", [("2026-10-01", 2), ("2026-11-30", 0)])
+def test_opening_deals_earn_commissions_only_under_a_rule_in_force_on_their_date(
+        app, office, rule_from, lines):
+    """An opening 认购 accrues as a live one: by the rule in force on its 认购 date. Rules
+    starting after the paper deals leave their commissions in the old books."""
+    from datetime import date
+
+    from app.models import CommissionLine
+    from app.services.commissions import rules
+    world, admin = office
+    with app.app_context():
+        manager = db.session.scalar(select(User).where(User.username == "admin_user"))
+        project = db.session.get(Project, world["project"])
+        for building in project.buildings:
+            rules.set_product_type(building, "high_rise", manager)
+        rules.add_rule(project, {"payee_kind": "consultant", "product_type": "high_rise",
+                                 "kind": "amount", "value": "3000",
+                                 "valid_from": date.fromisoformat(rule_from)}, manager)
+        db.session.commit()
+    assert apply(admin, send(admin, "deals", good_rows())).status_code == 200
+    with app.app_context():  # 301 and 302 were signed (10-10, 11-06); 303 is a deposit only
+        found = db.session.scalars(select(CommissionLine)).all()
+        assert len(found) == lines
+        assert all(line.amount == Decimal("3000.00") for line in found)
