@@ -39,13 +39,19 @@ ENGINES = [
 ]
 
 
+# The longest groups start first, so no worker is left finishing one alone at the end.
+FIRST = ("test_screens_e2e",)
+
+
 def pytest_collection_modifyitems(items):
     """Tests spread over the workers one by one (--dist loadgroup), except the browser suite:
     each of its files walks one live server's demo project in order, so a file stays on one
-    worker."""
+    worker. The browser files go first, the longest one before all (the order within a file
+    is kept)."""
     for item in items:
         if item.path.parent.name == "e2e":
             item.add_marker(pytest.mark.xdist_group(f"e2e-{item.path.stem}"))
+    items.sort(key=lambda item: (item.path.stem not in FIRST, item.path.parent.name != "e2e"))
 
 
 def pytest_report_header(config):
