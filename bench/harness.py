@@ -141,9 +141,27 @@ def show(name, figures):
 
 
 def hello_baseline(seconds, concurrency, workers=2):
-    """Bare Flask hello-world under the same server settings."""
+    """Bare Flask hello-world under the same server settings, with the server's CPU per
+    request in ms ('cpu_ms'): the unit the benchmarks state their costs in."""
     with Server("bench.hello:app", workers=workers) as server:
-        return load(server.port, "/", seconds, concurrency)
+        before = cpu_seconds(server.proc.pid)
+        figures = load(server.port, "/", seconds, concurrency)
+        cpu = cpu_seconds(server.proc.pid) - before
+    return {**figures, "cpu_ms": cpu / max(1, figures["requests"]) * 1000}
+
+
+def cpu_seconds(pid):
+    """User + system CPU of gunicorn: the master and its workers (found by parent pid)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def demo_database():

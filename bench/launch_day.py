@@ -41,6 +41,7 @@ from bench.harness import (  # noqa: E402
     BIN,
     ROOT,
     Server,
+    cpu_seconds,
     hello_baseline,
     insert_unit_grid,
     login,
@@ -340,30 +341,18 @@ def double_sales(query, project_id):
     return len({row[0] for row in many_deposits + many_picks}) + len(many_moves)
 
 
-def cpu_seconds(pid):
-    """User + system CPU of gunicorn: the master and its workers (found by parent pid)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
 def page_tag(port, path, cookie):
     """The ETag a page opened now starts polling with (its data-etag)."""
     _, _, page = request(port, "GET", path, {"Cookie": cookie})
     return re.search(rb'data-etag="([^"]+)"', page).group(1).replace(b"&#34;", b'"').decode()
 
 
-def probe(port, pid, cookie, tag):
-    """What one request of each kind costs the server, measured alone (16 clients, 4 s):
-    the figures that say which part of the rush costs what."""
+def probe(port, pid, session, tag, unit, hello_ms):
+    """What one request of each kind costs the server, measured alone: polls from 16 clients
+    for 4 s, then one consultant holding and letting go a unit 100 times in a row. Each cost
+    is also given in bare-Flask hello-world requests (`hello_ms`, the same run's)."""
     from bench.harness import load
+    cookie, token = session
     project, version, layout, expired = tag.strip('"').split(".")
     behind = f'"{project}.{max(0, int(version) - 20)}.{layout}.{expired}"'  # 20 changes back
     headers = {"Cookie": cookie, "HX-Request": "true"}
@@ -375,9 +364,26 @@ def probe(port, pid, cookie, tag):
         cpu = cpu_seconds(pid) - before
         costs[name] = cpu / max(1, figures["requests"]) * 1000
         print(f"   probe {name:<22} {figures['rps']:6.0f} req/s alone, "
-              f"{costs[name]:5.1f} ms server CPU each, {cpu / (time.time() - began):.2f} cores",
+              f"{costs[name]:5.1f} ms server CPU each ({costs[name] / hello_ms:4.1f} hello), "
+              f"{cpu / (time.time() - began):.2f} cores", flush=True)
+    moves = {**headers, "X-CSRFToken": token,
+             "Content-Type": "application/x-www-form-urlencoded"}
+    spent = {"hold": 0.0, "release": 0.0}
+    for _ in range(100):
+        for name, path in (("hold", "hold"), ("release", "cancel-hold")):
+            before = cpu_seconds(pid)
+            status, _, _ = request(port, "POST", f"/board/units/{unit}/{path}", moves, "")
+            spent[name] += cpu_seconds(pid) - before
+            assert status == 200, f"probe {name}: {status}"
+    for name, cpu in spent.items():
+        costs[name] = cpu / 100 * 1000
+        print(f"   probe {name:<22} {costs[name]:5.1f} ms server CPU each "
+              f"({costs[name] / hello_ms:4.1f} hello-world requests; goal for a hold ≤ 4)",
               flush=True)
     return costs
+
+
+HELLO_MS = [1.0]  # a hello-world request's server CPU in ms, measured first in main()
 
 
 def run_engine(engine, seconds, workers):
@@ -401,7 +407,7 @@ def run_engine(engine, seconds, workers):
                              f"/launch-hall/{ids['display']}")}
         tag = tags["/board?building=1"]
         print(f"   {len(sessions) + len(desks)} logins done", flush=True)
-        costs = probe(port, server.proc.pid, sessions[0][0], tag)
+        costs = probe(port, server.proc.pid, sessions[0], tag, released[-1], HELLO_MS[0])
         print("   the rush starts", flush=True)
         recorder, truth = Recorder(), Truth(read_version)
         staleness = ({}, threading.Lock())
@@ -490,8 +496,10 @@ def main():
           f"{CONSULTANTS} consultants ({HOT_CLIENTS} on {HOT_UNITS} units), {BOARDS} boards "
           f"polling every 2 s, {seconds} s per engine, gunicorn {args.workers} sync workers")
     hello = hello_baseline(5 if args.quick else 10, 16, workers=args.workers)
+    HELLO_MS[0] = hello["cpu_ms"]
     print(f"   bare Flask hello-world: {hello['rps']:.0f} req/s, p50 {hello['p50']:.1f} ms, "
-          f"p99 {hello['p99']:.1f} ms (16 clients, same server settings)", flush=True)
+          f"p99 {hello['p99']:.1f} ms, {hello['cpu_ms']:.2f} ms server CPU each "
+          "(16 clients, same server settings)", flush=True)
     lines, failed = [], False
     for engine in args.engines.split(","):
         line, errors, double = run_engine(engine.strip(), seconds, args.workers)
