@@ -1,5 +1,7 @@
 """The one way every service writes its audit row."""
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from flask import has_request_context, request
@@ -12,7 +14,7 @@ from app.services.audit_labels import ACTION_LABELS, OBJECT_LABELS
 from app.services.clock import now
 
 __all__ = ["ACTION_LABELS", "OBJECT_LABELS", "READ_ACTION_SUFFIXES", "client_ip", "record",
-           "record_many"]
+           "record_many", "reason_for_all"]
 
 # Reading personal data is itself recorded (an export, a reveal). Those rows are the only
 # writes a GET may make; their action names end with one of these.
@@ -33,6 +35,20 @@ def _default(value):
     raise TypeError(f"cannot audit {type(value).__name__}")
 
 
+_DEFAULT_REASON = ContextVar("audit_default_reason", default=None)
+
+
+@contextmanager
+def reason_for_all(reason):
+    """Every row written inside gets `reason` unless it gives its own: the deposits,
+    认购书 and unit moves of an opening import all say 期初导入."""
+    token = _DEFAULT_REASON.set(reason)
+    try:
+        yield
+    finally:
+        _DEFAULT_REASON.reset(token)
+
+
 def client_ip():
     return request.remote_addr if has_request_context() else None
 
@@ -40,6 +56,7 @@ def client_ip():
 def _values(action, obj_type, obj_id, before, after, reason, project_id, user):
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
+    reason = reason or _DEFAULT_REASON.get()
     return dict(
         at=now(),
         user_id=getattr(user, "id", None),

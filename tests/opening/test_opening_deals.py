@@ -292,3 +292,17 @@ def test_opening_deals_earn_commissions_only_under_a_rule_in_force_on_their_date
         found = db.session.scalars(select(CommissionLine)).all()
         assert len(found) == lines
         assert all(line.amount == Decimal("3000.00") for line in found)
+
+
+def test_every_row_the_deals_sheet_writes_says_it_came_from_the_opening_import(app, office):
+    """Not just the summary: each deposit, 认购书, contract, payment and unit move the sheet
+    made is logged with the reason 期初导入, so a unit's history says where its sale came from."""
+    world, admin = office
+    with app.app_context():
+        last = db.session.scalar(select(func.max(AuditLog.id)))
+    assert apply(admin, send(admin, "deals", good_rows())).status_code == 200
+    with app.app_context():
+        rows = db.session.scalars(select(AuditLog).where(AuditLog.id > last)).all()
+    written = {row.action for row in rows}
+    assert {"unit_mark_sold", "opening_imported"} <= written, written
+    assert [row.action for row in rows if row.reason != "期初导入"] == []

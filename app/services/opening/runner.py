@@ -44,7 +44,8 @@ def apply(record, project, actor):
     if record.applied_at is not None:
         raise RuleViolation("该文件已经导入过了")
     module = KINDS[record.kind]
-    result = _run(module, project, [tuple(row) for row in json.loads(record.rows)], actor)
+    with audit.reason_for_all("期初导入"):
+        result = _run(module, project, [tuple(row) for row in json.loads(record.rows)], actor)
     record.applied_at, record.applied_by_id = clock.now(), actor.id
     counts = {k: v for k, v in result.items() if k != "lines"}
     record.result = json.dumps(counts, ensure_ascii=False)
