@@ -1,9 +1,7 @@
 """期初数据: customers and staff accounts from .xlsx — template, preview that writes nothing,
 line-numbered Chinese errors, all or nothing, the audit log saying 期初导入."""
 import io
-from datetime import datetime, timezone
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -17,15 +15,7 @@ CUSTOMERS = ["客户姓名", "手机号", "置业顾问", "登记日期", "最�
              "性别", "意向户型"]
 USERS = ["姓名", "用户名", "角色"]
 # 2026-12-01 10:00 in Shanghai
-NOW = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
 
-
-@pytest.fixture
-def frozen(monkeypatch):
-    monkeypatch.setattr("app.services.clock.now", lambda: NOW)
-    monkeypatch.setattr("app.services.opening.customers.now", lambda: NOW)
-    monkeypatch.setattr("app.services.customers.ownership.now", lambda: NOW)
-    monkeypatch.setattr("app.services.customers.cards.now", lambda: NOW)
 
 
 def count(model):

@@ -2,7 +2,6 @@
 instalments, payments — brought in through the live deal services: each unit ends in its
 status, the registers' totals equal the sheet's, and a bad line writes nothing."""
 import re
-from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -30,20 +29,13 @@ from tests.board.test_board import cells
 from tests.board.test_import import apply_preview
 from tests.fixtures.board import make_project, upload, xlsx_bytes
 from tests.foundation.test_first_run import two_buildings_two_entrances
+from tests.opening.conftest import NOW
 from tests.opening.test_opening import CUSTOMERS, apply, send
 
-NOW = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)  # 2026-12-01 10:00 in Shanghai
 DEALS = ["楼栋", "房号", "买受人", "手机号", "定金类型", "定金金额", "定金收据号", "收定日期",
          "成交价", "认购日期", "付款方式", "首付款", "按揭银行", "合同编号", "签约日期",
          "回款1金额", "回款1收据号", "回款1日期"]
 
-
-@pytest.fixture
-def frozen(monkeypatch):
-    monkeypatch.setattr("app.services.clock.now", lambda: NOW)
-    monkeypatch.setattr("app.services.opening.customers.now", lambda: NOW)
-    monkeypatch.setattr("app.services.customers.ownership.now", lambda: NOW)
-    monkeypatch.setattr("app.services.customers.cards.now", lambda: NOW)
 
 
 @pytest.fixture
