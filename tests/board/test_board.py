@@ -163,6 +163,22 @@ def test_a_manager_extends_once_and_the_reason_is_required(app, login_as):
         assert "延长保留" in history and "原因:客户在路上" in history
 
 
+def test_the_panel_shows_the_latest_ten_moves_and_the_rest_on_request(app, login_as):
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    consultant = login_as("consultant")
+    for _ in range(6):  # 12 moves
+        consultant.post(f"/board/units/{unit_id}/hold", {}, htmx=True)
+        last = consultant.post(f"/board/units/{unit_id}/cancel-hold", {}, htmx=True)
+    history = last.get_data(as_text=True).split("房源记录")[1]
+    assert history.count("<li>") == 10 and "显示全部记录" in history
+    full = consultant.get(f"/board/unit?unit={unit_id}&history=all", headers={"HX-Request": "true"})
+    assert full.get_data(as_text=True).split("房源记录")[1].count("<li>") == 12
+    assert "显示全部记录" not in full.get_data(as_text=True)
+    page = consultant.get(f"/board/unit?unit={unit_id}&history=all")  # without htmx: a page
+    assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
+
+
 def test_rolling_release_of_a_floor_from_the_panel(app, login_as):
     world = make_project(app, status=S.WITHHELD)
     manager = login_as("manager")

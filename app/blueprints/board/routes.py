@@ -30,22 +30,33 @@ def board_args():
     return request.args.get("building", type=db_id), grid.Filters.from_args(request.args)
 
 
-def move_forms(given=None):
-    """One form per move, each with its own prefix so their fields never clash."""
-    forms = {"cancel_hold": ReasonForm(prefix="cancel_hold", formdata=None),
-             "extend_hold": ExtendHoldForm(prefix="extend_hold", formdata=None),
-             "withhold": ReasonForm(prefix="withhold", formdata=None),
-             "block": BlockForm(prefix="block", formdata=None)}
-    forms.update(given or {})
-    return forms
+MOVE_FORMS = {"cancel_hold": ReasonForm, "extend_hold": ExtendHoldForm, "withhold": ReasonForm,
+              "block": BlockForm}
 
 
-def panel_context(unit, forms=None, now=None):
+class MoveForms(dict):
+    """One form per move, each with its own prefix so their fields never clash. A form is
+    built when the panel first shows it: most panels show one or two of the four."""
+
+    def __missing__(self, name):
+        form = self[name] = MOVE_FORMS[name](prefix=name, formdata=None)
+        return form
+
+    __getattr__ = dict.__getitem__
+
+
+PANEL_HISTORY = 10  # the latest moves; 显示全部记录 asks for the rest
+
+
+def panel_context(unit, forms=None, now=None, full_history=False):
     now = now or clock.now()
     state = unit_status.effective(unit, now)
+    history = grid.unit_history(unit.id, None if full_history else PANEL_HISTORY + 1)
     return {"unit": unit, "state": state,
             "moves": unit_status.allowed_moves(unit, current_user._get_current_object(), now),
-            "history": grid.unit_history(unit.id), "forms": move_forms(forms),
+            "history": history[:None if full_history else PANEL_HISTORY],
+            "more_history": len(history) > PANEL_HISTORY and not full_history,
+            "forms": MoveForms(forms or {}),
             "discount_link": discount_link(unit, state),
             "deposit_receipt": deposit_receipt(unit, state)}
 
@@ -158,7 +169,8 @@ def poll():
 @require("board.view")
 def unit_panel():
     unit = unit_or_404(request.args.get("unit", type=db_id))
-    return render_page("board/unit.html", partial="board/_panel.html", **panel_context(unit))
+    return render_page("board/unit.html", partial="board/_panel.html",
+                       **panel_context(unit, full_history=request.args.get("history") == "all"))
 
 
 @bp.route("/board/export")

@@ -228,12 +228,14 @@ _HISTORY = (select(AuditLog.at, AuditLog.action, AuditLog.before, AuditLog.after
                    AuditLog.reason, User.display_name.label("name"))
             .outerjoin(User, User.id == AuditLog.user_id)
             .where(AuditLog.object_type == "unit", AuditLog.object_id == bindparam("unit"))
-            .order_by(AuditLog.id.desc()).limit(bindparam("limit")))
+            .order_by(AuditLog.id.desc()))
 
 
-def unit_history(unit_id, limit=30):
-    """The unit's audit rows, newest first, with the statuses they moved between."""
-    rows = db.session.execute(_HISTORY, {"unit": str(unit_id), "limit": limit}).all()
+def unit_history(unit_id, limit=None):
+    """The unit's audit rows, newest first (the latest `limit`, or all), with the statuses
+    they moved between."""
+    query = _HISTORY.limit(limit) if limit else _HISTORY
+    rows = db.session.execute(query, {"unit": str(unit_id)}).all()
     history = []
     for entry in rows:
         name = entry.name
