@@ -98,6 +98,14 @@ class DiscountRequest(db.Model):
                                     order_by="Subscription.id", viewonly=True)
 
     @property
+    def used_by_number(self):
+        """The 认购书 that carries the discount now: after a correction (重开) the reissued
+        one, not the first, which was voided."""
+        if not self.subscriptions:
+            return self.subscription_ref or ""
+        return self.subscriptions[-1].number
+
+    @property
     def list_discount(self):
         """How far below the list price (表价) the deal goes."""
         return self.list_price - self.deal_price

@@ -1,9 +1,11 @@
 """States say what they are — a refunded 认购书 is 已退房 and owes nothing,
 a paid instalment is not offered for payment, a discount request points to the 认购书 that
 uses it after a reissue, and the home page says its 已售金额 is at list price."""
+import io
 import re
 from datetime import timedelta
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
@@ -82,6 +84,12 @@ def test_a_discount_request_points_to_the_subscription_after_a_reissue(app, offi
     detail = browser_for("liuqiang").get(f"/discounts/{request_id}").text
     assert re.search(rf"{numbers[0]}</a>\(已作废\) → 重开为 <a[^>]*>{numbers[1]}</a>\(有效\)",
                      detail), detail[detail.find("已用于"):][:400]
+    log = browser_for("liuqiang").get("/discounts/log").text  # the register and its .xlsx
+    assert f"<td>{numbers[1]}</td>" in log and f"<td>{numbers[0]}</td>" not in log
+    sheet = browser_for("liuqiang").get("/discounts/log.xlsx")
+    cells = [c for row in load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True)
+             for c in row]
+    assert numbers[1] in cells and numbers[0] not in cells
 
 
 def test_the_home_page_says_sold_amount_is_at_list_price(app, office, browser_for):

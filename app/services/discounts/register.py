@@ -67,7 +67,7 @@ def _conditions(project_id, filters, at):
 def entries(project_id, filters, at=None, limit=PAGE_LIMIT):
     """Requests matching the filters, newest first, with their events loaded."""
     at = at or now()
-    query = (select(R).options(*LOADS, selectinload(R.events))
+    query = (select(R).options(*LOADS, selectinload(R.events), selectinload(R.subscriptions))
              .where(*_conditions(project_id, filters, at)).order_by(R.created_at.desc(),
                                                                      R.id.desc()))
     if limit:
@@ -109,7 +109,7 @@ def export_rows(requests, at, show_floor):
             "status": status_label(r, at), "reason": r.reason,
             "approver": r.decided_by.display_name if r.decided_by else "",
             "decided_at": r.decided_at, "verbal": "口头" if r.verbal else "",
-            "subscription": r.subscription_ref or "", "history": history(r),
+            "subscription": r.used_by_number, "history": history(r),
         }
         if show_floor:
             row["floor_price"] = r.floor_price
