@@ -1,5 +1,6 @@
 """A test client that behaves like a browser: it reads CSRF tokens from pages."""
 import re
+import threading
 
 import psycopg
 
@@ -76,3 +77,24 @@ class Browser:
                              page="/login")
         self.token = None  # the session rotated at login: the old token is dead
         return response
+
+
+def race(app, *jobs):
+    """Run each job(app) in its own thread and app context, all released at once."""
+    barrier = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def run(index, job):
+        barrier.wait(timeout=10)
+        try:
+            with app.app_context():
+                results[index] = job()
+        except Exception as exc:  # collected and asserted by the caller
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results

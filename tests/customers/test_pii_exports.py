@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AccessLog, AuditLog, Project
 from tests.fixtures.customers import add_customer, browser_for, office
+from tests.helpers import race
 
 
 def _access(app):
@@ -102,3 +103,20 @@ def test_the_admin_sets_the_reveal_limit_on_the_project_page(app, login_as):
         change = db.session.scalar(select(AuditLog).where(
             AuditLog.action == "project_settings_changed"))
         assert '"reveal_limit": 10' in change.after
+
+
+def test_reveals_pressed_at_once_at_the_limit_pass_only_up_to_it(app):
+    ids = office(app)
+    customer = add_customer(app, ids["a"], "张三", "13800138000")
+    _limit(app, 3)
+    first = browser_for(app, "zhaomin")
+    first.get(f"/customers/{customer}")
+    for _ in range(2):
+        assert first.post(f"/customers/{customer}/reveal/phone", htmx=True).status_code == 200
+    tabs = [browser_for(app, "zhaomin") for _ in range(5)]  # five tabs, one press each
+    for tab in tabs:
+        tab.get(f"/customers/{customer}")
+    answers = race(app, *[lambda tab=tab: tab.post(f"/customers/{customer}/reveal/phone",
+                                                   htmx=True) for tab in tabs])
+    assert sorted(a.status_code for a in answers) == [200, 429, 429, 429, 429], answers
+    assert [r[2] for r in _access(app)].count("reveal") == 3

@@ -1,5 +1,4 @@
 """Two managers deciding at once: one decision stands, the other is told. Both engines."""
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -9,27 +8,7 @@ from app.models import DiscountEvent, DiscountRequest, DiscountStatus
 from app.services import discounts
 from app.services.errors import Conflict
 from tests.discounts.conftest import T0, get, new_request, user
-
-
-def race(app, *jobs):
-    """Run each job(app) in its own thread and app context, all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index, job):
-        barrier.wait(timeout=10)
-        try:
-            with app.app_context():
-                results[index] = job()
-        except Exception as exc:  # collected and asserted by the caller
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
+from tests.helpers import race
 
 
 def _decide(office, request_id, name, approve):

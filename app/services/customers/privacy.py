@@ -39,6 +39,9 @@ def reveal(customer, field, *, user):
         raise RuleViolation("不能显示该字段")
     if customer.anonymised_at is not None:
         raise RuleViolation("该客户已匿名化")
+    # One user's reveals are counted one after the other (their row is the lock), so
+    # two pressed at once at the limit cannot both pass.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     at = now()
     limit = db.session.get(Project, customer.project_id).reveal_limit
     if _reveals_within_the_hour(user, at) >= limit:
