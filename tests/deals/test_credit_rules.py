@@ -208,3 +208,30 @@ def test_a_rejected_complaint_is_split_as_case_two(app, office, browser_for, wan
             deposit = db.session.get(Deposit, deposit_id)
             assert deposit.split_case == "customer_chose" and deposit.split_status == "rejected"
             assert "投诉不成立,按准则(2)分成:客户撤回投诉" in deposit.split_reason
+
+
+def test_the_closer_registers_the_customer_the_day_after_the_card_expired(
+        app, office, browser_for, wang_wu):
+    """The old owner's card does not block the closer once it has run out: on its last valid
+    day 李军's 快速登记 is refused naming 王芳, the day after it is his, and his deal is his own."""
+    quick = {"name": "王五", "phone": "13700007777", "channel": "路过", "kind": "visit"}
+    with time_machine.travel(LAST_VALID, tick=False):
+        closer = browser_for("lijun")
+        closer.get("/customers/new")
+        refused = closer.post("/customers/new", quick)
+        assert refused.status_code == 422
+        assert "该号码已登记:归属置业顾问 王芳" in refused.text
+    with time_machine.travel(DAY_AFTER, tick=False):
+        closer = browser_for("lijun")
+        closer.get("/customers/new")
+        taken = closer.post("/customers/new", quick)
+        assert taken.status_code == 302 and taken.headers["Location"].endswith(f"/{wang_wu}")
+        card = closer.get(f"/customers/{wang_wu}").text
+        assert "重新登记(原归属已过期)" in card
+        assert "有效期至 2026-03-10;重新登记日 2026-03-11 超过有效期 → 归属 李军" in card
+        deposit_id = deal(app, browser_for, office["units"]["1栋 101"], wang_wu)
+    with app.app_context():
+        assert db.session.get(Deposit, deposit_id).split_case == "own"
+        assert shares(deposit_id) == {"李军": (Decimal(100), Decimal(100))}
+        customer = db.session.get(Customer, wang_wu)
+        assert customer.owner_id == office["lijun"] and customer.deal_at is not None
