@@ -4,7 +4,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ChannelReport, Customer, FollowUp, Project, User
+from app.models import AuditLog, ChannelReport, Customer, FollowUp, GradeChange, Project, User
 from app.services.customers import channels, ownership, retention, visits
 from tests.fixtures.customers import add_customer, at, browser_for, office
 
@@ -141,3 +141,57 @@ def test_a_family_member_who_comes_later_belongs_to_the_first_consultant(app):
     assert "张太太 建档晚于本客户" in back.text
     assert _post(app, "wangfang", at(2026, 3, 6), f"/customers/{first}", f"{card}/link",
                  {"kind": "referral", "linked_phone": "13800138000"}).status_code == 403
+
+
+def _grade_on_card(app, username, when, customer_id):
+    card = _page(app, username, when, f"/customers/{customer_id}").text
+    section = card[card.index('id="grade"'):]
+    return section[:section.index("</h2>")]
+
+
+def test_a_downgrade_waits_for_the_manager_who_confirms_or_rejects_it(app):
+    """Seed 000: 客户的退化,必须及时报告现场主管,经分析确实无误后及时对电子温馨卡进行修改 —
+    proposed at 23:59 the card keeps its grade; the manager decides after midnight."""
+    ids = office(app)
+    customer_id = add_customer(app, ids["a"], "张三", "13800138000", when=at(2026, 3, 1))
+    card = f"/customers/{customer_id}"
+    with time_machine.travel(at(2026, 3, 1, 23, 59), tick=False):
+        wang = browser_for(app, "wangfang")
+        wang.get(card)
+        wang.post(f"{card}/grade", {"grade": "B", "reason": "看中 1801"}, htmx=True)
+        down = wang.post(f"{card}/grade", {"grade": "C", "reason": "预算不足"}, htmx=True)
+        assert down.status_code == 200 and "降级待经理确认" in down.text
+        again = wang.post(f"{card}/grade", {"grade": "D", "reason": "联系不上"}, htmx=True)
+        assert again.status_code == 422 and "B → C 正等待经理确认" in again.text
+    assert 'grade-B"' in _grade_on_card(app, "wangfang", at(2026, 3, 1, 23, 59), customer_id)
+    with app.app_context():
+        pending = db.session.scalar(select(GradeChange).where(GradeChange.after == "C"))
+        change_id = pending.id
+    queue = "/customers/ownership"
+    reject = f"/customers/downgrades/{change_id}/reject"
+    blank = _post(app, "liuqiang", at(2026, 3, 2, 0, 0), queue, reject, {"note": " "})
+    assert "请填写驳回降级的原因" in blank.text and "预算不足" in blank.text  # still waiting
+    assert _post(app, "wangfang", at(2026, 3, 2, 0, 0), card, reject,
+                 {"note": "自己驳回"}).status_code == 403
+    done = _post(app, "liuqiang", at(2026, 3, 2, 0, 0), queue, reject,
+                 {"note": "客户上周仍来电问价"})
+    assert "已驳回降级:张三 保持 B 级" in done.text
+    assert 'grade-B"' in _grade_on_card(app, "wangfang", at(2026, 3, 2, 9), customer_id)
+    history = _page(app, "wangfang", at(2026, 3, 2, 9), card).text
+    assert "降级已驳回" in history and "经理驳回:客户上周仍来电问价" in history
+    with time_machine.travel(at(2026, 3, 2, 9), tick=False):
+        wang = browser_for(app, "wangfang")
+        wang.get(card)
+        wang.post(f"{card}/grade", {"grade": "D", "reason": "联系不上"}, htmx=True)
+    with app.app_context():
+        change_id = db.session.scalar(select(GradeChange.id).where(GradeChange.after == "D"))
+    confirmed = _post(app, "liuqiang", at(2026, 3, 2, 10), queue,
+                      f"/customers/downgrades/{change_id}/ack", {})
+    assert "已确认降级:张三 现为 D 级" in confirmed.text
+    assert 'grade-D"' in _grade_on_card(app, "wangfang", at(2026, 3, 2, 10), customer_id)
+    with app.app_context():
+        decided = {c.after: c for c in db.session.scalars(select(GradeChange))}
+        assert decided["C"].status == "rejected" and decided["D"].status == "applied"
+        assert "2026-03-02 申请 B→D,2026-03-02 经理确认" in decided["D"].decision_note
+        assert db.session.scalar(select(AuditLog.reason).where(
+            AuditLog.action == "downgrade_rejected")) == "客户上周仍来电问价"
