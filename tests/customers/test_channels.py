@@ -207,6 +207,8 @@ def test_a_group_brought_by_a_distributor_is_reported_the_same_day_with_the_full
         next_day = channels.report_customer(w.project, ma, "李四", "男", "13900139000",
                                             by=w.secretary, group=True)
     assert next_day.status == "refused" and "录入营销系统" in next_day.refusal
+    assert ("带团报备须在到访当日提供:客户 2026-03-03 到访录入,报备 2026-03-04"
+            "(规则:003 带团当日报备)") in next_day.refusal
     with time_machine.travel(at(2026, 3, 3, 12, 0), tick=False):
         same_day = channels.report_customer(w.project, ma, "李四", "男", "13900139000",
                                             by=w.secretary, group=True)
