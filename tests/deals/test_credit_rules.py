@@ -1,6 +1,7 @@
 """以成交为准 and the seed 002 credit cases through HTTP, at Asia/Shanghai day boundaries:
 the card moves to the closing consultant when the owner's card had expired, and every deal
 stores 业绩 (whose sale) and 奖金 (the bonus split) separately, with the reason in Chinese."""
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -133,8 +134,16 @@ def test_credit_and_bonus_follow_the_seed_cases(app, office, browser_for, wang_w
                                                 expected, credited):
     with time_machine.travel(LAST_VALID, tick=False):
         deposit_id = deal(app, browser_for, office["units"]["1栋 101"], wang_wu, case=case)
-        page = browser_for("liuqiang").get("/deals/registers/subscriptions").text
+        manager = browser_for("liuqiang")
+        page = manager.get("/deals/registers/subscriptions").text
         assert f"业绩 {credited}|奖金" in page
+        report = manager.get("/reports/consultants?period=day&day=2026-03-10").text
+        other = "李军" if credited == "王芳" else "王芳"
+        # 置业顾问业绩 as the manager reads it: 认购套数 for the 业绩, 奖金分成 by the bonus
+        assert report_cells(report, credited)["认购套数"] == "1"
+        assert report_cells(report, other)["认购套数"] == "0"
+        assert report_cells(report, other)["奖金分成(套)"] == ("0.20" if other in expected
+                                                              else "0")
     with app.app_context(), time_machine.travel(LAST_VALID, tick=False):
         assert shares(deposit_id) == {k: (Decimal(c), Decimal(p))
                                       for k, (c, p) in expected.items()}
@@ -151,6 +160,16 @@ def test_credit_and_bonus_follow_the_seed_cases(app, office, browser_for, wang_w
         assert rows[other]["subscriptions"] == 0
         assert rows[other]["bonus"] == Decimal(expected.get(other, (0, 0))[1]) / 100
         assert db.session.get(Customer, wang_wu).owner.display_name == credited
+
+
+def report_cells(page, name):
+    """{column label: cell text} of one consultant's row on 置业顾问业绩."""
+    head = page[page.index("<thead>"):page.index("</thead>")]
+    labels = re.findall(r"<th[^>]*>([^<]+)</th>", head)
+    row = page[page.index(f">{name}</a>"):]
+    row = row[:row.index("</tr>")]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    return dict(zip(labels[1:], cells, strict=False))  # the grades cell holds links
 
 
 def performance_rows(project_id):
