@@ -168,7 +168,7 @@ def _scripted(made, rng):
         until = ownership.valid_until(customer)
         released_at = datetime.combine(until + timedelta(days=1), time(9), tzinfo=zone())
         ownership.set_owner(customer, None, "expired", at=released_at,
-                            reason=f"建档有效期已过({until:%Y-%m-%d} 到期)")
+                            reason=ownership.expiry_reason(customer, released_at))
 
 
 def _channels(project, secretary):
