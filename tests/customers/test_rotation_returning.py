@@ -34,6 +34,11 @@ def test_on_the_last_valid_day_the_owner_receives_them_without_a_turn(app):
         desk = _desk(app, ids, "b", "a", "c")
         page = walk_in(desk, "王五", "13700007777")
         assert "老客户" in page and "登记并分配 → 李军" in page  # 李军 still first
+    with app.app_context():
+        note = db.session.scalar(select(RotationAssignment.note))
+        assert note == ("建档 2026-01-10,最后有效跟进 2026-01-10,归属 王芳,有效期至 2026-03-10;"
+                        "到访日 2026-03-10 在有效期内 → 老客户由原顾问 王芳 接待,不计轮次"
+                        "(规则:二.5(2))")
 
 
 def test_an_expired_card_returning_uses_no_turn_and_the_reason_names_the_dates(app):
