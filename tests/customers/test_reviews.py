@@ -122,6 +122,24 @@ def test_cards_past_retention_are_listed_and_anonymised_in_bulk(app):
     assert "请选择超过保存期限的客户" in empty.text
 
 
+def test_the_retention_period_is_the_projects_setting(app, login_as):
+    """The admin shortens 客户资料保存期限 to 12 months: 王五, last seen 2025-06-01, is kept to
+    2026-06-01 and listed from 06-02; out of range is refused in Chinese."""
+    ids = office(app)
+    _retention_world(app, ids)
+    admin = login_as("admin")
+    url = f"/admin/projects/{ids['project']}"
+    admin.get(url)
+    settings = {"name": "翡翠湾花园", "hold_minutes": "30", "transfer_fee": "0",
+                "rounding": "yuan", "approval_valid_days": "7"}
+    short = admin.post(url, {**settings, "retention_months": "5"})
+    assert short.status_code == 422 and "保存期限应在 6 到 120 个月之间" in short.text
+    assert admin.post(url, {**settings, "retention_months": "12"}).status_code == 302
+    last_day = _page(app, "liuqiang", at(2026, 6, 1, 23, 59), "/customers/retention").text
+    assert "保存 12 个月" in last_day and "张三" in last_day and "王五" not in last_day
+    assert "王五" in _page(app, "liuqiang", at(2026, 6, 2, 0, 0), "/customers/retention").text
+
+
 def test_a_family_member_who_comes_later_belongs_to_the_first_consultant(app):
     """Seed 002 准则(11) (and (10) for 老带新): the link is on the card with its reason."""
     ids = office(app)
