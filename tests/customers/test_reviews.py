@@ -157,6 +157,13 @@ def test_a_family_member_who_comes_later_belongs_to_the_first_consultant(app):
     back = _post(app, "liuqiang", at(2026, 3, 6), f"/customers/{first}",
                  f"/customers/{first}/link", {"kind": "referral", "linked_phone": "13900139000"})
     assert "张太太 建档晚于本客户" in back.text
+    friend = add_customer(app, ids["c"], "赵六", "13600136000", when=at(2026, 3, 8))
+    brought = _post(app, "liuqiang", at(2026, 3, 9), f"/customers/{friend}",
+                    f"/customers/{friend}/link", {"kind": "referral",
+                                                  "linked_phone": "13800138000"})
+    assert ("老带新:张三 2026-03-01 建档在先,本客户 2026-03-08 建档 → 归属 王芳"
+            "(规则:002 准则(10)") in brought.text
+    assert "老带新/家庭" in brought.text  # the card's 归属记录: 张伟 → 王芳
     assert _post(app, "wangfang", at(2026, 3, 6), f"/customers/{first}", f"{card}/link",
                  {"kind": "referral", "linked_phone": "13800138000"}).status_code == 403
 
