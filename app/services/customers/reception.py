@@ -71,15 +71,20 @@ def _route_returning(row, customer, named, at):
     return entry.user, "assist", f"{state} → {why}(规则:准则(3))"[:200]
 
 
-def _route_lapsed(row, customer, at):
-    """A returning customer whose card expired or who is in the pool: the next consultant
-    receives them without using a turn (seed 002 二.5(2): 客户以后重新上门…均不计入接待名额)."""
-    entry, _kind, _skipped = rotation.next_up(row)
-    if entry is None:
-        raise RuleViolation("当前没有可接待的置业顾问(全部外出或未排班)")
-    why = (f"{card_state(customer, at, '到访日')} → 老客户重新上门,由 "
-           f"{entry.user.display_name} 接待,不计轮次(规则:二.5(2))")
-    return entry.user, "return", why[:200]
+def _route_lapsed(row, customer, at, named):
+    """A returning customer whose card expired or who is in the pool: the consultant they name,
+    else the next one, receives them without using a turn (seed 002 二.5(2): 客户以后重新上门…
+    均不计入接待名额)."""
+    if named is not None:
+        _named_present(row, named)
+        user, kind, how = named, "named", f"客户指定 {named.display_name} 接待"
+    else:
+        entry, _kind, _skipped = rotation.next_up(row)
+        if entry is None:
+            raise RuleViolation("当前没有可接待的置业顾问(全部外出或未排班)")
+        user, kind, how = entry.user, "return", f"由 {entry.user.display_name} 接待"
+    why = f"{card_state(customer, at, '到访日')} → 老客户重新上门,{how},不计轮次(规则:二.5(2))"
+    return user, kind, why[:200]
 
 
 def receive_walk_in(project, name, phone, channel, *, by, named_id=None, at=None):
@@ -96,11 +101,11 @@ def receive_walk_in(project, name, phone, channel, *, by, named_id=None, at=None
         consultant, kind, note = _route_returning(row, existing, named, at)
         customer = existing
     else:
-        if named is not None:
+        if existing is not None and existing.anonymised_at is None:
+            consultant, kind, note = _route_lapsed(row, existing, at, named)
+        elif named is not None:
             _named_present(row, named)
             consultant, kind, note = named, "named", "首次来访指定接待"
-        elif existing is not None and existing.anonymised_at is None:
-            consultant, kind, note = _route_lapsed(row, existing, at)
         else:
             entry, kind, skipped = rotation.take_turn(row)
             consultant, note = entry.user, None
