@@ -168,7 +168,7 @@ def _scripted(made, rng):
         until = ownership.valid_until(customer)
         released_at = datetime.combine(until + timedelta(days=1), time(9), tzinfo=zone())
         ownership.set_owner(customer, None, "expired", at=released_at,
-                            reason=f"建档有效期已过({until:%Y-%m-%d} 到期)")
+                            reason=ownership.expiry_reason(customer, released_at))
 
 
 def _channels(project, secretary):
@@ -243,10 +243,15 @@ def _today_queue(project, consultants, rng, secretary, manager):
 
 
 def _late_entry(project, consultant, rng):
-    """A 补录: yesterday evening's call typed in today, keeping both times."""
-    happened = datetime.combine(today() - timedelta(days=1), time(19, 40), tzinfo=zone())
+    """补录: yesterday evening's walk-in and call typed in today, keeping both times."""
+    yesterday = today() - timedelta(days=1)
+    reception.register_contact(project, consultant, "visit", _name(rng), _phone(rng, set()),
+                               "路过", by=consultant, duration=35,
+                               happened=datetime.combine(yesterday, time(18, 50), tzinfo=zone()),
+                               result="晚间到访看样板间,当天未及时录入(次日补录)")
     reception.register_contact(project, consultant, "call", _name(rng), _phone(rng, set()),
-                               "网络", by=consultant, duration=12, happened=happened,
+                               "网络", by=consultant, duration=12,
+                               happened=datetime.combine(yesterday, time(19, 40), tzinfo=zone()),
                                result="晚间来电咨询户型,当天未及时录入(次日补录)")
 
 

@@ -6,7 +6,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, Customer, Project, Unit
+from app.models import AuditLog, Customer, OwnershipChange, Project, Unit
 from app.services.customers import ownership
 from tests.changes.conftest import ask, last_change, sell
 from tests.changes.test_paths import approve, execute
@@ -50,6 +50,10 @@ def test_after_a_refund_the_card_expires_and_is_recycled_again(app, office, brow
             AuditLog.action == "customer_deal_cleared"))
         assert "退房" in cleared.reason and "有效期至 2026-03-10" in cleared.reason
         project = db.session.get(Project, office["project"])
+        # the monthly recycling takes them again too: first visit 01-10, 3 months on 04-10
+        assert ownership.recycle_due(project, at=at(2026, 4, 9, 23, 59)) == []
+        assert [c.id for c in ownership.recycle_due(project, at=at(2026, 4, 10, 0, 0))] == [
+            office["zhang"]]
         assert ownership.release_expired(project, at=LAST_VALID) == []
         assert [c.id for c in ownership.release_expired(project, at=DAY_AFTER)] == [
             office["zhang"]]
@@ -57,7 +61,10 @@ def test_after_a_refund_the_card_expires_and_is_recycled_again(app, office, brow
 
 def test_after_a_name_change_the_new_buyer_is_marked_and_the_old_one_cleared(
         app, office, browser_for):
+    """Both cards date from 01-10 (valid to 03-10); the 换名 on 03-10 makes 李四 the buyer: from
+    03-11 张三's card runs out as any other, 李四's does not."""
     card_from(app, office, "zhang", at(2026, 1, 10))
+    card_from(app, office, "li", at(2026, 1, 10))
     with app.app_context(), time_machine.travel(SOLD, tick=False):
         unit_id, _ = sell(office, "1栋 102", 1001)
     with time_machine.travel(REFUNDED, tick=False):
@@ -74,6 +81,16 @@ def test_after_a_name_change_the_new_buyer_is_marked_and_the_old_one_cleared(
         # the deal's 业绩 is 王芳's: after-sales of the new buyer are hers (准则(9))
         assert new_buyer.owner_id == office["wangfang"]
         assert ownership.ownership_valid(new_buyer, at(2027, 6, 1))
+        assert ownership.ownership_valid(old_buyer, LAST_VALID)
+        assert not ownership.ownership_valid(old_buyer, DAY_AFTER)
+        project = db.session.get(Project, office["project"])
+        assert ownership.release_expired(project, at=LAST_VALID) == []
+        assert [c.id for c in ownership.release_expired(project, at=DAY_AFTER)] == [
+            office["zhang"]]
+        moved = db.session.scalar(select(OwnershipChange).where(
+            OwnershipChange.customer_id == office["li"], OwnershipChange.kind == "deal"))
+        assert moved.from_id == office["lijun"] and "准则(9)" in moved.reason
+        assert "有效期至 2026-03-10;成交日 2026-03-10 在有效期内" in moved.reason
 
 
 def test_an_exchange_to_a_smaller_unit_needs_the_managers_override_even_if_dearer(

@@ -128,3 +128,33 @@ def test_registers_name_a_unit_with_its_entrance(app, office, browser_for):
     for name in ("large", "subscriptions", "owners"):
         assert "1栋2单元101" in secretary.get(f"/deals/registers/{name}").text, name
     assert "1栋2单元101" in register(secretary)
+
+
+def owner_rows(browser):
+    """The 业主登记一览表's rows as (unit, buyer) pairs, read from the page."""
+    text = browser.get("/deals/registers/owners").text
+    text = text[text.index('id="register-rows"'):]
+    rows = text.split("<tr")[1:]
+    units = ("1栋 101", "1栋 102", "1栋 104", "1栋 201")
+    return sorted((next(u for u in units if u in row),
+                   next(n for n in ("张三", "李四") if n in row))
+                  for row in rows if any(u in row for u in units))
+
+
+def test_the_owners_register_follows_exchanges_refunds_and_name_changes(app, office,
+                                                                         browser_for):
+    """Seed 003: 业主换房或退房…及时更新《业主登记一览表》: the refunded buyer leaves it, the
+    exchanged one is listed on the new unit only, a pending refund is still a buyer, and a
+    换名 lists the new buyer."""
+    world(app, office)
+    secretary = browser_for("zhaomin")
+    assert owner_rows(secretary) == [("1栋 104", "张三"), ("1栋 201", "李四")]
+    with app.app_context():
+        manager, clerk = users("liuqiang", "zhaomin")
+        change, _ = requests.ask(db.session.get(Unit, office["units"]["1栋 104"]), {
+            "form_key": new_form_key(), "kind": "rename", "reason": "buyer",
+            "rename_action": "replace", "new_customer_id": office["li"]}, clerk)
+        requests.decide(change, True, {}, manager)
+        execute.execute(change, {}, clerk)
+        db.session.commit()
+    assert owner_rows(secretary) == [("1栋 104", "李四"), ("1栋 201", "李四")]

@@ -6,6 +6,7 @@ import pytest
 
 from app.models import CommissionLine, LineStatus
 from app.services.commissions import accrual, registers
+from app.services.deals import complaints
 from app.services.errors import Conflict
 from tests.fixtures.commissions import Office, people
 
@@ -38,6 +39,36 @@ def test_a_split_deal_accrues_each_consultant_their_bonus_share_to_the_fen(offic
     assert lines["王芳"].amount == (total * Decimal("0.2")).quantize(Decimal("0.01"))
     assert "奖金分配 80%" in lines["李军"].basis and "0.5%" in lines["李军"].basis
     assert {line.status for line in lines.values()} == {LineStatus.ACCRUED}
+
+
+def _consultant_lines(office, deposit):
+    """{payee: amount owed} of the deal's consultant lines (offsets included)."""
+    owed = {}
+    for line in accrual.lines_of(deposit.id):
+        if line.payee_kind == "consultant":
+            owed[line.payee_name] = owed.get(line.payee_name, Decimal(0)) + line.amount
+    return {name: amount for name, amount in owed.items() if amount}
+
+
+def test_a_complaint_split_accrues_no_bonus_until_the_manager_decides_it(office):
+    """Seed 002 准则(4): the split waits for 销售主任落实 before it counts — the bonus too.
+    Rejected, the deal is split as 准则(2) (80 / 20); confirmed, the serving consultant's."""
+    a, b, manager = office.staff["a"], office.staff["b"], office.staff["manager"]
+    rejected = office.sell(office.units["high_rise"][0], office.customer(a), consultant=b,
+                           case="complaint")
+    confirmed = office.sell(office.units["high_rise"][1], office.customer(a), consultant=b,
+                            case="complaint")
+    assert _consultant_lines(office, rejected) == _consultant_lines(office, confirmed) == {}
+    complaints.decide(rejected, False, "客户撤回投诉", manager)
+    complaints.decide(confirmed, True, "来电录音属实", manager)
+    total = (accrual.live_subscription(rejected.id).deal_price * Decimal("0.005")).quantize(
+        Decimal("0.01"))
+    assert _consultant_lines(office, rejected) == {
+        "李军": (total * Decimal("0.8")).quantize(Decimal("0.01")),
+        "王芳": (total * Decimal("0.2")).quantize(Decimal("0.01"))}
+    total = (accrual.live_subscription(confirmed.id).deal_price * Decimal("0.005")).quantize(
+        Decimal("0.01"))
+    assert _consultant_lines(office, confirmed) == {"李军": total}
 
 
 def test_channel_and_broker_lines_follow_the_protection_and_the_brokers_nth_sale(office):

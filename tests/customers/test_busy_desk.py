@@ -3,7 +3,10 @@ earning make-up turns (unlike 外出); a named consultant away or off duty is no
 silently (准则(5))."""
 import pytest
 import time_machine
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import Customer, RotationAssignment
 from app.services.customers import rotation
 from app.services.customers.reception import receive_walk_in
 from app.services.errors import RuleViolation
@@ -66,3 +69,28 @@ def test_the_desk_marks_a_consultant_busy_with_one_click(app):
     page = desk.post(f"/rotation/busy/{ids['a']}", htmx=True).text
     assert "忙于接待" in page and "登记并分配 → 李军" in page
     assert browser_for(app, "wangfang").post(f"/rotation/busy/{ids['a']}").status_code == 403
+
+
+def test_the_desk_is_told_when_the_named_consultant_is_away_or_off_duty(app):
+    """The desk's form, as the secretary uses it: naming 王芳 while 外出, or 张伟 who is not on
+    today's queue, is refused in Chinese (422) and nobody is assigned; naming 李军 works."""
+    ids = office(app)
+    with time_machine.travel(DAY, tick=False):
+        manager = browser_for(app, "liuqiang")
+        manager.get("/rotation/order")
+        manager.post("/rotation/order", {f"pos-{ids['a']}": "1", f"pos-{ids['b']}": "2"})
+        desk = browser_for(app, "zhaomin")
+        desk.get("/rotation/")
+        desk.post(f"/rotation/away/{ids['a']}", htmx=True)
+        walk_in = {"name": "王五", "phone": "13700137000", "channel": "路过"}
+        away = desk.post("/rotation/walk-in", {**walk_in, "named": str(ids["a"])}, htmx=True)
+        assert away.status_code == 422
+        assert "客户指定的 王芳 当前外出或不在班,不能直接分配" in away.text
+        off = desk.post("/rotation/walk-in", {**walk_in, "named": str(ids["c"])}, htmx=True)
+        assert off.status_code == 422 and "客户指定的 张伟 当前外出或不在班" in off.text
+        named = desk.post("/rotation/walk-in", {**walk_in, "named": str(ids["b"])}, htmx=True)
+        assert named.status_code == 200 and "登记并分配" in named.text
+    with app.app_context():
+        assert [(a.kind, a.consultant_id) for a in db.session.scalars(
+            select(RotationAssignment))] == [("named", ids["b"])]
+        assert db.session.scalar(select(Customer)).owner_id == ids["b"]

@@ -124,6 +124,16 @@ def test_a_customer_already_in_the_system_cannot_be_reported_even_expired_or_poo
         ownership.release_expired(w.project, by=w.manager)
     pooled = _report(w, w.liu, at(2026, 5, 3), phone="1390**39000", name="李四")
     assert pooled.status == "refused" and "(公共池)" in pooled.refusal
+    # 王五 visited 06-01: on 08-31 still 王芳's (card lapsed), recycled on 09-01 (3 months)
+    _arrive(w, at(2026, 6, 1), phone="13700137000", name="王五")
+    lapsed = _report(w, w.he, at(2026, 8, 31, 23, 59), phone="1370**37000", name="王五")
+    assert "置业顾问 王芳,建档有效期至 2026-08-01 已过" in lapsed.refusal
+    with time_machine.travel(at(2026, 9, 1, 0, 0), tick=False):
+        assert [c.name for c in ownership.recycle(w.project, by=w.manager)] == ["王五"]
+    recycled = _report(w, w.liu, at(2026, 9, 1, 0, 0), phone="1370**37000", name="王五")
+    assert recycled.status == "refused"
+    assert ("客户已于 2026-06-01 录入营销系统(公共池,月度回收),凡营销系统已经录入的客户一律推荐失败"
+            in recycled.refusal)
 
 
 def test_two_people_sharing_the_first_three_and_last_four_do_not_collide(db, w):
@@ -197,6 +207,8 @@ def test_a_group_brought_by_a_distributor_is_reported_the_same_day_with_the_full
         next_day = channels.report_customer(w.project, ma, "李四", "男", "13900139000",
                                             by=w.secretary, group=True)
     assert next_day.status == "refused" and "录入营销系统" in next_day.refusal
+    assert ("带团报备须在到访当日提供:客户 2026-03-03 到访录入,报备 2026-03-04"
+            "(规则:003 带团当日报备)") in next_day.refusal
     with time_machine.travel(at(2026, 3, 3, 12, 0), tick=False):
         same_day = channels.report_customer(w.project, ma, "李四", "男", "13900139000",
                                             by=w.secretary, group=True)

@@ -4,7 +4,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ChannelReport, Customer, FollowUp, Project, User
+from app.models import AuditLog, ChannelReport, Customer, FollowUp, GradeChange, Project, User
 from app.services.customers import channels, ownership, retention, visits
 from tests.fixtures.customers import add_customer, at, browser_for, office
 
@@ -122,6 +122,24 @@ def test_cards_past_retention_are_listed_and_anonymised_in_bulk(app):
     assert "请选择超过保存期限的客户" in empty.text
 
 
+def test_the_retention_period_is_the_projects_setting(app, login_as):
+    """The admin shortens 客户资料保存期限 to 12 months: 王五, last seen 2025-06-01, is kept to
+    2026-06-01 and listed from 06-02; out of range is refused in Chinese."""
+    ids = office(app)
+    _retention_world(app, ids)
+    admin = login_as("admin")
+    url = f"/admin/projects/{ids['project']}"
+    admin.get(url)
+    settings = {"name": "翡翠湾花园", "hold_minutes": "30", "transfer_fee": "0",
+                "rounding": "yuan", "approval_valid_days": "7"}
+    short = admin.post(url, {**settings, "retention_months": "5"})
+    assert short.status_code == 422 and "保存期限应在 6 到 120 个月之间" in short.text
+    assert admin.post(url, {**settings, "retention_months": "12"}).status_code == 302
+    last_day = _page(app, "liuqiang", at(2026, 6, 1, 23, 59), "/customers/retention").text
+    assert "保存 12 个月" in last_day and "张三" in last_day and "王五" not in last_day
+    assert "王五" in _page(app, "liuqiang", at(2026, 6, 2, 0, 0), "/customers/retention").text
+
+
 def test_a_family_member_who_comes_later_belongs_to_the_first_consultant(app):
     """Seed 002 准则(11) (and (10) for 老带新): the link is on the card with its reason."""
     ids = office(app)
@@ -139,5 +157,66 @@ def test_a_family_member_who_comes_later_belongs_to_the_first_consultant(app):
     back = _post(app, "liuqiang", at(2026, 3, 6), f"/customers/{first}",
                  f"/customers/{first}/link", {"kind": "referral", "linked_phone": "13900139000"})
     assert "张太太 建档晚于本客户" in back.text
+    friend = add_customer(app, ids["c"], "赵六", "13600136000", when=at(2026, 3, 8))
+    brought = _post(app, "liuqiang", at(2026, 3, 9), f"/customers/{friend}",
+                    f"/customers/{friend}/link", {"kind": "referral",
+                                                  "linked_phone": "13800138000"})
+    assert ("老带新:张三 2026-03-01 建档在先,本客户 2026-03-08 建档 → 归属 王芳"
+            "(规则:002 准则(10)") in brought.text
+    assert "老带新/家庭" in brought.text  # the card's 归属记录: 张伟 → 王芳
     assert _post(app, "wangfang", at(2026, 3, 6), f"/customers/{first}", f"{card}/link",
                  {"kind": "referral", "linked_phone": "13800138000"}).status_code == 403
+
+
+def _grade_on_card(app, username, when, customer_id):
+    card = _page(app, username, when, f"/customers/{customer_id}").text
+    section = card[card.index('id="grade"'):]
+    return section[:section.index("</h2>")]
+
+
+def test_a_downgrade_waits_for_the_manager_who_confirms_or_rejects_it(app):
+    """Seed 000: 客户的退化,必须及时报告现场主管,经分析确实无误后及时对电子温馨卡进行修改 —
+    proposed at 23:59 the card keeps its grade; the manager decides after midnight."""
+    ids = office(app)
+    customer_id = add_customer(app, ids["a"], "张三", "13800138000", when=at(2026, 3, 1))
+    card = f"/customers/{customer_id}"
+    with time_machine.travel(at(2026, 3, 1, 23, 59), tick=False):
+        wang = browser_for(app, "wangfang")
+        wang.get(card)
+        wang.post(f"{card}/grade", {"grade": "B", "reason": "看中 1801"}, htmx=True)
+        down = wang.post(f"{card}/grade", {"grade": "C", "reason": "预算不足"}, htmx=True)
+        assert down.status_code == 200 and "降级待经理确认" in down.text
+        again = wang.post(f"{card}/grade", {"grade": "D", "reason": "联系不上"}, htmx=True)
+        assert again.status_code == 422 and "B → C 正等待经理确认" in again.text
+    assert 'grade-B"' in _grade_on_card(app, "wangfang", at(2026, 3, 1, 23, 59), customer_id)
+    with app.app_context():
+        pending = db.session.scalar(select(GradeChange).where(GradeChange.after == "C"))
+        change_id = pending.id
+    queue = "/customers/ownership"
+    reject = f"/customers/downgrades/{change_id}/reject"
+    blank = _post(app, "liuqiang", at(2026, 3, 2, 0, 0), queue, reject, {"note": " "})
+    assert "请填写驳回降级的原因" in blank.text and "预算不足" in blank.text  # still waiting
+    assert _post(app, "wangfang", at(2026, 3, 2, 0, 0), card, reject,
+                 {"note": "自己驳回"}).status_code == 403
+    done = _post(app, "liuqiang", at(2026, 3, 2, 0, 0), queue, reject,
+                 {"note": "客户上周仍来电问价"})
+    assert "已驳回降级:张三 保持 B 级" in done.text
+    assert 'grade-B"' in _grade_on_card(app, "wangfang", at(2026, 3, 2, 9), customer_id)
+    history = _page(app, "wangfang", at(2026, 3, 2, 9), card).text
+    assert "降级已驳回" in history and "经理驳回:客户上周仍来电问价" in history
+    with time_machine.travel(at(2026, 3, 2, 9), tick=False):
+        wang = browser_for(app, "wangfang")
+        wang.get(card)
+        wang.post(f"{card}/grade", {"grade": "D", "reason": "联系不上"}, htmx=True)
+    with app.app_context():
+        change_id = db.session.scalar(select(GradeChange.id).where(GradeChange.after == "D"))
+    confirmed = _post(app, "liuqiang", at(2026, 3, 2, 10), queue,
+                      f"/customers/downgrades/{change_id}/ack", {})
+    assert "已确认降级:张三 现为 D 级" in confirmed.text
+    assert 'grade-D"' in _grade_on_card(app, "wangfang", at(2026, 3, 2, 10), customer_id)
+    with app.app_context():
+        decided = {c.after: c for c in db.session.scalars(select(GradeChange))}
+        assert decided["C"].status == "rejected" and decided["D"].status == "applied"
+        assert "2026-03-02 申请 B→D,2026-03-02 经理确认" in decided["D"].decision_note
+        assert db.session.scalar(select(AuditLog.reason).where(
+            AuditLog.action == "downgrade_rejected")) == "客户上周仍来电问价"

@@ -34,6 +34,11 @@ def test_on_the_last_valid_day_the_owner_receives_them_without_a_turn(app):
         desk = _desk(app, ids, "b", "a", "c")
         page = walk_in(desk, "王五", "13700007777")
         assert "老客户" in page and "登记并分配 → 李军" in page  # 李军 still first
+    with app.app_context():
+        note = db.session.scalar(select(RotationAssignment.note))
+        assert note == ("建档 2026-01-10,最后有效跟进 2026-01-10,归属 王芳,有效期至 2026-03-10;"
+                        "到访日 2026-03-10 在有效期内 → 老客户由原顾问 王芳 接待,不计轮次"
+                        "(规则:二.5(2))")
 
 
 def test_an_expired_card_returning_uses_no_turn_and_the_reason_names_the_dates(app):
@@ -72,4 +77,24 @@ def test_a_customer_from_the_pool_returning_uses_no_turn(app):
     with app.app_context():
         first = db.session.scalar(select(RotationAssignment))
         assert "进入公共池(过期释放)" in first.note
+        assert db.session.get(Customer, wang_wu).owner_id == ids["c"]
+
+
+def test_a_lapsed_customer_who_names_a_consultant_is_not_called_a_first_visit(app):
+    """王五's card ran out on 03-10; on 03-11 he asks for 张伟: 张伟 receives him without a
+    turn, and the note says he came back (not 首次来访) with the card's dates."""
+    ids = office(app)
+    wang_wu = add_customer(app, ids["a"], "王五", "13700007777", when=at(2026, 1, 10))
+    with time_machine.travel(DAY_AFTER, tick=False):
+        desk = _desk(app, ids, "b", "a", "c")
+        done = desk.post("/rotation/walk-in", {"name": "王五", "phone": "13700007777",
+                                               "channel": "路过", "named": str(ids["c"])},
+                         htmx=True)
+        assert done.status_code == 200 and "登记并分配 → 李军" in done.text  # queue unmoved
+    with app.app_context():
+        first = db.session.scalar(select(RotationAssignment))
+        assert first.kind == "named" and first.consultant_id == ids["c"]
+        assert "首次来访" not in first.note
+        assert ("有效期至 2026-03-10;到访日 2026-03-11 超过有效期 → 老客户重新上门,"
+                "客户指定 张伟 接待,不计轮次(规则:二.5(2))") in first.note
         assert db.session.get(Customer, wang_wu).owner_id == ids["c"]

@@ -29,6 +29,12 @@ def _register(w, owner, phone="13800138000", when=FIRST_VISIT, name="张三", vi
         return customer
 
 
+def _last_change(customer):
+    from app.extensions import db
+    return db.session.scalar(select(OwnershipChange).where(
+        OwnershipChange.customer_id == customer.id).order_by(OwnershipChange.id.desc()).limit(1))
+
+
 def test_duplicate_phone_is_refused_naming_the_owner_and_the_date(db, w):
     with time_machine.travel(at(2026, 3, 2), tick=False):
         customer, taken = cards.register(w.project, " 张三 ", "+86 138-0013-8000", "路过", w.a)
@@ -81,6 +87,9 @@ def test_expired_cards_go_to_the_pool_and_deals_never_expire(db, w):
         assert ownership.expired_owned(w.project) == [stale]
         released = ownership.release_expired(w.project, by=w.manager)
     assert released == [stale] and stale.owner is None and stale.pool_reason == "expired"
+    assert _last_change(stale).reason == (
+        "建档 2026-01-05,最后有效跟进 2026-01-05,归属 王芳,有效期至 2026-03-05;"
+        "释放日 2026-03-10 超过有效期 → 公共池(规则:002 客户建档有效期为2个月)")
     assert sold.owner == w.a and fresh.owner == w.b
     assert ownership.pool(w.project.id) == [stale]
 
@@ -142,6 +151,9 @@ def test_recycling_takes_customers_three_months_after_their_visit_once_a_month(d
     with time_machine.travel(at(2026, 4, 15), tick=False):
         assert ownership.recycle(w.project, by=w.manager) == [old]
     assert old.owner is None and old.pool_reason == "recycled" and bought.owner == w.b
+    assert _last_change(old).reason == (
+        "最近到访 2026-01-15,满 3 个月 2026-04-15 未成交 → 公共池,由经理重新分配"
+        "(规则:001 过期客户资源(即到访3个月)统一回收,每月一次)")
     db.session.commit()
     with time_machine.travel(at(2026, 4, 28), tick=False):
         with pytest.raises(RuleViolation, match="本月已于 04-15"):

@@ -1,6 +1,7 @@
 """以成交为准 and the seed 002 credit cases through HTTP, at Asia/Shanghai day boundaries:
 the card moves to the closing consultant when the owner's card had expired, and every deal
 stores 业绩 (whose sale) and 奖金 (the bonus split) separately, with the reason in Chinese."""
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -133,8 +134,16 @@ def test_credit_and_bonus_follow_the_seed_cases(app, office, browser_for, wang_w
                                                 expected, credited):
     with time_machine.travel(LAST_VALID, tick=False):
         deposit_id = deal(app, browser_for, office["units"]["1栋 101"], wang_wu, case=case)
-        page = browser_for("liuqiang").get("/deals/registers/subscriptions").text
+        manager = browser_for("liuqiang")
+        page = manager.get("/deals/registers/subscriptions").text
         assert f"业绩 {credited}|奖金" in page
+        report = manager.get("/reports/consultants?period=day&day=2026-03-10").text
+        other = "李军" if credited == "王芳" else "王芳"
+        # 置业顾问业绩 as the manager reads it: 认购套数 for the 业绩, 奖金分成 by the bonus
+        assert report_cells(report, credited)["认购套数"] == "1"
+        assert report_cells(report, other)["认购套数"] == "0"
+        assert report_cells(report, other)["奖金分成(套)"] == ("0.20" if other in expected
+                                                              else "0")
     with app.app_context(), time_machine.travel(LAST_VALID, tick=False):
         assert shares(deposit_id) == {k: (Decimal(c), Decimal(p))
                                       for k, (c, p) in expected.items()}
@@ -151,6 +160,16 @@ def test_credit_and_bonus_follow_the_seed_cases(app, office, browser_for, wang_w
         assert rows[other]["subscriptions"] == 0
         assert rows[other]["bonus"] == Decimal(expected.get(other, (0, 0))[1]) / 100
         assert db.session.get(Customer, wang_wu).owner.display_name == credited
+
+
+def report_cells(page, name):
+    """{column label: cell text} of one consultant's row on 置业顾问业绩."""
+    head = page[page.index("<thead>"):page.index("</thead>")]
+    labels = re.findall(r"<th[^>]*>([^<]+)</th>", head)
+    row = page[page.index(f">{name}</a>"):]
+    row = row[:row.index("</tr>")]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    return dict(zip(labels[1:], cells, strict=False))  # the grades cell holds links
 
 
 def performance_rows(project_id):
@@ -208,3 +227,30 @@ def test_a_rejected_complaint_is_split_as_case_two(app, office, browser_for, wan
             deposit = db.session.get(Deposit, deposit_id)
             assert deposit.split_case == "customer_chose" and deposit.split_status == "rejected"
             assert "投诉不成立,按准则(2)分成:客户撤回投诉" in deposit.split_reason
+
+
+def test_the_closer_registers_the_customer_the_day_after_the_card_expired(
+        app, office, browser_for, wang_wu):
+    """The old owner's card does not block the closer once it has run out: on its last valid
+    day 李军's 快速登记 is refused naming 王芳, the day after it is his, and his deal is his own."""
+    quick = {"name": "王五", "phone": "13700007777", "channel": "路过", "kind": "visit"}
+    with time_machine.travel(LAST_VALID, tick=False):
+        closer = browser_for("lijun")
+        closer.get("/customers/new")
+        refused = closer.post("/customers/new", quick)
+        assert refused.status_code == 422
+        assert "该号码已登记:归属置业顾问 王芳" in refused.text
+    with time_machine.travel(DAY_AFTER, tick=False):
+        closer = browser_for("lijun")
+        closer.get("/customers/new")
+        taken = closer.post("/customers/new", quick)
+        assert taken.status_code == 302 and taken.headers["Location"].endswith(f"/{wang_wu}")
+        card = closer.get(f"/customers/{wang_wu}").text
+        assert "重新登记(原归属已过期)" in card
+        assert "有效期至 2026-03-10;重新登记日 2026-03-11 超过有效期 → 归属 李军" in card
+        deposit_id = deal(app, browser_for, office["units"]["1栋 101"], wang_wu)
+    with app.app_context():
+        assert db.session.get(Deposit, deposit_id).split_case == "own"
+        assert shares(deposit_id) == {"李军": (Decimal(100), Decimal(100))}
+        customer = db.session.get(Customer, wang_wu)
+        assert customer.owner_id == office["lijun"] and customer.deal_at is not None

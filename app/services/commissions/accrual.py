@@ -84,7 +84,8 @@ def dues(deposit):
         return in_force(deposit.project_id, payee, product, day)
 
     consultant = rule("consultant")
-    if consultant is not None:
+    # 准则(4): a complaint split counts for nobody until the manager has decided it
+    if consultant is not None and deposit.split_status != "pending":
         total, how = _rule_amount(consultant, price)
         shares = [(s.user, s.percent) for s in deposit.shares] or [(deposit.consultant, HUNDRED)]
         for user, percent in shares:

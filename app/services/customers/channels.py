@@ -122,12 +122,13 @@ def _refusal(project, agent, mask, at, group=False):
         if ours >= len(PROTECTION_DAYS):
             return "本渠道已推荐该客户两次,两重保护期后不可再推荐"
         if ours == 0 and not (group and local(customer.created_at).date() == day):
-            return _in_system(customer, at)
+            return _in_system(customer, at, group)
     return None
 
 
-def _in_system(customer, at):
-    """Seed 001: 凡营销系统已经录入…的客户,一律推荐失败 — owned, expired, pooled or recycled."""
+def _in_system(customer, at, group=False):
+    """Seed 001: 凡营销系统已经录入…的客户,一律推荐失败 — owned, expired, pooled or recycled; a
+    带团 report names the same-day rule it missed too."""
     if customer.owner is None:
         where = "公共池" + (",月度回收" if customer.pool_reason == "recycled" else "")
     elif ownership_valid(customer, at):
@@ -135,8 +136,12 @@ def _in_system(customer, at):
     else:
         where = (f"置业顾问 {customer.owner.display_name},"
                  f"建档有效期至 {valid_until(customer):%Y-%m-%d} 已过")
-    return (f"客户已于 {local(customer.created_at):%Y-%m-%d} 录入营销系统({where}),"
-            "凡营销系统已经录入的客户一律推荐失败(规则:001 客户录入)")
+    why = (f"客户已于 {local(customer.created_at):%Y-%m-%d} 录入营销系统({where}),"
+           "凡营销系统已经录入的客户一律推荐失败(规则:001 客户录入)")
+    if group:
+        why = (f"带团报备须在到访当日提供:客户 {local(customer.created_at):%Y-%m-%d} 到访录入,"
+               f"报备 {local(at):%Y-%m-%d}(规则:003 带团当日报备);{why}")
+    return why[:200]
 
 
 def report_customer(project, agent, name, gender, phone_text, *, by, at=None, group=False):

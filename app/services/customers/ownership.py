@@ -112,12 +112,24 @@ def release_expired(project, *, by=None, at=None):
     at = at or now()
     released = expired_owned(project, at)
     for customer in released:
-        set_owner(customer, None, "expired", by=by, at=at,
-                  reason=f"建档有效期已过({valid_until(customer):%Y-%m-%d} 到期)")
+        set_owner(customer, None, "expired", by=by, at=at, reason=expiry_reason(customer, at))
     if released:
         audit.record("customers_released", "project", project.id, project_id=project.id,
                      after={"customers": len(released)}, user=by)
     return released
+
+
+def expiry_reason(customer, at):
+    """'建档 …,有效期至 2026-03-05;释放日 2026-03-10 超过有效期 → 公共池(规则:…)'."""
+    from app.services.customers.reasons import card_state  # it reads this module's dates
+    return f"{card_state(customer, at, '释放日')} → 公共池(规则:002 客户建档有效期为2个月)"[:300]
+
+
+def _recycle_reason(customer):
+    visited = local(customer.last_visit_at or customer.created_at).date()
+    return (f"最近到访 {visited:%Y-%m-%d},满 {RECYCLE_MONTHS} 个月 "
+            f"{add_months(visited, RECYCLE_MONTHS):%Y-%m-%d} 未成交 → 公共池,由经理重新分配"
+            "(规则:001 过期客户资源(即到访3个月)统一回收,每月一次)")
 
 
 def last_recycle(project, at=None):
@@ -146,7 +158,7 @@ def recycle(project, *, by=None, at=None):
         raise RuleViolation(f"本月已于 {local(done):%m-%d %H:%M} 执行过回收,每月一次")
     due = recycle_due(project, at)
     for customer in due:
-        set_owner(customer, None, "recycled", by=by, at=at, reason="到访满 3 个月未成交,月度回收")
+        set_owner(customer, None, "recycled", by=by, at=at, reason=_recycle_reason(customer))
     audit.record("customers_recycled", "project", project.id, project_id=project.id,
                  after={"customers": len(due)}, user=by)
     return due

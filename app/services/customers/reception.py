@@ -51,29 +51,40 @@ def _named_present(row, named):
                             "请告知客户,或不指定由轮值顾问接待(规则:002 准则(5))", "named")
 
 
-def _route_returning(row, customer, named):
-    """A returning customer: their consultant, the one they name, or an assistant (no turn)."""
+def _route_returning(row, customer, named, at):
+    """A returning customer: their consultant, the one they name, or an assistant (no turn);
+    the note gives the card's dates and the rule."""
     owner = customer.owner
+    state = card_state(customer, at, "到访日")
     if named is not None and named.id != owner.id:
         _named_present(row, named)
-        return named, "named", f"客户指定接待(原顾问 {owner.display_name})"
+        why = f"客户指定 {named.display_name} 接待(原顾问 {owner.display_name}),不计轮次"
+        return named, "named", f"{state} → {why}(规则:二.5(2))"[:200]
     if rotation.present(row, owner.id):
-        return owner, "owner", "老客户,由原顾问接待"
+        why = f"老客户由原顾问 {owner.display_name} 接待,不计轮次"
+        return owner, "owner", f"{state} → {why}(规则:二.5(2))"[:200]
     entry, _kind, _skipped = rotation.next_up(row)
     if entry is None:
         raise RuleViolation("原顾问不在,且当前没有可协助接待的置业顾问")
-    return entry.user, "assist", f"原顾问 {owner.display_name} 不在,协助接待"
+    why = (f"原顾问 {owner.display_name} 不在,由 {entry.user.display_name} 协助接待,"
+           "不计轮次")
+    return entry.user, "assist", f"{state} → {why}(规则:准则(3))"[:200]
 
 
-def _route_lapsed(row, customer, at):
-    """A returning customer whose card expired or who is in the pool: the next consultant
-    receives them without using a turn (seed 002 二.5(2): 客户以后重新上门…均不计入接待名额)."""
-    entry, _kind, _skipped = rotation.next_up(row)
-    if entry is None:
-        raise RuleViolation("当前没有可接待的置业顾问(全部外出或未排班)")
-    why = (f"{card_state(customer, at, '到访日')} → 老客户重新上门,由 "
-           f"{entry.user.display_name} 接待,不计轮次(规则:二.5(2))")
-    return entry.user, "return", why[:200]
+def _route_lapsed(row, customer, at, named):
+    """A returning customer whose card expired or who is in the pool: the consultant they name,
+    else the next one, receives them without using a turn (seed 002 二.5(2): 客户以后重新上门…
+    均不计入接待名额)."""
+    if named is not None:
+        _named_present(row, named)
+        user, kind, how = named, "named", f"客户指定 {named.display_name} 接待"
+    else:
+        entry, _kind, _skipped = rotation.next_up(row)
+        if entry is None:
+            raise RuleViolation("当前没有可接待的置业顾问(全部外出或未排班)")
+        user, kind, how = entry.user, "return", f"由 {entry.user.display_name} 接待"
+    why = f"{card_state(customer, at, '到访日')} → 老客户重新上门,{how},不计轮次(规则:二.5(2))"
+    return user, kind, why[:200]
 
 
 def receive_walk_in(project, name, phone, channel, *, by, named_id=None, at=None):
@@ -87,14 +98,14 @@ def receive_walk_in(project, name, phone, channel, *, by, named_id=None, at=None
     existing = find_by_phone(project.id, phone)
     skipped = []
     if existing is not None and existing.anonymised_at is None and ownership_valid(existing, at):
-        consultant, kind, note = _route_returning(row, existing, named)
+        consultant, kind, note = _route_returning(row, existing, named, at)
         customer = existing
     else:
-        if named is not None:
+        if existing is not None and existing.anonymised_at is None:
+            consultant, kind, note = _route_lapsed(row, existing, at, named)
+        elif named is not None:
             _named_present(row, named)
             consultant, kind, note = named, "named", "首次来访指定接待"
-        elif existing is not None and existing.anonymised_at is None:
-            consultant, kind, note = _route_lapsed(row, existing, at)
         else:
             entry, kind, skipped = rotation.take_turn(row)
             consultant, note = entry.user, None

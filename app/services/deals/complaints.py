@@ -1,7 +1,8 @@
 """The complaint case of seed 002 准则(4): the customer would not go back to the consultant
 who owns them and complained; the split (all to the consultant serving now) waits until the
-manager has looked into it (待销售主任落实). Confirmed, it counts and the card follows the deal;
-rejected, the deal is split as 准则(2) (the customer chose another consultant: 80/20)."""
+manager has looked into it (待销售主任落实): until then it counts for nobody, in 业绩 and in the
+bonus lines. Confirmed, it counts and the card follows the deal; rejected, the deal is split as
+准则(2) (the customer chose another consultant: 80/20). Either way the lines follow."""
 from sqlalchemy import delete, select, update
 
 from app.extensions import db
@@ -9,6 +10,7 @@ from app.models import DealShare, Deposit, MoneyStatus, Subscription, Subscripti
 from app.policy import can
 from app.services import audit, clock
 from app.services.clock import local
+from app.services.commissions import accrual
 from app.services.customers import attribution
 from app.services.deals.deposits import store_split
 from app.services.errors import Conflict, NotAllowed, RuleViolation
@@ -44,9 +46,10 @@ def decide(deposit, confirm, comment, actor, now=None):
     signed = db.session.scalar(select(Subscription).where(
         Subscription.deposit_id == deposit.id,
         Subscription.status == SubscriptionStatus.SIGNED).limit(1))
-    if signed is not None:  # the 认购书 is signed: the card follows the deal's 业绩 now
+    if signed is not None:  # the 认购书 is signed: the card and the bonus follow the split now
         db.session.expire(deposit, ["shares"])
         attribution.mark_deal(signed.customer, at=now, user=actor, deposit=deposit)
+        accrual.settle(deposit, actor, "投诉分成落实", now)
     audit.record(f"split_{status}", "deposit", deposit.id, project_id=deposit.project_id,
                  user=actor, reason=comment, before={"split_status": "pending"},
                  after={"split_status": status, "split_case": deposit.split_case})
