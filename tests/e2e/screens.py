@@ -13,7 +13,7 @@ SKIP = re.compile(r"(\.xlsx|\.pdf|/pdf|/print|/export|/download|/logout|/attachm
                   r"/lottery|/verify|/static/|/template|/display/|/launch-hall/)")
 # Words that are data or names of things, not the app's own English.
 ALLOWED = {"Anchang", "PDF", "Excel", "xlsx", "csv", "POS", "QR", "URL", "DM", "IP", "ID", "SHA",
-           "JPG", "PNG", "WebP", "Ctrl", "MB"}
+           "JPG", "PNG", "WebP", "Ctrl", "Esc", "MB"}
 
 
 def pattern(path):

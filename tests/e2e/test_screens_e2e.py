@@ -14,6 +14,7 @@ from tests.e2e.conftest import CHROMIUM, FLAGS, PRODUCTION_LIKE, SHOTS, login
 
 OFFICE = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+HALL = {"width": 1920, "height": 1080}
 ROLES = ("consultant", "secretary", "finance", "manager", "admin")
 # Three browsers side by side, each with about a third of the pages (Chromium's work overlaps
 # the server's; one after the other took twice as long).
@@ -35,12 +36,14 @@ class Sweep:
     def __init__(self, page, size, allowed, axe_seen, phone=False):
         self.page, self.size, self.phone, self.allowed = page, size, phone, allowed
         self.problems, self.checked, self.axe_seen, self.axe_seconds = {}, 0, axe_seen, 0.0
+        self.by_role = {}
 
     def visit(self, name, key, failed=None):
         if failed:
             self.problems[f"{name} {key} @{self.size}"] = {"status": [failed]}
             return
         self.checked += 1
+        self.by_role[f"{name}@{self.size}"] = self.by_role.get(f"{name}@{self.size}", 0) + 1
         found = {kind: items for kind, items in screens.check(self.page, self.phone,
                                                                     self.allowed).items()
                  if items}
@@ -92,6 +95,33 @@ def _office_sweep(live_server, roles, axe_seen):
     return sweeps
 
 
+def _hall_sweep(browser, live_server, axe_seen):
+    """The hall TV at 1920×1080: 销控大屏 (each page of buildings it rotates through) and the
+    开盘叫号屏, opened from the link the manager's 销控大屏 page gives, without a login."""
+    base = live_server["url"]
+    context = _context(browser, OFFICE)
+    page = context.new_page()
+    login(page, live_server, "manager")
+    page.goto(base + "/board/displays")
+    link = page.eval_on_selector("a.link-url", "a => a.getAttribute('href')")
+    context.close()
+    context = _context(browser, HALL)
+    page = context.new_page()
+    hall = Sweep(page, "1920x1080", DEMO_USERNAMES, axe_seen)
+    page.goto(base + link)
+    for index in range(page.locator(".hall-page").count()):
+        page.evaluate("""(i) => {
+            document.querySelectorAll('.hall-page').forEach((p, n) =>
+                p.classList.toggle('active', n === i));
+            window.dispatchEvent(new Event('resize'));
+        }""", index)
+        hall.visit("hall", f"/display/page{index + 1}")
+    page.goto(base + link.replace("/display/", "/launch-hall/"))
+    hall.visit("hall", "/launch-hall")
+    context.close()
+    return hall
+
+
 def _phone_sweep(browser, live_server, axe_seen):
     """The consultant's phone pages at 390×844."""
     base = live_server["url"]
@@ -116,14 +146,17 @@ def test_every_page_of_every_role_fits_its_screen(browser, live_server):
         parts = [pool.submit(_office_sweep, live_server, roles, axe_seen)
                  for roles in ROLE_GROUPS]
         phone = _phone_sweep(browser, live_server, axe_seen)  # meanwhile, on this thread
-        sweeps = [sweep for part in parts for sweep in part.result()] + [phone]
+        hall = _hall_sweep(browser, live_server, axe_seen)
+        sweeps = [sweep for part in parts for sweep in part.result()] + [phone, hall]
     problems = {k: v for sweep in sweeps for k, v in sweep.problems.items()}
     figures = {"pages": {s.size: 0 for s in sweeps}, "seconds": round(time.time() - started)}
     for sweep in sweeps:
         figures["pages"][sweep.size] += sweep.checked
     figures["axe_runs"] = len(axe_seen)
     figures["axe_seconds"] = round(sum(sweep.axe_seconds for sweep in sweeps))
+    figures["pages_by_role"] = {k: v for sweep in sweeps for k, v in sweep.by_role.items()}
     figures["axe_violations"] = sum(len(found) for found in axe_seen.values())
+    figures["axe_nodes"] = sum(v[2] for found in axe_seen.values() for v in found)
     (SHOTS / "screens.json").write_text(json.dumps({"figures": figures, "problems": problems},
                                                    ensure_ascii=False, indent=1), encoding="utf-8")
     print(figures)
