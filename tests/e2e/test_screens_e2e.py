@@ -163,17 +163,36 @@ def test_every_page_of_every_role_fits_its_screen(browser, live_server):
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
 
 
-def test_front_desk_choice_buttons_read_as_buttons_in_one_line(page, live_server):
-    login(page, live_server, "secretary")
+# The four pages with option buttons (认知途径, 来访/来电, 跟进方式, A/B/C/D), by who uses them.
+CHIP_PAGES = (("secretary", "/rotation/"), ("consultant", "/customers/new"),
+              ("secretary", "/visits/"), ("consultant", "card"))
+
+
+@pytest.mark.parametrize("role,path", CHIP_PAGES)
+def test_front_desk_choice_buttons_read_as_buttons_in_one_line(page, live_server, role, path):
+    login(page, live_server, role)
     page.set_viewport_size(OFFICE)
-    page.goto(live_server["url"] + "/rotation/")
+    if path == "card":  # one of the consultant's own customers
+        page.goto(live_server["url"] + "/customers/")
+        path = page.eval_on_selector("table a[href*='/customers/']", "a => a.getAttribute('href')")
+    page.goto(live_server["url"] + path)
     chips = page.locator("label.chip span")
-    assert chips.count() > 8
-    for box in (chips.nth(i).bounding_box() for i in range(chips.count())):
-        assert box["width"] > 40 and 28 <= box["height"] <= 44, box  # one line, a real button
-    button = page.locator(".desk-form button[type=submit]").bounding_box()
-    last = chips.nth(chips.count() - 1).bounding_box()
-    assert last["y"] + last["height"] <= button["y"]  # nothing stacked over 登记并分配
+    assert chips.count() >= 2
+    for index in range(chips.count()):
+        chip = chips.nth(index)
+        box, text = chip.bounding_box(), chip.inner_text()
+        lines = chip.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el);"
+                              " return new Set([...r.getClientRects()].map(x => x.top)).size; }")
+        # a real button: padded around its text, one line (the legend's 20×20 rule is gone)
+        assert box["width"] >= 14 * len(text) + 16 and 28 <= box["height"] <= 44, (text, box)
+        assert lines == 1, (text, lines)
+        form = chip.locator("xpath=ancestor::form[1]")
+        for button in form.locator("button[type=submit]").all():
+            other = button.bounding_box()
+            apart = (box["x"] + box["width"] <= other["x"] or other["x"] + other["width"]
+                     <= box["x"] or box["y"] + box["height"] <= other["y"]
+                     or other["y"] + other["height"] <= box["y"])
+            assert apart, (text, box, button.inner_text(), other)  # nothing over 登记并分配
 
 
 def test_the_menu_scrolls_above_the_user_footer(page, live_server):
