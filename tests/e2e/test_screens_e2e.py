@@ -4,6 +4,7 @@ window, table text wrapped one character per line, interactive elements over one
 tap targets under 44 px on phone pages, English words in the app's own text, and axe-core's
 serious or critical violations. Screenshots go to tests/e2e/screenshots (CI artifacts)."""
 import json
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,6 +12,7 @@ import pytest
 
 from tests.e2e import screens
 from tests.e2e.conftest import CHROMIUM, FLAGS, PRODUCTION_LIKE, SHOTS, login
+from tests.foundation.test_contrast import contrast
 
 OFFICE = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -195,16 +197,26 @@ def test_front_desk_choice_buttons_read_as_buttons_in_one_line(page, live_server
             assert apart, (text, box, button.inner_text(), other)  # nothing over 登记并分配
 
 
-def test_the_menu_scrolls_above_the_user_footer(page, live_server):
-    login(page, live_server, "manager")
-    page.set_viewport_size({"width": 1366, "height": 600})
+@pytest.mark.parametrize("role,height", [("finance", 768), ("manager", 600)])
+def test_the_menu_scrolls_above_the_user_footer(page, live_server, role, height):
+    login(page, live_server, role)
+    page.set_viewport_size({"width": 1366, "height": height})
     page.goto(live_server["url"] + "/board")
     for group in page.locator(".sidebar details.nav-group").all():
         if group.get_attribute("open") is None:
             group.locator("summary").click()  # every group open: longer than the window
     nav = page.locator(".sidebar nav").bounding_box()
     foot = page.locator(".sidebar-foot").bounding_box()
-    assert nav["y"] + nav["height"] <= foot["y"] + 1 and foot["y"] + foot["height"] <= 601
+    assert nav["y"] + nav["height"] <= foot["y"] + 1
+    assert foot["y"] + foot["height"] <= height + 1
+    style = page.eval_on_selector(".sidebar nav", """el => [getComputedStyle(el).overflowY,
+        getComputedStyle(el).scrollbarColor,
+        getComputedStyle(el.closest('.sidebar')).backgroundColor]""")
+    assert style[0] == "auto"
+    thumb = re.findall(r"rgb\((\d+), (\d+), (\d+)\)", style[1])[0]
+    sidebar = re.findall(r"rgb\((\d+), (\d+), (\d+)\)", style[2])[0]
+    hexes = ["#" + "".join(f"{int(c):02x}" for c in rgb) for rgb in (thumb, sidebar)]
+    assert contrast(*hexes) >= 3, style  # its scroll bar shows on the dark sidebar (WCAG 1.4.11)
     last = page.locator(".sidebar nav a").last
     last.scroll_into_view_if_needed()
     box = last.bounding_box()
