@@ -14,24 +14,37 @@ def _tall_enough(locator):
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
 
 
+def _let_go(page, line):
+    """From a hold on 我的今天 to its unit, and 取消保留 there."""
+    link = line.locator("a")
+    _tall_enough(link)
+    link.tap()
+    page.wait_for_url(re.compile(r"/board/unit\?unit=\d+$"))
+    button = page.locator("#unit-panel button", has_text="取消保留")
+    _tall_enough(button)
+    button.tap()
+    page.locator("#unit-panel button", has_text=HOLD).wait_for()  # open to hold again
+
+
 def test_a_consultant_holds_and_lets_go_of_a_unit_on_the_phone(browser, live_server):
     context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True,
                                   has_touch=True)
     page = context.new_page()
     login(page, live_server, "consultant")
+    page.goto(live_server["url"] + "/customers/today")
+    if page.locator(".hold-line").count():  # under the cap of 3 whatever ran before
+        _let_go(page, page.locator(".hold-line").first)
     page.goto(live_server["url"] + "/board")
     page.wait_for_url(re.compile(r"/board\?building=\d+"))  # one building, not all of them
     assert page.locator(".bld").count() == 1
     cell = page.locator(".bld .s-available[id^=u-]").first
     _tall_enough(cell)
-    unit_id = cell.get_attribute("id")[2:]
     cell.tap()
     hold = page.locator("#unit-panel button", has_text=HOLD)
     hold.wait_for()
     _tall_enough(hold)
     hold.tap()
-    let_go = page.locator("#unit-panel button", has_text="取消保留")
-    let_go.wait_for()
+    page.locator("#unit-panel button", has_text="取消保留").wait_for()
     label = page.locator("#unit-panel h2").inner_text()
 
     page.goto(live_server["url"] + "/customers/today")
@@ -41,15 +54,7 @@ def test_a_consultant_holds_and_lets_go_of_a_unit_on_the_phone(browser, live_ser
     first = left.inner_text()
     wait_until(page, lambda: left.inner_text() != first, timeout=3)  # it counts down
     shot(page, "phone-my-day-hold")
-    link = line.locator("a")
-    _tall_enough(link)
-    link.tap()
-    page.wait_for_url(re.compile(rf"/board/unit\?unit={unit_id}$"))
-    let_go = page.locator("#unit-panel button", has_text="取消保留")
-    _tall_enough(let_go)
-    let_go.tap()
-    page.locator("#unit-panel button", has_text=HOLD).wait_for()  # open to hold again
-    assert page.locator("#unit-panel button", has_text="取消保留").count() == 0
+    _let_go(page, line)
     page.goto(live_server["url"] + "/customers/today")
     assert page.locator(".hold-line", has_text=label).count() == 0
     context.close()
