@@ -4,10 +4,11 @@ contract credits the confirmed deposit so the balance is exact."""
 from datetime import timedelta
 from decimal import Decimal
 
+import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, Contract, Deposit, PriceRule, Subscription, Unit
+from app.models import AuditLog, Contract, Customer, Deposit, PriceRule, Subscription, Unit
 from app.services import clock
 from app.services.money import round_price
 from tests.deals.conftest import form_key
@@ -197,3 +198,33 @@ def test_contract_credits_the_deposit_and_balance_is_exact(app, office, browser_
     assert over.status_code == 422 and "480,000.00" in over.text
     register = secretary.get("/deals/registers/contracts").text
     assert "定金抵扣" in register and f"{total - Decimal('20000'):,.2f}" in register
+
+
+def test_a_subscription_on_an_overdue_verbal_approval_is_refused_as_overdue(app, office,
+                                                                            browser_for):
+    from app.models import DiscountRequest, Project, User
+    from app.services import discounts
+    unit_id = confirmed_unit(app, office, browser_for)
+    with app.app_context():
+        db.session.get(Project, office["project"]).approval_valid_days = 30  # valid, but late
+        request = discounts.create_request(
+            db.session.get(Customer, office["zhang"]), db.session.get(Unit, unit_id), "amount",
+            "50000", "客户一次性付款", db.session.get(User, office["wangfang"]))
+        people = {name: db.session.get(User, office[name]) for name in ("liuqiang", "zhaomin")}
+        discounts.record_verbal(request, people["liuqiang"], request.created_at, "电话同意",
+                                people["zhaomin"])
+        db.session.commit()
+        request_id, price, called = request.id, request.deal_price, request.created_at
+    with time_machine.travel(called + timedelta(days=7, hours=1), tick=False):
+        late = sign(browser_for("zhaomin"), unit_id, deal_price=str(price),
+                    customer=office["zhang"])
+        assert late.status_code == 422
+        assert "口头批准已逾期" in late.text and "须先有" not in late.text  # not "no approval"
+        manager = browser_for("liuqiang")
+        manager.get("/discounts/queue")
+        assert manager.post(f"/discounts/{request_id}/confirm", {}).status_code in (200, 302)
+        done = sign(browser_for("zhaomin"), unit_id, deal_price=str(price),
+                    customer=office["zhang"])
+        assert done.status_code == 302, done.text
+    with app.app_context():
+        assert db.session.get(DiscountRequest, request_id).status == "used"

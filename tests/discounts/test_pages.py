@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db as _db
 from app.models import DiscountRequest, DiscountStatus
-from app.services import discounts
+from app.services import clock, discounts
 from tests.discounts.conftest import new_request, user
 
 FLOOR_TEXTS = ("底价", "1,880,000", "30,000.00")  # floor price, and the gap of a 1.91M deal
@@ -213,3 +213,18 @@ def test_the_secretarys_queue_does_not_tell_her_to_click_approve(app, office, br
     queue = browser_for("zhaomin").get("/discounts/queue").text
     assert "登记口头批准" in queue and "“批准”或“驳回”" not in queue
     assert "“批准”或“驳回”" in browser_for("liuqiang").get("/discounts/queue").text
+
+
+def test_a_verbal_approval_beyond_the_managers_limit_names_whose_limit(app, office,
+                                                                       browser_for):
+    with app.app_context():
+        request_id = new_request(office, kind="price", value="1850000").id  # below the floor
+    zhaomin = browser_for("zhaomin")
+    zhaomin.get(f"/discounts/{request_id}/verbal")
+    with app.app_context():
+        called = (clock.local(clock.now()) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
+    refused = zhaomin.post(f"/discounts/{request_id}/verbal", {
+        "approver_id": office["liuqiang"], "approved_at": called, "note": "电话同意"})
+    assert refused.status_code == 422
+    assert "超出刘强的审批权限(不得低于底价),需由 周总 审批" in refused.text
+    assert "超出您的" not in refused.text  # the secretary has no limit of her own

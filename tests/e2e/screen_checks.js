@@ -1,7 +1,7 @@
 // The layout checks of tests/e2e/test_screens_e2e.py, run in the page by Playwright.
-// Returns {overflow, wraps, overlaps, small, english}: each a list of short descriptions.
+// Returns {overflow, wraps, tables, overlaps, small, english}: each a list of short descriptions.
 (options) => {
-  const out = { overflow: [], wraps: [], overlaps: [], small: [], english: [] };
+  const out = { overflow: [], wraps: [], tables: [], overlaps: [], small: [], english: [] };
   const doc = document.documentElement;
   const name = (el) => {
     const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
@@ -34,6 +34,27 @@
         out.wraps.push(`"${node.textContent.trim().slice(0, 16)}" in ${lines.length} lines`);
         break;
       }
+    }
+  }
+
+  // 2b. a table wider than its box scrolls inside that box (never cut off by it), and its
+  // first column stays in view while it scrolls (position: sticky)
+  for (const table of document.querySelectorAll('table')) {
+    if (!visible(table) || table.closest('.hall-page')) continue;  // the hall scales instead
+    let box = table.parentElement;
+    while (box && box !== document.body) {
+      const style = getComputedStyle(box);
+      if (style.overflowX !== 'visible') break;
+      box = box.parentElement;
+    }
+    if (!box || box === document.body) continue;  // wider than the page: check 1 says so
+    if (table.getBoundingClientRect().width <= box.clientWidth + 1) continue;
+    const title = `table in ${name(box).slice(0, 40)}`;
+    const scrolls = ['auto', 'scroll'].includes(getComputedStyle(box).overflowX);
+    if (!scrolls) { out.tables.push(`${title}: cut off, its box does not scroll`); continue; }
+    const first = table.querySelector('tbody tr > :first-child');
+    if (first && getComputedStyle(first).position !== 'sticky') {
+      out.tables.push(`${title}: scrolls, but its first column scrolls away with it`);
     }
   }
 
@@ -105,6 +126,28 @@
       if (!allowed.has(word) && !allowed.has(word.toLowerCase())) {
         out.english.push(`"${word}" in ${name(parent)}`);
       }
+    }
+  }
+  // ... and in what the app writes into attributes a user reads (a placeholder, a tooltip, a
+  // screen reader's label) and into the options of a list (closed, they are not on screen)
+  const said = (el, text, where) => {
+    const words = (text || '').replace(/\bhttps?:\/\/\S+|\b[0-9a-f]{16,}\b/g, '')
+      .match(/[A-Za-z][A-Za-z_]{2,}/g);
+    for (const word of words || []) {
+      if (!allowed.has(word) && !allowed.has(word.toLowerCase())) {
+        out.english.push(`"${word}" in ${where} of ${name(el)}`);
+      }
+    }
+  };
+  for (const el of document.querySelectorAll('[placeholder], [title], [aria-label], img[alt]')) {
+    if (el.closest('[data-raw], [hidden]') || el.matches('link, meta')) continue;
+    for (const attr of ['placeholder', 'title', 'aria-label', 'alt']) {
+      if (el.hasAttribute(attr)) said(el, el.getAttribute(attr), attr);
+    }
+  }
+  for (const option of document.querySelectorAll('select option')) {
+    if (!option.closest('[data-raw], [hidden]') && visible(option.parentElement.closest('select'))) {
+      said(option.closest('select'), option.textContent, 'an option');
     }
   }
   out.english = [...new Set(out.english)].slice(0, 20);

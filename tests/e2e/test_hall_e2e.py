@@ -1,7 +1,7 @@
 """The hall TV at 1920×1080: every page of buildings fits between header and legend, the clock
 shows the project's time zone (not the TV's), and a revoked link blanks the screen."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from contextlib import contextmanager
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
@@ -11,6 +11,41 @@ from app.services.board import displays
 from tests.e2e.conftest import shot, wait_until
 
 HALL = {"width": 1920, "height": 1080}
+# 16:30 UTC on 1 March 2026: already 2 March in Tokyo (01:30) and Shanghai (00:30), still
+# 1 March in New York (11:30). A clock in the wrong zone shows the wrong day, not only hour.
+AT = datetime(2026, 3, 1, 16, 30, tzinfo=timezone.utc)
+
+
+@contextmanager
+def _project_zone(app, name):
+    """The demo project set to another time zone for one test (the live server is shared)."""
+    with app.app_context():
+        project = db.session.scalar(select(Project).order_by(Project.id))
+        before, project.timezone = project.timezone, name
+        db.session.commit()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.scalar(select(Project).order_by(Project.id)).timezone = before
+            db.session.commit()
+
+
+def test_the_hall_clocks_show_the_projects_time_zone_not_the_tvs(browser, in_process_app,
+                                                                 live_server):
+    _link_id, token = _link(in_process_app)
+    context = browser.new_context(viewport=HALL, locale="zh-CN", timezone_id="America/New_York")
+    context.clock.set_fixed_time(AT)
+    page = context.new_page()
+    with _project_zone(in_process_app, "Asia/Tokyo"):
+        page.goto(f"{live_server['url']}/display/{token}")
+        board_clock = page.locator("#hall-clock").inner_text()
+        page.goto(f"{live_server['url']}/launch-hall/{token}")
+        wait_until(page, lambda: page.locator("#launch-clock").inner_text() != "")
+        launch_clock = page.locator("#launch-clock").inner_text()
+    assert "3月2日" in board_clock and "01:30" in board_clock, board_clock
+    assert launch_clock.startswith("01:30"), launch_clock
+    context.close()
 
 
 def _link(app):
@@ -28,6 +63,7 @@ def test_every_building_fits_the_hall_screen_and_a_revoked_link_blanks_it(browse
     link_id, token = _link(in_process_app)
     # A TV set to New York time still shows the office's (Asia/Shanghai) clock.
     context = browser.new_context(viewport=HALL, locale="zh-CN", timezone_id="America/New_York")
+    context.clock.set_fixed_time(AT)
     page = context.new_page()
     page.goto(f"{live_server['url']}/display/{token}")
     count = page.locator(".hall-page").count()
@@ -49,8 +85,8 @@ def test_every_building_fits_the_hall_screen_and_a_revoked_link_blanks_it(browse
             ".hall-page.active .hc", "cells => cells.map(c => c.scrollHeight - c.clientHeight)")
         assert max(heights) <= 4  # prices on one line, not wrapped under the cell
         shot(page, f"hall-1920x1080-page{index + 1}")
-    office = datetime.now(ZoneInfo("Asia/Shanghai"))
-    assert f"{office:%H}:" in page.locator("#hall-clock").inner_text()
+    clock = page.locator("#hall-clock").inner_text()
+    assert "3月2日" in clock and "00:30" in clock, clock
 
     with in_process_app.app_context():
         displays.revoke_link(db.session.get(DisplayLink, link_id), db.session.scalar(

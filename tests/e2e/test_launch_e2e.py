@@ -7,6 +7,7 @@ from app.models import Customer, Project, User
 from app.services.board import displays
 from app.services.deals.common import new_form_key
 from app.services.launch import launches, registrations
+from tests.e2e import screens
 from tests.e2e.conftest import SHOTS, login, shot, wait_until
 
 
@@ -65,6 +66,9 @@ def test_a_selection_session_with_two_buyers(page, browser, live_server, in_proc
     wait_until(hall, lambda: hall.locator(".hall-number .no").count() == 1, 3.0)
     assert hall.locator(".hall-number .no").inner_text() == first.replace("号", "").strip()
     shot(hall, "launch-hall-calling")
+    # the 叫号屏 calling a number (the screen sweep sees it idle): layout, words, axe
+    found = {kind: items for kind, items in screens.check(hall).items() if items}
+    assert not found and not screens.axe(hall), found
     shot(page, "launch-console-calling")
 
     _pick(page, 1, "诚意金已转为定金")

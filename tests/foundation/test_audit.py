@@ -1,5 +1,7 @@
 """The audit log is append-only, enforced by the database on both engines, and every action
 people will read in it has a Chinese name."""
+import re
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
@@ -96,3 +98,41 @@ def test_home_recent_activity_names_people(app, login_as):
     home = manager.get("/").get_data(as_text=True)
     section = home[home.index("最近操作"):]
     assert "刘强" in section and "liuqiang" not in section and "房源 1栋 101" in section
+
+
+def test_the_log_shows_each_rows_time_in_the_offices_day_not_utcs(app, login_as):
+    import time_machine
+
+    from tests.fixtures.board import make_project
+    world = make_project(app, status="withheld")
+    # 16:30 UTC on 28 February is 00:30 on 1 March in Shanghai: the day changes too
+    with time_machine.travel("2026-02-28 16:30 +0000", tick=False):
+        manager = login_as("manager", username="liuqiang", display_name="刘强")
+        manager.get("/board")
+        assert manager.post(f"/board/units/{world['units']['1栋 401']}/release",
+                            htmx=True).status_code == 200
+        page = manager.get("/admin/audit?action=unit_release&actor=&object_type=").get_data(
+            as_text=True)
+    row = page[:page.index("房源 1栋 401</a>")]
+    row = row[row.rindex("<tr>"):]
+    assert "<td class=\"nowrap\">2026-03-01 00:30:00</td>" in row and "2026-02-28" not in row
+
+
+def test_a_filter_holds_with_fields_left_out_and_on_the_older_page(app, login_as):
+    from app.extensions import db
+    manager = login_as("manager", username="liuqiang", display_name="刘强")
+    with app.app_context():
+        for number in range(55):  # more than one page of releases, after the login
+            audit.record("unit_release", "unit", number + 1, before={"status": "withheld"},
+                         after={"status": "available"})
+        db.session.commit()
+    logins = manager.get("/admin/audit?action=login").get_data(as_text=True)  # one filter named
+    rows = logins[logins.index("<tbody>"):logins.index("</tbody>")]
+    assert rows.count("<tr>") == 1 and "登录" in rows and "推售" not in rows
+    page = manager.get("/admin/audit?action=unit_release").get_data(as_text=True)
+    rows = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert rows.count("<tr>") == 50 and "登录" not in rows
+    older = re.search(r'href="([^"]+)">更早的记录', page).group(1).replace("&amp;", "&")
+    rows = manager.get(older).get_data(as_text=True)
+    rows = rows[rows.index("<tbody>"):rows.index("</tbody>")]
+    assert rows.count("<tr>") == 5 and "登录" not in rows  # the next page keeps the filter

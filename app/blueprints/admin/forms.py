@@ -32,9 +32,14 @@ class AuditFilterForm(Form):
         csrf = False  # a GET filter: changes nothing
 
     # Picked from lists (the people, the registry's actions and objects), never typed codes.
-    actor = SelectField("操作人", choices=choices([("", "全部")]), validate_choice=False)
-    action = SelectField("操作", choices=choices([("", "全部")]) + choices(ACTION_LABELS))
-    object_type = SelectField("对象", choices=choices([("", "全部")]) + choices(OBJECT_LABELS))
+    # A filter left out of the address is 全部 (""): a link naming one filter, or the 更早的记录
+    # link (which drops the empty ones), would otherwise fail the form and lose every filter.
+    actor = SelectField("操作人", choices=choices([("", "全部")]), validate_choice=False,
+                        default="")
+    action = SelectField("操作", choices=choices([("", "全部")]) + choices(ACTION_LABELS),
+                         default="")
+    object_type = SelectField("对象", choices=choices([("", "全部")]) + choices(OBJECT_LABELS),
+                              default="")
 
 
 class ProjectSettingsForm(Form):
