@@ -230,5 +230,7 @@ _FIELD_VALUES = {"reason": REASONS, "rename": RENAME_ACTIONS}
 ACTION_LABELS = MappingProxyType(_ACTIONS)
 OBJECT_LABELS = MappingProxyType(_OBJECTS)
 FIELD_LABELS = MappingProxyType(_FIELDS)
+# Kept in the rows for tracing, not changes a person reads: the board's change counter.
+INTERNAL_FIELDS = frozenset({"board_version"})
 VALUE_LABELS = MappingProxyType(_VALUES)
 FIELD_VALUE_LABELS = MappingProxyType(_FIELD_VALUES)

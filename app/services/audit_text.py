@@ -36,6 +36,7 @@ from app.services.audit_labels import (
     ACTION_LABELS,
     FIELD_LABELS,
     FIELD_VALUE_LABELS,
+    INTERNAL_FIELDS,
     OBJECT_LABELS,
     VALUE_LABELS,
 )
@@ -171,7 +172,7 @@ def changes_of(row):
     out = []
     for key in list(after) + [k for k in before if k not in after]:
         old, new = before.get(key), after.get(key)
-        if had_before and old == new:
+        if key in INTERNAL_FIELDS or (had_before and old == new):
             continue
         out.append((FIELD_LABELS.get(key, key), value_text(old, key) if had_before else None,
                     value_text(new, key)))
