@@ -34,6 +34,7 @@ from app.models import (
 )
 from app.models.types import Money
 from app.services.clock import day_bounds
+from app.services.deals import outcomes
 from app.services.deals.common import (
     METHODS,
     MONEY_STATUS,
@@ -46,7 +47,7 @@ from app.services.money import as_fen, from_fen, sum_fen
 from app.xlsx import Column
 
 PAGE_LIMIT = 500
-SUB_STATUS = SubscriptionStatus.LABELS
+SUB_STATUS = outcomes.OUTCOMES
 CONTRACT_STATUS = {"valid": "有效", "refunded": "已退房"}
 
 
@@ -104,7 +105,7 @@ def _subscriptions(project_id):
                    Subscription.plan.label("plan"),
                    Subscription.sign_deadline.label("deadline"),
                    ChannelCompany.name.label("channel"), Subscription.deposit_id.label("shares"),
-                   Subscription.status.label("status"), Subscription.signed_at.label("at"))
+                   outcomes.outcome_sql().label("status"), Subscription.signed_at.label("at"))
             .join(Unit, Unit.id == Subscription.unit_id).join(Building)
             .join(Customer, Customer.id == Subscription.customer_id)
             .join(Deposit, Deposit.id == Subscription.deposit_id)
@@ -197,7 +198,7 @@ REGISTERS = {
         C("状态", "status", "text", 8), C("认购时间", "at", "datetime", 17)),
         ("list_price", "standard_discount", "special_discount", "deal_price", "deposit"),
         SUB_STATUS,
-        {"plan": PLANS, "status": SUB_STATUS}, (SubscriptionStatus.VOIDED,)), _subscriptions),
+        {"plan": PLANS, "status": SUB_STATUS}, outcomes.ENDED), _subscriptions),
     "contracts": (Register("签约明细表", (
         C("合同编号", "number"), C("房号", "unit"), C("买受人", "customer"),
         C("签约日期", "sign_date", "date"), C("付款方式", "plan"),
