@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Contract, MoneyStatus, Payment, Subscription, User
+from app.models import Contract, Instalment, MoneyStatus, Payment, Subscription, User
 from app.services.changes import execute, requests
 from app.services.deals import registers
 from app.services.deals.common import new_form_key
@@ -89,6 +89,35 @@ def test_the_three_pages_show_one_meaning_of_collections(app, world):
     assert "已退房退款" in payments_page  # the refunded contract's 回款, listed, not counted
     assert payments["received"] + sum(
         (p.amount for p in _refunded_payments(app, refunded)), Decimal("0.00")) > 0
+
+
+def test_each_contract_and_instalment_shows_the_same_collections_on_each_page(app, world):
+    """Row by row, not only in total: a contract's 回款 and pending on the 签约明细表 are the
+    sum of its rows on the 回款明细表, and each instalment the ageing lists has the 回款 and
+    定金抵扣 those rows give it."""
+    from collections import defaultdict
+    with time_machine.travel(NOW, tick=False), app.app_context():
+        refund_a_contract_with_money_in(world["project"])
+        ageing = collection_stats.ageing(world["project"])
+        contracts = registers.rows("contracts", world["project"], {}, limit=None)
+        payments = registers.rows("payments", world["project"], {}, limit=None)
+        credited = dict(db.session.execute(
+            select(Instalment.id, Instalment.credited)).all())
+    by_contract, by_instalment = defaultdict(Decimal), defaultdict(Decimal)
+    pending = defaultdict(Decimal)
+    for row in payments:
+        by_contract[row["contract"]] += row["received"] or 0
+        by_instalment[row["contract"], row["instalment"]] += row["received"] or 0
+        pending[row["contract"]] += row["pending"] or 0
+    live = [row for row in contracts if row["status"] == "有效"]
+    assert live and any(by_contract[row["number"]] for row in live)
+    for row in live:
+        assert row["received"] == by_contract[row["number"]], row["number"]
+        assert row["pending"] == pending[row["number"]], row["number"]
+    assert ageing.rows
+    for row in ageing.rows:
+        assert row.received == by_instalment[row.contract, row.label], row
+        assert row.credited == credited[row.instalment_id], row
 
 
 def _refunded_payments(app, contract_id):
