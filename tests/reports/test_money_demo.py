@@ -67,6 +67,7 @@ def test_the_demo_shows_the_money_screens_agreeing(app):
     assert "退房 1 套 · 换房 1 套" in page
     pdf = PdfReader(io.BytesIO(manager.get(f"/reports/sales.pdf?period=day&day={day}").data))
     assert "退房 1 套 · 换房 1 套" in pdf.pages[0].extract_text().replace("\n", "")
+    assert len(pdf.pages) == 1  # one printed sheet, its 退房 and 换房 columns included
     sheet = load_workbook(io.BytesIO(
         manager.get(f"/reports/sales.xlsx?period=day&day={day}").data)).active
     figures = dict(zip([c.value for c in sheet[1]], [r for r in sheet.iter_rows(
