@@ -2,6 +2,7 @@
 回款 (money finance confirmed) for the same contracts; 定金抵扣 and money waiting on finance
 stand in their own labelled columns; a 退房 leaves nothing owed. Reconciled on a generated
 project after a 退房 of a contract with money in, through the pages."""
+import io
 import re
 from decimal import Decimal
 
@@ -86,6 +87,15 @@ def test_the_three_pages_show_one_meaning_of_collections(app, world):
         assert format_money(ageing.received) in footer(page)
         assert format_money(ageing.pending) in footer(page)
     assert format_money(ageing.credited) in footer(contracts_page)
+    # where a page's scope differs, it says so: no 定金抵扣 on the 回款明细表, and why
+    for page in (contracts_page, payments_page):
+        assert "回款 = 财务已确认的房款(与回款账龄、签约明细表、回款明细表同一口径)" in page
+    assert "定金抵扣不是回款,不列在本表" in payments_page
+    from openpyxl import load_workbook
+    with time_machine.travel(NOW, tick=False):
+        export = manager.get("/deals/registers/payments.xlsx").data
+    notes = [c.value for c in load_workbook(io.BytesIO(export))["说明"]["A"]]
+    assert any("定金抵扣不是回款" in (note or "") for note in notes)
     assert "已退房退款" in payments_page  # the refunded contract's 回款, listed, not counted
     assert payments["received"] + sum(
         (p.amount for p in _refunded_payments(app, refunded)), Decimal("0.00")) > 0
