@@ -130,6 +130,38 @@ def test_each_contract_and_instalment_shows_the_same_collections_on_each_page(ap
         assert row.credited == credited[row.instalment_id], row
 
 
+def test_the_monthly_table_counts_what_the_ageing_counts(app, world):
+    """回款账龄's 按月回款 table: over every month, its 应收 is the ageing's 合同总价 (a 退房
+    owes nothing), its 定金抵扣 column the ageing's, and its 已确认回款 the ageing's 回款 (a
+    refunded contract's payments are not 回款 any more, as on the 回款明细表)."""
+    from datetime import date
+    with time_machine.travel(NOW, tick=False), app.app_context():
+        refund_a_contract_with_money_in(world["project"])
+        ageing = collection_stats.ageing(world["project"])
+        months = collection_stats.by_month(world["project"], date(2025, 1, 1),
+                                           date(2028, 12, 1))
+        received = registers.totals("payments", world["project"], {})
+    assert sum((m.scheduled for m in months), Decimal("0.00")) == ageing.scheduled
+    assert sum((m.credited for m in months), Decimal("0.00")) == ageing.credited > 0
+    assert sum((m.received for m in months), Decimal("0.00")) == ageing.received \
+        == received["received"]
+    assert sum((m.pending for m in months), Decimal("0.00")) == ageing.pending
+    with time_machine.travel(NOW, tick=False):
+        page = browser_for(app, "boss").get("/reports/collections").text
+        with app.app_context():
+            from app.blueprints.reports.analysis import _months
+            shown = collection_stats.by_month(world["project"], *_months(ageing.day))
+    assert '<th class="num">其中定金抵扣</th>' in page
+    # the 回款率 compares 回款 with what was due as 回款: 应收 less its 定金抵扣
+    month = next(m for m in shown if m.received and m.credited)
+    due = m_wan(month.scheduled - month.credited)
+    assert f"{m_wan(month.received)}/{due} 万" in page
+
+
+def m_wan(amount):
+    return (amount / 10000).quantize(Decimal("0.1"))
+
+
 def _refunded_payments(app, contract_id):
     with app.app_context():
         return db.session.scalars(select(Payment).where(
