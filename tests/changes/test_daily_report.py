@@ -57,3 +57,52 @@ def test_daily_report_counts_refunds_and_exchanges_apart_on_page_pdf_and_xlsx(
     every = manager.get(f"/changes/?kind=refund&status=executed&basis=executed"
                         f"&start={day}&end={day}").text
     assert "合计 2 笔" in every and "定金已确认" in every  # the deposit-only one, labelled
+
+
+def carry_out(app, browser_for, unit_id, kind, **extra):
+    assert ask(browser_for("wangfang"), unit_id, kind, **extra).status_code == 302
+    with app.app_context():
+        change_id = last_change().id
+    terms = {"penalty": "0", "unit_after": "available"} if kind == "refund" else {}
+    assert approve(browser_for("liuqiang"), change_id, **terms).status_code == 302
+    done = execute(browser_for("zhaomin"), change_id)
+    assert done.status_code == 302, done.text
+
+
+def test_the_reports_refunds_are_the_lists_refunds_on_each_side_of_midnight(
+        app, office, browser_for):
+    """A 退房 and a 换房 at 23:59 and a 退房 at 00:00 the next day (office time): each day's
+    日报 (page, PDF, xlsx) and 换房退房一览表 count the same 退房, and the 换房 apart."""
+    import time_machine
+
+    from tests.fixtures.customers import at
+    with app.app_context(), time_machine.travel(at(2026, 2, 1), tick=False):
+        late, _ = sell(office, "1栋 101", 1001)
+        early, _ = sell(office, "1栋 102", 1010)
+        moved, _ = sell(office, "1栋 103", 1020)
+    with time_machine.travel(at(2026, 3, 2, 23, 59), tick=False):
+        carry_out(app, browser_for, late, "refund")
+        carry_out(app, browser_for, moved, "exchange", target_unit_id=office["units"]["1栋 304"])
+    with time_machine.travel(at(2026, 3, 3, 0, 0), tick=False):
+        carry_out(app, browser_for, early, "refund")
+    with time_machine.travel(at(2026, 3, 3, 9), tick=False):
+        manager = browser_for("liuqiang")
+        for day, refunds, exchanges in (("2026-03-02", 1, 1), ("2026-03-03", 1, 0)):
+            query = f"period=day&day={day}"
+            page = manager.get(f"/reports/sales?{query}").text
+            assert f"退房 {refunds} 套 · 换房 {exchanges} 套" in page, day
+            pdf = PdfReader(io.BytesIO(manager.get(f"/reports/sales.pdf?{query}").data))
+            text = pdf.pages[0].extract_text().replace("\n", "")
+            assert f"退房 {refunds} 套 · 换房 {exchanges} 套" in text, day
+            sheet = load_workbook(io.BytesIO(
+                manager.get(f"/reports/sales.xlsx?{query}").data)).active
+            header = [cell.value for cell in sheet[1]]
+            last = [row for row in sheet.iter_rows(values_only=True) if row[0] == "合计"][-1]
+            figures = dict(zip(header, last, strict=False))
+            assert (figures["退房"], figures["换出"]) == (refunds, exchanges), day
+            listed = manager.get(f"/changes/?kind=refund&status=executed&basis=executed"
+                                 f"&stage=sold&start={day}&end={day}").text
+            assert f"合计 {refunds} 笔" in listed, day
+            swapped = manager.get(f"/changes/?kind=exchange&status=executed&basis=executed"
+                                  f"&start={day}&end={day}").text
+            assert f"合计 {exchanges} 笔" in swapped, day

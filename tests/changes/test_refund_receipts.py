@@ -43,3 +43,31 @@ def test_refund_receipts_are_numbered_in_the_order_paid_and_carry_a_qr(
     page = finance.client.get(path).text
     assert "单据有效" in page and f"TK{year}-0001" in page and "¥49,000.00" in page
     assert "单据有效" not in finance.client.get(path[:-3] + "AAA").text
+
+
+def test_the_sequence_is_per_project_and_starts_again_at_office_new_year(app, office,
+                                                                         browser_for):
+    """Paid at 23:59 on 31 December and at 00:00 on 1 January (Asia/Shanghai): the last of
+    one year's sequence and the first of the next; another project's numbers do not count."""
+    import time_machine
+
+    from tests.fixtures.board import make_project
+    from tests.fixtures.customers import at
+    first = refund(app, office, browser_for, "1栋 101", 1001)
+    second = refund(app, office, browser_for, "1栋 102", 1010)
+    elsewhere = refund(app, office, browser_for, "1栋 103", 1020)
+    other = make_project(app, code="O")["project"]
+    with app.app_context():  # as if another project had numbered its refunds up to 0007
+        payout = db.session.get(Payout, elsewhere)
+        payout.project_id, payout.number = other, "TK2026-0007"
+        db.session.commit()
+    with time_machine.travel(at(2026, 12, 31, 23, 59), tick=False):
+        assert browser_for("chenjing").post(f"/changes/payouts/{first}/pay",
+                                            {"method": "transfer"}).status_code == 302
+    with time_machine.travel(at(2027, 1, 1, 0, 0), tick=False):
+        assert browser_for("chenjing").post(f"/changes/payouts/{second}/pay",
+                                            {"method": "transfer"}).status_code == 302
+    with app.app_context():
+        numbers = {p.id: p.number for p in db.session.scalars(
+            select(Payout).where(Payout.project_id == office["project"]))}
+    assert numbers == {first: "TK2026-0001", second: "TK2027-0001"}

@@ -140,3 +140,38 @@ def test_approving_an_exchange_whose_target_was_taken_is_refused(app, office, br
     assert refused.status_code == 422 and "已被 李军 保留" in refused.text
     with app.app_context():
         assert last_change().status == "pending"
+
+
+def test_no_second_contract_for_a_subscription_an_exchange_carried_one_to(app, office,
+                                                                          browser_for):
+    """A 换房 after 签约 moves the contract to the new 认购书: that 认购书 offers no 签约, and
+    a 签约 form opened before the exchange (on the old one) or posted to the new one is
+    refused in Chinese, never a second contract nor a 500."""
+    from app.models import Contract
+    from tests.changes.test_paths import approve, execute
+    from tests.deals.test_stale_tabs import contract_post
+    with app.app_context():
+        unit_id, old_sub = sell(office, "1栋 201", 1001, contract=True)
+        _, unsigned = sell(office, "1栋 101", 1010)
+    secretary = browser_for("zhaomin")
+    # a 签约 form as a browser has it (its one-time key), posted where no form is offered
+    stale_tab = secretary.get(f"/deals/subscriptions/{unsigned}/contract").text
+    assert ask(secretary, unit_id, "exchange", target_unit_id=office["units"]["1栋 204"],
+               reason="floor").status_code == 302
+    with app.app_context():
+        change_id = last_change().id
+    assert approve(browser_for("liuqiang"), change_id).status_code == 302
+    assert execute(secretary, change_id).status_code == 302
+    with app.app_context():
+        fresh = last_change().new_subscription_id
+        number = db.session.scalar(select(Contract.number))
+    detail = secretary.get(f"/deals/subscriptions/{fresh}").text
+    assert f"/deals/subscriptions/{fresh}/contract\"" not in detail
+    form = secretary.get(f"/deals/subscriptions/{fresh}/contract").text
+    assert "确认签约" not in form and f"该认购书已签约(合同 {number})" in form
+    again = contract_post(secretary, fresh, stale_tab, "HT-9999")
+    assert again.status_code == 422 and f"该认购书已签约(合同 {number})" in again.text
+    old = contract_post(secretary, old_sub, stale_tab, "HT-9998")
+    assert old.status_code == 422 and "该认购书已作废" in old.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Contract)) == 1

@@ -43,9 +43,10 @@ def test_a_paid_instalment_is_not_offered_for_payment(app, office, browser_for):
         sell(office, "1栋 103", 1001, contract=True)
         contract = db.session.scalar(select(Contract))
         first = contract.instalments[0]
-        contract_id, first_id, due = contract.id, first.id, first.due
+        contract_id, first_id, due, label = contract.id, first.id, first.due, first.label
     secretary = browser_for("zhaomin")
     page = secretary.get(f"/deals/contracts/{contract_id}").text
+    stale = browser_for("zhaomin").get(f"/deals/contracts/{contract_id}").text
     assert f'value="{first_id}"' in page
     paid = secretary.post(f"/deals/contracts/{contract_id}/payments", {
         "form_key": form_key(page), "instalment_id": first_id, "amount": str(due),
@@ -53,6 +54,12 @@ def test_a_paid_instalment_is_not_offered_for_payment(app, office, browser_for):
     assert paid.status_code == 302, paid.text
     page = secretary.get(f"/deals/contracts/{contract_id}").text
     assert f'<option value="{first_id}"' not in page  # paid (finance still to confirm)
+    # a tab opened before the payment still offers it: the second payment is refused, and
+    # the page says why although it no longer shows the payment form
+    again = secretary.post(f"/deals/contracts/{contract_id}/payments", {
+        "form_key": form_key(stale), "instalment_id": first_id, "amount": "1000",
+        "method": "transfer", "receipt_no": "1003"})
+    assert again.status_code == 422 and f"{label}已付清" in again.text  # names which one
 
 
 def test_a_discount_request_points_to_the_subscription_after_a_reissue(app, office,
@@ -93,5 +100,86 @@ def test_a_discount_request_points_to_the_subscription_after_a_reissue(app, offi
 
 
 def test_the_home_page_says_sold_amount_is_at_list_price(app, office, browser_for):
+    unit_id, sub_id, _ = signed_with_a_discount(app, office, browser_for, "1栋 104")
+    with app.app_context():
+        sub = db.session.get(Subscription, sub_id)
+        list_price, deal_price = sub.list_price, sub.deal_price
+    assert deal_price < list_price
     home = browser_for("liuqiang").get("/").text
-    assert "已售金额(表价)" in home
+    figure = re.search(r"已售金额\(表价\)</span><span class=\"stat-value\">([^<]+)<", home)
+    assert figure and figure.group(1) == f"¥{list_price:,.2f}"  # the 表价, as labelled
+
+
+def signed_with_a_discount(app, office, browser_for, unit_key):
+    """A 认购书 signed through the page at the price of an approved special discount."""
+    with app.app_context():
+        unit_id, _ = sell(office, unit_key, 1001, stage="deposit")
+        request = requests.create_request(
+            db.session.get(Customer, office["zhang"]), db.session.get(Unit, unit_id), "amount",
+            "5000", "老带新", db.session.get(User, office["wangfang"]))
+        decisions.decide(request, True, "同意", db.session.get(User, office["liuqiang"]))
+        db.session.commit()
+        request_id, price = request.id, request.deal_price
+    secretary = browser_for("zhaomin")
+    page = secretary.get(f"/deals/units/{unit_id}/subscription").text
+    sold = secretary.post(f"/deals/units/{unit_id}/subscription", {
+        "form_key": form_key(page), "customer_id": office["zhang"], "deal_price": str(price),
+        "plan": "full", "sign_deadline": (clock.today() + timedelta(days=7)).isoformat(),
+        "id_number": "110101199001011234", "address": "上海市浦东新区世纪大道 100 号"})
+    assert sold.status_code == 302, sold.text
+    return unit_id, int(sold.headers["Location"].rsplit("/", 1)[1]), request_id
+
+
+def carried_out(browser_for, app, unit_id, kind, **fields):
+    assert ask(browser_for("wangfang"), unit_id, kind, **fields).status_code == 302
+    with app.app_context():
+        change_id = last_change().id
+    terms = {"penalty": "0", "unit_after": "available"} if kind == "refund" else {}
+    assert approve(browser_for("liuqiang"), change_id, **terms).status_code == 302
+    done = execute(browser_for("zhaomin"), change_id)
+    assert done.status_code == 302, done.text
+
+
+def register_row(page, number):
+    row = next(r for r in page.split("<tr>") if f">{number}<" in r)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
+
+
+def test_a_refunded_subscription_is_refunded_wherever_it_is_named(app, office, browser_for,
+                                                                  tmp_path):
+    """The 认购明细表 (page, status filter, xlsx), the special discount it used and its QR
+    check say 已退房 as its own page does, and an exchanged one 已换房, never 已作废."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.deals.test_documents import _qr_urls
+    unit_id, refunded, request_id = signed_with_a_discount(app, office, browser_for, "1栋 104")
+    with app.app_context():
+        moved_unit, moved = sell(office, "1栋 101", 1010)
+        numbers = dict(db.session.execute(select(Subscription.id, Subscription.number)).all())
+    carried_out(browser_for, app, unit_id, "refund", reason="loan")
+    carried_out(browser_for, app, moved_unit, "exchange",
+                target_unit_id=office["units"]["1栋 304"], reason="layout")
+    manager = browser_for("liuqiang")
+    pdf = manager.get(f"/deals/subscriptions/{refunded}/pdf").data
+
+    page = manager.get("/deals/registers/subscriptions").text
+    assert "已退房" in register_row(page, numbers[refunded])
+    assert "已换房" in register_row(page, numbers[moved])
+    assert "已作废" not in register_row(page, numbers[refunded])
+    only = manager.get("/deals/registers/subscriptions?status=refunded").text
+    assert numbers[refunded] in only and numbers[moved] not in only
+    sheet = load_workbook(io.BytesIO(
+        manager.get("/deals/registers/subscriptions.xlsx").data)).active
+    header = [cell.value for cell in sheet[1]]
+    status = {row[0]: row[header.index("状态")] for row in sheet.iter_rows(values_only=True)}
+    assert (status[numbers[refunded]], status[numbers[moved]]) == ("已退房", "已换房")
+
+    detail = manager.get(f"/discounts/{request_id}").text
+    assert f"{numbers[refunded]}</a>(已退房)" in detail
+    from pypdf import PdfReader
+    assert "(已退房)" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    [url] = _qr_urls(tmp_path, pdf)[:1]
+    check = manager.client.get("/" + url.split("://", 1)[1].split("/", 1)[1]).text
+    assert "单据已失效" in check and "系统状态:已退房" in check

@@ -68,7 +68,12 @@ def test_two_managers_approve_the_same_lines_one_wins_the_other_is_told(app, off
     finance = browser(office["finance"])
     pay = {"lines": ids, "paid_on": clock.today().isoformat(), "method": "transfer",
            "reference": "HD-001"}
-    assert finance.post("/commissions/payouts", pay).status_code == 302
+    with app.app_context():
+        total = sum(_db.session.get(CommissionLine, line_id).amount for line_id in ids)
+    paid = finance.post("/commissions/payouts", pay)
+    assert paid.status_code == 302
+    assert (f"已发放 {len(ids)} 笔佣金,合计 ¥{total:,.2f}"
+            in finance.get(paid.headers["Location"]).get_data(as_text=True))
     response = finance.post("/commissions/payouts", pay)
     assert response.status_code == 422 and "可能已发放过" in response.get_data(True)
     with app.app_context():

@@ -86,7 +86,12 @@ def test_manager_approves_in_place_and_the_consultant_sees_it(app, office, brows
     assert row.text.lstrip().startswith(f'<tr id="discount-{request_id}"')
     assert "已批准" in row.text and "<html" not in row.text
     assert row.headers["HX-Trigger"] == "discounts-changed"
-    assert "已批准 张三 的特殊优惠申请" in row.text  # the flash, out of band
+    with app.app_context():
+        request = _db.session.get(DiscountRequest, request_id)
+        price, off = request.deal_price, request.discount_amount
+    # the flash, out of band, says the price approved, as the paper will carry it
+    assert (f"已批准 张三 的特殊优惠申请:成交总价 ¥{price:,.2f}(优惠 ¥{off:,.2f})"
+            in row.text)
     status = browser_for("wangfang").get(f"/discounts/{request_id}/status")
     assert "已批准" in status.text and "刘强" in status.text
     assert "hx-trigger" not in status.text  # decided: the page stops polling
@@ -171,6 +176,10 @@ def test_secretary_records_a_verbal_approval(app, office, browser_for):
             "approver_id": office["liuqiang"], "approved_at": "2026-03-03T13:30",
             "note": "电话同意一口价"})
         assert ok.status_code == 302
+        with app.app_context():
+            price = _db.session.get(DiscountRequest, request_id).deal_price
+        assert (f"已登记 刘强 的口头批准(成交总价 ¥{price:,.2f})"
+                in zhaomin.get(ok.headers["Location"]).text)
         liuqiang = browser_for("liuqiang")
         queue = liuqiang.get("/discounts/queue").text
         assert "口头批准待确认" in queue and "03-10 13:30" in queue  # due 7 days after the call

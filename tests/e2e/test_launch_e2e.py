@@ -71,7 +71,7 @@ def test_a_selection_session_with_two_buyers(page, browser, live_server, in_proc
     assert not found and not screens.axe(hall), found
     shot(page, "launch-console-calling")
 
-    _pick(page, 1, "诚意金已转为定金")
+    _pick(page, 1, "已转为定金,收据 No.")
     wait_until(hall, lambda: hall.locator(".hall-number").count() == 0, 3.0)
     assert hall.locator(".hall-figures strong").nth(1).inner_text() == "1"
 
@@ -80,7 +80,7 @@ def test_a_selection_session_with_two_buyers(page, browser, live_server, in_proc
     wait_until(page, lambda: "未到场" in page.content())
     page.click("button:has-text('叫下一位')")
     shot(page, "launch-console-second-buyer")
-    _pick(page, 2, "诚意金已转为定金(")  # confirmed or not: the lottery decides who is first
+    _pick(page, 2, "已转为定金,收据 No.")  # confirmed or not: the lottery decides who is first
     wait_until(hall, lambda: hall.locator(".hall-figures strong").nth(1).inner_text() == "2",
                3.0)
     shot(hall, "launch-hall-done")

@@ -28,6 +28,9 @@ def test_register_a_buyer_then_finance_confirms(app, office, launch_world, brows
             "method": "wechat", "receipt_no": "1180", "layouts": ["三室两厅两卫", "两室两厅一卫"]}
     response = consultant.post(f"/launches/{launch_id}/register", data)
     assert response.status_code == 302
+    # the message says the amount and receipt understood, as finance reads the paper
+    assert ("已认筹:RC0007 张三,诚意金 ¥50,000.00,收据 No.0001180,待财务确认"
+            in consultant.get(response.headers["Location"]).get_data(as_text=True))
     again = consultant.post(f"/launches/{launch_id}/register", data)  # double submit
     assert again.status_code == 302
     entries = read(app, lambda s: [(e.id, e.number, e.wanted_layouts) for e in s.scalars(
@@ -39,7 +42,10 @@ def test_register_a_buyer_then_finance_confirms(app, office, launch_world, brows
 
     finance = browser_for("chenjing")
     finance.get(f"/launches/{launch_id}/registrations")
-    assert finance.post(f"/launches/registrations/{entries[0][0]}/confirm").status_code == 302
+    confirmed = finance.post(f"/launches/registrations/{entries[0][0]}/confirm")
+    assert confirmed.status_code == 302
+    assert ("RC0007:已确认诚意金 ¥50,000.00,收据 No.0001180"
+            in finance.get(confirmed.headers["Location"]).get_data(as_text=True))
     entry = read(app, lambda s: (lambda e: (e.status, e.receipt.status))(
         s.get(LaunchRegistration, entries[0][0])))
     assert entry == ("confirmed", "confirmed")
@@ -109,6 +115,10 @@ def test_a_session_through_the_console_and_the_hall_screen(app, office, launch_w
     unit_id = office["units"]["1栋 301"]
     response = desk.post(f"/launches/entries/{called_id}/pick", {"unit_id": unit_id})
     assert response.status_code == 302
+    amount, receipt_no = read(app, lambda s: (lambda e: (e.amount, e.receipt.number))(
+        s.get(LaunchRegistration, called_id)))
+    assert (f"1 号 选定 1栋 301,诚意金 ¥{amount:,.2f} 已转为定金,收据 No.{receipt_no:07d}"
+            in desk.get(response.headers["Location"]).get_data(as_text=True))
     poll = screen.get("/launch-hall/hall-token-123456/poll", headers={"If-None-Match": tag})
     assert poll.status_code == 200 and poll.headers["ETag"] != tag
     board = desk.get("/board").get_data(as_text=True)

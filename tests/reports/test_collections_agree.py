@@ -2,6 +2,7 @@
 回款 (money finance confirmed) for the same contracts; 定金抵扣 and money waiting on finance
 stand in their own labelled columns; a 退房 leaves nothing owed. Reconciled on a generated
 project after a 退房 of a contract with money in, through the pages."""
+import io
 import re
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Contract, MoneyStatus, Payment, Subscription, User
+from app.models import Contract, Instalment, MoneyStatus, Payment, Subscription, User
 from app.services.changes import execute, requests
 from app.services.deals import registers
 from app.services.deals.common import new_form_key
@@ -86,9 +87,79 @@ def test_the_three_pages_show_one_meaning_of_collections(app, world):
         assert format_money(ageing.received) in footer(page)
         assert format_money(ageing.pending) in footer(page)
     assert format_money(ageing.credited) in footer(contracts_page)
+    # where a page's scope differs, it says so: no 定金抵扣 on the 回款明细表, and why
+    for page in (contracts_page, payments_page):
+        assert "回款 = 财务已确认的房款(与回款账龄、签约明细表、回款明细表同一口径)" in page
+    assert "定金抵扣不是回款,不列在本表" in payments_page
+    from openpyxl import load_workbook
+    with time_machine.travel(NOW, tick=False):
+        export = manager.get("/deals/registers/payments.xlsx").data
+    notes = [c.value for c in load_workbook(io.BytesIO(export))["说明"]["A"]]
+    assert any("定金抵扣不是回款" in (note or "") for note in notes)
     assert "已退房退款" in payments_page  # the refunded contract's 回款, listed, not counted
     assert payments["received"] + sum(
         (p.amount for p in _refunded_payments(app, refunded)), Decimal("0.00")) > 0
+
+
+def test_each_contract_and_instalment_shows_the_same_collections_on_each_page(app, world):
+    """Row by row, not only in total: a contract's 回款 and pending on the 签约明细表 are the
+    sum of its rows on the 回款明细表, and each instalment the ageing lists has the 回款 and
+    定金抵扣 those rows give it."""
+    from collections import defaultdict
+    with time_machine.travel(NOW, tick=False), app.app_context():
+        refund_a_contract_with_money_in(world["project"])
+        ageing = collection_stats.ageing(world["project"])
+        contracts = registers.rows("contracts", world["project"], {}, limit=None)
+        payments = registers.rows("payments", world["project"], {}, limit=None)
+        credited = dict(db.session.execute(
+            select(Instalment.id, Instalment.credited)).all())
+    by_contract, by_instalment = defaultdict(Decimal), defaultdict(Decimal)
+    pending = defaultdict(Decimal)
+    for row in payments:
+        by_contract[row["contract"]] += row["received"] or 0
+        by_instalment[row["contract"], row["instalment"]] += row["received"] or 0
+        pending[row["contract"]] += row["pending"] or 0
+    live = [row for row in contracts if row["status"] == "有效"]
+    assert live and any(by_contract[row["number"]] for row in live)
+    for row in live:
+        assert row["received"] == by_contract[row["number"]], row["number"]
+        assert row["pending"] == pending[row["number"]], row["number"]
+    assert ageing.rows
+    for row in ageing.rows:
+        assert row.received == by_instalment[row.contract, row.label], row
+        assert row.credited == credited[row.instalment_id], row
+
+
+def test_the_monthly_table_counts_what_the_ageing_counts(app, world):
+    """回款账龄's 按月回款 table: over every month, its 应收 is the ageing's 合同总价 (a 退房
+    owes nothing), its 定金抵扣 column the ageing's, and its 已确认回款 the ageing's 回款 (a
+    refunded contract's payments are not 回款 any more, as on the 回款明细表)."""
+    from datetime import date
+    with time_machine.travel(NOW, tick=False), app.app_context():
+        refund_a_contract_with_money_in(world["project"])
+        ageing = collection_stats.ageing(world["project"])
+        months = collection_stats.by_month(world["project"], date(2025, 1, 1),
+                                           date(2028, 12, 1))
+        received = registers.totals("payments", world["project"], {})
+    assert sum((m.scheduled for m in months), Decimal("0.00")) == ageing.scheduled
+    assert sum((m.credited for m in months), Decimal("0.00")) == ageing.credited > 0
+    assert sum((m.received for m in months), Decimal("0.00")) == ageing.received \
+        == received["received"]
+    assert sum((m.pending for m in months), Decimal("0.00")) == ageing.pending
+    with time_machine.travel(NOW, tick=False):
+        page = browser_for(app, "boss").get("/reports/collections").text
+        with app.app_context():
+            from app.blueprints.reports.analysis import _months
+            shown = collection_stats.by_month(world["project"], *_months(ageing.day))
+    assert '<th class="num">其中定金抵扣</th>' in page
+    # the 回款率 compares 回款 with what was due as 回款: 应收 less its 定金抵扣
+    month = next(m for m in shown if m.received and m.credited)
+    due = m_wan(month.scheduled - month.credited)
+    assert f"{m_wan(month.received)}/{due} 万" in page
+
+
+def m_wan(amount):
+    return (amount / 10000).quantize(Decimal("0.1"))
 
 
 def _refunded_payments(app, contract_id):

@@ -97,9 +97,26 @@ def execute(change_id):
     form = ExecuteForm()
     if form.validate_on_submit() and attempt(form, executing.execute, change, form.data,
                                              current_user)[0]:
-        flash(f"申请 #{change.id} 已执行", "success")
+        flash(executed_message(change), "success")
         return redirect(url_for("changes.detail", change_id=change.id))
     return detail(change_id, execute_form=form, status=422)
+
+
+def executed_message(change):
+    """What the execution did with money, as finance checks it against the paper."""
+    text = f"申请 #{change.id} 已执行({KINDS[change.kind]})"
+    if change.kind == "refund":
+        refund = change.payout.amount if change.payout else 0
+        return (f"{text}:已收 {format_money(change.received)},违约金 "
+                f"{format_money(change.penalty or 0)},退款 {format_money(refund)}"
+                + (" 待财务支付" if change.payout else ""))
+    if change.kind == "exchange":
+        return (f"{text}:新成交总价 {format_money(change.new_price)}"
+                f"(原 {format_money(change.old_price)})")
+    if change.fee is not None:
+        return (f"{text}:过户费 {format_money(change.fee.amount)},收据 "
+                f"No.{change.fee.receipt.number:07d},等待财务确认")
+    return text
 
 
 @bp.route("/<int:change_id>/fee", methods=["POST"])

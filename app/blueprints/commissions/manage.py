@@ -1,5 +1,7 @@
 """Commission rules and settings (manager), 提成审批 (manager), payout (finance), and the
 内部员工推荐 of a deal (office)."""
+from decimal import Decimal
+
 from flask import flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -152,7 +154,8 @@ def payouts():
         ok, lines = attempt(form, settlement.pay, project, form.lines.data or (), data,
                             current_user)
         if ok:
-            flash(f"已发放 {len(lines)} 笔佣金", "success")
+            total = sum((line.amount for line in lines), Decimal("0.00"))
+            flash(f"已发放 {len(lines)} 笔佣金,合计 {format_money(total)}", "success")
             return redirect(url_for("commissions.payouts"))
     return _payouts(project, form, 422)
 

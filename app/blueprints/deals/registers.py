@@ -44,10 +44,10 @@ def register_export(name):
     totals = registers.totals(name, project.id, filters)
     commit(audit.record, "register_exported", "project", project.id, project_id=project.id,
            after={"register": spec.title, "rows": len(rows)})
-    notes = [spec.title, f"合计 {totals['count']} 笔;其中{spec.uncounted_labels()} "
-                         f"{totals['uncounted']} 笔列出但不计入合计金额。"] \
-        if totals["uncounted"] else None
-    data = build_workbook(spec.title, spec.columns, rows, totals, notes)
+    notes = [spec.title] + ([f"合计 {totals['count']} 笔;其中{spec.uncounted_labels()} "
+                             f"{totals['uncounted']} 笔列出但不计入合计金额。"]
+                            if totals["uncounted"] else []) + ([spec.note] if spec.note else [])
+    data = build_workbook(spec.title, spec.columns, rows, totals, notes if len(notes) > 1 else None)
     return xlsx_response(data, f"{spec.title}-{clock.today():%Y%m%d}.xlsx")
 
 

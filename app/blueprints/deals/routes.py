@@ -152,6 +152,6 @@ def subscription_pdf(subscription_id):
                   qr=qr_data_uri(url),
                   buyers=subscriptions.co_buyers(sub), printed_at=clock.now(),
                   paid_deposits=subscriptions.deposits_paid(sub),
-                  balance=subscriptions.balance(sub),
+                  balance=subscriptions.balance(sub), outcome=lookups.outcome_of(sub),
                   copies=("客户联", "财务联", "销售联", "销售联(存档)"))
     return pdf_response(pdf, f"认购书-{sub.number}.pdf")

@@ -13,6 +13,7 @@ from app.services import discounts
 from app.services.clock import local, now, zone
 from app.services.discounts import queries
 from app.services.errors import Conflict
+from app.services.money import format_money
 from app.sessions import background
 from app.web import apply_violation, form_status, is_fragment_request, render_page, transact
 
@@ -64,7 +65,9 @@ def decide(request_id):
         status = _apply(form, discounts.decide, found, approve, form.comment.data,
                         current_user)
         if status == 200:
-            flash(f"已{'批准' if approve else '驳回'} {found.customer.name} 的特殊优惠申请",
+            flash(f"已{'批准' if approve else '驳回'} {found.customer.name} 的特殊优惠申请"
+                  + (f":成交总价 {format_money(found.deal_price)}"
+                     f"(优惠 {format_money(found.discount_amount)})" if approve else ""),
                   "success")
     if is_fragment_request():
         return _row(found, form, status, "discounts/_queue_row.html")
@@ -107,7 +110,8 @@ def verbal(request_id):
             form.approver_id.errors.append("请选择批准人")
         elif _apply(form, discounts.record_verbal, found, approver, approved_at,
                     form.note.data, current_user) == 200:
-            flash(f"已登记 {approver.display_name} 的口头批准,须在 "
+            flash(f"已登记 {approver.display_name} 的口头批准(成交总价 "
+                  f"{format_money(found.deal_price)}),须在 "
                   f"{discounts.CONFIRM_DAYS} 天内补书面审批", "success")
             return redirect(url_for("discounts.queue"))
     view = queries.view_of(found, current_user, show_floor())

@@ -64,7 +64,8 @@ def register(launch_id):
         if ok:
             entry, created = result
             flash(f"已认筹:{entry.code} {entry.customer.name},诚意金 "
-                  f"{format_money(entry.amount)} 待财务确认" if created
+                  f"{format_money(entry.amount)},收据 No.{entry.receipt.number:07d},待财务确认"
+                  if created
                   else "该表单已提交过,以下是第一次提交的结果", "success")
             return redirect(url_for("launch.registrations_list", launch_id=launch.id))
     return render_page("launch/register.html", launch=launch, form=form,
@@ -96,9 +97,10 @@ def registration_pdf(entry_id):
     return pdf_response(pdf, f"认筹单-{entry.code}.pdf")
 
 
-DECISIONS = {"confirm": (registrations.confirm, "已确认诚意金 {amount}"),
-             "reject": (registrations.reject, "已退回诚意金 {amount},收据作废"),
-             "refund": (registrations.refund, "已登记诚意金退款 {amount},该客户退出排队")}
+DECISIONS = {"confirm": (registrations.confirm, "已确认诚意金 {amount},收据 {receipt}"),
+             "reject": (registrations.reject, "已退回诚意金 {amount},收据 {receipt} 作废"),
+             "refund": (registrations.refund,
+                        "已登记诚意金退款 {amount}(收据 {receipt}),该客户退出排队")}
 
 
 @bp.route("/launches/registrations/<int:entry_id>/<decision>", methods=["POST"])
@@ -114,5 +116,6 @@ def decide(entry_id, decision):
     if not ok:
         return registrations_list(entry.launch_id, reason_form=form, failed=entry.id,
                                   status=422)
-    flash(f"{entry.code}:" + message.format(amount=format_money(entry.amount)), "success")
+    flash(f"{entry.code}:" + message.format(amount=format_money(entry.amount),
+                                            receipt=f"No.{entry.receipt.number:07d}"), "success")
     return redirect(url_for("launch.registrations_list", launch_id=entry.launch_id))

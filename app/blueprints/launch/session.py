@@ -11,6 +11,7 @@ from app.models import Launch, LaunchRegistration, Unit
 from app.policy import require
 from app.services.board.unit_status import block_message
 from app.services.launch import lookups, lottery, selection
+from app.services.money import format_money
 from app.web import attempt
 
 # action -> (service call, message on success)
@@ -68,7 +69,8 @@ def pick(entry_id):
         unit = find(Unit, form.unit_id.data)
         ok, deposit = attempt(form, selection.pick, entry, unit, current_user)
         if ok:
-            flash(f"{entry.queue_no} 号 选定 {unit.building.name} {unit.unit_no},诚意金已转为定金"
+            flash(f"{entry.queue_no} 号 选定 {unit.building.name} {unit.unit_no},诚意金 "
+                  f"{format_money(deposit.amount)} 已转为定金,收据 No.{deposit.receipt.number:07d}"
                   f"({'已确认' if deposit.status == 'confirmed' else '待财务确认'})", "success")
             return redirect(url_for("launch.console", launch_id=entry.launch_id))
     reads_from_here()  # the console below only reads: no write lock while it renders

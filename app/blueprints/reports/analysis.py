@@ -122,8 +122,11 @@ def collections():
                        for key, label, *_r in collection_stats.BUCKETS], label_width=130)
     for bar, colour in zip(chart["bars"], BUCKET_COLOURS, strict=True):  # 未到期 calm … 违约 red
         bar["cls"] = colour
-    rates = rate_chart([(f"{m:%Y-%m}", min(_pct(r, s), 100), f"{_wan(r)}/{_wan(s)} 万")
-                        for m, s, r, _p in months if s], label_width=70, value_width=170)
+    # 回款率: 回款 against what was due as 回款 (the 定金抵扣 part was paid as the deposit)
+    rates = rate_chart([(f"{m.month:%Y-%m}", min(_pct(m.received, m.scheduled - m.credited), 100),
+                         f"{_wan(m.received)}/{_wan(m.scheduled - m.credited)} 万")
+                        for m in months if m.scheduled > m.credited], label_width=70,
+                       value_width=170)
     return render_page("reports/collections.html", ageing=ageing, months=months, chart=chart,
                        rates=rates, buckets=collection_stats.BUCKETS, project=project,
                        shown=ageing.rows[:PAGE_ROWS])

@@ -133,7 +133,8 @@ def record_payment(instalment, amount_text, method, receipt_no, form_key, actor,
     open_amount = instalment.due - paid([instalment.id], MoneyStatus.LIVE).get(
         instalment.id, Decimal("0.00"))
     if open_amount <= 0:
-        raise RuleViolation("本期已付清(含定金抵扣),无需再登记回款", "instalment_id")
+        raise RuleViolation(f"{instalment.label}已付清(含定金抵扣和待财务确认的回款),"
+                            "无需再登记回款", "instalment_id")
     if amount > open_amount:
         raise RuleViolation(f"回款金额超过本期未付金额 ¥{open_amount:,.2f}", "amount")
     receipt = receipts.issue(contract.project_id, receipt_no, purpose="payment", amount=amount,

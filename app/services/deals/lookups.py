@@ -7,16 +7,13 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (
     Building,
-    ChangeRequest,
-    ChangeStatus,
     Receipt,
     ReceiptBook,
     Subscription,
-    SubscriptionStatus,
     Unit,
 )
 from app.services.customers.phones import mask_phone
-from app.services.deals import price_policy, registers
+from app.services.deals import outcomes, price_policy, registers
 from app.services.deals.common import PLANS
 from app.services.errors import RuleViolation
 from app.services.money import parse_money
@@ -31,12 +28,7 @@ def replacement_of(sub):
 
 def outcome_of(sub):
     """What became of a 认购书, as the office says it: 有效, 已退房, 已换房 or 已作废."""
-    if sub.status == SubscriptionStatus.SIGNED:
-        return SubscriptionStatus.LABELS[sub.status]
-    kind = db.session.scalar(select(ChangeRequest.kind).where(
-        ChangeRequest.subscription_id == sub.id, ChangeRequest.status == ChangeStatus.EXECUTED))
-    voided = SubscriptionStatus.LABELS[sub.status]
-    return {"refund": "已退房", "exchange": "已换房"}.get(kind, voided)
+    return outcomes.label_of(sub)
 
 
 def receipt_books(project_id):

@@ -34,6 +34,7 @@ from app.models import (
 )
 from app.models.types import Money
 from app.services.clock import day_bounds
+from app.services.deals import outcomes
 from app.services.deals.common import (
     METHODS,
     MONEY_STATUS,
@@ -46,7 +47,7 @@ from app.services.money import as_fen, from_fen, sum_fen
 from app.xlsx import Column
 
 PAGE_LIMIT = 500
-SUB_STATUS = SubscriptionStatus.LABELS
+SUB_STATUS = outcomes.OUTCOMES
 CONTRACT_STATUS = {"valid": "有效", "refunded": "已退房"}
 
 
@@ -58,9 +59,15 @@ class Register:
     statuses: dict  # status filter choices
     labels: dict  # key -> {code: Chinese label}
     uncounted: tuple = ()  # statuses listed but left out of the money totals
+    note: str = ""  # what the register counts, where another page counts differently
 
     def uncounted_labels(self):
         return "、".join(self.statuses[status] for status in self.uncounted)
+
+
+# 回款 means one thing on 回款账龄, 签约明细表 and 回款明细表 (reports/collection_stats.py)
+COLLECTIONS = ("回款 = 财务已确认的房款(与回款账龄、签约明细表、回款明细表同一口径);"
+               "待财务确认的单列,不计入回款。")
 
 
 def _unit_name():
@@ -104,7 +111,7 @@ def _subscriptions(project_id):
                    Subscription.plan.label("plan"),
                    Subscription.sign_deadline.label("deadline"),
                    ChannelCompany.name.label("channel"), Subscription.deposit_id.label("shares"),
-                   Subscription.status.label("status"), Subscription.signed_at.label("at"))
+                   outcomes.outcome_sql().label("status"), Subscription.signed_at.label("at"))
             .join(Unit, Unit.id == Subscription.unit_id).join(Building)
             .join(Customer, Customer.id == Subscription.customer_id)
             .join(Deposit, Deposit.id == Subscription.deposit_id)
@@ -197,7 +204,7 @@ REGISTERS = {
         C("状态", "status", "text", 8), C("认购时间", "at", "datetime", 17)),
         ("list_price", "standard_discount", "special_discount", "deal_price", "deposit"),
         SUB_STATUS,
-        {"plan": PLANS, "status": SUB_STATUS}, (SubscriptionStatus.VOIDED,)), _subscriptions),
+        {"plan": PLANS, "status": SUB_STATUS}, outcomes.ENDED), _subscriptions),
     "contracts": (Register("签约明细表", (
         C("合同编号", "number"), C("房号", "unit"), C("买受人", "customer"),
         C("签约日期", "sign_date", "date"), C("付款方式", "plan"),
@@ -205,7 +212,10 @@ REGISTERS = {
         C("已确认回款", "received", "money"), C("待财务确认", "pending", "money"),
         C("未回款", "balance", "money"), C("状态", "status", "text", 8)),
         ("total_price", "credited", "received", "pending", "balance"), CONTRACT_STATUS,
-        {"plan": PLANS, "status": CONTRACT_STATUS}, ("refunded",)), _contracts),
+        {"plan": PLANS, "status": CONTRACT_STATUS}, ("refunded",),
+        COLLECTIONS + "定金抵扣(已确认的定金抵作首期房款)单列;"
+                      "未回款 = 合同总价 − 定金抵扣 − 已确认回款。"),
+        _contracts),
     "payments": (Register("回款明细表", (
         C("收据编号", "receipt_no", "receipt", 12), C("合同编号", "contract"), C("房号", "unit"),
         C("客户", "customer"), C("期次", "instalment"), C("金额", "amount", "money"),
@@ -213,7 +223,9 @@ REGISTERS = {
         C("付款方式", "method"), C("状态", "status"), C("登记时间", "at", "datetime", 17)),
         # 回款 is money finance confirmed; what waits on finance is totalled apart
         ("received", "pending"), MONEY_STATUS, {"method": METHODS, "status": MONEY_STATUS},
-        (MoneyStatus.REJECTED, MoneyStatus.REFUNDED)), _payments),
+        (MoneyStatus.REJECTED, MoneyStatus.REFUNDED),
+        COLLECTIONS + "定金抵扣不是回款,不列在本表(见签约明细表、回款账龄的定金抵扣栏)。"),
+        _payments),
     "owners": (Register("业主登记一览表", (
         C("房号", "unit"), C("户型", "layout"), C("建筑面积(㎡)", "area", "area", 10),
         C("业主", "customer"), C("电话", "phone"), C("共同购房人", "co_buyers", "text", 24),

@@ -18,7 +18,7 @@ from app.models import (
 from app.services import audit, clock, discounts, record_status
 from app.services.board import unit_status
 from app.services.customers import attribution
-from app.services.deals import deposits, price_policy
+from app.services.deals import deposits, outcomes, price_policy
 from app.services.deals.common import PLANS, check_form_key, choice, lock_and_find, project_customer
 from app.services.deals.identity import buyer_identity
 from app.services.discounts.requests import describe_value
@@ -241,7 +241,7 @@ def _load(subscription_id):
     if sub is None:
         return None
     return VerifiedDocument(
-        title=f"认购书 {sub.number}", status=SubscriptionStatus.LABELS[sub.status],
+        title=f"认购书 {sub.number}", status=outcomes.label_of(sub),
         valid=sub.status == SubscriptionStatus.SIGNED,
         fields=[("房源", f"{sub.unit.building.name} {sub.unit.unit_no}"),
                 ("买受人", sub.customer.name), ("成交总价", format_money(sub.deal_price)),

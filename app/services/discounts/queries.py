@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Building, DiscountRequest, DiscountStatus, Unit
 from app.services.clock import now
+from app.services.deals import outcomes
 from app.services.discounts.decisions import CONFIRMABLE, escalation_text
 from app.services.discounts.limits import configured_limits, limit_for
 from app.services.discounts.pricing import quote_of
@@ -36,6 +37,13 @@ class RequestView:
     overdue: bool
     approvable: bool = False
     note: str = ""
+
+    @property
+    def used_in(self):
+        """[(认购书, what became of it: 有效 / 已退房 / 已换房 / 已作废)], first to last."""
+        subs = self.request.subscriptions
+        labels = outcomes.labels_of(subs)
+        return [(sub, labels[sub.id]) for sub in subs]
 
 
 def view_of(request, viewer, show_floor, limit=None, configured=None, at=None, rights=True):

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 
@@ -161,25 +162,39 @@ def _month(day):
     return date(day.year, day.month, 1)
 
 
+class Month(NamedTuple):
+    """One month of the 按月回款 table: what fell due (and the part 定金抵扣 covers) against
+    the 回款 recorded in it, confirmed or awaiting finance, on the contracts in force."""
+    month: date
+    scheduled: Decimal
+    credited: Decimal
+    received: Decimal
+    pending: Decimal
+
+
 def by_month(project_id, first, last):
-    """[(month, scheduled, received, pending)] for the months first..last (dates, any day):
-    instalments falling due in the month against 回款 recorded in it."""
+    """[Month] for the months first..last (dates, any day): instalments falling due in the
+    month against 回款 recorded in it. Contracts in force only, as the ageing: a 退房 owes
+    nothing and its payments are no longer 回款 (the 回款明细表 lists them as 已退房退款)."""
     months, cursor = [], _month(first)
     while cursor <= _month(last):
         months.append(cursor)
         cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
-    scheduled, received, pending = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO), \
-        defaultdict(lambda: ZERO)
+    sums = {key: defaultdict(lambda: ZERO) for key in ("scheduled", "credited", "confirmed",
+                                                        "pending")}
     start = clock.day_bounds(months[0])[0]
     end = clock.day_bounds(date(cursor.year, cursor.month, 1))[0]
-    for due, amount in db.session.execute(
-            select(Instalment.due_date, Instalment.amount).join(Contract)
-            .where(Contract.project_id == project_id, Instalment.due_date >= months[0],
-                   Instalment.due_date < cursor)):
-        scheduled[_month(due)] += amount
+    for due, amount, credited in db.session.execute(
+            select(Instalment.due_date, Instalment.amount, Instalment.credited).join(Contract)
+            .where(Contract.project_id == project_id, in_force(),
+                   Instalment.due_date >= months[0], Instalment.due_date < cursor)):
+        sums["scheduled"][_month(due)] += amount
+        sums["credited"][_month(due)] += credited
     for at, amount, status in db.session.execute(
-            select(Payment.recorded_at, Payment.amount, Payment.status)
-            .where(Payment.project_id == project_id, Payment.status.in_(("confirmed", "pending")),
+            select(Payment.recorded_at, Payment.amount, Payment.status).join(Contract)
+            .where(Payment.project_id == project_id, in_force(),
+                   Payment.status.in_(("confirmed", "pending")),
                    Payment.recorded_at >= start, Payment.recorded_at < end)):
-        (received if status == "confirmed" else pending)[_month(clock.local(at).date())] += amount
-    return [(m, scheduled[m], received[m], pending[m]) for m in months]
+        sums[status][_month(clock.local(at).date())] += amount
+    return [Month(m, sums["scheduled"][m], sums["credited"][m], sums["confirmed"][m],
+                  sums["pending"][m]) for m in months]
