@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from app.services import clock
 from tests.changes.conftest import ask, last_change, sell
-from tests.changes.test_paths import approve, execute
+from tests.changes.test_paths import approve, carry_out, execute
 
 
 def changes_today(app, office, browser_for):
@@ -57,16 +57,6 @@ def test_daily_report_counts_refunds_and_exchanges_apart_on_page_pdf_and_xlsx(
     every = manager.get(f"/changes/?kind=refund&status=executed&basis=executed"
                         f"&start={day}&end={day}").text
     assert "合计 2 笔" in every and "定金已确认" in every  # the deposit-only one, labelled
-
-
-def carry_out(app, browser_for, unit_id, kind, **extra):
-    assert ask(browser_for("wangfang"), unit_id, kind, **extra).status_code == 302
-    with app.app_context():
-        change_id = last_change().id
-    terms = {"penalty": "0", "unit_after": "available"} if kind == "refund" else {}
-    assert approve(browser_for("liuqiang"), change_id, **terms).status_code == 302
-    done = execute(browser_for("zhaomin"), change_id)
-    assert done.status_code == 302, done.text
 
 
 def test_the_reports_refunds_are_the_lists_refunds_on_each_side_of_midnight(

@@ -17,6 +17,18 @@ def execute(browser, change_id, **data):
     return browser.post(f"/changes/{change_id}/execute", data)
 
 
+def carry_out(app, browser_for, unit_id, kind, **fields):
+    """A change asked by 王芳, approved by 刘强 (a refund: no penalty, the unit back on sale)
+    and executed by 赵敏, through their pages."""
+    assert ask(browser_for("wangfang"), unit_id, kind, **fields).status_code == 302
+    with app.app_context():
+        change_id = last_change().id
+    terms = {"penalty": "0", "unit_after": "available"} if kind == "refund" else {}
+    assert approve(browser_for("liuqiang"), change_id, **terms).status_code == 302
+    done = execute(browser_for("zhaomin"), change_id)
+    assert done.status_code == 302, done.text
+
+
 def panel(browser, unit_id):
     return browser.get(f"/board/unit?unit={unit_id}").text
 

@@ -13,7 +13,7 @@ from app.models import Contract, Customer, Subscription, Unit, User
 from app.services import clock
 from app.services.discounts import decisions, requests
 from tests.changes.conftest import ask, form_key, last_change, sell
-from tests.changes.test_paths import approve, execute
+from tests.changes.test_paths import approve, carry_out, execute
 
 
 def test_a_refunded_subscription_says_refunded_and_owes_nothing(app, office, browser_for):
@@ -130,16 +130,6 @@ def signed_with_a_discount(app, office, browser_for, unit_key):
     return unit_id, int(sold.headers["Location"].rsplit("/", 1)[1]), request_id
 
 
-def carried_out(browser_for, app, unit_id, kind, **fields):
-    assert ask(browser_for("wangfang"), unit_id, kind, **fields).status_code == 302
-    with app.app_context():
-        change_id = last_change().id
-    terms = {"penalty": "0", "unit_after": "available"} if kind == "refund" else {}
-    assert approve(browser_for("liuqiang"), change_id, **terms).status_code == 302
-    done = execute(browser_for("zhaomin"), change_id)
-    assert done.status_code == 302, done.text
-
-
 def register_row(page, number):
     row = next(r for r in page.split("<tr>") if f">{number}<" in r)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
@@ -158,8 +148,8 @@ def test_a_refunded_subscription_is_refunded_wherever_it_is_named(app, office, b
     with app.app_context():
         moved_unit, moved = sell(office, "1栋 101", 1010)
         numbers = dict(db.session.execute(select(Subscription.id, Subscription.number)).all())
-    carried_out(browser_for, app, unit_id, "refund", reason="loan")
-    carried_out(browser_for, app, moved_unit, "exchange",
+    carry_out(app, browser_for, unit_id, "refund", reason="loan")
+    carry_out(app, browser_for, moved_unit, "exchange",
                 target_unit_id=office["units"]["1栋 304"], reason="layout")
     manager = browser_for("liuqiang")
     pdf = manager.get(f"/deals/subscriptions/{refunded}/pdf").data
