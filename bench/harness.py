@@ -150,6 +150,14 @@ def hello_baseline(seconds, concurrency, workers=2):
     return {**figures, "cpu_ms": cpu / max(1, figures["requests"]) * 1000}
 
 
+def machine_cpu_seconds():
+    """Busy CPU seconds of the whole machine, all cores (/proc/stat): the app, the database,
+    the load generator and anything else running."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid):
     """User + system CPU of gunicorn: the master and its workers (found by parent pid)."""
     tick = os.sysconf("SC_CLK_TCK")
