@@ -42,8 +42,6 @@ class MoveForms(dict):
         form = self[name] = MOVE_FORMS[name](prefix=name, formdata=None)
         return form
 
-    __getattr__ = dict.__getitem__
-
 
 PANEL_HISTORY = 10  # the latest moves; 显示全部记录 asks for the rest
 
