@@ -177,6 +177,8 @@ def test_the_panel_shows_the_latest_ten_moves_and_the_rest_on_request(app, login
     assert "显示全部记录" not in full.get_data(as_text=True)
     page = consultant.get(f"/board/unit?unit={unit_id}&history=all")  # without htmx: a page
     assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
+    board = consultant.get(f"/board?unit={unit_id}").get_data(as_text=True)  # panel in the page
+    assert board.split("房源记录")[1].count("<li>") == 10 and "显示全部记录" in board
 
 
 def test_rolling_release_of_a_floor_from_the_panel(app, login_as):
