@@ -70,14 +70,26 @@ def _context():
 
 
 def _context_for(user):
-    nav = [(endpoint, label) for endpoint, label, action in NAV if can(user, action)]
-    badges = {endpoint: url_for(badge) for endpoint, (badge, action) in NAV_BADGES.items()
-              if can(user, action)}
-    return {"nav": nav, "nav_groups": grouped(nav, request.endpoint, badges),
+    # The sidebar is worked out when a template shows it (full pages): an htmx fragment,
+    # most of the answers on a busy board, never does.
+    return {"nav": LocalProxy(lambda: _menu(user)[0]),
+            "nav_groups": LocalProxy(lambda: _menu(user)[1]),
+            "nav_badges": LocalProxy(lambda: _menu(user)[2]),
             # read when a template asks: most htmx fragments never show the project
-            "nav_badges": badges, "current_project": LocalProxy(current_project),
+            "current_project": LocalProxy(current_project),
             "switch_projects": switchable_projects,
             "can": lambda action, obj=None: can(user, action, obj)}
+
+
+def _menu(user):
+    """(nav entries, sidebar groups, badge urls) of `user`, once per request."""
+    kept = g.get("menu")
+    if kept is None or kept[0] != user.id:
+        nav = [(endpoint, label) for endpoint, label, action in NAV if can(user, action)]
+        badges = {endpoint: url_for(badge) for endpoint, (badge, action) in NAV_BADGES.items()
+                  if can(user, action)}
+        kept = g.menu = (user.id, (nav, grouped(nav, request.endpoint, badges), badges))
+    return kept[1]
 
 
 def register(app):

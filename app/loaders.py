@@ -5,8 +5,10 @@ not exist or belongs to another project, and asks `can()` about the user and the
 """
 from flask import abort, g, has_request_context, session
 from flask_login import current_user
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, inspect, select, true
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
@@ -49,6 +51,26 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 
+def get(model, object_id, shape=None):
+    """`db.session.get(model, object_id)` for the paths every request takes (its user, its
+    project, the unit of a move): the SELECT is built once per model and shape, so neither
+    the statement nor its cache key is made again per request. `shape` names a query in
+    SHAPES (a unit with its building)."""
+    in_map = db.session.identity_map.get(identity_key(model, object_id))
+    if in_map is not None and not inspect(in_map).expired_attributes:
+        return in_map
+    key = (model, shape)
+    if key not in _BY_ID:
+        options = SHAPES[shape] if shape else ()
+        _BY_ID[key] = select(model).options(*options).where(
+            inspect(model).primary_key[0] == bindparam("id"))
+    return db.session.execute(_BY_ID[key], {"id": object_id}).unique().scalar_one_or_none()
+
+
+SHAPES = {"with_building": (joinedload(Unit.building),)}
+_BY_ID = {}
+
+
 def current_project():
     """The project this request is about: the one chosen in the switcher, else the first
     the user may see. Worked out once per request (kept on `g`)."""
@@ -72,8 +94,11 @@ def enter_project(user):
 
 def member_roles(user):
     """{project id: role} of the user's memberships; empty for an office-wide account."""
-    return dict(db.session.execute(select(ProjectMember.project_id, ProjectMember.role)
-                                   .where(ProjectMember.user_id == user.id)).all())
+    return dict(db.session.execute(_MEMBER_ROLES, {"user": user.id}).all())
+
+
+_MEMBER_ROLES = select(ProjectMember.project_id, ProjectMember.role).where(
+    ProjectMember.user_id == bindparam("user"))
 
 
 def visible_projects(user, roles=None):
@@ -93,11 +118,31 @@ def switchable_projects():
 
 
 def _project_for(user, roles=None):
-    live = select(Project).where(Project.archived_at.is_(None),
-                                 visible_projects(user, roles))
+    if user is None or user.admin_rights:
+        params, shape = {}, "all"
+    else:
+        roles = member_roles(user) if roles is None else roles
+        params, shape = ({"ids": sorted(roles)}, "members") if roles else ({}, "all")
     chosen = session.get("project_id") if has_request_context() else None
-    project = db.session.scalar(live.where(Project.id == chosen)) if chosen else None
-    return project or db.session.scalar(live.order_by(Project.id).limit(1))
+    project = None
+    if chosen:
+        project = db.session.scalar(_LIVE[shape, "chosen"], {**params, "id": chosen})
+    return project or db.session.scalar(_LIVE[shape, "first"], params)
+
+
+def _live_statement(members, chosen):
+    """The live project chosen (or else the first) among those the user may open, built
+    once per shape: every request works out its project."""
+    query = select(Project).where(Project.archived_at.is_(None))
+    if members:
+        query = query.where(Project.id.in_(bindparam("ids", expanding=True)))
+    if chosen:
+        return query.where(Project.id == bindparam("id"))
+    return query.order_by(Project.id).limit(1)
+
+
+_LIVE = {(shape, pick): _live_statement(shape == "members", pick == "chosen")
+         for shape in ("all", "members") for pick in ("chosen", "first")}
 
 
 def project_or_404():
@@ -105,13 +150,13 @@ def project_or_404():
     return current_project() or abort(404)
 
 
-def find(model, object_id, **options):
+def find(model, object_id, shape=None):
     """The `model` row `object_id` when it belongs to the current project, else None."""
     try:
         object_id = db_id(object_id) if object_id else None
     except (TypeError, ValueError):
         return None
-    obj = db.session.get(model, object_id, **options) if object_id else None
+    obj = get(model, object_id, shape) if object_id else None
     if isinstance(obj, Project):
         return obj if _sees_project(obj) else None
     if isinstance(obj, User):
@@ -139,10 +184,10 @@ def _works_here(user):
     return not roles or (project is not None and project.id in roles)
 
 
-def load(model, object_id, action=None, **options):
+def load(model, object_id, action=None, shape=None):
     """The `model` row `object_id` of the current project (else 404), which the user may
     `action` (else 403, through app.policy.can)."""
-    obj = find(model, object_id, **options)
+    obj = find(model, object_id, shape)
     if obj is None:
         abort(404)
     if action:

@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
+from app.loaders import get
 from app.models import LoginAttempt, ProjectMember, User
 from app.policy import roles_allow
 from app.services import audit, login_throttle
@@ -114,7 +115,7 @@ def load_user(session_id):
     if parsed is None:
         return None
     user_id, version = parsed
-    user = db.session.get(User, user_id)
+    user = get(User, user_id)
     if user is None or not user.active or user.session_version != version:
         return None
     return user

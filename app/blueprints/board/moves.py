@@ -19,9 +19,9 @@ DONE = {"hold": "已保留 {name},请在 {expires} 前办理定金", "cancel_hol
         "release": "已推售 {name}"}
 
 
-def _panel(unit, forms=None, status=200, trigger=None):
+def _panel(unit, forms=None, status=200, trigger=None, context=None):
     response = render_page("board/unit.html", partial="board/_panel.html", status=status,
-                           **panel_context(unit, forms))
+                           **(context or panel_context(unit, forms)))
     if trigger:
         response.headers["HX-Trigger"] = trigger
     return response
@@ -36,9 +36,8 @@ def _move(unit_id, name):
     form = (ExtendHoldForm if name == "extend_hold" else ReasonForm)(prefix=name)
     if not form.validate_on_submit():
         return _panel(unit, {name: form}, 422)
-    ok, result = transact(unit_status.transition, unit, name,
-                          current_user._get_current_object(), reason=form.reason.data,
-                          keep_loaded=True)
+    ok, result = transact(_moved, unit, name, current_user._get_current_object(),
+                          form.reason.data, keep_loaded=True)
     reads_from_here()
     if isinstance(result, Conflict):
         return _conflict(unit, result.message)
@@ -49,8 +48,15 @@ def _move(unit_id, name):
     flash(DONE[name].format(name=f"{unit.building.name} {unit.unit_no}",
                             expires=f"{expires:%H:%M}" if expires else ""), "success")
     if is_fragment_request():
-        return _panel(unit, trigger="board-refresh")
+        return _panel(unit, trigger="board-refresh", context=result)
     return _back_to_board(unit)
+
+
+def _moved(unit, name, actor, reason):
+    """The move, then what its answer shows read in the same transaction (the panel's history
+    includes the move's own audit row): the answer needs no second transaction."""
+    unit_status.transition(unit, name, actor, reason=reason)
+    return panel_context(unit) if is_fragment_request() else None
 
 
 def _conflict(unit, message):

@@ -3,12 +3,11 @@
 from flask import abort, get_template_attribute, make_response, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
 
 from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
 from app.loaders import db_id, find, load, project_or_404
-from app.models import Building, Unit
+from app.models import Unit
 from app.policy import can, require, roles_of
 from app.services import clock
 from app.services.board import grid, unit_sheet, unit_status
@@ -19,10 +18,9 @@ from app.xlsx import xlsx_response
 
 
 def unit_or_404(unit_id, action=None):
-    """load() for a unit, with its building and project: the panel shows the project's hold
-    minutes, and a move needs no extra read."""
-    return load(Unit, unit_id, action,
-                options=[joinedload(Unit.building).joinedload(Building.project)])
+    """load() for a unit, with its building: the panel shows the project's hold minutes (the
+    current project, loaded with the user), and a move needs no extra read."""
+    return load(Unit, unit_id, action, shape="with_building")
 
 
 def board_args():

@@ -298,13 +298,18 @@ def _check_hold_cap(project_id, actor, cap, now):
     """
     if can(actor, "unit.hold_over_cap"):
         return
-    open_holds = db.session.scalar(
-        select(func.count()).select_from(unit_t).join(Building, Building.id == unit_t.c.building_id)
-        .where(Building.project_id == project_id, unit_t.c.status == S.HELD,
-               unit_t.c.held_by_id == actor.id, unit_t.c.hold_expires_at > now))
+    open_holds = db.session.scalar(_OPEN_HOLDS, {"pid": project_id, "actor": actor.id,
+                                                 "now": now})
     if open_holds >= cap:
         raise Conflict(f"您在本项目已保留 {open_holds} 套房源,已达每人 {cap} 套的保留上限;"
                        "请先办理定金或取消其他保留,如需更多请联系销售经理")
+
+
+_OPEN_HOLDS = (select(func.count()).select_from(unit_t)
+               .join(Building, Building.id == unit_t.c.building_id)
+               .where(Building.project_id == bindparam("pid"), unit_t.c.status == S.HELD,
+                      unit_t.c.held_by_id == bindparam("actor"),
+                      unit_t.c.hold_expires_at > bindparam("now")))
 
 
 def _own_only(move, actor):
@@ -388,7 +393,27 @@ def _why_not(move, ctx, row, just_expired):
 
 def _update(move, ctx, rows, version):
     ids = [row.id for row in rows]
-    values = {"status_changed_at": ctx.now, "board_version": version}
+    extra = move.values(ctx, rows[0]) if move.values else {}
+    params = {"ids": ids, "now": ctx.now, "version": version, "actor": ctx.actor.id,
+              **{f"set_{key}": value for key, value in extra.items()}}
+    if move.where:  # conditions on values read under the lock: built for this row
+        statement = _update_statement(move, ctx.own_only, tuple(extra), move.where(ctx, rows[0]))
+    else:  # the board's own moves, every few seconds on launch day: built once per shape
+        key = (move.name, ctx.own_only, tuple(extra))
+        statement = _UPDATES.get(key)
+        if statement is None:
+            statement = _UPDATES[key] = _update_statement(move, ctx.own_only, tuple(extra), ())
+    written = {row.id: row._asdict() for row in db.session.execute(statement, params)}
+    if len(written) != len(ids):
+        # Every writer takes the project lock first, so this means a writer that did not.
+        raise Conflict("房源状态刚刚发生变化,请刷新后重试")
+    return {"status_changed_at": ctx.now, "board_version": version, **extra}, written
+
+
+def _update_statement(move, own_only, extra_keys, extra_conditions):
+    """UPDATE unit … WHERE id IN :ids AND status IN (sources) … RETURNING the row, with the
+    move's time, board version, actor and extra values as parameters."""
+    values = {"status_changed_at": bindparam("now"), "board_version": bindparam("version")}
     if move.target is None:
         values["status"] = case((unit_t.c.prior_status.is_(None), S.AVAILABLE),
                                 else_=unit_t.c.prior_status)
@@ -399,19 +424,15 @@ def _update(move, ctx, rows, version):
         values["prior_status"] = unit_t.c.status  # SET sees the row as it was
     if not move.keeps_hold and move.target != S.HELD:
         values.update(held_by_id=None, hold_expires_at=None, hold_extended=False)
-    conditions = [unit_t.c.id.in_(ids), unit_t.c.status.in_(move.sources)]
-    if ctx.own_only:
-        conditions.append(unit_t.c.held_by_id == ctx.actor.id)
-    if move.values:
-        values.update(move.values(ctx, rows[0]))
-    if move.where:
-        conditions.extend(move.where(ctx, rows[0]))
-    written = {row.id: row._asdict() for row in db.session.execute(
-        update(unit_t).where(*conditions).values(**values).returning(*unit_t.c))}
-    if len(written) != len(ids):
-        # Every writer takes the project lock first, so this means a writer that did not.
-        raise Conflict("房源状态刚刚发生变化,请刷新后重试")
-    return values, written
+    values.update({key: bindparam(f"set_{key}") for key in extra_keys})
+    conditions = [unit_t.c.id.in_(bindparam("ids", expanding=True)),
+                  unit_t.c.status.in_(move.sources), *extra_conditions]
+    if own_only:
+        conditions.append(unit_t.c.held_by_id == bindparam("actor"))
+    return update(unit_t).where(*conditions).values(**values).returning(*unit_t.c)
+
+
+_UPDATES = {}
 
 
 def _audit_change(move, row, values, version):
