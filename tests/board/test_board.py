@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import time_machine
 from openpyxl import load_workbook
+from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Unit, UnitStatus
@@ -119,6 +120,33 @@ def test_hold_from_the_panel_and_every_board_follows(app, login_as):
         again = watcher.client.get("/board/poll", query_string={"project": world["project"]},
                                    headers={"If-None-Match": poll.headers["ETag"]})
         assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_a_hold_from_the_panel_is_one_transaction_of_a_few_statements(app, login_as):
+    """Launch day: a move and its panel's reads share one transaction (no second BEGIN for the
+    answer), and the count of statements stays what the move needs."""
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    consultant = login_as("consultant", display_name="王芳")
+    consultant.get("/board")
+    begun, statements = [], []
+    with app.app_context():
+        engine = db.engine
+    on_begin = lambda conn: begun.append(1)  # noqa: E731
+    on_statement = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        response = consultant.post(f"/board/units/{unit_id}/hold", {}, htmx=True)
+    finally:
+        event.remove(engine, "begin", on_begin)
+        event.remove(engine, "before_cursor_execute", on_statement)
+    assert response.status_code == 200 and "取消保留" in response.get_data(as_text=True)
+    assert len(begun) == 1, statements
+    work = [s for s in statements if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
+    # user, memberships, project, unit, board counter, hold cap, rows, UPDATE, audit, history
+    assert len(work) <= 10, work
+    assert work[-1].lstrip().upper().startswith("SELECT") and "audit_log" in work[-1]
 
 
 def test_the_second_click_is_told_who_holds_the_unit(app, login_as):
