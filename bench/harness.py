@@ -216,3 +216,78 @@ def insert_unit_grid(project, buildings, floors, stacks):
                              "status": UnitStatus.WITHHELD, "hold_extended": False,
                              "board_version": 0, "status_changed_at": project.created_at})
     db.session.execute(insert(Unit), rows)
+
+
+class Spy:
+    """py-spy on every gunicorn worker while the block runs (`--spy`); then the frames most
+    often on the stack of a request, as a share of the samples taken inside requests.
+
+    A diagnosis aid, not a figure: sampling costs the workers a little CPU, so the run's
+    RESULT line is taken without it. py-spy comes with requirements-dev.txt."""
+
+    def __init__(self, master_pid, label, top=15, rate=100):
+        self.master_pid, self.label, self.top, self.rate = master_pid, label, top, rate
+        self.procs, self.files = [], []
+
+    def __enter__(self):
+        spy = BIN / "py-spy"
+        if not spy.exists():
+            print(f"   py-spy not found at {spy}: pip install py-spy (requirements-dev.txt)")
+            return self
+        folder = Path(tempfile.mkdtemp(prefix="anchang-spy-"))
+        for pid in worker_pids(self.master_pid):
+            out = folder / f"{pid}.txt"
+            self.files.append(out)
+            self.procs.append(subprocess.Popen(
+                [str(spy), "record", "--pid", str(pid), "--rate", str(self.rate), "--format",
+                 "raw", "--nonblocking", "--output", str(out)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        return self
+
+    def __exit__(self, *exc):
+        for proc in self.procs:
+            proc.send_signal(2)  # py-spy writes its file on Ctrl-C
+        for proc in self.procs:
+            proc.wait(30)
+        if self.files:
+            print(top_frames(self.files, self.label, self.top), flush=True)
+
+
+def worker_pids(master_pid):
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master_pid:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
+
+def top_frames(files, label, top):
+    """Inclusive share of each frame over the samples taken inside a request (py-spy raw:
+    one 'frame;frame;... count' line per stack)."""
+    inclusive, own, total = {}, {}, 0
+    for path in files:
+        if not Path(path).exists():
+            continue
+        for line in Path(path).read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            frames = stack.split(";")
+            if not any("handle_request" in frame for frame in frames):
+                continue  # idle: a worker waiting in accept or select
+            count = int(count)
+            total += count
+            own[frames[-1]] = own.get(frames[-1], 0) + count
+            for frame in set(frames):
+                inclusive[frame] = inclusive.get(frame, 0) + count
+    if not total:
+        return f"   py-spy ({label}): no samples inside requests"
+    app_frames = [(n, f) for f, n in inclusive.items()
+                  if "(app/" in f or "(jinja2/" in f or "(sqlalchemy/orm/session" in f
+                  or "(psycopg/" in f or "sqlite3" in f or "(flask/app" in f]
+    lines = [f"   py-spy ({label}): {total} samples inside requests; inclusive % / own %"]
+    for count, frame in sorted(app_frames, reverse=True)[:top]:
+        lines.append(f"     {100 * count / total:5.1f} {100 * own.get(frame, 0) / total:5.1f}  "
+                     f"{frame[:110]}")
+    return "\n".join(lines)

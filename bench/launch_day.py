@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -42,6 +43,7 @@ from bench.harness import (  # noqa: E402
     BIN,
     ROOT,
     Server,
+    Spy,
     cpu_seconds,
     hello_baseline,
     insert_unit_grid,
@@ -388,7 +390,7 @@ def probe(port, pid, session, tag, unit, hello_ms):
 HELLO_MS = [1.0]  # a hello-world request's server CPU in ms, measured first in main()
 
 
-def run_engine(engine, seconds, workers):
+def run_engine(engine, seconds, workers, spy=False):
     print(f"\n== {engine}: building the project and the launch ...", flush=True)
     env = fresh_database(engine)
     started = time.time()
@@ -436,10 +438,11 @@ def run_engine(engine, seconds, workers):
                 threads.append(threading.Thread(target=screen_poller, args=(
                     port, "hall", f"{path}/poll", {"HX-Request": "true"}, tags[path],
                     version_at, truth, staleness, recorder, stop, 2000 + i)))
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        with Spy(server.proc.pid, f"{engine}, the rush") if spy else nullcontext():
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
         elapsed = time.time() - wall_before
         cpu = ((cpu_seconds(server.proc.pid) - cpu_before) / elapsed,
                (time.process_time() - client_before) / elapsed,
@@ -491,6 +494,9 @@ def main():
     parser.add_argument("--seconds", type=int, help="override the run length per engine")
     parser.add_argument("--consultants", type=int, help="fewer consultants (to see costs)")
     parser.add_argument("--boards", type=int, help="fewer polling boards (to see costs)")
+    parser.add_argument("--spy", action="store_true",
+                        help="py-spy the workers during the rush and print the top frames "
+                             "(costs them some CPU: not for the RESULT figures)")
     parser.add_argument("--heavy", action="store_true",
                         help="twice the crowd: 400 consultants and 400 boards for 120 s")
     args = parser.parse_args()
@@ -510,7 +516,7 @@ def main():
           "(16 clients, same server settings)", flush=True)
     lines, failed = [], False
     for engine in args.engines.split(","):
-        line, errors, double = run_engine(engine.strip(), seconds, args.workers)
+        line, errors, double = run_engine(engine.strip(), seconds, args.workers, args.spy)
         lines.append(line)
         failed = failed or errors or double
     print()
