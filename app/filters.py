@@ -1,5 +1,5 @@
 """Jinja filters and globals: money, local times, masks, the policy."""
-from flask import g, request, url_for
+from flask import g, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.local import LocalProxy
@@ -13,6 +13,7 @@ from app.services.audit import ACTION_LABELS, OBJECT_LABELS
 from app.services.clock import local
 from app.services.customers.phones import mask_id_number, mask_phone
 from app.services.money import format_money, to_chinese_capital
+from app.web import kept
 
 
 def _area(value):
@@ -78,7 +79,21 @@ def _context_for(user):
             # read when a template asks: most htmx fragments never show the project
             "current_project": LocalProxy(current_project),
             "switch_projects": switchable_projects,
+            "sidebar": lambda: _sidebar(user),
             "can": lambda action, obj=None: can(user, action, obj)}
+
+
+def _sidebar(user):
+    """The menu's HTML, the same for every user whose roles show the same entries on the same
+    page: each worker renders it once per (entries, page) and keeps it."""
+    nav, groups, badges = _menu(user)
+    key = (tuple(endpoint for endpoint, _ in nav), tuple(badges), request.endpoint,
+           request.script_root)
+    return kept("sidebar", key, lambda: Markup(render_template(
+        "_sidebar_nav.html", nav_groups=groups, nav_badges=badges)), SIDEBARS_KEPT)
+
+
+SIDEBARS_KEPT = 256  # menus of a few role sets on each of ~100 pages
 
 
 def _menu(user):

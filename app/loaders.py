@@ -85,6 +85,7 @@ def enter_project(user):
     """Called as the user is loaded: choose their current project, and give them their role
     there for this request (a membership's role, else the account's)."""
     roles = member_roles(user)
+    g.member_roles = (user.id, roles)  # the topbar's project switcher asks again
     project = g.current_project = _project_for(user, roles)
     role = roles.get(project.id) if project is not None else None
     if role and role != user.role:
@@ -113,16 +114,23 @@ def visible_projects(user, roles=None):
 def switchable_projects():
     """The live projects the current user may switch to, for the topbar's switcher."""
     user = current_user if current_user.is_authenticated else None
-    return db.session.scalars(select(Project).where(
-        Project.archived_at.is_(None), visible_projects(user)).order_by(Project.id)).all()
+    kept = g.get("member_roles")
+    roles = kept[1] if kept and user is not None and kept[0] == user.id else None
+    params, shape = _visible(user, roles)
+    return db.session.scalars(_LIVE[shape, "list"], params).all()
+
+
+def _visible(user, roles=None):
+    """(parameters, shape) of the _LIVE statements for the projects `user` may open, as
+    visible_projects says."""
+    if user is None or user.admin_rights:
+        return {}, "all"
+    roles = member_roles(user) if roles is None else roles
+    return ({"ids": sorted(roles)}, "members") if roles else ({}, "all")
 
 
 def _project_for(user, roles=None):
-    if user is None or user.admin_rights:
-        params, shape = {}, "all"
-    else:
-        roles = member_roles(user) if roles is None else roles
-        params, shape = ({"ids": sorted(roles)}, "members") if roles else ({}, "all")
+    params, shape = _visible(user, roles)
     chosen = session.get("project_id") if has_request_context() else None
     project = None
     if chosen:
@@ -130,19 +138,20 @@ def _project_for(user, roles=None):
     return project or db.session.scalar(_LIVE[shape, "first"], params)
 
 
-def _live_statement(members, chosen):
-    """The live project chosen (or else the first) among those the user may open, built
-    once per shape: every request works out its project."""
+def _live_statement(members, pick):
+    """The live projects the user may open (all of them, the chosen one or the first),
+    built once per shape: every request works out its project, every page its switcher."""
     query = select(Project).where(Project.archived_at.is_(None))
     if members:
         query = query.where(Project.id.in_(bindparam("ids", expanding=True)))
-    if chosen:
+    if pick == "chosen":
         return query.where(Project.id == bindparam("id"))
-    return query.order_by(Project.id).limit(1)
+    query = query.order_by(Project.id)
+    return query.limit(1) if pick == "first" else query
 
 
-_LIVE = {(shape, pick): _live_statement(shape == "members", pick == "chosen")
-         for shape in ("all", "members") for pick in ("chosen", "first")}
+_LIVE = {(shape, pick): _live_statement(shape == "members", pick)
+         for shape in ("all", "members") for pick in ("chosen", "first", "list")}
 
 
 def project_or_404():

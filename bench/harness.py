@@ -283,11 +283,11 @@ def top_frames(files, label, top):
                 inclusive[frame] = inclusive.get(frame, 0) + count
     if not total:
         return f"   py-spy ({label}): no samples inside requests"
-    app_frames = [(n, f) for f, n in inclusive.items()
-                  if "(app/" in f or "(jinja2/" in f or "(sqlalchemy/orm/session" in f
-                  or "(psycopg/" in f or "sqlite3" in f or "(flask/app" in f]
-    lines = [f"   py-spy ({label}): {total} samples inside requests; inclusive % / own %"]
-    for count, frame in sorted(app_frames, reverse=True)[:top]:
-        lines.append(f"     {100 * count / total:5.1f} {100 * own.get(frame, 0) / total:5.1f}  "
-                     f"{frame[:110]}")
+    ours = sorted(((n, f) for f, n in inclusive.items() if "(app/" in f), reverse=True)
+    leaves = sorted(((n, f) for f, n in own.items()), reverse=True)
+    lines = [f"   py-spy ({label}): {total} samples inside requests"]
+    for title, rows in (("the app's own frames, % of samples with the frame on the stack", ours),
+                        ("where the samples end, % (waits included)", leaves)):
+        lines.append(f"     {title}:")
+        lines += [f"     {100 * count / total:5.1f}  {frame[:110]}" for count, frame in rows[:top]]
     return "\n".join(lines)

@@ -25,6 +25,22 @@ def test_a_consultant_sees_every_group_open(login_as):
     assert seen and all(seen.values()) and "管理" not in seen
 
 
+def test_each_role_gets_its_own_menu_on_the_same_page_whoever_opened_it_first(app, login_as):
+    """Each worker keeps a menu once rendered (per set of entries and page): a consultant
+    opening the board after the manager gets the consultant's menu, with the right entry
+    marked as the page on screen."""
+    make_project(app)
+    manager, consultant = login_as("manager"), login_as("consultant")
+    first = manager.get("/board").get_data(as_text=True)
+    assert "操作日志" in first and 'id="badge-discounts-queue"' in first
+    page = consultant.get("/board").get_data(as_text=True)
+    menu = page[page.index('id="main-menu"'):page.index("</nav>", page.index('id="main-menu"'))]
+    assert "操作日志" not in menu and "用户管理" not in menu and "badge-discounts" not in menu
+    assert re.search(r'href="/board" class="active">销控表', menu)
+    other = consultant.get("/customers/").get_data(as_text=True)
+    assert re.search(r'href="/board" class="">销控表', other)
+
+
 def test_breadcrumbs_link_to_the_pages_they_name(app, login_as):
     manager = login_as("manager")
     page = manager.get("/admin/audit").get_data(as_text=True)
