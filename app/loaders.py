@@ -84,7 +84,8 @@ def current_project():
 def enter_project(user):
     """Called as the user is loaded: choose their current project, and give them their role
     there for this request (a membership's role, else the account's)."""
-    roles = member_roles(user)
+    kept = g.get("member_roles")  # read with the user (app.services.auth.load_user)
+    roles = kept[1] if kept and kept[0] == user.id else member_roles(user)
     g.member_roles = (user.id, roles)  # the topbar's project switcher asks again
     project = g.current_project = _project_for(user, roles)
     role = roles.get(project.id) if project is not None else None

@@ -2,11 +2,10 @@
 import time
 from typing import NamedTuple
 
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, g
+from sqlalchemy import bindparam, select
 
 from app.extensions import db
-from app.loaders import get
 from app.models import LoginAttempt, ProjectMember, User
 from app.policy import roles_allow
 from app.services import audit, login_throttle
@@ -110,12 +109,23 @@ def _active_users():
 
 
 def load_user(session_id):
-    """Flask-Login loader: 'id:version' must match the user's current version."""
+    """Flask-Login loader: 'id:version' must match the user's current version.
+
+    One statement reads the user with their memberships (one row each): the request's
+    project and role are worked out from them next (app.loaders.enter_project)."""
     parsed = _parse_session_id(session_id)
     if parsed is None:
         return None
     user_id, version = parsed
-    user = get(User, user_id)
+    rows = db.session.execute(_USER_AND_MEMBERSHIPS, {"id": user_id}).all()
+    user = rows[0][0] if rows else None
     if user is None or not user.active or user.session_version != version:
         return None
+    g.member_roles = (user.id, {row.project_id: row.role for row in rows
+                                if row.project_id is not None})
     return user
+
+
+_USER_AND_MEMBERSHIPS = (select(User, ProjectMember.project_id, ProjectMember.role)
+                         .outerjoin(ProjectMember, ProjectMember.user_id == User.id)
+                         .where(User.id == bindparam("id")))

@@ -262,9 +262,10 @@ def _apply(project_id, unit_ids, name, actor, reason, now, guard=None, opening=F
     version, hold_minutes, hold_cap = _bump(project_id)
     ctx = SimpleNamespace(actor=actor, now=now, hold_delta=timedelta(minutes=hold_minutes),
                           own_only=_own_only(move, actor))
-    if move.name == "hold":
-        _check_hold_cap(project_id, actor, hold_cap, now)
-    rows = _read(project_id, unit_ids)
+    capped = move.name == "hold" and not can(actor, "unit.hold_over_cap")
+    rows = _read(project_id, unit_ids, holds_of=(actor.id, now) if capped else None)
+    if capped:
+        _check_hold_cap(rows, hold_cap)
     if len(rows) != len(set(unit_ids)):
         raise RuleViolation("房源不存在或不属于本项目")
     expired = {row.id for row in _expire(project_id, [r for r in rows if _is_expired(r, now)],
@@ -290,26 +291,16 @@ def _check_actor(move, actor, action):
         raise NotAllowed(f"您的角色不能{move.label}")
 
 
-def _check_hold_cap(project_id, actor, cap, now):
+def _check_hold_cap(rows, cap):
     """A consultant keeps at most `cap` open holds in the project; a manager may exceed it.
 
-    Counted under the project lock taken by _bump, so two holds pressed at once at the cap
-    are judged one after the other.
+    Counted in the same statement that reads the units, after the project lock taken by
+    _bump, so two holds pressed at once at the cap are judged one after the other.
     """
-    if can(actor, "unit.hold_over_cap"):
-        return
-    open_holds = db.session.scalar(_OPEN_HOLDS, {"pid": project_id, "actor": actor.id,
-                                                 "now": now})
+    open_holds = rows[0].open_holds if rows else 0
     if open_holds >= cap:
         raise Conflict(f"您在本项目已保留 {open_holds} 套房源,已达每人 {cap} 套的保留上限;"
                        "请先办理定金或取消其他保留,如需更多请联系销售经理")
-
-
-_OPEN_HOLDS = (select(func.count()).select_from(unit_t)
-               .join(Building, Building.id == unit_t.c.building_id)
-               .where(Building.project_id == bindparam("pid"), unit_t.c.status == S.HELD,
-                      unit_t.c.held_by_id == bindparam("actor"),
-                      unit_t.c.hold_expires_at > bindparam("now")))
 
 
 def _own_only(move, actor):
@@ -317,20 +308,35 @@ def _own_only(move, actor):
     return bool(move.own_hold) and not (roles_of(actor) & ROLE_RULES[move.action]) - move.own_hold
 
 
-def _read(project_id, unit_ids, held_only=False):
+def _read(project_id, unit_ids, held_only=False, holds_of=None):
+    """The units' rows under the project lock; `holds_of` = (user id, now) adds the count of
+    that user's open holds in the project to each row (open_holds: the hold cap)."""
     if unit_ids is not None:
         params = {"pid": project_id, "ids": list(unit_ids)}
         statement = _READ["held" if held_only else "units"]
+        if holds_of is not None:
+            params.update(actor=holds_of[0], now=holds_of[1])
+            statement = _READ["units_and_holds"]
     else:
         params, statement = {"pid": project_id}, _READ["held_all" if held_only else "all"]
     return [SimpleNamespace(**row._mapping) for row in db.session.execute(statement, params)]
 
 
-def _read_statement(by_ids, held_only):
+def _read_statement(by_ids, held_only, count_holds=False):
     """The units' rows with their building and holder names, built once per shape."""
-    query = (select(unit_t.c.id, unit_t.c.unit_no, unit_t.c.status, unit_t.c.held_by_id,
-                    unit_t.c.hold_expires_at, unit_t.c.hold_extended, unit_t.c.prior_status,
-                    Building.name.label("building"), User.display_name.label("holder"))
+    columns = [unit_t.c.id, unit_t.c.unit_no, unit_t.c.status, unit_t.c.held_by_id,
+               unit_t.c.hold_expires_at, unit_t.c.hold_extended, unit_t.c.prior_status,
+               Building.name.label("building"), User.display_name.label("holder")]
+    if count_holds:
+        mine, building = unit_t.alias("mine"), Building.__table__.alias("mine_building")
+        columns.append(
+            select(func.count()).select_from(mine)
+            .join(building, building.c.id == mine.c.building_id)
+            .where(building.c.project_id == bindparam("pid"), mine.c.status == S.HELD,
+                   mine.c.held_by_id == bindparam("actor"),
+                   mine.c.hold_expires_at > bindparam("now"))
+            .scalar_subquery().label("open_holds"))
+    query = (select(*columns)
              .join(Building, Building.id == unit_t.c.building_id)
              .outerjoin(User, User.id == unit_t.c.held_by_id)
              .where(Building.project_id == bindparam("pid")))
@@ -342,7 +348,8 @@ def _read_statement(by_ids, held_only):
 
 
 _READ = {"units": _read_statement(True, False), "held": _read_statement(True, True),
-         "all": _read_statement(False, False), "held_all": _read_statement(False, True)}
+         "all": _read_statement(False, False), "held_all": _read_statement(False, True),
+         "units_and_holds": _read_statement(True, False, count_holds=True)}
 
 
 def _is_expired(row, now):
