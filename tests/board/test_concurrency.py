@@ -3,11 +3,15 @@
 Each racer has its own app context and database connection (a pool of 50), on SQLite and
 on PostgreSQL; a second test races through the HTTP client, as browsers would.
 """
+import re
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from flask import get_template_attribute
 from sqlalchemy import func, select
 
 from app import config as app_config
@@ -16,6 +20,7 @@ from app.extensions import db as _db
 from app.models import AuditLog, Unit, UnitStatus, User
 from app.services import auth
 from app.services.board import unit_status
+from app.services.board.cells import Cell
 from app.services.errors import Conflict
 from tests.conftest import PASSWORD
 from tests.fixtures.board import make_project
@@ -129,3 +134,62 @@ def test_fifty_browsers_race_through_http(app, race_app, monkeypatch):
     assert len(conflicts) == 1 and conflicts.pop().startswith("1栋 302 已被 网顾")
     status, holder, holds = _outcome(app, unit_id)
     assert status == UnitStatus.HELD and holds == 1
+
+
+class _Row:
+    """What a board Cell reads of a unit's row."""
+    id, floor, unit_no, layout, entrance = 1, 1, "101", "三室两厅", None
+    area, total, status = 8936, 200_000_000, UnitStatus.AVAILABLE
+    holder = held_by_id = hold_expires_at = None
+
+
+def test_a_grid_renders_as_html_while_other_threads_render_cells(app):
+    """A threaded server renders board cells (a poll's changed cells, a hall screen) in one
+    thread while another renders a whole grid: the grid must come out as HTML, never as
+    escaped text (a cached board page once showed "<section class=…" as words when the
+    cells' templates switched escaping off in the template module every thread shares)."""
+    def macro(name):
+        where = "_cell_runs.jinja" if name in ("cells", "hall_cells") else "_cells.html"
+        return get_template_attribute(f"board/{where}", name)
+
+    grid = {"name": "1栋", "units": 1, "groups": [], "stacks": ["01"],
+            "floors": [(1, [Cell(_Row, None)])]}
+    stop, escaped = threading.Event(), []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns every few bytecodes: the race shows
+
+    def churn():
+        with app.test_request_context("/"):
+            cells, hall_cells = macro("cells"), macro("hall_cells")
+            run = [Cell(_Row, None)] * 20
+            while not stop.is_set():
+                cells(run, True)
+                hall_cells(run, True)
+
+    others = [threading.Thread(target=churn) for _ in range(2)]
+    for thread in others:
+        thread.start()
+    try:
+        with app.test_request_context("/"):
+            grids_form = macro("grids_form")
+            for _ in range(400):
+                html = str(grids_form([grid] * 10, True))
+                if "&lt;" in html:
+                    escaped.append(html[html.index("&lt;"):][:60])
+                    break
+    finally:
+        stop.set()
+        for thread in others:
+            thread.join()
+        sys.setswitchinterval(switch)
+    assert not escaped, escaped
+
+
+def test_no_template_switches_escaping_while_it_renders():
+    """An {% autoescape %} block switches escaping in the template module that every thread
+    rendering the same imported macros shares (the race above). Templates that print
+    pre-escaped text are files whose name does not end in .html instead (_cell_runs.jinja)."""
+    templates = Path(__file__).resolve().parents[2] / "app" / "templates"
+    switching = [str(path.relative_to(templates)) for path in templates.rglob("*")
+                 if path.is_file() and re.search(r"{%-?\s*autoescape", path.read_text("utf-8"))]
+    assert not switching

@@ -146,7 +146,7 @@ CELLS_KEPT = 20_000  # rendered cells per worker: every unit of a large project,
 def cell_html(row, compact, filters):
     """One changed cell, out of band, rendered once per state, layout and filters."""
     return kept("board_cells", (row, compact, filters), lambda: str(get_template_attribute(
-        "board/_cells.html", "cells")([Cell(row, filters.matcher())], compact, oob=True,
+        "board/_cell_runs.jinja", "cells")([Cell(row, filters.matcher())], compact, oob=True,
                                       td=False)), CELLS_KEPT)
 
 
