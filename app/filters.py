@@ -64,10 +64,10 @@ def _context():
     if not current_user.is_authenticated:
         return {"nav": [], "nav_groups": [], "nav_badges": {}}
     user = current_user._get_current_object()  # resolve the proxy once per render, not per cell
-    kept = g.get("template_context")
-    if kept is None or kept[0] != user.id:
-        kept = g.template_context = (user.id, _context_for(user))
-    return kept[1]
+    context = g.get("template_context")
+    if context is None or context[0] != user.id:
+        context = g.template_context = (user.id, _context_for(user))
+    return context[1]
 
 
 def _context_for(user):
@@ -98,13 +98,13 @@ SIDEBARS_KEPT = 256  # menus of a few role sets on each of ~100 pages
 
 def _menu(user):
     """(nav entries, sidebar groups, badge urls) of `user`, once per request."""
-    kept = g.get("menu")
-    if kept is None or kept[0] != user.id:
+    menu = g.get("menu")
+    if menu is None or menu[0] != user.id:
         nav = [(endpoint, label) for endpoint, label, action in NAV if can(user, action)]
         badges = {endpoint: url_for(badge) for endpoint, (badge, action) in NAV_BADGES.items()
                   if can(user, action)}
-        kept = g.menu = (user.id, (nav, grouped(nav, request.endpoint, badges), badges))
-    return kept[1]
+        menu = g.menu = (user.id, (nav, grouped(nav, request.endpoint, badges), badges))
+    return menu[1]
 
 
 def register(app):
