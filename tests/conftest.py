@@ -3,8 +3,9 @@
 Every test that takes `app` runs once per engine. PostgreSQL is required under CI=true;
 elsewhere its run is skipped, with a message, when no server answers.
 """
-import copy
+import fcntl
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from app import create_app
+from app import create_app, demo
 from app.config import TestConfig
 from app.extensions import db as _db
 from app.models import User
@@ -225,44 +226,49 @@ def make_user(app):
 
 
 class _Snapshots:
-    """Worlds that take seconds to build, built once per worker and engine.
+    """Worlds that take seconds to build, built once per engine for the whole run.
 
-    `snapshot(key, build)` runs `build()` the first time and saves the database (SQLite: a
-    copy of the file; PostgreSQL: a database made from it as a template), the uploads and
-    make_user's counter beside its result; later tests get the database restored and a copy
-    of the result. Only for builders whose result is data (ids, dates), not live objects.
+    `snapshot(key, build)` runs `build()` the first time any xdist worker asks for `key` and
+    saves the database (SQLite: a copy of the file; PostgreSQL: each table's rows as COPY
+    data), the uploads and make_user's counter beside its result, in a folder all workers
+    share; later tests, on any worker, get the database restored and a copy of the result.
+    A lock per world makes a second worker wait for the first one's build instead of
+    building it again. Only for builders whose result is data (ids, dates), not live objects.
     """
 
     def __init__(self, directory):
         self.directory = directory
-        self.saved = {}
+        self.directory.mkdir(exist_ok=True)
 
     def take(self, key, build, url, app, make_user):
         engine = "pg" if url.startswith("postgresql") else "sqlite"
-        saved = self.saved.get((engine, key))
+        place = self.directory / f"{engine}-{key}"
         uploads = Path(app.config["UPLOAD_DIR"])
-        if saved is None:
-            result = build()
-            place = self.directory / f"{engine}-{key}"
-            _SHARED.release(url)
-            _copy_database(url, place, save=True)
-            if uploads.exists():
-                shutil.copytree(uploads, place.with_suffix(".uploads"))
-            self.saved[(engine, key)] = (place, copy.deepcopy(result), make_user.counter["n"])
-            return result
-        place, result, made = saved
+        with open(place.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not place.with_suffix(".result").exists():
+                result = build()
+                _SHARED.release(url)
+                _copy_database(url, place, save=True)
+                if uploads.exists():
+                    shutil.copytree(uploads, place.with_suffix(".uploads"))
+                # written last: its presence says the world is complete
+                place.with_suffix(".result").write_bytes(
+                    pickle.dumps((result, make_user.counter["n"])))
+                return result
+        result, made = pickle.loads(place.with_suffix(".result").read_bytes())
         _SHARED.release(url)
         _copy_database(url, place, save=False)
         shutil.rmtree(uploads, ignore_errors=True)
         if place.with_suffix(".uploads").exists():
             shutil.copytree(place.with_suffix(".uploads"), uploads)
         make_user.counter["n"] = made
-        return copy.deepcopy(result)
+        return result
 
 
 def _copy_database(url, place, save):
     """Save the database at `url` to `place` or restore it from there (SQLite: the file;
-    PostgreSQL: each table's rows as COPY data, kept in memory)."""
+    PostgreSQL: each table's rows as COPY data, in one file)."""
     if not url.startswith("postgresql"):
         live = Path(url.removeprefix("sqlite:///"))
         source, target = (live, place) if save else (place, live)
@@ -271,18 +277,21 @@ def _copy_database(url, place, save):
     tables = [t.name for t in _db.metadata.sorted_tables]
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
         if save:
-            _PG_COPIES[place] = {name: _copy_out(conn, name) for name in tables}
+            place.write_bytes(pickle.dumps({name: _copy_out(conn, name) for name in tables}))
             return
+        rows = _PG_COPIES.get(place)
+        if rows is None:
+            rows = _PG_COPIES[place] = pickle.loads(place.read_bytes())
         _empty_pg(conn)
         for name in tables:
             with conn.cursor().copy(f'COPY "{name}" FROM STDIN (FORMAT BINARY)') as copy_in:
-                copy_in.write(_PG_COPIES[place][name])
+                copy_in.write(rows[name])
             conn.execute(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
                          f'coalesce(max(id), 0) + 1, false) FROM "{name}"'
                          if "id" in _db.metadata.tables[name].c else "SELECT 1")
 
 
-_PG_COPIES = {}
+_PG_COPIES = {}  # this worker's reads of the saved COPY files
 
 
 def _copy_out(conn, name):
@@ -292,13 +301,31 @@ def _copy_out(conn, name):
 
 @pytest.fixture(scope="session")
 def _snapshots(tmp_path_factory):
-    return _Snapshots(tmp_path_factory.mktemp("snapshots"))
+    # xdist's workers have base folders side by side (…/pytest-N/popen-gw0): their parent is
+    # the run's own, shared by them and gone with the run
+    root = tmp_path_factory.getbasetemp()
+    shared = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    return _Snapshots(shared / "snapshots")
 
 
 @pytest.fixture
 def snapshot(app, engine_url, make_user, _snapshots):
     """snapshot('reports', lambda: generate(app, make_user)): the world, built once."""
     return lambda key, build: _snapshots.take(key, build, engine_url, app, make_user)
+
+
+@pytest.fixture
+def demo_office(app, snapshot):
+    """The demo project and users, as `flask demo-data` loads them, built once per engine for
+    the whole run; returns load_demo's [(username, name, role, password)]."""
+
+    def build():
+        with app.app_context():
+            logins = demo.load_demo()
+            _db.session.commit()
+        return logins
+
+    return snapshot("demo", build)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app import demo
 from app.models import Building, CommissionLine, Deposit, Unit
 from app.services.commissions import accrual, registers
 
@@ -16,9 +15,7 @@ def _lines(db, building, unit_no):
     return sub.deal_price, lines
 
 
-def test_the_worked_example_in_the_readme(db):
-    demo.load_demo()
-    db.session.commit()
+def test_the_worked_example_in_the_readme(demo_office, db):
     price, lines = _lines(db, "2栋", "1003")
     assert price == Decimal("2647649.00")
     assert lines == {"王芳": Decimal("6354.36"), "李军": Decimal("1588.59")}

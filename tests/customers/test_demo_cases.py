@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import demo
 from app.extensions import db
 from app.models import ChannelReport, User, Visit
 from app.services.clock import local
@@ -13,9 +12,8 @@ from tests.conftest import password_hash
 from tests.fixtures.customers import browser_for
 
 
-def test_the_demo_shows_a_refused_channel_report_and_a_late_visit(app):
+def test_the_demo_shows_a_refused_channel_report_and_a_late_visit(app, demo_office):
     with app.app_context():
-        demo.load_demo()
         db.session.scalar(select(User).where(User.username == "liuqiang")).password_hash = \
             password_hash()
         db.session.commit()

@@ -2,13 +2,10 @@
 whose 业绩 and 奖金 differ, and a complaint split waiting for the manager."""
 from sqlalchemy import select
 
-from app import demo
 from app.models import DealShare, Deposit, OwnershipChange
 
 
-def test_the_demo_shows_a_takeover_a_split_deal_and_a_complaint_waiting(db):
-    demo.load_demo()
-    db.session.commit()
+def test_the_demo_shows_a_takeover_a_split_deal_and_a_complaint_waiting(demo_office, db):
     takeover = db.session.scalars(select(OwnershipChange).where(
         OwnershipChange.kind == "deal")).all()
     assert any("超过有效期" in c.reason and "以成交为准" in c.reason for c in takeover)

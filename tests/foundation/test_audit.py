@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
-from app import demo
 from app.models import AuditLog
 from app.services import audit
 from app.services.board.unit_status import MOVES
@@ -42,9 +41,7 @@ def test_audit_page_is_closed_to_consultants(app, login_as):
     assert login_as("consultant").get("/admin/audit").status_code == 403
 
 
-def test_the_demo_story_writes_no_action_or_object_without_a_chinese_label(db):
-    demo.load_demo()
-    db.session.commit()
+def test_the_demo_story_writes_no_action_or_object_without_a_chinese_label(demo_office, db):
     actions = set(db.session.scalars(select(AuditLog.action).distinct()))
     objects = set(db.session.scalars(select(AuditLog.object_type).distinct()))
     assert len(actions) > 40  # the story runs through every area

@@ -9,7 +9,6 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app import demo
 from app.extensions import db as _db
 from app.services import audit
 
@@ -26,11 +25,8 @@ def _scratch_url(app, tmp_path):
     return base.rsplit("/", 1)[0] + "/" + name
 
 
-def test_backup_then_restore_matches_counts_totals_and_audit_chain(app, tmp_path):
+def test_backup_then_restore_matches_counts_totals_and_audit_chain(app, tmp_path, demo_office):
     app.instance_path = str(tmp_path)
-    with app.app_context():
-        demo.load_demo()
-        _db.session.commit()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["backup", "--dir", str(tmp_path / "b"), "--keep", "2"])
     assert result.exit_code == 0, result.output
@@ -45,10 +41,7 @@ def test_backup_then_restore_matches_counts_totals_and_audit_chain(app, tmp_path
     assert "restore verified" in restored.output
 
 
-def test_a_backup_that_does_not_match_its_manifest_is_caught(app, tmp_path):
-    with app.app_context():
-        demo.load_demo()
-        _db.session.commit()
+def test_a_backup_that_does_not_match_its_manifest_is_caught(app, tmp_path, demo_office):
     runner = app.test_cli_runner()
     runner.invoke(args=["backup", "--dir", str(tmp_path / "b")])
     backup = next(p for p in (tmp_path / "b").iterdir() if p.suffix in {".db", ".dump"})
@@ -107,10 +100,7 @@ def _count_audit(app):
         return _db.session.scalar(text("SELECT count(*) FROM audit_log"))
 
 
-def test_restore_refuses_the_live_database_however_it_is_spelled(app, tmp_path):
-    with app.app_context():
-        demo.load_demo()
-        _db.session.commit()
+def test_restore_refuses_the_live_database_however_it_is_spelled(app, tmp_path, demo_office):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["backup", "--dir", str(tmp_path / "b")]).exit_code == 0
     dump = next(p for p in (tmp_path / "b").iterdir() if p.suffix in {".db", ".dump"})
@@ -128,10 +118,7 @@ def test_restore_refuses_the_live_database_however_it_is_spelled(app, tmp_path):
     print(f"refused {len(spellings)} spellings of the live database: {spellings}")
 
 
-def test_restore_refuses_a_target_that_is_not_empty(app, tmp_path):
-    with app.app_context():
-        demo.load_demo()
-        _db.session.commit()
+def test_restore_refuses_a_target_that_is_not_empty(app, tmp_path, demo_office):
     runner = app.test_cli_runner()
     runner.invoke(args=["backup", "--dir", str(tmp_path / "b")])
     dump = next(p for p in (tmp_path / "b").iterdir() if p.suffix in {".db", ".dump"})
@@ -151,11 +138,8 @@ def test_a_backup_without_its_manifest_is_refused_in_chinese(app, tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_a_changed_phone_or_unit_status_in_a_backup_fails_the_check(app, tmp_path):
+def test_a_changed_phone_or_unit_status_in_a_backup_fails_the_check(app, tmp_path, demo_office):
     """Counts and money totals stay the same; the per-table digest (all columns) catches it."""
-    with app.app_context():
-        demo.load_demo()
-        _db.session.commit()
     runner = app.test_cli_runner()
     runner.invoke(args=["backup", "--dir", str(tmp_path / "b")])
     dump = next(p for p in (tmp_path / "b").iterdir() if p.suffix in {".db", ".dump"})

@@ -3,18 +3,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import demo
 from app.extensions import db
 from app.models import Customer, Project, Unit, UnitStatus, User
 from app.services.clock import now
 from tests.helpers import Browser
-
-
-def _demo(app):
-    with app.app_context():
-        logins = {username: password for username, _n, _r, password in demo.load_demo()}
-        db.session.commit()
-    return logins
 
 
 def _browser(app, logins, username):
@@ -23,8 +15,8 @@ def _browser(app, logins, username):
     return browser
 
 
-def test_extra_fields_are_ignored_across_forms(app):
-    logins = _demo(app)
+def test_extra_fields_are_ignored_across_forms(app, demo_office):
+    logins = {username: password for username, _n, _r, password in demo_office}
     with app.app_context():
         unit = db.session.scalar(select(Unit).where(Unit.status == UnitStatus.AVAILABLE)
                                  .order_by(Unit.id))

@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app import demo
 from app.extensions import db
 from app.models import Building, Payout, Project, Subscription, Unit, UnitStatus, User
 from app.services import clock
@@ -22,9 +21,9 @@ from tests.helpers import Browser
 
 
 def demo_logins(app, *usernames):
-    """The demo loaded; the named users log in with the tests' password (theirs is random)."""
+    """The demo loaded (the demo_office fixture); the named users log in with the tests'
+    password (theirs is random)."""
     with app.app_context():
-        demo.load_demo()
         for user in db.session.scalars(select(User).where(User.username.in_(usernames))):
             user.password_hash = FAST_HASH
         db.session.commit()
@@ -47,7 +46,7 @@ def footer(page):
                                                           page.index("</tfoot>")]))
 
 
-def test_the_demo_shows_the_money_screens_agreeing(app):
+def test_the_demo_shows_the_money_screens_agreeing(app, demo_office):
     project_id, (manager, secretary) = demo_logins(app, "liuqiang", "zhaomin")
     # 回款: one figure on the three pages, 定金抵扣 and pending in their own columns
     with app.app_context():
