@@ -69,10 +69,16 @@ def grid_query(project_id, now, building_id=None, since=None):
     return [make(_PICK(row)) for row in db.session.connection().execute(query)]
 
 
+@lru_cache(maxsize=1)
+def _buildings_query():
+    return (select(building_t.c.id, building_t.c.name)
+            .where(building_t.c.project_id == bindparam("pid"))
+            .order_by(building_t.c.sort_order, building_t.c.id))
+
+
 def buildings_of(project_id):
-    return db.session.execute(
-        select(Building.id, Building.name).where(Building.project_id == project_id)
-        .order_by(Building.sort_order, Building.id)).all()
+    """[(id, name)] of the project's buildings, in board order."""
+    return db.session.connection().execute(_buildings_query(), {"pid": project_id}).all()
 
 
 @lru_cache(maxsize=1)
@@ -116,10 +122,10 @@ def parse_etag(value):
 def board_data(project_id, building_id, now=None):
     """What the board reads from the database: buildings, the ETag, the grid rows."""
     now = now or clock.now()
-    buildings = buildings_of(project_id)
+    tag = etag(project_id, now)  # before the grid: a change in between is re-sent, not lost
+    buildings = _per_tag("board_buildings", project_id, tag, lambda: buildings_of(project_id))
     if building_id not in {bid for bid, _ in buildings}:
         building_id = None
-    tag = etag(project_id, now)  # before the grid: a change in between is re-sent, not lost
     return {"buildings": buildings, "building_id": building_id, "etag": tag,
             "rows": _rows_for(project_id, building_id, tag, now)}
 
