@@ -127,6 +127,27 @@ def test_idle_timeout_and_absolute_lifetime(app, make_user, client):
         assert status == 302  # 12 h absolute lifetime passed
 
 
+def test_the_idle_clock_moves_in_steps_so_most_pages_resign_no_cookie(app, make_user, client):
+    """A page view within SEEN_AT_STEP of the last one sends no new session cookie (signing
+    and sending it was a tenth of a page's CPU); the idle timeout still counts from the last
+    step, so a user active every few seconds for 40 minutes stays logged in."""
+    from app.sessions import SEEN_AT_STEP
+    make_user("manager", username="liuqiang")
+    start = datetime.now(timezone.utc)
+    with time_machine.travel(start, tick=False) as clock:
+        client.login("liuqiang", PASSWORD)
+        clock.shift(timedelta(seconds=SEEN_AT_STEP + 1))
+        assert "Set-Cookie" in client.get("/").headers  # the step moved: a new cookie
+        clock.shift(timedelta(seconds=SEEN_AT_STEP - 2))
+        quiet = client.get("/")
+        assert quiet.status_code == 200 and "Set-Cookie" not in quiet.headers
+        for _ in range(40 * 60 // 10):  # a click every 10 s for 40 minutes
+            clock.shift(timedelta(seconds=10))
+            assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=30, seconds=1))
+        assert client.get("/").status_code == 302  # then idle past the timeout: logged out
+
+
 def test_open_redirect_through_next_is_ignored(app, make_user, client):
     make_user("manager", username="liuqiang")
     client.get("/login")
