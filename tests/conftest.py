@@ -302,7 +302,8 @@ def _copy_out(conn, name):
 @pytest.fixture(scope="session")
 def _snapshots(tmp_path_factory):
     # xdist's workers have base folders side by side (…/pytest-N/popen-gw0): their parent is
-    # the run's own, shared by them and gone with the run
+    # this run's own and shared by them; the next run gets a new one, so no world outlives
+    # the code that built it
     root = tmp_path_factory.getbasetemp()
     shared = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
     return _Snapshots(shared / "snapshots")
