@@ -1,4 +1,5 @@
 """Session hardening: Secure cookie over HTTPS, idle and absolute timeouts."""
+import copy
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, flash, g, redirect, request, session, url_for
@@ -17,13 +18,30 @@ SEEN_AT_STEP = 30
 
 
 class AutoSecureSessionInterface(SecureCookieSessionInterface):
-    """Secure cookie whenever the request came over HTTPS, unless configured explicitly."""
+    """Secure cookie whenever the request came over HTTPS, unless configured explicitly.
+
+    The cookie is signed and sent again only when the session's content changed: an htmx
+    move flashes its message into the session and the same response takes it out again
+    (render_page), which marks the session modified though it ends as it began.
+    """
 
     def get_cookie_secure(self, app):
         forced = app.config.get("SESSION_COOKIE_SECURE")
         if forced is not None:
             return bool(forced)
         return request.is_secure
+
+    def open_session(self, app, request):
+        session = super().open_session(app, request)
+        if session is not None:
+            session.as_opened = copy.deepcopy(dict(session))  # deep: flashes are a list
+        return session
+
+    def should_set_cookie(self, app, session):
+        if session.modified and not session.permanent \
+                and dict(session) == getattr(session, "as_opened", None):
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def background(view):

@@ -150,6 +150,25 @@ def test_a_hold_from_the_panel_is_one_transaction_of_a_few_statements(app, login
     assert work[-1].lstrip().upper().startswith("SELECT") and "audit_log" in work[-1]
 
 
+def test_a_move_shows_its_message_without_sending_the_session_again(app, login_as):
+    """An htmx move flashes its message and the same answer shows it: the session ends as it
+    began, so no cookie is signed and sent. A message that waits for the next page (a
+    redirect) still travels in the cookie, after one that was already waiting."""
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    consultant = login_as("consultant", display_name="王芳")
+    consultant.get("/board")
+    held = consultant.post(f"/board/units/{unit_id}/hold", {}, htmx=True)
+    assert held.status_code == 200 and "已保留" in held.get_data(as_text=True)
+    assert "Set-Cookie" not in held.headers
+    other = world["units"]["1栋 302"]
+    for url in (f"/board/units/{unit_id}/cancel-hold", f"/board/units/{other}/hold"):
+        moved = consultant.post(url, {})  # a plain form: the message waits for the board
+        assert moved.status_code == 302 and "Set-Cookie" in moved.headers
+    board = consultant.get(moved.headers["Location"]).get_data(as_text=True)
+    assert "已取消保留 1栋 301" in board and "已保留 1栋 302" in board
+
+
 def test_the_second_click_is_told_who_holds_the_unit(app, login_as):
     world = make_project(app)
     unit_id = world["units"]["1栋 301"]
