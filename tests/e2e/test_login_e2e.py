@@ -58,3 +58,13 @@ def test_htmx_audit_filter_swaps_rows_in_place(page, live_server):
     assert "action=login" in page.url
     shot(page, "audit-log")
     assert not page.csp_errors
+
+
+def test_the_test_browser_preloads_no_address_bar_popups(browser, page):
+    """The suite's Chromium opens no WebUI of its own beside the test's pages (the address
+    bar's popups cost a renderer per window): a new Chromium that renames the feature shows
+    here, not as a slower suite."""
+    page.goto("about:blank")
+    session = browser.new_browser_cdp_session()
+    targets = session.send("Target.getTargets")["targetInfos"]
+    assert [t["url"] for t in targets if t["type"] != "page"] == []

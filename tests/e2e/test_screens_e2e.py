@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.e2e import screens
-from tests.e2e.conftest import CHROMIUM, FLAGS, PRODUCTION_LIKE, SHOTS, login
+from tests.e2e.conftest import PRODUCTION_LIKE, SHOTS, launch_chromium, login
 from tests.foundation.test_contrast import contrast
 
 OFFICE = {"width": 1366, "height": 768}
@@ -82,7 +82,7 @@ def _office_sweep(live_server, roles, axe_seen):
     from playwright.sync_api import sync_playwright
     base, sweeps = live_server["url"], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch_chromium(playwright)
         for role in roles:
             context = _context(browser, OFFICE)
             page = context.new_page()
