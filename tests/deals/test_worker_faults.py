@@ -94,7 +94,7 @@ def _retry(port, unit_id, headers, form, seconds=20):
 def test_a_pdf_that_renders_forever_is_cut_short_and_blocks_nobody(app, office, engine_url,
                                                                    tmp_path):
     env = {"DATABASE_URL": engine_url, "ANCHANG_INSTANCE": str(tmp_path), "FAULT": "slow_pdf",
-           "PDF_TIMEOUT_SECONDS": "3"}
+           "PDF_TIMEOUT_SECONDS": "1.5"}
     with Server("tests.fixtures.fault_app:make_app()", workers=2, env=env) as server:
         cookie, _ = login(server.port, "liuqiang", PASSWORD)
         headers = {"Cookie": cookie}
@@ -107,7 +107,7 @@ def test_a_pdf_that_renders_forever_is_cut_short_and_blocks_nobody(app, office, 
 
         slow = threading.Thread(target=fetch_pdf)
         slow.start()
-        time.sleep(0.5)  # the PDF is rendering on one worker
+        time.sleep(0.3)  # the PDF is rendering on one worker
         waits = []
         while slow.is_alive() and len(waits) < 20:
             began = time.monotonic()
@@ -117,5 +117,5 @@ def test_a_pdf_that_renders_forever_is_cut_short_and_blocks_nobody(app, office, 
         slow.join(30)
     status, body, seconds = outcome[0]
     assert status == 503 and "文档生成超时" in body
-    assert 3 <= seconds < 10  # cut at PDF_TIMEOUT_SECONDS, not at gunicorn's 60 s
+    assert 1.5 <= seconds < 10  # cut at PDF_TIMEOUT_SECONDS, not at gunicorn's 60 s
     assert waits and max(waits) < 2  # the home page kept answering meanwhile
