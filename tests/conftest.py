@@ -133,8 +133,7 @@ _SHARED = _Shared()
 def _reset_pg(url):
     """Empty every table and restart the ids. DELETE, not TRUNCATE: on tables this small it
     is 50x cheaper (TRUNCATE makes new files for every table)."""
-    with psycopg.connect(url.replace("+psycopg", "")) as conn:
-        _empty_pg(conn)
+    _empty_pg(_maintenance(url))
     app = _SHARED.app(url)
     with app.app_context():
         try:
@@ -145,12 +144,31 @@ def _reset_pg(url):
             _db.session.remove()
 
 
+_MAINTENANCE = {}  # url -> this worker's connection for emptying and restoring
+
+
+def _maintenance(url):
+    """A connection kept for the worker's whole run (autocommit: each statement its own
+    transaction): opening one costs PostgreSQL about 9 ms, emptying the tables 1.4 ms. A
+    test that terminates the backends ends it too; the next call opens another."""
+    conn = _MAINTENANCE.get(url)
+    if conn is not None:
+        try:
+            conn.execute("SELECT 1")
+            return conn
+        except psycopg.Error:
+            conn.close()
+    conn = _MAINTENANCE[url] = psycopg.connect(url.replace("+psycopg", ""), autocommit=True)
+    return conn
+
+
 def _empty_pg(conn):
-    # As a replica would: no triggers (the audit log's append-only guard) nor FK checks.
-    conn.execute("SET session_replication_role = replica")
-    for table in reversed(_db.metadata.sorted_tables):
-        conn.execute(f'DELETE FROM "{table.name}"')
-    conn.execute("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+    """One round trip: as a replica would (no triggers, so neither the audit log's
+    append-only guard nor FK checks), every table emptied, every sequence restarted."""
+    deletes = "".join(f'DELETE FROM "{table.name}";'
+                      for table in reversed(_db.metadata.sorted_tables))
+    conn.execute("SET session_replication_role = replica;" + deletes +
+                 "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
                  "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'")
 
 
@@ -275,7 +293,8 @@ def _copy_database(url, place, save):
         shutil.copy(source, target)
         return
     tables = [t.name for t in _db.metadata.sorted_tables]
-    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+    conn = _maintenance(url)
+    with conn.transaction():  # restored whole or not at all
         if save:
             place.write_bytes(pickle.dumps({name: _copy_out(conn, name) for name in tables}))
             return
