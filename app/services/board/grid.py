@@ -230,17 +230,19 @@ def display_page(project_id, now=None):
             "summary": summary_of(data["rows"]), "letters": LETTERS}
 
 
-_HISTORY = (select(AuditLog.at, AuditLog.action, AuditLog.before, AuditLog.after,
-                   AuditLog.reason, User.display_name.label("name"))
-            .outerjoin(User, User.id == AuditLog.user_id)
-            .where(AuditLog.object_type == "unit", AuditLog.object_id == bindparam("unit"))
-            .order_by(AuditLog.id.desc()))
+_audit_t, _user_t = AuditLog.__table__, User.__table__
+_HISTORY = (select(_audit_t.c.at, _audit_t.c.action, _audit_t.c.before, _audit_t.c.after,
+                   _audit_t.c.reason, _user_t.c.display_name.label("name"))
+            .outerjoin(_user_t, _user_t.c.id == _audit_t.c.user_id)
+            .where(_audit_t.c.object_type == "unit", _audit_t.c.object_id == bindparam("unit"))
+            .order_by(_audit_t.c.id.desc()))
 
 
 def unit_history(unit_id, limit=None):
     """The unit's audit rows, newest first (the latest `limit`, or all), with the statuses
     they moved between."""
     query = _HISTORY.limit(limit) if limit else _HISTORY
+    db.session.flush()  # a Core read: audit rows the transaction added through the ORM first
     rows = db.session.execute(query, {"unit": str(unit_id)}).all()
     history = []
     for entry in rows:

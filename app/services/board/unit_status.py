@@ -319,14 +319,16 @@ def _read(project_id, unit_ids, held_only=False, holds_of=None):
             statement = _READ["units_and_holds"]
     else:
         params, statement = {"pid": project_id}, _READ["held_all" if held_only else "all"]
+    db.session.flush()  # a Core read: what the transaction added through the ORM first
     return [SimpleNamespace(**row._mapping) for row in db.session.execute(statement, params)]
 
 
 def _read_statement(by_ids, held_only, count_holds=False):
     """The units' rows with their building and holder names, built once per shape."""
+    building_t, user_t = Building.__table__, User.__table__
     columns = [unit_t.c.id, unit_t.c.unit_no, unit_t.c.status, unit_t.c.held_by_id,
                unit_t.c.hold_expires_at, unit_t.c.hold_extended, unit_t.c.prior_status,
-               Building.name.label("building"), User.display_name.label("holder")]
+               building_t.c.name.label("building"), user_t.c.display_name.label("holder")]
     if count_holds:
         mine, building = unit_t.alias("mine"), Building.__table__.alias("mine_building")
         columns.append(
@@ -337,9 +339,9 @@ def _read_statement(by_ids, held_only, count_holds=False):
                    mine.c.hold_expires_at > bindparam("now"))
             .scalar_subquery().label("open_holds"))
     query = (select(*columns)
-             .join(Building, Building.id == unit_t.c.building_id)
-             .outerjoin(User, User.id == unit_t.c.held_by_id)
-             .where(Building.project_id == bindparam("pid")))
+             .join(building_t, building_t.c.id == unit_t.c.building_id)
+             .outerjoin(user_t, user_t.c.id == unit_t.c.held_by_id)
+             .where(building_t.c.project_id == bindparam("pid")))
     if by_ids:
         query = query.where(unit_t.c.id.in_(bindparam("ids", expanding=True)))
     if held_only:
