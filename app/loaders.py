@@ -87,7 +87,9 @@ def enter_project(user):
     kept = g.get("member_roles")  # read with the user (app.services.auth.load_user)
     roles = kept[1] if kept and kept[0] == user.id else member_roles(user)
     g.member_roles = (user.id, roles)  # the topbar's project switcher asks again
-    project = g.current_project = _project_for(user, roles)
+    live = g.pop("live_projects", None)  # read with the user too: the chosen and the first
+    project = g.current_project = (_chosen_or_first(user, roles, live[1])
+                                   if live and live[0] == user.id else _project_for(user, roles))
     role = roles.get(project.id) if project is not None else None
     if role and role != user.role:
         # This request's role, not a change to the account: nothing is flushed.
@@ -137,6 +139,19 @@ def _project_for(user, roles=None):
     if chosen:
         project = db.session.scalar(_LIVE[shape, "chosen"], {**params, "id": chosen})
     return project or db.session.scalar(_LIVE[shape, "first"], params)
+
+
+def _chosen_or_first(user, roles, live):
+    """_project_for from the live projects load_user read: the chosen one if the user may see
+    it, else the first they may see (the SQL there picked it by the same rule)."""
+    def may_open(project_id):
+        return user.admin_rights or not roles or project_id in roles
+
+    chosen = session.get("project_id")
+    if chosen in live and may_open(chosen):
+        return live[chosen]
+    first = [project for project_id, project in live.items() if project_id != chosen]
+    return first[0] if first and may_open(first[0].id) else None
 
 
 def _live_statement(members, pick):

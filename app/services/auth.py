@@ -2,11 +2,11 @@
 import time
 from typing import NamedTuple
 
-from flask import current_app, g
-from sqlalchemy import bindparam, select
+from flask import current_app, g, session
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 
 from app.extensions import db
-from app.models import LoginAttempt, ProjectMember, User
+from app.models import LoginAttempt, Project, ProjectMember, User
 from app.policy import roles_allow
 from app.services import audit, login_throttle
 from app.services.clock import now
@@ -111,21 +111,45 @@ def _active_users():
 def load_user(session_id):
     """Flask-Login loader: 'id:version' must match the user's current version.
 
-    One statement reads the user with their memberships (one row each): the request's
-    project and role are worked out from them next (app.loaders.enter_project)."""
+    One statement reads the user with their memberships (one row each) and the live projects
+    the request may be about: the one chosen in the switcher and the first the user may see.
+    The request's project and role are worked out from them next (app.loaders.enter_project),
+    with no second statement."""
     parsed = _parse_session_id(session_id)
     if parsed is None:
         return None
     user_id, version = parsed
-    rows = db.session.execute(_USER_AND_MEMBERSHIPS, {"id": user_id}).all()
+    chosen = session.get("project_id")
+    rows = db.session.execute(_USER_AND_MEMBERSHIPS, {
+        "id": user_id, "chosen": chosen if type(chosen) is int else None}).all()
     user = rows[0][0] if rows else None
     if user is None or not user.active or user.session_version != version:
         return None
     g.member_roles = (user.id, {row.project_id: row.role for row in rows
                                 if row.project_id is not None})
+    g.live_projects = (user.id, {row.Project.id: row.Project for row in rows
+                                 if row.Project is not None})
     return user
 
 
-_USER_AND_MEMBERSHIPS = (select(User, ProjectMember.project_id, ProjectMember.role)
-                         .outerjoin(ProjectMember, ProjectMember.user_id == User.id)
-                         .where(User.id == bindparam("id")))
+def _user_and_memberships():
+    """The user, a row per membership, each with the chosen live project and the first live
+    project the user may see (app.loaders.visible_projects, in SQL: an admin or an account
+    in no project sees every project, a member their projects)."""
+    mine, live = ProjectMember.__table__.alias("mine"), Project.__table__.alias("live")
+    every_project = or_(User.role == "admin", User.is_admin.is_(True),
+                        ~exists().where(mine.c.user_id == User.id).correlate(User))
+    first = (select(func.min(live.c.id))
+             .where(live.c.archived_at.is_(None),
+                    or_(every_project,
+                        live.c.id.in_(select(mine.c.project_id)
+                                      .where(mine.c.user_id == User.id).correlate(User))))
+             .correlate(User).scalar_subquery())
+    return (select(User, ProjectMember.project_id, ProjectMember.role, Project)
+            .outerjoin(ProjectMember, ProjectMember.user_id == User.id)
+            .outerjoin(Project, and_(Project.archived_at.is_(None),
+                                     or_(Project.id == bindparam("chosen"), Project.id == first)))
+            .where(User.id == bindparam("id")))
+
+
+_USER_AND_MEMBERSHIPS = _user_and_memberships()

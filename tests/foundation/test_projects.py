@@ -1,6 +1,6 @@
 """Projects: an admin creates, edits and archives them; memberships decide who sees which
 project and with which role; another project's objects are a 404."""
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.models import AuditLog, Project, ProjectMember, Unit, UnitStatus
@@ -110,3 +110,43 @@ def test_admin_adds_and_removes_members_with_a_role(app, login_as, make_user):
     admin.post(f"{page}/members/{staff}/remove", page=page)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ProjectMember)) == 0
+
+
+def test_the_chosen_project_gives_way_when_the_user_may_no_longer_open_it(app, login_as):
+    """The user's project is read with the user (one statement): the one chosen in the
+    switcher while they may open it, else the first live project they may open."""
+    first = make_project(app, buildings=(("1栋", 1, 1),))
+    second = make_project(app, buildings=(("1栋", 1, 1),), code="O")
+    one, two = first["units"]["1栋 101"], second["units"]["1栋 101"]
+    user = login_as("consultant")
+    admin = login_as("admin")
+    only_second = login_as("consultant", username="only2")
+    _member(app, only_second.user_id, second["project"], "secretary")
+    _member(app, user.user_id, first["project"], "consultant")
+    _member(app, user.user_id, second["project"], "consultant")
+    assert [only_second.get(f"/board/unit?unit={unit}").status_code
+            for unit in (one, two)] == [404, 200]  # others' memberships count for nothing
+
+    def opens():
+        return [user.get(f"/board/unit?unit={unit}").status_code for unit in (one, two)]
+
+    assert opens() == [200, 404]  # nothing chosen: the first project
+    user.post("/project", {"project_id": second["project"]})
+    assert opens() == [404, 200]
+    with app.app_context():  # taken out of the chosen project: back to the first
+        db.session.execute(delete(ProjectMember).where(
+            ProjectMember.user_id == user.user_id,
+            ProjectMember.project_id == second["project"]))
+        db.session.commit()
+    assert opens() == [200, 404]
+    _member(app, user.user_id, second["project"], "consultant")
+    assert opens() == [404, 200]  # a member again: the choice still stands
+    admin.get("/admin/projects")
+    admin.post(f"/admin/projects/{second['project']}/archive", {"archived": "1"})
+    assert opens() == [200, 404]  # the chosen project archived
+    admin.post(f"/admin/projects/{first['project']}/archive", {"archived": "1"})
+    assert [user.get(f"/board/unit?unit={unit}").status_code for unit in (one, two)] == [404, 404]
+    admin.post(f"/admin/projects/{second['project']}/archive", {"archived": "0"})
+    assert opens() == [404, 200]
+    admin_opens = [admin.get(f"/board/unit?unit={unit}").status_code for unit in (one, two)]
+    assert admin_opens == [404, 200]  # an admin sees every live project: the first is `second`
