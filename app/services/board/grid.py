@@ -238,10 +238,16 @@ _HISTORY = (select(_audit_t.c.at, _audit_t.c.action, _audit_t.c.before, _audit_t
             .order_by(_audit_t.c.id.desc()))
 
 
+@lru_cache(maxsize=8)
+def _history_latest(limit):
+    """_HISTORY's latest `limit` rows, built once per limit: the panel asks after every move."""
+    return _HISTORY.limit(limit)
+
+
 def unit_history(unit_id, limit=None):
     """The unit's audit rows, newest first (the latest `limit`, or all), with the statuses
     they moved between."""
-    query = _HISTORY.limit(limit) if limit else _HISTORY
+    query = _history_latest(limit) if limit else _HISTORY
     db.session.flush()  # a Core read: audit rows the transaction added through the ORM first
     rows = db.session.execute(query, {"unit": str(unit_id)}).all()
     history = []
