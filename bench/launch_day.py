@@ -81,9 +81,16 @@ def make_app():
     Logging in 200 consultants at full argon2 cost takes minutes on a shared 2-core machine
     and the password cost is not what this measures (the tests do the same)."""
     from app import create_app
+    from app.policy import require
     from app.services import auth
     auth.needs_rehash = lambda _hash: False
-    return create_app()
+    app = create_app()
+    # The floor under every move, for the probe: a POST that passes what a hold passes (the
+    # session with its user and project, CSRF, the role check, the security headers) and
+    # then does nothing. Only this bench's app has it.
+    app.add_url_rule("/bench/floor", "bench_floor", require("unit.hold")(lambda: ""),
+                     methods=["POST"])
+    return app
 
 
 def fresh_database(engine):
@@ -372,18 +379,24 @@ def probe(port, pid, session, tag, unit, hello_ms):
               f"{cpu / (time.time() - began):.2f} cores", flush=True)
     moves = {**headers, "X-CSRFToken": token,
              "Content-Type": "application/x-www-form-urlencoded"}
-    spent = {"hold": 0.0, "release": 0.0}
+    spent = {"hold": 0.0, "release": 0.0, "floor": 0.0}
     for _ in range(100):
-        for name, path in (("hold", "hold"), ("release", "cancel-hold")):
+        for name, path in (("hold", f"/board/units/{unit}/hold"),
+                           ("release", f"/board/units/{unit}/cancel-hold"),
+                           ("floor", "/bench/floor")):
             before = cpu_seconds(pid)
-            status, _, _ = request(port, "POST", f"/board/units/{unit}/{path}", moves, "")
+            status, _, _ = request(port, "POST", path, moves, "")
             spent[name] += cpu_seconds(pid) - before
             assert status == 200, f"probe {name}: {status}"
     for name, cpu in spent.items():
         costs[name] = cpu / 100 * 1000
+        what = ("goal for a hold ≤ 4" if name != "floor" else
+                "a POST that passes a hold's checks and does nothing: the floor under it")
         print(f"   probe {name:<22} {costs[name]:5.1f} ms server CPU each "
-              f"({costs[name] / hello_ms:4.1f} hello-world requests; goal for a hold ≤ 4)",
-              flush=True)
+              f"({costs[name] / hello_ms:4.1f} hello-world requests; {what})", flush=True)
+    print(f"   probe a hold's own work     {costs['hold'] - costs['floor']:5.1f} ms "
+          f"({(costs['hold'] - costs['floor']) / hello_ms:4.1f} hello) above the floor",
+          flush=True)
     return costs
 
 
