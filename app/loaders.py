@@ -148,6 +148,7 @@ def _chosen_or_first(user, roles, live):
         return user.admin_rights or not roles or project_id in roles
 
     chosen = session.get("project_id")
+    chosen = chosen if type(chosen) is int else None  # as load_user read it
     if chosen in live and may_open(chosen):
         return live[chosen]
     first = [project for project_id, project in live.items() if project_id != chosen]
