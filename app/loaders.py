@@ -134,7 +134,7 @@ def _visible(user, roles=None):
 
 def _project_for(user, roles=None):
     params, shape = _visible(user, roles)
-    chosen = session.get("project_id") if has_request_context() else None
+    chosen = _chosen_id()
     project = None
     if chosen:
         project = db.session.scalar(_LIVE[shape, "chosen"], {**params, "id": chosen})
@@ -144,15 +144,22 @@ def _project_for(user, roles=None):
 def _chosen_or_first(user, roles, live):
     """_project_for from the live projects load_user read: the chosen one if the user may see
     it, else the first they may see (the SQL there picked it by the same rule)."""
-    def may_open(project_id):
-        return user.admin_rights or not roles or project_id in roles
+    params, shape = _visible(user, roles)  # the rule _project_for's statements apply
 
-    chosen = session.get("project_id")
-    chosen = chosen if type(chosen) is int else None  # as load_user read it
+    def may_open(project_id):
+        return shape == "all" or project_id in params["ids"]
+
+    chosen = _chosen_id()
     if chosen in live and may_open(chosen):
         return live[chosen]
     first = [project for project_id, project in live.items() if project_id != chosen]
     return first[0] if first and may_open(first[0].id) else None
+
+
+def _chosen_id():
+    """The project chosen in the switcher (session), as an id; load_user reads it the same way."""
+    chosen = session.get("project_id") if has_request_context() else None
+    return chosen if type(chosen) is int else None
 
 
 def _live_statement(members, pick):
