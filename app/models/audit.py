@@ -10,8 +10,9 @@ class AuditLog(db.Model):
     """
 
     __tablename__ = "audit_log"
-    # A unit's (or any object's) history is read by object: the board's unit panel.
-    __table_args__ = (db.Index("ix_audit_log_object", "object_type", "object_id"),)
+    # A unit's (or any object's) history is read by object, newest first (id): the board's
+    # unit panel after every move.
+    __table_args__ = (db.Index("ix_audit_log_object", "object_type", "object_id", "id"),)
 
     id = db.Column(db.Integer, primary_key=True)
     at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)

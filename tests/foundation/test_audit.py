@@ -144,3 +144,21 @@ def test_a_unit_move_reads_as_its_status_change_without_the_boards_counter(app, 
     page = login_as("manager").get("/admin/audit?action=unit_hold").get_data(as_text=True)
     assert "可售" in page and "保留" in page
     assert "销控表版本" not in page  # an internal counter, kept in the row, not a change to read
+
+
+def test_a_units_latest_history_is_read_from_the_index_without_sorting_its_rows(db):
+    """The unit panel after every move reads a unit's newest audit rows. On PostgreSQL an
+    index on (object_type, object_id) alone left every row of the unit to be sorted by id
+    (a unit held and let go all day has hundreds): the index carries id as well."""
+    from app.services.board.grid import _history_latest
+    statement = _history_latest(11).params(unit="7").compile(
+        db.engine, compile_kwargs={"literal_binds": True})
+    if db.engine.dialect.name == "sqlite":
+        plan = " ".join(str(row[-1]) for row in db.session.execute(
+            text(f"EXPLAIN QUERY PLAN {statement}")))
+        assert "ix_audit_log_object" in plan and "TEMP B-TREE" not in plan, plan
+        return
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(row[0] for row in db.session.execute(
+        text(f"EXPLAIN {statement}")))
+    assert "ix_audit_log_object" in plan and "Sort" not in plan, plan
