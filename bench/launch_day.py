@@ -358,15 +358,19 @@ def page_tag(port, path, cookie):
     return re.search(rb'data-etag="([^"]+)"', page).group(1).replace(b"&#34;", b'"').decode()
 
 
-def probe(port, pid, session, tag, unit, hello_ms):
-    """What one request of each kind costs the server, measured alone: polls from 16 clients
-    for 4 s, then one consultant holding and letting go a unit 100 times in a row. Each cost
-    is also given in bare-Flask hello-world requests (`hello_ms`, the same run's)."""
+def probe(port, pid, sessions, tag, units, hello):
+    """What one request of each kind costs the server: polls from 16 clients for 4 s, one
+    consultant holding and letting go a unit 100 times in a row, then 16 consultants doing
+    so at once, each with their own unit, for 4 s. Each cost is also given in bare-Flask
+    hello-world requests of the same run (`hello`), measured the same way: a request sent
+    alone against a hello-world sent alone, a request in a stream against hello-worlds in a
+    stream (a request alone costs more: its worker wakes for it)."""
     from bench.harness import load
-    cookie, token = session
+    cookie, token = sessions[0]
     project, version, layout, expired = tag.strip('"').split(".")
     behind = f'"{project}.{max(0, int(version) - 20)}.{layout}.{expired}"'  # 20 changes back
     headers = {"Cookie": cookie, "HX-Request": "true"}
+    stream, alone = hello["cpu_ms"], hello["alone_ms"]
     costs = {}
     for name, etag in (("poll, 20 changes", behind), ("poll, unchanged (304)", tag)):
         before, began = cpu_seconds(pid), time.time()
@@ -375,32 +379,65 @@ def probe(port, pid, session, tag, unit, hello_ms):
         cpu = cpu_seconds(pid) - before
         costs[name] = cpu / max(1, figures["requests"]) * 1000
         print(f"   probe {name:<22} {figures['rps']:6.0f} req/s alone, "
-              f"{costs[name]:5.1f} ms server CPU each ({costs[name] / hello_ms:4.1f} hello), "
+              f"{costs[name]:5.1f} ms server CPU each ({costs[name] / stream:4.1f} hello), "
               f"{cpu / (time.time() - began):.2f} cores", flush=True)
-    moves = {**headers, "X-CSRFToken": token,
-             "Content-Type": "application/x-www-form-urlencoded"}
-    spent = {"hold": 0.0, "release": 0.0, "floor": 0.0}
+
+    def moves(session):
+        return {"Cookie": session[0], "HX-Request": "true", "X-CSRFToken": session[1],
+                "Content-Type": "application/x-www-form-urlencoded"}
+
+    paths = {"hold": "/board/units/{}/hold", "release": "/board/units/{}/cancel-hold",
+             "floor": "/bench/floor"}
+    spent = dict.fromkeys(paths, 0.0)
     for _ in range(100):
-        for name, path in (("hold", f"/board/units/{unit}/hold"),
-                           ("release", f"/board/units/{unit}/cancel-hold"),
-                           ("floor", "/bench/floor")):
+        for name, path in paths.items():
             before = cpu_seconds(pid)
-            status, _, _ = request(port, "POST", path, moves, "")
+            status, _, _ = request(port, "POST", path.format(units[0]), moves(sessions[0]), "")
             spent[name] += cpu_seconds(pid) - before
             assert status == 200, f"probe {name}: {status}"
     for name, cpu in spent.items():
         costs[name] = cpu / 100 * 1000
         what = ("goal for a hold ≤ 4" if name != "floor" else
                 "a POST that passes a hold's checks and does nothing: the floor under it")
-        print(f"   probe {name:<22} {costs[name]:5.1f} ms server CPU each "
-              f"({costs[name] / hello_ms:4.1f} hello-world requests; {what})", flush=True)
+        print(f"   probe {name:<22} {costs[name]:5.1f} ms server CPU each alone "
+              f"({costs[name] / alone:4.1f} hello-world requests alone; {what}; against "
+              f"hello-worlds in a stream, as earlier runs put it: {costs[name] / stream:4.1f})",
+              flush=True)
     print(f"   probe a hold's own work     {costs['hold'] - costs['floor']:5.1f} ms "
-          f"({(costs['hold'] - costs['floor']) / hello_ms:4.1f} hello) above the floor",
+          f"({(costs['hold'] - costs['floor']) / alone:4.1f} hello alone) above the floor",
           flush=True)
+    for name, steps in (("moves in a stream", ("hold", "release")),
+                        ("floor in a stream", ("floor",))):
+        clients = [(moves(sessions[i]), [paths[step].format(unit) for step in steps])
+                   for i, unit in enumerate(units)]
+        costs[name] = stream_cost(port, pid, clients)
+        print(f"   probe {name:<22} {costs[name]:5.1f} ms server CPU each, {len(units)} "
+              f"consultants at once ({costs[name] / stream:4.1f} hello-world requests in a "
+              "stream)", flush=True)
     return costs
 
 
-HELLO_MS = [1.0]  # a hello-world request's server CPU in ms, measured first in main()
+def stream_cost(port, pid, clients, seconds=4):
+    """Server CPU in ms per request while each client (headers, its POST paths) posts its
+    paths in turn, all at once, for `seconds`."""
+    counted = [0] * len(clients)
+    stop = time.time() + seconds
+
+    def client(i):
+        headers, paths = clients[i]
+        while time.time() < stop:
+            for path in paths:
+                status, _, _ = request(port, "POST", path, headers, "")
+                assert status == 200, f"probe {path}: {status}"
+                counted[i] += 1
+
+    before = cpu_seconds(pid)
+    with ThreadPoolExecutor(len(clients)) as pool:
+        list(pool.map(client, range(len(clients))))
+    return (cpu_seconds(pid) - before) / max(1, sum(counted)) * 1000
+
+
+HELLO = {}  # a hello-world request's server CPU in ms, measured first in main()
 
 
 def run_engine(engine, seconds, workers, spy=False):
@@ -424,7 +461,7 @@ def run_engine(engine, seconds, workers, spy=False):
                              f"/launch-hall/{ids['display']}")}
         tag = tags["/board?building=1"]
         print(f"   {len(sessions) + len(desks)} logins done", flush=True)
-        costs = probe(port, server.proc.pid, sessions[0], tag, released[-1], HELLO_MS[0])
+        costs = probe(port, server.proc.pid, sessions, tag, released[-16:], HELLO)
         print("   the rush starts", flush=True)
         recorder, truth = Recorder(), Truth(read_version)
         staleness = ({}, threading.Lock())
@@ -522,11 +559,12 @@ def main():
     print(f"launch-day benchmark: {BUILDINGS * FLOORS * STACKS} units, {RELEASED} released, "
           f"{CONSULTANTS} consultants ({HOT_CLIENTS} on {HOT_UNITS} units), {BOARDS} boards "
           f"polling every 2 s, {seconds} s per engine, gunicorn {args.workers} sync workers")
-    hello = hello_baseline(5 if args.quick else 10, 16, workers=args.workers)
-    HELLO_MS[0] = hello["cpu_ms"]
+    hello = hello_baseline(5 if args.quick else 10, 16, workers=args.workers, alone=300)
+    HELLO.update(hello)
     print(f"   bare Flask hello-world: {hello['rps']:.0f} req/s, p50 {hello['p50']:.1f} ms, "
           f"p99 {hello['p99']:.1f} ms, {hello['cpu_ms']:.2f} ms server CPU each "
-          "(16 clients, same server settings)", flush=True)
+          f"(16 clients, same server settings); {hello['alone_ms']:.2f} ms each sent alone",
+          flush=True)
     lines, failed = [], False
     for engine in args.engines.split(","):
         line, errors, double = run_engine(engine.strip(), seconds, args.workers, args.spy)
