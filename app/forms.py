@@ -44,6 +44,17 @@ class Form(FlaskForm):
             return CHINESE
 
 
+class TokenInPageForm(Form):
+    """A form whose page carries the session's CSRF token itself (csrf_token() in a hidden
+    input, or htmx's X-CSRFToken header): the app-wide check (CSRFProtect, before every
+    unsafe request's view) is its only one. The board's move forms are posted on launch
+    day hundreds of times a minute; checking the same token twice cost each move its HMAC
+    and a second token's making."""
+
+    class Meta:
+        csrf = False
+
+
 def choices(pairs):
     """Select options from (value, label) pairs or a {value: label} mapping."""
     items = pairs.items() if hasattr(pairs, "items") else pairs

@@ -150,6 +150,30 @@ def test_a_hold_from_the_panel_is_one_transaction_of_a_few_statements(app, login
     assert work[-1].lstrip().upper().startswith("SELECT") and "audit_log" in work[-1]
 
 
+def test_a_move_without_the_csrf_token_is_refused_and_changes_nothing(app, login_as):
+    """The move forms leave the token to the app-wide check (one check per request, not
+    two): a move without it, as a form or from htmx, is still refused before anything moves."""
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    consultant = login_as("consultant", display_name="王芳")
+    consultant.get("/board")
+    manager = login_as("manager")
+    manager.get("/board")
+    with app.app_context():
+        before = audit_count()
+    for htmx in (False, True):
+        refused = consultant.post(f"/board/units/{unit_id}/hold", {"hold-reason": "x"},
+                                  htmx=htmx, csrf=False)
+        assert refused.status_code == 400 and "安全令牌" in refused.get_data(as_text=True)
+    refused = manager.post(f"/board/units/{unit_id}/withhold", {"withhold-reason": "样板间"},
+                           htmx=True, csrf=False)
+    assert refused.status_code == 400
+    with app.app_context():
+        assert db.session.get(Unit, unit_id).status == S.AVAILABLE
+        assert audit_count() == before
+    assert consultant.post(f"/board/units/{unit_id}/hold", {}, htmx=True).status_code == 200
+
+
 def test_a_move_shows_its_message_without_sending_the_session_again(app, login_as):
     """An htmx move flashes its message and the same answer shows it: the session ends as it
     began, so no cookie is signed and sent. A message that waits for the next page (a

@@ -2,22 +2,22 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import Form
+from app.forms import Form, TokenInPageForm
 
 
-class ReasonForm(Form):
+class ReasonForm(TokenInPageForm):
     """A move with an optional reason (保留, 取消保留, 销控, 推售)."""
 
     reason = StringField("原因", validators=[Optional(),
                                              Length(max=200, message="原因最多 200 字")])
 
 
-class ExtendHoldForm(Form):
+class ExtendHoldForm(TokenInPageForm):
     reason = StringField("延长原因", validators=[DataRequired("请填写延长原因"),
                                              Length(max=200, message="原因最多 200 字")])
 
 
-class BlockForm(Form):
+class BlockForm(TokenInPageForm):
     """销控 or 推售 of a whole floor (floor given) or a whole building (滚动释放)."""
 
     floor = IntegerField("楼层", validators=[Optional()])
