@@ -2,6 +2,7 @@
 registers the office keeps (定金 / 认购 / 签约 / 回款明细) and with the test's own record of
 the deals it made through the deals services, on a generated project at a frozen instant."""
 import io
+import re
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
@@ -9,10 +10,12 @@ from decimal import Decimal
 import pytest
 import time_machine
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from app.services.clock import day_bounds
 from app.services.customers.visit_stats import period_bounds
 from app.services.deals import registers
+from app.services.money import format_money
 from app.services.reports import collection_stats, consultant_stats, dashboard, deal_stats, funnel
 from tests.fixtures.customers import browser_for
 from tests.fixtures.reports import NOW, TODAY, generate
@@ -48,6 +51,7 @@ def test_the_project_has_deals_in_every_state(world):
 
 def test_dashboard_deal_figures_equal_the_registers(db, world):
     deals, project = world["deals"], world["project"]
+    credited = []
     for kind, day in PERIODS:
         first, last = period_bounds(kind, day)
         start, end = _bounds(first, last)
@@ -82,6 +86,16 @@ def test_dashboard_deal_figures_equal_the_registers(db, world):
                                        if st == "confirmed" and start <= at < end), ZERO)
         assert col["due"] == sum((a for due, a, _c in deals["instalments"].values()
                                   if first <= due <= last), ZERO)
+        # the part of it a confirmed deposit already covers (定金抵扣), as 按月回款 shows it
+        assert col["credited"] == sum((deals["credited"][iid] for iid, (due, _a, _c)
+                                       in deals["instalments"].items()
+                                       if first <= due <= last), ZERO)
+        if kind == "month":
+            with time_machine.travel(NOW, tick=False):
+                month, = collection_stats.by_month(project, first, first)
+            assert (col["due"], col["credited"]) == (month.scheduled, month.credited)
+        credited.append(col["credited"])
+    assert any(credited)  # some period's instalments were partly covered by a deposit
     with time_machine.travel(NOW, tick=False):
         figures = dashboard.period_figures(project)
     assert figures["month"]["subscriptions"]["amount"] >= figures["day"]["subscriptions"][
@@ -181,8 +195,20 @@ def test_the_pages_show_and_export_the_deal_figures(app, world):
         ageing_page = manager.get("/reports/collections")
         ageing_xlsx = manager.get("/reports/collections.xlsx")
         people_xlsx = manager.get("/reports/consultants.xlsx?period=month")
+        sales = manager.get("/reports/sales?period=month&day=2026-11-23")
+        sales_pdf = manager.get("/reports/sales.pdf?period=month&day=2026-11-23")
         with app.app_context():
             ageing = collection_stats.ageing(world["project"])
+            month = deal_stats.collections(world["project"], [_bounds(
+                *period_bounds("month", TODAY))])[0]
+    # what fell due this month, and the part of it a deposit covers (定金抵扣), as 按月回款
+    assert month["credited"] > 0
+    due, credited = format_money(month["due"]), format_money(month["credited"])
+    dashboard_rows = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", home.text))
+    assert re.search(rf"其中定金抵扣 (\S+ ){{2}}{re.escape(credited)}", dashboard_rows)
+    assert f"到期应收 {due}(其中定金抵扣 {credited})" in sales.text
+    text = PdfReader(io.BytesIO(sales_pdf.data)).pages[0].extract_text().replace("\n", "")
+    assert f"到期应收 {due},其中定金抵扣 {credited}" in text
     assert "认购金额" in home.text and "逾期回款" in home.text and "违约" in home.text
     assert funnel_page.status_code == 200 and "转化漏斗" in funnel_page.text
     assert '<svg class="chart"' in funnel_page.text

@@ -108,7 +108,9 @@ def _deal_note(deals):
     return (f"定金 {dep['count']} 笔(已确认 {format_money(dep['confirmed'])});"
             f"认购 {sub['count']} 套 {format_money(sub['amount'])};"
             f"签约 {con['count']} 套 {format_money(con['amount'])};"
-            f"回款 {format_money(col['received'])}(到期应收 {format_money(col['due'])})")
+            f"回款 {format_money(col['received'])}(到期应收 {format_money(col['due'])}"
+            + (f",其中定金抵扣 {format_money(col['credited'])}" if col["credited"] else "")
+            + ")")
 
 
 @bp.route("/sales.xlsx")

@@ -85,16 +85,21 @@ def contracts(project_id, periods):
 
 def collections(project_id, periods):
     """Per period: 回款 received (confirmed), awaiting finance, and instalments falling due
-    on contracts in force (a 退房 owes nothing, as in the ageing)."""
+    on contracts in force (a 退房 owes nothing, as in the ageing), with the part of them a
+    confirmed deposit covers (定金抵扣: never 回款, shown beside what fell due as the 按月回款
+    table shows it)."""
     received, pending = _confirmed_and_pending(Payment, project_id, periods)
     days = [(local(start).date(), local(end).date()) for start, end in periods]
-    due_row = db.session.execute(select(*_bucketed(Instalment.due_date, days, Instalment.amount))
-                                 .join(Contract)
-                                 .where(Contract.project_id == project_id, in_force())).one()
-    due = _unpack(due_row, days)
+    n = len(days)
+    credited_sums = _bucketed(Instalment.due_date, days, Instalment.credited)[n:]
+    due_row = db.session.execute(
+        select(*_bucketed(Instalment.due_date, days, Instalment.amount), *credited_sums)
+        .join(Contract).where(Contract.project_id == project_id, in_force())).one()
+    due = _unpack(due_row[:2 * n], days)
+    credited = [from_fen(fen) for fen in due_row[2 * n:]]
     return [{"received": r["amount"], "received_count": r["count"], "pending": p["amount"],
-             "due": d["amount"], "due_count": d["count"]}
-            for r, p, d in zip(received, pending, due, strict=True)]
+             "due": d["amount"], "due_count": d["count"], "credited": c}
+            for r, p, d, c in zip(received, pending, due, credited, strict=True)]
 
 
 class DealPrices:
