@@ -3,7 +3,8 @@
 A line is money owed to one payee for one deal (the deposit that started it). Its amount is
 never edited and no line is deleted: a cancelled accrual gets an offsetting line, a paid one
 a 追回 (claw-back) line, so the sum of a payee's lines is what they are owed now. Only the
-status moves (app/services/record_status.py): 应计 → 可结算 → 已审批 → 已发放.
+status moves (app/services/record_status.py): 应计 → 可结算 → 已审批 → 已发放; a 追回 line
+starts 待追回 and becomes 已追回 when finance records the money coming back.
 """
 from sqlalchemy import CheckConstraint
 
@@ -26,13 +27,14 @@ class LineStatus:
     PAYABLE = "payable"
     APPROVED = "approved"
     PAID = "paid"
-    CLAWBACK = "clawback"
+    RECOVERING = "recovering"  # 待追回: paid and no longer owed, the money not yet back
+    CLAWBACK = "clawback"  # 已追回: finance recorded the money coming back
     CANCELLED = "cancelled"
 
-    ALL = (ACCRUED, PAYABLE, APPROVED, PAID, CLAWBACK, CANCELLED)
+    ALL = (ACCRUED, PAYABLE, APPROVED, PAID, RECOVERING, CLAWBACK, CANCELLED)
     UNPAID = (ACCRUED, PAYABLE, APPROVED)
     LABELS = {ACCRUED: "应计", PAYABLE: "可结算", APPROVED: "已审批", PAID: "已发放",
-              CLAWBACK: "已追回", CANCELLED: "已取消"}
+              RECOVERING: "待追回", CLAWBACK: "已追回", CANCELLED: "已取消"}
 
 
 LINE_KINDS = {"accrual": "计提", "offset": "冲销", "clawback": "追回", "adjustment": "补差"}
@@ -100,8 +102,8 @@ class CommissionLine(db.Model):
         CheckConstraint("amount <> 0", name="amount_not_zero"),
         CheckConstraint("payee_kind IN ('consultant', 'channel', 'staff', 'broker')",
                         name="payee_kind_known"),
-        CheckConstraint("status IN ('accrued', 'payable', 'approved', 'paid', 'clawback',"
-                        " 'cancelled')", name="status_known"),
+        CheckConstraint("status IN ('accrued', 'payable', 'approved', 'paid', 'recovering',"
+                        " 'clawback', 'cancelled')", name="status_known"),
         db.Index("ix_commission_line_project_id_payee", "project_id", "payee_key"),
     )
 
@@ -128,6 +130,8 @@ class CommissionLine(db.Model):
     batch_id = db.Column(db.ForeignKey("commission_batch.id"), index=True)
     approved_by_id = db.Column(db.ForeignKey("user.id"))
     approved_at = db.Column(UTCDateTime)
+    # who recorded the money moving, when, and how: paid out (已发放), or, on a 追回 line,
+    # come back (已追回: paid_on is the day it came back)
     paid_by_id = db.Column(db.ForeignKey("user.id"))
     paid_at = db.Column(UTCDateTime)
     paid_on = db.Column(db.Date)

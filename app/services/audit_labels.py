@@ -102,7 +102,8 @@ _ACTIONS = {
     "staff_referrer_set": "登记内部员工推荐", "commission_accrued": "计提佣金",
     "commission_offset": "冲销佣金", "commission_clawback": "追回佣金",
     "commission_payable": "佣金可结算", "commission_approved": "审批提成",
-    "commission_paid": "发放佣金", "commission_cancelled": "取消佣金",
+    "commission_paid": "发放佣金", "commission_recovered": "登记追回佣金",
+    "commission_cancelled": "取消佣金",
     "commission_batch_approved": "提成审批(批次)", "commissions_exported": "导出佣金报表",
 }
 
@@ -215,7 +216,8 @@ _VALUES = {
     # the kinds of opening sheets 期初数据
     "customers": "期初客户", "deals": "期初成交", "users": "员工账号",
     # commissions 佣金: line statuses and kinds, payees, 业态, when payable
-    "accrued": "应计", "payable": "可结算", "clawback": "已追回", "accrual": "计提",
+    "accrued": "应计", "payable": "可结算", "recovering": "待追回", "clawback": "已追回",
+    "deducted": "从应发佣金中扣回", "accrual": "计提",
     "offset": "冲销", "adjustment": "补差", "channel": "渠道公司", "staff": "内部员工推荐",
     "high_rise": "小高层", "garden": "洋房", "villa": "别墅(180-300万)",
     "grand_villa": "别墅(300万以上)", "shop": "商铺", "rate": "按比例", "amount": "固定金额",

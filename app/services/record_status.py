@@ -185,6 +185,11 @@ MOVES[CommissionLine] = {  # 佣金: accrued at 认购, payable when the money i
                 "只有财务可以发放佣金", conflict="该佣金已发放过或已取消,请刷新",
                 stamp=("paid_by_id", "paid_at"),
                 shows=("amount", "paid_on", "pay_method", "pay_reference")),
+    # 追回: the money of a 追回 line came back (returned, or kept from a later payout)
+    "recover": Move((L.RECOVERING,), L.CLAWBACK, "commission_recovered", "commission.pay",
+                    "只有财务可以登记追回", conflict="该追回已登记过,请刷新",
+                    stamp=("paid_by_id", "paid_at"),
+                    shows=("amount", "paid_on", "pay_method", "pay_reference")),
     # 退房 / 换房: a line not yet paid is cancelled (an offsetting line records it)
     "cancel": Move(L.UNPAID, L.CANCELLED, "commission_cancelled",
                    conflict="该佣金已发放,只能追回", reason_column="reason",

@@ -98,6 +98,50 @@ def test_money_in_makes_lines_payable_and_refund_cancels_unpaid_and_claws_back_p
     kinds = sorted(line.kind for line in accrual.lines_of(paid_deal.id))
     assert kinds == ["accrual", "accrual", "clawback", "clawback"]
     assert {line.status for line in accrual.lines_of(unpaid_deal.id)} == {LineStatus.CANCELLED}
+    # the money paid out is not back yet: 待追回 until finance records it
+    clawed = [line for line in accrual.lines_of(paid_deal.id) if line.kind == "clawback"]
+    assert {line.status for line in clawed} == {LineStatus.RECOVERING}
+
+
+def test_finance_records_the_money_of_a_clawback_coming_back(office):
+    """A 追回 line reads 待追回 until finance records the money back (returned, or kept from a
+    payout): the day, how, a reference, who; once, by finance only, never in the future. What
+    the payee is owed does not move: only whether the money is back."""
+    from datetime import timedelta
+
+    from app.models import AuditLog
+    from app.services import clock
+    from app.services.commissions import settlement
+    from app.services.errors import NotAllowed, RuleViolation
+    deal = office.sell(office.units["villa"][0], office.customer(office.staff["a"]))
+    office.contract_and_pay(deal)
+    office.approve_all()
+    office.pay_all()
+    office.change(deal, "refund")
+    clawed = [line.id for line in accrual.lines_of(deal.id) if line.kind == "clawback"]
+    finance, project = office.staff["finance"], office.project
+    good = {"paid_on": clock.today(), "method": "deducted", "reference": "随第 9 号佣金扣回"}
+    with pytest.raises(NotAllowed, match="只有财务"):
+        settlement.recover(project, clawed, good, office.staff["manager"])
+    with pytest.raises(RuleViolation, match="追回日期"):
+        settlement.recover(project, clawed, {**good, "paid_on": clock.today()
+                                             + timedelta(days=1)}, finance)
+    with pytest.raises(RuleViolation, match="追回方式"):
+        settlement.recover(project, clawed, {**good, "method": "bitcoin"}, finance)
+    paid = [line.id for line in accrual.lines_of(deal.id) if line.kind == "accrual"]
+    with pytest.raises(Conflict, match="已发放"):  # a paid line is no 追回
+        settlement.recover(project, paid, good, finance)
+    lines = settlement.recover(project, clawed, good, finance)
+    assert {(line.status, line.paid_on, line.pay_method, line.paid_by_id) for line in lines} \
+        == {(LineStatus.CLAWBACK, clock.today(), "deducted", finance.id)}
+    with pytest.raises(Conflict, match="已追回"):
+        settlement.recover(project, clawed, good, finance)
+    assert set(registers.owed_by_payee(project.id).values()) == {Decimal("0.00")}
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "commission_recovered")) == len(clawed)
 
 
 def test_an_exchange_recomputes_on_the_new_price(office):

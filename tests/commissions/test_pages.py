@@ -150,3 +150,52 @@ def test_a_rule_that_priced_a_deal_does_not_end_before_that_deal(app, office, br
     assert "截止日期不能早于该日" in page
     with app.app_context():
         assert _db.session.get(CommissionRule, rule_id).valid_until is None
+
+
+def test_finance_records_a_clawback_back_on_the_payouts_page(app, browser):
+    """退房 after the payout: the lines to claw back wait under 待追回 on the payouts page
+    until finance records the money back; the 结算单 says 待追回, then 已追回."""
+    from tests.fixtures.commissions import Office, people
+    with app.app_context():
+        office = Office(people(), payable="subscribed")
+        deal = office.sell(office.units["villa"][0], office.customer(office.staff["a"]))
+        office.approve_all()
+        office.pay_all()
+        office.change(deal, "refund")
+        clawed = {line.id: -line.amount for line in accrual.lines_of(deal.id)
+                  if line.kind == "clawback"}
+        payee = _db.session.get(CommissionLine, next(iter(clawed))).payee_key
+        finance_name = office.staff["finance"].username
+        consultant = office.staff["a"].username
+        _db.session.commit()
+    finance = browser(finance_name)
+    page = finance.get("/commissions/payouts").get_data(as_text=True)
+    section = page[page.index('id="recover-form"'):]
+    assert all(f'name="recover-lines" value="{line_id}"' in section for line_id in clawed)
+    statement = finance.get(f"/commissions/statement?payee={payee}").get_data(as_text=True)
+    head = statement.split("应得合计")[1].split("</p>")[0]
+    assert "待追回" in head and "已追回" not in head
+    form = {"recover-lines": list(clawed), "recover-paid_on": "", "recover-method": "deducted",
+            "recover-reference": "随下次佣金扣回"}
+    missing = finance.post("/commissions/recoveries", form)
+    assert missing.status_code == 422 and "请填写追回日期" in missing.get_data(as_text=True)
+    assert browser(consultant).post("/commissions/recoveries", {
+        **form, "recover-paid_on": clock.today().isoformat()}).status_code == 403
+    with app.app_context():
+        assert {_db.session.get(CommissionLine, i).status for i in clawed} == {
+            LineStatus.RECOVERING}
+    done = finance.post("/commissions/recoveries", {**form,
+                                                     "recover-paid_on": clock.today().isoformat()})
+    assert done.status_code == 302
+    total = sum(clawed.values())
+    assert f"已登记追回 {len(clawed)} 笔佣金,合计 ¥{total:,.2f}" in finance.get(
+        done.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert {_db.session.get(CommissionLine, i).status for i in clawed} == {
+            LineStatus.CLAWBACK}
+    again = finance.post("/commissions/recoveries", {**form,
+                                                      "recover-paid_on": clock.today().isoformat()})
+    assert again.status_code == 422 and "可能已登记过追回" in again.get_data(as_text=True)
+    statement = finance.get(f"/commissions/statement?payee={payee}").get_data(as_text=True)
+    head = statement.split("应得合计")[1].split("</p>")[0]
+    assert "已追回" in head and "待追回" not in head

@@ -45,5 +45,6 @@ ROUTES = {
     "commissions.set_product_type": Route(MANAGE),
     "commissions.approvals": Route(frozenset({"manager"})),
     "commissions.payouts": Route(frozenset({"finance"})),
+    "commissions.recoveries": Route(frozenset({"finance"})),
     "commissions.referrals": Route(frozenset({"secretary", "manager"})),
 }

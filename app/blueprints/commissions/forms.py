@@ -3,6 +3,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms import ChineseDateField, Form, choices, id_choice, optional_int
 from app.models.commission import PAYABLE_WHEN, PAYEE_KINDS, PRODUCT_TYPES, RATE_KINDS
+from app.services.commissions.settlement import RECOVERY_METHODS
 from app.services.deals.common import METHODS
 
 
@@ -49,3 +50,13 @@ class ReferrerForm(Form):
     deposit_id = SelectField("成交房源", coerce=id_choice, validate_choice=False)
     staff_referrer = StringField("推荐员工姓名(留空为取消)",
                                  validators=[Optional(), Length(max=64, message="最多 64 个字符")])
+
+
+class RecoverForm(LinesForm):
+    """追回登记: the ticked 待追回 lines' money came back (on the payouts page beside PayForm,
+    under the prefix "recover")."""
+
+    paid_on = ChineseDateField("追回日期", validators=[InputRequired("请填写追回日期")])
+    method = SelectField("追回方式", choices=choices(RECOVERY_METHODS), default="deducted")
+    reference = StringField("凭证号或扣回说明", validators=[
+        Optional(), Length(max=64, message="最多 64 个字符")])

@@ -12,6 +12,7 @@ from app.blueprints.commissions.forms import (
     LinesForm,
     PayForm,
     ProductTypeForm,
+    RecoverForm,
     ReferrerForm,
     RuleForm,
     SettingsForm,
@@ -133,12 +134,22 @@ def approvals():
     return _approvals(project, form, 422)
 
 
-def _payouts(project, form=None, status=200):
+def _payouts(project, form=None, recover_form=None, status=200):
     if form is None:
         form = PayForm(formdata=None)
         form.paid_on.data = clock.today()
+    if recover_form is None:
+        recover_form = RecoverForm(formdata=None, prefix="recover")
+        recover_form.paid_on.data = clock.today()
     return render_page("commissions/payouts.html", status=status, form=form,
-                       lines=settlement.waiting(project.id, LineStatus.APPROVED))
+                       recover_form=recover_form,
+                       lines=settlement.waiting(project.id, LineStatus.APPROVED),
+                       recovering=settlement.waiting(project.id, LineStatus.RECOVERING))
+
+
+def _money_data(form):
+    return {"paid_on": form.paid_on.data, "method": form.method.data,
+            "reference": form.reference.data}
 
 
 @bp.route("/payouts", methods=["GET", "POST"])
@@ -149,15 +160,29 @@ def payouts():
     if not form.is_submitted():
         return _payouts(project)
     if form.validate_on_submit():
-        data = {"paid_on": form.paid_on.data, "method": form.method.data,
-                "reference": form.reference.data}
-        ok, lines = attempt(form, settlement.pay, project, form.lines.data or (), data,
-                            current_user)
+        ok, lines = attempt(form, settlement.pay, project, form.lines.data or (),
+                            _money_data(form), current_user)
         if ok:
             total = sum((line.amount for line in lines), Decimal("0.00"))
             flash(f"已发放 {len(lines)} 笔佣金,合计 {format_money(total)}", "success")
             return redirect(url_for("commissions.payouts"))
-    return _payouts(project, form, 422)
+    return _payouts(project, form, status=422)
+
+
+@bp.route("/recoveries", methods=["POST"])
+@require("commission.pay")
+def recoveries():
+    """追回登记: the money of the ticked 待追回 lines came back."""
+    project = project_or_404()
+    form = RecoverForm(prefix="recover")
+    if form.validate_on_submit():
+        ok, lines = attempt(form, settlement.recover, project, form.lines.data or (),
+                            _money_data(form), current_user)
+        if ok:
+            total = -sum((line.amount for line in lines), Decimal("0.00"))
+            flash(f"已登记追回 {len(lines)} 笔佣金,合计 {format_money(total)}", "success")
+            return redirect(url_for("commissions.payouts"))
+    return _payouts(project, recover_form=form, status=422)
 
 
 def _live_deals(project):

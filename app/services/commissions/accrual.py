@@ -190,7 +190,7 @@ def _settle_one(deposit, actor, reason, now):
             _append(deposit, sub, template, kind, gap, LineStatus.ACCRUED, basis, actor, now,
                     rule_id=due.rule_id)
         else:
-            _append(deposit, sub, template, "clawback", gap, LineStatus.CLAWBACK,
+            _append(deposit, sub, template, "clawback", gap, LineStatus.RECOVERING,
                     f"{reason}:应得 {yuan(target)},已发放 {yuan(held)},追回 {yuan(-gap)}",
                     actor, now, rule_id=due.rule_id if due else None)
 

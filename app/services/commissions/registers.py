@@ -25,7 +25,7 @@ COLUMNS = (C("编号", "id", "int", 8), C("日期", "created_at", "datetime", 17
            C("收款人", "payee_name", "text", 18), C("类型", "kind", "text", 8),
            C("金额", "amount", "money"), C("状态", "status", "text", 8),
            C("计算方式", "basis", "text", 48), C("规则版本", "rule_id", "int", 8),
-           C("审批批次", "batch_id", "int", 8), C("发放日期", "paid_on", "date", 12),
+           C("审批批次", "batch_id", "int", 8), C("发放/追回日期", "paid_on", "date", 14),
            C("凭证号", "pay_reference", "text", 14))
 # on screen: who, what and how; the export has every column
 PAGE_COLUMNS = tuple(c for c in COLUMNS if c.key not in ("payee_kind", "rule_id", "paid_on",

@@ -53,31 +53,56 @@ def approve(project, line_ids, actor, now=None):
     return batch
 
 
+# how the money of a 追回 line comes back: paid back, or kept from a payout to the same payee
+RECOVERY_METHODS = {**METHODS, "deducted": "从应发佣金中扣回"}
+
+
 def pay(project, line_ids, data, actor, now=None):
     """Record the payout of approved lines; returns the lines."""
     if not can(actor, "commission.pay"):
         raise NotAllowed("只有财务可以发放佣金")
-    paid_on, method = data.get("paid_on"), data.get("method")
+    values = _money_moved(data, METHODS, "发放")
+    return _move_lines(project, line_ids, LineStatus.APPROVED, "pay", values, actor, now,
+                       "可能已发放过")
+
+
+def recover(project, line_ids, data, actor, now=None):
+    """Record that the money of 追回 lines came back (待追回 → 已追回): the day, how (paid
+    back, or kept from a payout to the same payee: 从应发佣金中扣回) and a reference; returns
+    the lines. The line's amount, and so what the payee is owed, does not change: only that
+    the money is back."""
+    if not can(actor, "commission.pay"):
+        raise NotAllowed("只有财务可以登记追回")
+    values = _money_moved(data, RECOVERY_METHODS, "追回")
+    return _move_lines(project, line_ids, LineStatus.RECOVERING, "recover", values, actor, now,
+                       "可能已登记过追回")
+
+
+def _money_moved(data, methods, what):
+    """The day, method and reference of money paid out or come back, checked."""
+    moved_on, method = data.get("paid_on"), data.get("method")
     reference = (data.get("reference") or "").strip()
-    if not isinstance(paid_on, date) or paid_on > clock.today():
-        raise RuleViolation("请填写发放日期(不能晚于今天)", "paid_on")
-    if method not in METHODS:
-        raise RuleViolation("请选择发放方式", "method")
+    if not isinstance(moved_on, date) or moved_on > clock.today():
+        raise RuleViolation(f"请填写{what}日期(不能晚于今天)", "paid_on")
+    if method not in methods:
+        raise RuleViolation(f"请选择{what}方式", "method")
     if len(reference) > 64:
         raise RuleViolation("凭证号最多 64 个字符", "reference")
+    return {"paid_on": moved_on, "pay_method": method, "pay_reference": reference or None}
+
+
+def _move_lines(project, line_ids, status, move, values, actor, now, maybe):
     lines = _lines(project.id, line_ids)
-    stale = [line for line in lines if line.status != LineStatus.APPROVED]
+    stale = [line for line in lines if line.status != status]
     if stale:
-        raise Conflict(f"第 {stale[0].id} 号佣金当前为「{stale[0].status_label}」,"
-                       "可能已发放过,请刷新")
+        raise Conflict(f"第 {stale[0].id} 号佣金当前为「{stale[0].status_label}」,{maybe},请刷新")
     for line in lines:
-        record_status.transition(line, "pay", actor, now=now, values={
-            "paid_on": paid_on, "pay_method": method, "pay_reference": reference or None})
+        record_status.transition(line, move, actor, now=now, values=values)
     return lines
 
 
 def waiting(project_id, status, viewer=None):
-    """Lines in `status` (可结算 for the manager, 已审批 for finance), oldest first."""
+    """Lines in `status` (可结算 for the manager, 已审批 and 待追回 for finance), oldest first."""
     query = select(CommissionLine).where(CommissionLine.project_id == project_id,
                                          CommissionLine.status == status)
     if viewer is not None and status == LineStatus.PAYABLE:
