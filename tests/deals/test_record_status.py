@@ -144,8 +144,24 @@ def _line(office, payable_at="down_payment", approved=False):
     return line
 
 
+def _clawback(office):
+    """A 追回 line, 待追回: 王芳's line paid out, then the deal refunded."""
+    from app.services.commissions import accrual
+    line = _line(office, "subscribed", approved=True)
+    consultant, manager, secretary, finance = users("wangfang", "liuqiang", "zhaomin",
+                                                    "chenjing")
+    transition(line, "pay", finance, values={"paid_on": T0.date(), "pay_method": "transfer"})
+    change, _ = requests.ask(db.session.get(Unit, line.deposit.unit_id), {
+        "form_key": new_form_key(), "kind": "refund", "reason": "buyer"}, consultant)
+    requests.decide(change, True, {"penalty": "0", "override": "1",
+                                   "override_reason": "经理特批"}, manager)
+    execute.execute(change, {"receipt_no": "1020", "method": "cash"}, secretary)
+    return next(line for line in accrual.lines_of(line.deposit_id) if line.kind == "clawback")
+
+
 BUILD = {
     (CommissionLine, "payable"): _line, (CommissionLine, "cancel"): _line,
+    (CommissionLine, "recover"): _clawback,
     (CommissionLine, "approve"): lambda office: _line(office, "subscribed"),
     (CommissionLine, "pay"): lambda office: _line(office, "subscribed", approved=True),
     (Deposit, "confirm"): _deposit, (Deposit, "reject"): _deposit,

@@ -87,7 +87,7 @@ def test_a_deposit_on_a_unit_someone_else_holds_is_refused(app, office, browser_
     assert status_of(app, unit_id) == "held"
 
 
-def _sold(app, office, unit_key, receipt_no, deal_price=""):
+def _sold(app, office, unit_key, receipt_no, deal_price="", **terms):
     with app.app_context():
         unit = db.session.get(Unit, office["units"][unit_key])
         secretary = db.session.get(User, office["zhaomin"])
@@ -98,7 +98,7 @@ def _sold(app, office, unit_key, receipt_no, deal_price=""):
         deposits.confirm(deposit, db.session.get(User, office["chenjing"]))
         data = {"form_key": new_form_key(), "plan": "full", "deal_price": deal_price,
                 **BUYER,
-                "customer_id": office["zhang"], "sign_deadline": clock.today()}
+                "customer_id": office["zhang"], "sign_deadline": clock.today(), **terms}
         try:
             sub, _ = subscriptions.sign(unit, data, secretary)
         except RuleViolation:

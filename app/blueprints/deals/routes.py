@@ -11,8 +11,10 @@ from app.policy import require
 from app.qr import qr_data_uri
 from app.services import clock
 from app.services.customers import cards
+from app.services.customers.phones import mask_id_number
 from app.services.deals import deposits, lookups, price_policy, subscriptions
 from app.services.deals.common import PLANS, new_form_key
+from app.services.deals.identity import masked_lines
 from app.services.money import format_money
 from app.services.verification import verify_url
 from app.web import attempt, form_status, render_page
@@ -79,9 +81,8 @@ def new_subscription(unit_id):
     deposit = deposits.confirmed_for(unit.id)
     form = SubscriptionForm()
     form.customer_id.choices = customer_choices(unit.building.project_id)
-    if request.method == "GET" and deposit is not None:  # confirm what the card has
+    if request.method == "GET" and deposit is not None:  # the deposit's customer
         form.customer_id.data = deposit.customer_id
-        form.id_number.data = deposit.customer.id_number
     if form.validate_on_submit():
         ok, result = attempt(form, subscriptions.sign, unit, subscription_data(form),
                              current_user)
@@ -94,8 +95,10 @@ def new_subscription(unit_id):
     status = form_status(form)
     plan = form.plan.data if form.plan.data in PLANS else None
     steps, standard = price_policy.breakdown(unit, plan)
+    card = deposit.customer.id_number if deposit is not None else None
     return render_page("deals/subscription_form.html", unit=unit, deposit=deposit,
                        form=keyed(form), status=status, steps=steps, standard=standard,
+                       id_on_file=card and mask_id_number(card), id_source="客户卡上",
                        plan=plan, deal=lookups.typed_price(form.deal_price.data, standard)[0],
                        error=None)
 
@@ -113,11 +116,11 @@ def subscription(subscription_id, form=None, status=200):
                            "down_payment": sub.down_payment and f"{sub.down_payment}",
                            "sign_deadline": sub.sign_deadline, "address": sub.address,
                            "id_type": sub.buyer_id_type or "id_card",
-                           "id_number": sub.buyer_id_number,
                            "identity_note": sub.identity_note,
-                           "co_buyers": "\n".join(" ".join(b)
-                                                  for b in subscriptions.co_buyers(sub))})
+                           "co_buyers": masked_lines(subscriptions.co_buyers(sub))})
     return render_page("deals/subscription.html", sub=sub, form=keyed(form), status=status,
+                       id_on_file=sub.buyer_id_number and mask_id_number(sub.buyer_id_number),
+                       id_source="原认购书",
                        buyers=subscriptions.co_buyers(sub),
                        contract=contracts.of_subscription(sub.id),
                        paid_deposits=subscriptions.deposits_paid(sub),

@@ -20,7 +20,7 @@ from app.services.board import unit_status
 from app.services.customers import attribution
 from app.services.deals import deposits, outcomes, price_policy
 from app.services.deals.common import PLANS, check_form_key, choice, lock_and_find, project_customer
-from app.services.deals.identity import buyer_identity
+from app.services.deals.identity import buyer_identity, unmasked
 from app.services.discounts.requests import describe_value
 from app.services.errors import Conflict, RuleViolation
 from app.services.money import parse_money, round_price
@@ -29,13 +29,16 @@ from app.services.verification import VerifiedDocument, fingerprint, register
 ID_CHARS = set("0123456789Xx")
 
 
-def parse_co_buyers(text):
-    """One co-buyer a line: '姓名 身份证号' → [[name, id number]]."""
+def parse_co_buyers(text, known=()):
+    """One co-buyer a line: '姓名 身份证号' → [[name, id number]]. A line that is the mask of
+    a co-buyer in `known` ([[name, id number]], the corrected 认购书's) means their number."""
     buyers = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         parts = line.replace(",", " ").replace(",", " ").split()
         if not parts:
             continue
+        if len(parts) == 2:
+            parts[1] = unmasked(parts[0][:32], parts[1], known)
         if len(parts) != 2 or len(parts[1]) != 18 or not set(parts[1]) <= ID_CHARS:
             raise RuleViolation(f"第 {number} 行应为“姓名 18位身份证号”", "co_buyers")
         buyers.append([parts[0][:32], parts[1].upper()])
@@ -162,7 +165,8 @@ def _new(unit, deposit, data, key, actor, now, replaces=None, policy_at=None, op
                                    prior_approval=prior, plan=data.get("plan"),
                                    policy_at=policy_at, on_paper=opening)
     down, bank = plan_terms(data.get("plan"), data.get("down_payment"), data.get("bank"), deal)
-    identity = buyer_identity(customer, data)
+    same_buyer = replaces is not None and replaces.customer_id == customer.id
+    identity = buyer_identity(customer, data, replaces.buyer_id_number if same_buyer else None)
     deadline = data.get("sign_deadline")
     if opening and isinstance(deadline, date) and deadline < clock.local(now).date():
         raise RuleViolation("签约期限不能早于认购日期", "sign_deadline")
@@ -171,7 +175,9 @@ def _new(unit, deposit, data, key, actor, now, replaces=None, policy_at=None, op
     subscription = Subscription(
         project_id=project_id, number=_next_number(project_id, now), unit_id=unit.id,
         deposit_id=deposit.id, customer_id=customer.id,
-        co_buyers=json.dumps(parse_co_buyers(data.get("co_buyers")), ensure_ascii=False),
+        co_buyers=json.dumps(parse_co_buyers(
+            data.get("co_buyers"), co_buyers(replaces) if replaces is not None else ()),
+            ensure_ascii=False),
         list_price=unit.total_price, deal_price=deal, approval_id=approval and approval.id,
         plan=data["plan"], down_payment=down, bank=bank, sign_deadline=deadline,
         address=identity["address"], buyer_id_type=identity["id_type"],
