@@ -38,6 +38,7 @@ def test_the_card_number_is_confirmed_and_a_missing_address_needs_a_reason(
                          id_number="")  # as the form comes: blank, the card's number meant
     # the card's number is confirmed by its mask: the full number is not in the page
     assert "110***********1234" in page and "证件类型" in page
+    assert "改选买受人则用其客户卡上的号码" in page  # blank: the chosen buyer's card
     assert "110101199001011234" not in page
     assert refused.status_code == 422 and "请填写买受人的通讯地址" in refused.text
     assert "110101199001011234" not in refused.text  # nor when the form comes back
@@ -90,6 +91,9 @@ def test_a_correction_keeps_the_buyers_numbers_without_showing_them(app, office,
     wrong = secretary.post(f"/deals/subscriptions/{sub_id}/reissue",
                            {**data, "co_buyers": "赵六 310***********1236"})
     assert wrong.status_code == 422 and "第 1 行" in wrong.text  # a mask of no one's number
+    other = secretary.post(f"/deals/subscriptions/{sub_id}/reissue",
+                           {**data, "customer_id": office["li"]})  # 李四's card has no ID
+    assert other.status_code == 422 and "请填写买受人的证件号码" in other.text  # not 张三's
     assert buyer not in wrong.text and co_buyer not in wrong.text
     done = secretary.post(f"/deals/subscriptions/{sub_id}/reissue", data)
     assert done.status_code == 302, done.text

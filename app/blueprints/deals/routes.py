@@ -98,7 +98,7 @@ def new_subscription(unit_id):
     card = deposit.customer.id_number if deposit is not None else None
     return render_page("deals/subscription_form.html", unit=unit, deposit=deposit,
                        form=keyed(form), status=status, steps=steps, standard=standard,
-                       id_on_file=card and mask_id_number(card), id_source="客户卡上",
+                       id_on_file=card and mask_id_number(card), id_source="定金客户卡上",
                        plan=plan, deal=lookups.typed_price(form.deal_price.data, standard)[0],
                        error=None)
 
