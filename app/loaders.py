@@ -134,7 +134,7 @@ def _visible(user, roles=None):
 
 def _project_for(user, roles=None):
     params, shape = _visible(user, roles)
-    chosen = _chosen_id()
+    chosen = chosen_project_id()
     project = None
     if chosen:
         project = db.session.scalar(_LIVE[shape, "chosen"], {**params, "id": chosen})
@@ -149,15 +149,16 @@ def _chosen_or_first(user, roles, live):
     def may_open(project_id):
         return shape == "all" or project_id in params["ids"]
 
-    chosen = _chosen_id()
+    chosen = chosen_project_id()
     if chosen in live and may_open(chosen):
         return live[chosen]
     first = [project for project_id, project in live.items() if project_id != chosen]
     return first[0] if first and may_open(first[0].id) else None
 
 
-def _chosen_id():
-    """The project chosen in the switcher (session), as an id; load_user reads it the same way."""
+def chosen_project_id():
+    """The project chosen in the switcher (session), as an id, or None (also for load_user,
+    which reads it with the user)."""
     chosen = session.get("project_id") if has_request_context() else None
     return chosen if type(chosen) is int else None
 

@@ -2,10 +2,11 @@
 import time
 from typing import NamedTuple
 
-from flask import current_app, g, session
+from flask import current_app, g
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 
 from app.extensions import db
+from app.loaders import chosen_project_id
 from app.models import LoginAttempt, Project, ProjectMember, User
 from app.policy import roles_allow
 from app.services import audit, login_throttle
@@ -119,9 +120,8 @@ def load_user(session_id):
     if parsed is None:
         return None
     user_id, version = parsed
-    chosen = session.get("project_id")
     rows = db.session.execute(_USER_AND_MEMBERSHIPS, {
-        "id": user_id, "chosen": chosen if type(chosen) is int else None}).all()
+        "id": user_id, "chosen": chosen_project_id()}).all()
     user = rows[0][0] if rows else None
     if user is None or not user.active or user.session_version != version:
         return None
