@@ -387,20 +387,24 @@ def probe(port, pid, sessions, tag, units, hello):
                 "Content-Type": "application/x-www-form-urlencoded"}
 
     paths = {"hold": "/board/units/{}/hold", "release": "/board/units/{}/cancel-hold",
-             "floor": "/bench/floor"}
+             "floor": "/bench/floor", "panel": "/board/unit?unit={}"}
+    what = {"hold": "goal for a hold ≤ 4", "release": "goal ≤ 4",
+            "floor": "a POST that passes a hold's checks and does nothing: the floor under it",
+            "panel": "opening a unit's panel; a move's answer is the panel, and the board poll "
+                     "it triggers no longer fetches it again"}
     spent = dict.fromkeys(paths, 0.0)
     for _ in range(100):
         for name, path in paths.items():
             before = cpu_seconds(pid)
-            status, _, _ = request(port, "POST", path.format(units[0]), moves(sessions[0]), "")
+            method = "GET" if name == "panel" else "POST"
+            status, _, _ = request(port, method, path.format(units[0]), moves(sessions[0]),
+                                   "" if method == "POST" else None)
             spent[name] += cpu_seconds(pid) - before
             assert status == 200, f"probe {name}: {status}"
     for name, cpu in spent.items():
         costs[name] = cpu / 100 * 1000
-        what = ("goal for a hold ≤ 4" if name != "floor" else
-                "a POST that passes a hold's checks and does nothing: the floor under it")
         print(f"   probe {name:<22} {costs[name]:5.1f} ms server CPU each alone "
-              f"({costs[name] / alone:4.1f} hello-world requests alone; {what}; against "
+              f"({costs[name] / alone:4.1f} hello-world requests alone; {what[name]}; against "
               f"hello-worlds in a stream, as earlier runs put it: {costs[name] / stream:4.1f})",
               flush=True)
     print(f"   probe a hold's own work     {costs['hold'] - costs['floor']:5.1f} ms "

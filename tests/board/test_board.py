@@ -1,5 +1,6 @@
 """The board through HTTP: grid, filters, figures, the unit panel, moves, polling, export."""
 import io
+import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -117,6 +118,9 @@ def test_hold_from_the_panel_and_every_board_follows(app, login_as):
         assert f'id="u-{unit_id}" class="mini s-held"' in body and 'hx-swap-oob="true"' in body
         assert len(cells(body)) == 1 and 'id="board-summary"' in body
         assert f'"units": [{unit_id}]' in poll.headers["HX-Trigger"]
+        # the version the unit was written at: the mover's panel already shows it
+        version = json.loads(poll.headers["HX-Trigger"])["board-changed"]["versions"][str(unit_id)]
+        assert f'data-unit="{unit_id}" data-version="{version}"' in panel
         again = watcher.client.get("/board/poll", query_string={"project": world["project"]},
                                    headers={"If-None-Match": poll.headers["ETag"]})
         assert again.status_code == 304 and again.get_data() == b""

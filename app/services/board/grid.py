@@ -214,12 +214,18 @@ def board_changes(project_id, building_id, client_tag, tag=None, now=None):
         return tag, {"full": True, "buildings": buildings, "building_id": building_id,
                      "rows": rows, "summary": summary, "units": []}
     return tag, {"full": False, "building_id": building_id, "changed": changed,
-                 "units": [row.id for row in changed], "summary": summary}
+                 "units": [row.id for row in changed], "summary": summary,
+                 "versions": {row.id: row.version for row in changed
+                              if not _expired_hold(row, now)}}
 
 
 def changed_trigger(changes):
-    """The HX-Trigger header telling the page which units a poll changed."""
-    return json.dumps({"board-changed": {"units": changes["units"], "full": changes["full"]}})
+    """The HX-Trigger header telling the page which units a poll changed, and the version
+    each was written at: an open panel already showing that version (the answer to the
+    viewer's own move) is not fetched again. A hold that ran out carries no version (its row
+    was not written): its panel is always fetched."""
+    return json.dumps({"board-changed": {"units": changes["units"], "full": changes["full"],
+                                         "versions": changes.get("versions", {})}})
 
 
 def display_page(project_id, now=None):

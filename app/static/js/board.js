@@ -40,14 +40,18 @@
   document.addEventListener("DOMContentLoaded", function () { markMine(document); });
   document.addEventListener("htmx:afterSettle", function (event) { markMine(event.target); });
 
-  // A poll that changed the unit whose panel is open refreshes the panel.
+  // A poll that changed the unit whose panel is open refreshes the panel, unless the panel
+  // already shows the version the poll reports (it is the answer to the viewer's own move).
   document.addEventListener("board-changed", function (event) {
     var panel = document.getElementById("unit-panel");
     if (!panel || !panel.dataset.unit) { return; }
-    var detail = event.detail || {};
-    if (detail.full || (detail.units || []).indexOf(Number(panel.dataset.unit)) >= 0) {
-      window.htmx.trigger(document.body, "panel-refresh");
+    var detail = event.detail || {}, unit = Number(panel.dataset.unit);
+    if (!detail.full && (detail.units || []).indexOf(unit) < 0) { return; }
+    var written = (detail.versions || {})[unit];
+    if (!detail.full && written !== undefined && written <= Number(panel.dataset.version)) {
+      return;
     }
+    window.htmx.trigger(document.body, "panel-refresh");
   });
 
   function closePanel() {
