@@ -126,6 +126,29 @@ def test_hold_from_the_panel_and_every_board_follows(app, login_as):
         assert again.status_code == 304 and again.get_data() == b""
 
 
+def test_the_panel_history_is_rendered_once_per_line_and_follows_a_renamed_user(app, login_as):
+    """History lines are kept per worker (an audit row never changes): the move's own line
+    shows in its answer, the earlier lines come from the kept ones, and a consultant renamed
+    by the admin shows under the new name."""
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    consultant = login_as("consultant", display_name="王芳")
+    consultant.get("/board")
+    held = consultant.post(f"/board/units/{unit_id}/hold", {}, htmx=True).get_data(as_text=True)
+    let_go = consultant.post(f"/board/units/{unit_id}/cancel-hold", {}, htmx=True)
+    lines = re.findall(r"<li><time>.*?</li>", let_go.get_data(as_text=True), re.S)
+    assert len(lines) == 2 and "王芳</strong> 取消保留" in lines[0]
+    assert "王芳</strong> 保留" in lines[1] and lines[1] in held  # the same line, kept
+    admin = login_as("admin")
+    renamed = admin.post(f"/admin/users/{consultant.user_id}",
+                         {"display_name": "王芳芳", "role": "consultant"})
+    assert renamed.status_code == 302
+    panel = consultant.get("/board/unit", query_string={"unit": unit_id},
+                           headers={"HX-Request": "true"})
+    text = panel.get_data(as_text=True)
+    assert text.count("王芳芳</strong>") == 2 and "王芳</strong>" not in text
+
+
 def test_a_hold_from_the_panel_is_one_transaction_of_a_few_statements(app, login_as):
     """Launch day: a move and its panel's reads share one transaction (no second BEGIN for the
     answer), and the count of statements stays what the move needs."""

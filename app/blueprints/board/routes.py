@@ -50,11 +50,24 @@ def panel_context(unit, forms=None, now=None, full_history=False):
     history = grid.unit_history(unit.id, None if full_history else PANEL_HISTORY + 1)
     return {"unit": unit, "state": state,
             "moves": unit_status.allowed_moves(unit, current_user._get_current_object(), now),
-            "history": history[:None if full_history else PANEL_HISTORY],
+            "history": history_lines(history[:None if full_history else PANEL_HISTORY]),
             "more_history": len(history) > PANEL_HISTORY and not full_history,
             "forms": MoveForms(forms or {}),
             "discount_link": discount_link(unit, state),
             "deposit_receipt": deposit_receipt(unit, state)}
+
+
+HISTORY_LINES_KEPT = 20_000  # rendered history lines per worker: ten for each of 2,000 units
+
+
+def history_lines(rows):
+    """The unit_history rows as HTML lines. An audit row never changes, so a line is
+    rendered once per worker and kept, by the row's id, time and action and the name of who
+    made it (a user renamed shows under the new name). The time and action are in the key
+    for a row read inside a move whose commit then failed: SQLite may give its id again."""
+    return [kept("board_history_lines", (row.id, row.at, row.action, row.name),
+                 lambda row=row: get_template_attribute("board/_history.html", "line")(
+                     grid.history_entry(row)), HISTORY_LINES_KEPT) for row in rows]
 
 
 def deposit_receipt(unit, state):

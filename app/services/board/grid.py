@@ -237,8 +237,8 @@ def display_page(project_id, now=None):
 
 
 _audit_t, _user_t = AuditLog.__table__, User.__table__
-_HISTORY = (select(_audit_t.c.at, _audit_t.c.action, _audit_t.c.before, _audit_t.c.after,
-                   _audit_t.c.reason, _user_t.c.display_name.label("name"))
+_HISTORY = (select(_audit_t.c.id, _audit_t.c.at, _audit_t.c.action, _audit_t.c.before,
+                   _audit_t.c.after, _audit_t.c.reason, _user_t.c.display_name.label("name"))
             .outerjoin(_user_t, _user_t.c.id == _audit_t.c.user_id)
             .where(_audit_t.c.object_type == "unit", _audit_t.c.object_id == bindparam("unit"))
             .order_by(_audit_t.c.id.desc()))
@@ -251,22 +251,23 @@ def _history_latest(limit):
 
 
 def unit_history(unit_id, limit=None):
-    """The unit's audit rows, newest first (the latest `limit`, or all), with the statuses
-    they moved between."""
+    """The unit's audit rows, newest first (the latest `limit`, or all), as read: each with
+    its id and the name of who made it (`name`). history_entry says what a row shows."""
     query = _history_latest(limit) if limit else _HISTORY
     db.session.flush()  # a Core read: audit rows the transaction added through the ORM first
-    rows = db.session.execute(query, {"unit": str(unit_id)}).all()
-    history = []
-    for entry in rows:
-        name = entry.name
-        before, after = json.loads(entry.before or "{}"), json.loads(entry.after or "{}")
-        price = None
-        if "total_price" in after and "total_price" in before:
-            price = (Decimal(before["total_price"]), Decimal(after["total_price"]))
-        history.append({"at": entry.at, "who": name or "系统", "action": entry.action,
-                        "from": before.get("status"), "to": after.get("status"),
-                        "reason": entry.reason, "changes": price})
-    return history
+    return db.session.execute(query, {"unit": str(unit_id)}).all()
+
+
+def history_entry(row):
+    """What one unit_history row shows: when, who, the move, the statuses it moved between,
+    its reason and a price change."""
+    before, after = json.loads(row.before or "{}"), json.loads(row.after or "{}")
+    price = None
+    if "total_price" in after and "total_price" in before:
+        price = (Decimal(before["total_price"]), Decimal(after["total_price"]))
+    return {"at": row.at, "who": row.name or "系统", "action": row.action,
+            "from": before.get("status"), "to": after.get("status"), "reason": row.reason,
+            "changes": price}
 
 
 def unit_ids(building_id, floor=None):
