@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import time_machine
 from openpyxl import load_workbook
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.extensions import db
-from app.models import Unit, UnitStatus
+from app.models import Project, Unit, UnitStatus
 from tests.fixtures.board import audit_count, make_project, set_status
 
 S = UnitStatus
@@ -171,10 +171,34 @@ def test_a_hold_from_the_panel_is_one_transaction_of_a_few_statements(app, login
     assert response.status_code == 200 and "取消保留" in response.get_data(as_text=True)
     assert len(begun) == 1, statements
     work = [s for s in statements if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
-    # the user with their memberships, the project, the unit, the board counter, the rows with
-    # the holder's open holds (the cap), the UPDATE, the audit row, the panel's history
-    assert len(work) <= 8, work
+    # the user with their memberships and project, the board counter (the project lock), the
+    # unit read once under it (with its building and the holder's open holds: the cap), the
+    # UPDATE, the audit row, the panel's history
+    assert len(work) == 6, work
+    assert work[1].lstrip().upper().startswith("UPDATE PROJECT"), work
+    assert sum("FROM unit" in s or "FROM building" in s for s in work[:3]) == 1, work
     assert work[-1].lstrip().upper().startswith("SELECT") and "audit_log" in work[-1]
+
+
+def test_a_move_on_a_unit_of_another_project_is_404_and_moves_no_counter(app, login_as):
+    """The move reads its unit under the current project's lock: a unit of another project
+    is not found, and neither project's board counter moves (the bump is rolled back)."""
+    here = make_project(app, code="A")
+    there = make_project(app, code="B")
+    consultant = login_as("consultant")
+    consultant.get("/board")
+    with app.app_context():
+        before = {p.id: p.board_version for p in db.session.scalars(select(Project))}
+        audits = audit_count()
+    other = there["units"]["1栋 301"]
+    assert consultant.post(f"/board/units/{other}/hold", {}, htmx=True).status_code == 404
+    assert consultant.post(f"/board/units/{other}/hold", {}).status_code == 404
+    assert consultant.post("/board/units/2147483647/hold", {}, htmx=True).status_code == 404
+    with app.app_context():
+        assert {p.id: p.board_version for p in db.session.scalars(select(Project))} == before
+        assert audit_count() == audits
+        assert db.session.get(Unit, other).status == UnitStatus.AVAILABLE
+    assert here["project"] in before
 
 
 def test_a_move_without_the_csrf_token_is_refused_and_changes_nothing(app, login_as):

@@ -6,9 +6,9 @@ from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
 from app.blueprints.board.routes import panel_context, unit_or_404
 from app.database import reads_from_here
-from app.loaders import find, load
+from app.loaders import find, load, project_or_404
 from app.models import Building, Unit
-from app.policy import require
+from app.policy import authorize, require
 from app.services import clock
 from app.services.board import grid, unit_status
 from app.services.errors import Conflict
@@ -32,42 +32,50 @@ def _back_to_board(unit):
 
 
 def _move(unit_id, name):
-    unit = unit_or_404(unit_id, f"unit.{name}")
+    """One move from the panel. The unit is read once, under the project lock, by the move
+    itself (unit_status.move_unit), with its object check; only a refused form or a lost race
+    loads it again to answer."""
+    action = f"unit.{name}"
     form = (ExtendHoldForm if name == "extend_hold" else ReasonForm)(prefix=name)
     if not form.validate_on_submit():
-        return _panel(unit, {name: form}, 422)
-    ok, result = transact(_moved, unit, name, current_user._get_current_object(),
+        return _panel(unit_or_404(unit_id, action), {name: form}, 422)
+    ok, result = transact(_moved, unit_id, name, current_user._get_current_object(),
                           form.reason.data, keep_loaded=True)
     reads_from_here()
     if isinstance(result, Conflict):
-        return _conflict(unit, result.message)
+        return _conflict(unit_id, result.message)
     if not ok:
         apply_violation(form, result)
-        return _panel(unit, {name: form}, 422)
+        return _panel(unit_or_404(unit_id, action), {name: form}, 422)
+    unit, context = result
     expires = clock.local(unit.hold_expires_at)
     flash(DONE[name].format(name=f"{unit.building.name} {unit.unit_no}",
                             expires=f"{expires:%H:%M}" if expires else ""), "success")
     if is_fragment_request():
-        return _panel(unit, trigger="board-refresh", context=result)
+        return _panel(unit, trigger="board-refresh", context=context)
     return _back_to_board(unit)
 
 
-def _moved(unit, name, actor, reason):
+def _moved(unit_id, name, actor, reason):
     """The move, then what its answer shows read in the same transaction (the panel's history
     includes the move's own audit row): the answer needs no second transaction."""
-    unit_status.transition(unit, name, actor, reason=reason)
-    return panel_context(unit) if is_fragment_request() else None
+    unit = unit_status.move_unit(project_or_404().id, unit_id, name, actor, reason=reason,
+                                 check=lambda unit: authorize(f"unit.{name}", unit))
+    if unit is None:
+        abort(404)
+    return unit, panel_context(unit) if is_fragment_request() else None
 
 
-def _conflict(unit, message):
-    """A lost race: the user is told who was first, the board and panel catch up."""
+def _conflict(unit_id, message):
+    """A lost race: the user is told who was first, the board and panel catch up (htmx: with
+    no second read of the unit; a plain form goes back to the board at the unit)."""
     if is_fragment_request():
         response = make_response(message, 409)
         response.headers["Content-Type"] = "text/plain; charset=utf-8"
         response.headers["HX-Trigger"] = '{"board-refresh": true, "panel-refresh": true}'
         return response
     flash(message, "error")
-    return _back_to_board(unit)
+    return _back_to_board(unit_or_404(unit_id))
 
 
 @bp.route("/board/units/<int:unit_id>/hold", methods=["POST"])

@@ -21,7 +21,8 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Callable, Optional
 
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, literal_column, select, update
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -199,15 +200,58 @@ def transition(unit, move, actor, *, reason=None, now=None, guard=None, opening=
     """
     moved, refused, written = _apply(unit.building.project_id, [unit.id], move, actor, reason,
                                      now, guard, opening)
+    return _moved(unit, refused, written)
+
+
+def _moved(unit, refused, written):
+    """The ORM unit after a one-unit move: Conflict when it was refused, else brought up to
+    the row as the UPDATE left it (RETURNING), so the answer needs no second read of the
+    unit. Of its relationships only the holder follows a move (a unit never changes
+    building)."""
     if refused:
         db.session.expire(unit)
         raise Conflict(refused[0][1])
-    # The row as the UPDATE left it (RETURNING): the answer needs no second read of the unit.
-    # Of its relationships only the holder follows a move (a unit never changes building).
     for key, value in written[unit.id].items():
         set_committed_value(unit, key, value)
     db.session.expire(unit, ["held_by"])
     return unit
+
+
+class _NoSuchUnit(Exception):
+    """move_unit: the project has no such unit (read under the lock)."""
+
+
+def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
+    """A board move on one unit of the project, the unit read once: under the project lock,
+    as the ORM unit with its building, which the move brings up to date (RETURNING) and the
+    answer shows. Returns the unit, or None when the project has no such unit.
+
+    `check(unit)` is the object's policy, asked of the unit as read under the lock before
+    anything is written; it raises to refuse (NotAllowed, 403). Conflict as transition.
+    """
+    read = {}
+
+    def read_under_lock(project_id, unit_ids, holds_of):
+        actor_id, now = holds_of or (None, None)
+        row = db.session.execute(_READ_ONE["holds" if holds_of else "unit"], {
+            "pid": project_id, "id": unit_ids[0], "actor": actor_id, "now": now}).first()
+        if row is None:
+            raise _NoSuchUnit
+        unit = read["unit"] = row.Unit
+        if check is not None:
+            check(unit)
+        return [SimpleNamespace(
+            id=unit.id, unit_no=unit.unit_no, status=unit.status, held_by_id=unit.held_by_id,
+            hold_expires_at=unit.hold_expires_at, hold_extended=unit.hold_extended,
+            prior_status=unit.prior_status, building=unit.building.name, holder=row.holder,
+            open_holds=row.open_holds)]
+
+    try:
+        moved, refused, written = _apply(project_id, [unit_id], move, actor, reason, None,
+                                         read=read_under_lock)
+    except _NoSuchUnit:
+        return None
+    return _moved(read["unit"], refused, written)
 
 
 def transition_many(project_id, unit_ids, move, actor, *, reason=None, now=None):
@@ -252,7 +296,8 @@ def expire_holds(now=None, project_id=None):
     return count
 
 
-def _apply(project_id, unit_ids, name, actor, reason, now, guard=None, opening=False):
+def _apply(project_id, unit_ids, name, actor, reason, now, guard=None, opening=False,
+           read=None):
     move = MOVES[name]
     _check_actor(move, actor, "opening.import" if opening else move.action)
     reason = (reason or "").strip() or None
@@ -263,7 +308,8 @@ def _apply(project_id, unit_ids, name, actor, reason, now, guard=None, opening=F
     ctx = SimpleNamespace(actor=actor, now=now, hold_delta=timedelta(minutes=hold_minutes),
                           own_only=_own_only(move, actor))
     capped = move.name == "hold" and not can(actor, "unit.hold_over_cap")
-    rows = _read(project_id, unit_ids, holds_of=(actor.id, now) if capped else None)
+    holds_of = (actor.id, now) if capped else None
+    rows = (read or _read)(project_id, unit_ids, holds_of=holds_of)
     if capped:
         _check_hold_cap(rows, hold_cap)
     if len(rows) != len(set(unit_ids)):
@@ -323,6 +369,17 @@ def _read(project_id, unit_ids, held_only=False, holds_of=None):
     return [SimpleNamespace(**row._mapping) for row in db.session.execute(statement, params)]
 
 
+def _open_holds():
+    """The count of the actor's open holds in the project (the hold cap), as a column."""
+    mine, building = unit_t.alias("mine"), Building.__table__.alias("mine_building")
+    return (select(func.count()).select_from(mine)
+            .join(building, building.c.id == mine.c.building_id)
+            .where(building.c.project_id == bindparam("pid"), mine.c.status == S.HELD,
+                   mine.c.held_by_id == bindparam("actor"),
+                   mine.c.hold_expires_at > bindparam("now"))
+            .scalar_subquery().label("open_holds"))
+
+
 def _read_statement(by_ids, held_only, count_holds=False):
     """The units' rows with their building and holder names, built once per shape."""
     building_t, user_t = Building.__table__, User.__table__
@@ -330,14 +387,7 @@ def _read_statement(by_ids, held_only, count_holds=False):
                unit_t.c.hold_expires_at, unit_t.c.hold_extended, unit_t.c.prior_status,
                building_t.c.name.label("building"), user_t.c.display_name.label("holder")]
     if count_holds:
-        mine, building = unit_t.alias("mine"), Building.__table__.alias("mine_building")
-        columns.append(
-            select(func.count()).select_from(mine)
-            .join(building, building.c.id == mine.c.building_id)
-            .where(building.c.project_id == bindparam("pid"), mine.c.status == S.HELD,
-                   mine.c.held_by_id == bindparam("actor"),
-                   mine.c.hold_expires_at > bindparam("now"))
-            .scalar_subquery().label("open_holds"))
+        columns.append(_open_holds())
     query = (select(*columns)
              .join(building_t, building_t.c.id == unit_t.c.building_id)
              .outerjoin(user_t, user_t.c.id == unit_t.c.held_by_id)
@@ -352,6 +402,23 @@ def _read_statement(by_ids, held_only, count_holds=False):
 _READ = {"units": _read_statement(True, False), "held": _read_statement(True, True),
          "all": _read_statement(False, False), "held_all": _read_statement(False, True),
          "units_and_holds": _read_statement(True, False, count_holds=True)}
+
+
+def _read_one_statement(count_holds):
+    """move_unit's read: the ORM unit with its building (the answer shows both), its
+    holder's name and, for a capped hold, the actor's open holds; fresh from the database
+    even if the session held the unit already."""
+    holder = User.__table__.alias("holder")
+    open_holds = _open_holds() if count_holds else literal_column("0")
+    return (select(Unit, Building, holder.c.display_name.label("holder"),
+                   open_holds.label("open_holds"))
+            .join(Unit.building).outerjoin(holder, holder.c.id == unit_t.c.held_by_id)
+            .options(contains_eager(Unit.building))
+            .where(Building.project_id == bindparam("pid"), unit_t.c.id == bindparam("id"))
+            .execution_options(populate_existing=True))
+
+
+_READ_ONE = {"unit": _read_one_statement(False), "holds": _read_one_statement(True)}
 
 
 def _is_expired(row, now):
