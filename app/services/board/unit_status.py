@@ -247,8 +247,8 @@ def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
             open_holds=row.open_holds)]
 
     try:
-        moved, refused, written = _apply(project_id, [unit_id], move, actor, reason, None,
-                                         read=read_under_lock)
+        _, refused, written = _apply(project_id, [unit_id], move, actor, reason, None,
+                                     read=read_under_lock)
     except _NoSuchUnit:
         return None
     return _moved(read["unit"], refused, written)
