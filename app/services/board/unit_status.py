@@ -487,8 +487,8 @@ def _update(move, ctx, rows, version):
 
 
 def _update_statement(move, own_only, extra_keys, extra_conditions):
-    """UPDATE unit … WHERE id IN :ids AND status IN (sources) … RETURNING the columns it
-    set, with the move's time, board version, actor and extra values as parameters."""
+    """UPDATE unit … WHERE id IN :ids AND status IN (sources) … RETURNING the row, with the
+    move's time, board version, actor and extra values as parameters."""
     values = {"status_changed_at": bindparam("now"), "board_version": bindparam("version")}
     if move.target is None:
         values["status"] = case((unit_t.c.prior_status.is_(None), S.AVAILABLE),
@@ -505,10 +505,7 @@ def _update_statement(move, own_only, extra_keys, extra_conditions):
                   unit_t.c.status.in_(move.sources), *extra_conditions]
     if own_only:
         conditions.append(unit_t.c.held_by_id == bindparam("actor"))
-    # RETURNING what the move wrote (not the whole row): the caller brings the unit up to
-    # date from it, and every column returned is one more for the driver to describe.
-    return (update(unit_t).where(*conditions).values(**values)
-            .returning(unit_t.c.id, *(unit_t.c[key] for key in values)))
+    return update(unit_t).where(*conditions).values(**values).returning(*unit_t.c)
 
 
 _UPDATES = {}
