@@ -505,6 +505,9 @@ def _update_statement(move, own_only, extra_keys, extra_conditions):
                   unit_t.c.status.in_(move.sources), *extra_conditions]
     if own_only:
         conditions.append(unit_t.c.held_by_id == bindparam("actor"))
+    # The whole row, not only the columns set: the caller's unit may have columns it did not
+    # load (expired, deferred) that code after the move reads (commission accrual reads the
+    # unit's product_type); RETURNING * brings every one up to date without another read.
     return update(unit_t).where(*conditions).values(**values).returning(*unit_t.c)
 
 
