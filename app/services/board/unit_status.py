@@ -505,9 +505,9 @@ def _update_statement(move, own_only, extra_keys, extra_conditions):
                   unit_t.c.status.in_(move.sources), *extra_conditions]
     if own_only:
         conditions.append(unit_t.c.held_by_id == bindparam("actor"))
-    # The whole row, not only the columns set: the caller's unit may have columns it did not
-    # load (expired, deferred) that code after the move reads (commission accrual reads the
-    # unit's product_type); RETURNING * brings every one up to date without another read.
+    # The whole row, not only the columns set: a caller's unit may lack columns it did not
+    # load, which code after the move reads (with only the set columns returned, commission
+    # accrual read the unit's product_type as None); RETURNING * fills every one.
     return update(unit_t).where(*conditions).values(**values).returning(*unit_t.c)
 
 
