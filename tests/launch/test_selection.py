@@ -213,3 +213,26 @@ def test_a_pick_racing_a_hold_on_the_same_unit_one_wins(app, race_app, db, offic
         assert deposits_on_unit == (1 if winner == "pick" else 0)
         assert entry(entry_id).call_status == ("picked" if winner == "pick" else "called")
         db.session.rollback()
+
+
+def test_the_console_lists_a_pick_made_while_it_was_reading_with_its_unit(
+        app, race_app, db, office):  # noqa: F811
+    """PostgreSQL reads each statement afresh: a buyer the console has just read as 选房中
+    (called) can be picked by another desk before it reads the 最近成交 list. That list must
+    show the buyer with the unit, not the stale called row (its unit None: a 500 under
+    --heavy load)."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("a SQLite read transaction sees one snapshot: nothing changes under it")
+    launch, entries = running(db, office)
+    first = selection.call_next(launch, person("zhaomin"))
+    db.session.commit()
+    assert [e.id for e, _ in selection.board_state(launch)["called"]] == [first.id]
+    with race_app.app_context():  # another desk picks, and commits, meanwhile
+        from app.extensions import db as rdb
+        selection.pick(rdb.session.get(LaunchRegistration, first.id),
+                       rdb.session.get(Unit, office["units"]["1栋 301"]), person("zhaomin"))
+        rdb.session.commit()
+    picked = selection.board_state(launch)["picked"]
+    assert [e.id for e in picked] == [first.id]
+    assert picked[0].picked_unit is not None and picked[0].picked_unit.unit_no == "301"
+    db.session.rollback()

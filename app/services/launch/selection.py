@@ -9,6 +9,7 @@ freezes every running window; resuming gives the paused time back.
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import (
@@ -220,12 +221,18 @@ def board_state(launch, now=None, upcoming=8):
     reference = launch.paused_at if launch.status == LaunchStatus.PAUSED else now
     called = [(entry, max(0, int((entry.window_ends_at - reference).total_seconds())))
               for entry in _called(launch.id)]
+    # On PostgreSQL each statement reads afresh: a buyer read above as called may have been
+    # picked (or sent back) by another desk since. These rows replace what the session holds
+    # (populate_existing), and a pick comes with its unit, read in the same statement.
     waiting = db.session.scalars(select(R).where(R.launch_id == launch.id,
                                                  R.call_status == CallStatus.WAITING)
-                                 .order_by(R.position, R.queue_no).limit(upcoming)).all()
+                                 .order_by(R.position, R.queue_no).limit(upcoming)
+                                 .execution_options(populate_existing=True)).all()
     picked = db.session.scalars(select(R).where(R.launch_id == launch.id,
                                                 R.call_status == CallStatus.PICKED)
-                                .order_by(R.id.desc()).limit(upcoming)).all()
+                                .options(joinedload(R.picked_unit).joinedload(Unit.building))
+                                .order_by(R.id.desc()).limit(upcoming)
+                                .execution_options(populate_existing=True)).all()
     counts = launches.counts(launch.id)
     available = db.session.scalar(
         select(func.count()).select_from(Unit).join(Building)
