@@ -223,14 +223,17 @@ def board_state(launch, now=None, upcoming=8):
               for entry in _called(launch.id)]
     # On PostgreSQL each statement reads afresh: a buyer read above as called may have been
     # picked (or sent back) by another desk since. These rows replace what the session holds
-    # (populate_existing), and a pick comes with its unit, read in the same statement.
+    # (populate_existing), and a pick comes with its unit, read in the same statement. Each
+    # row brings the names the console shows (no query per buyer).
     waiting = db.session.scalars(select(R).where(R.launch_id == launch.id,
                                                  R.call_status == CallStatus.WAITING)
+                                 .options(joinedload(R.customer))
                                  .order_by(R.position, R.queue_no).limit(upcoming)
                                  .execution_options(populate_existing=True)).all()
     picked = db.session.scalars(select(R).where(R.launch_id == launch.id,
                                                 R.call_status == CallStatus.PICKED)
-                                .options(joinedload(R.picked_unit).joinedload(Unit.building))
+                                .options(joinedload(R.customer),
+                                         joinedload(R.picked_unit).joinedload(Unit.building))
                                 .order_by(R.id.desc()).limit(upcoming)
                                 .execution_options(populate_existing=True)).all()
     counts = launches.counts(launch.id)
