@@ -3,6 +3,9 @@ import re
 import threading
 
 import psycopg
+from sqlalchemy import event
+
+from app.extensions import db
 
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
@@ -98,3 +101,21 @@ def race(app, *jobs):
     for thread in threads:
         thread.join(30)
     return results
+
+
+def statements_during(app, call):
+    """The queries the database saw while `call()` ran."""
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.startswith("BEGIN"):  # SQLite's explicit transaction start
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        result = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return result, len(seen)

@@ -1,9 +1,12 @@
 """Login with throttling kept in the database, and session revocation."""
 import time
+from collections import OrderedDict
 from typing import NamedTuple
 
 from flask import current_app, g
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, inspect, or_, select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.loaders import chosen_project_id
@@ -51,7 +54,17 @@ def authenticate(username, password, ip=None):
 def logout_everywhere(user, action="logout"):
     """End every session of this user: older cookies carry an older version."""
     user.session_version = (user.session_version or 0) + 1
+    forget_user(user.id)
     audit.record(action, "user", user.id, user=user)
+
+
+def forget_user(user_id=None):
+    """Drop what this worker keeps of the user, or of everyone (_seen_user): a logout, a
+    deactivation, a new role or membership, a project archived or edited counts on this
+    worker from its next request (on other workers: within POLL_TAG_SECONDS)."""
+    kept = current_app.extensions.get("seen_users")
+    for key in [key for key in kept or () if user_id is None or key[0] == user_id]:
+        kept.pop(key, None)
 
 
 class ActiveUser(NamedTuple):
@@ -115,21 +128,78 @@ def load_user(session_id):
     One statement reads the user with their memberships (one row each) and the live projects
     the request may be about: the one chosen in the switcher and the first the user may see.
     The request's project and role are worked out from them next (app.loaders.enter_project),
-    with no second statement."""
+    with no second statement. Each worker keeps what it read for POLL_TAG_SECONDS (see
+    _seen_user): within that, a request reads no user at all."""
     parsed = _parse_session_id(session_id)
     if parsed is None:
         return None
     user_id, version = parsed
-    rows = db.session.execute(_USER_AND_MEMBERSHIPS, {
-        "id": user_id, "chosen": chosen_project_id()}).all()
-    user = rows[0][0] if rows else None
-    if user is None or not user.active or user.session_version != version:
+    seen = _seen_user(user_id, version, chosen_project_id())
+    if seen is None:
         return None
-    g.member_roles = (user.id, {row.project_id: row.role for row in rows
-                                if row.project_id is not None})
-    g.live_projects = (user.id, {row.Project.id: row.Project for row in rows
-                                 if row.Project is not None})
+    user, roles, live = seen
+    if not user.active or user.session_version != version:
+        return None
+    g.member_roles = (user.id, roles)
+    g.live_projects = (user.id, live)
     return user
+
+
+SEEN_USERS_KEPT = 1_000  # (user, chosen project) pairs per worker: an office has dozens
+
+
+def _seen_user(user_id, version, chosen):
+    """(user, {project id: role}, {project id: live project}) for load_user, or None.
+
+    Read from the database at most every POLL_TAG_SECONDS per worker, as session_allows
+    reads its rows: a deactivated user, a revoked session, a changed role or membership takes
+    effect within that. A session other than the one kept (a password just changed: a newer
+    one) reads the row again rather than being judged on the old. In between, the request
+    gets its own ORM objects, made from the columns the worker kept (persistent in the
+    request's session, as if just loaded), so nothing a request changes leaks into
+    another's."""
+    lifetime = current_app.config["POLL_TAG_SECONDS"]
+    cache = current_app.extensions.setdefault("seen_users", OrderedDict())
+    key, moment = (user_id, chosen), time.time()
+    hit = cache.get(key) if lifetime > 0 else None
+    if (hit is not None and 0 <= moment - hit[0] < lifetime  # a clock set back: read again
+            and hit[1]["session_version"] == version):
+        _, user_columns, roles, projects = hit
+        return (_as_loaded(User, user_columns), dict(roles),
+                {pid: _as_loaded(Project, columns) for pid, columns in projects.items()})
+    rows = db.session.execute(_USER_AND_MEMBERSHIPS, {"id": user_id, "chosen": chosen}).all()
+    if not rows:
+        cache.pop(key, None)
+        return None
+    user = rows[0][0]
+    roles = {row.project_id: row.role for row in rows if row.project_id is not None}
+    live = {row.Project.id: row.Project for row in rows if row.Project is not None}
+    if lifetime > 0:
+        cache[key] = (moment, _columns(user), dict(roles),
+                      {pid: _columns(project) for pid, project in live.items()})
+        cache.move_to_end(key)
+        while len(cache) > SEEN_USERS_KEPT:
+            cache.popitem(last=False)
+    return user, roles, live
+
+
+def _columns(obj):
+    """The column values of a just-loaded ORM object."""
+    values = inspect(obj).dict
+    return {prop.key: values[prop.key] for prop in inspect(obj).mapper.column_attrs}
+
+
+def _as_loaded(model, columns):
+    """The request session's `model` row with these column values, as if a query had just
+    loaded it (the one already in the session, if any)."""
+    session = db.session()
+    obj = session.identity_map.get(identity_key(model, columns["id"]))
+    if obj is None:
+        obj = model.__mapper__.class_manager.new_instance()
+        obj.__dict__.update(columns)
+        make_transient_to_detached(obj)
+        session.add(obj)
+    return obj
 
 
 def _user_and_memberships():

@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, select
 from app.extensions import db
 from app.models import ROLES, Project, ProjectMember, User
 from app.services import audit, clock
+from app.services.auth import forget_user
 from app.services.errors import RuleViolation
 from app.services.money import parse_money
 
@@ -41,6 +42,7 @@ def update_settings(project, name, hold_minutes, transfer_fee, rounding, approva
     after = _values(project)
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
+        forget_user()  # every user's kept projects: the settings show from the next request
         audit.record("project_settings_changed", "project", project.id, project_id=project.id,
                      before={k: before[k] for k in changed}, after=changed)
 
@@ -50,6 +52,7 @@ def set_archived(project, archived, actor):
     if project.archived == archived:
         return
     project.archived_at = clock.now() if archived else None
+    forget_user()  # every user's kept live projects
     audit.record("project_archived" if archived else "project_restored", "project", project.id,
                  project_id=project.id, user=actor, after={"archived": archived})
 
@@ -70,6 +73,7 @@ def add_member(project, user, role, actor):
         db.session.add(member)
     member.role = role
     db.session.flush()
+    forget_user(user.id)
     audit.record("project_member_set", "user", user.id, project_id=project.id, user=actor,
                  before={"role": before} if before else None, after={"role": role})
     return member
@@ -79,6 +83,7 @@ def remove_member(project, user, actor):
     gone = db.session.execute(delete(ProjectMember).where(
         ProjectMember.project_id == project.id, ProjectMember.user_id == user.id)).rowcount
     if gone:
+        forget_user(user.id)
         audit.record("project_member_removed", "user", user.id, project_id=project.id,
                      user=actor)
 

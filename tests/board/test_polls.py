@@ -6,13 +6,12 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 
 import time_machine
-from sqlalchemy import event
 
 from app.extensions import db
 from app.models import User
 from tests.board.test_board import cells, etag_of
 from tests.fixtures.board import make_project
-from tests.helpers import Browser
+from tests.helpers import Browser, statements_during
 
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)
 
@@ -20,24 +19,6 @@ T0 = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)
 def poll(browser, project_id, tag):
     return browser.client.get("/board/poll", query_string={"project": project_id},
                               headers={"If-None-Match": tag})
-
-
-def statements_during(app, call):
-    """The queries the database saw while `call()` ran."""
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.startswith("BEGIN"):  # SQLite's explicit transaction start
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        result = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return result, len(seen)
 
 
 def test_an_unchanged_poll_reads_one_statement_and_no_user(app, login_as):
