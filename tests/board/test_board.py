@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 from app.extensions import db
 from app.models import Project, Unit, UnitStatus
 from tests.fixtures.board import audit_count, make_project, set_status
+from tests.helpers import statements_during
 
 S = UnitStatus
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
@@ -171,13 +172,33 @@ def test_a_hold_from_the_panel_is_one_transaction_of_a_few_statements(app, login
     assert response.status_code == 200 and "取消保留" in response.get_data(as_text=True)
     assert len(begun) == 1, statements
     work = [s for s in statements if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
-    # the user with their memberships and project, the board counter (the project lock), the
-    # unit read once under it (with its building and the holder's open holds: the cap), the
-    # UPDATE, the audit row, the panel's history
+    # the user with their memberships and project, the unit read once, before the lock (with
+    # its building), the board counter (the project lock), the UPDATE comparing what was
+    # read (and counting the holder's open holds: the cap), the audit row, the history
     assert len(work) == 6, work
-    assert work[1].lstrip().upper().startswith("UPDATE PROJECT"), work
     assert sum("FROM unit" in s or "FROM building" in s for s in work[:3]) == 1, work
+    assert [s.lstrip().split()[:2] for s in work[2:5]] == [
+        ["UPDATE", "project"], ["UPDATE", "unit"], ["INSERT", "INTO"]], work
     assert work[-1].lstrip().upper().startswith("SELECT") and "audit_log" in work[-1]
+
+
+def test_a_hold_on_a_unit_someone_holds_takes_no_lock_and_writes_nothing(app, login_as):
+    """Launch day: most presses on a hot unit find it held. The unit as read refuses them:
+    no board counter (the project lock every move queues on), no write, one read."""
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    login_as("consultant", username="wang", display_name="王芳").post(
+        f"/board/units/{unit_id}/hold", {}, htmx=True)
+    late = login_as("consultant", username="li")
+    late.get("/board")
+    with app.app_context():
+        version = db.session.get(Project, world["project"]).board_version
+    response, statements = statements_during(
+        app, lambda: late.post(f"/board/units/{unit_id}/hold", {}, htmx=True))
+    assert response.status_code == 409 and "已被 王芳 保留" in response.text
+    assert statements == 2  # the user, the unit
+    with app.app_context():
+        assert db.session.get(Project, world["project"]).board_version == version
 
 
 def test_a_move_on_a_unit_of_another_project_is_404_and_moves_no_counter(app, login_as):

@@ -3,6 +3,7 @@
 Each racer has its own app context and database connection (a pool of 50), on SQLite and
 on PostgreSQL; a second test races through the HTTP client, as browsers would.
 """
+import json
 import re
 import sys
 import threading
@@ -193,3 +194,94 @@ def test_no_template_switches_escaping_while_it_renders():
     switching = [str(path.relative_to(templates)) for path in templates.rglob("*")
                  if path.is_file() and re.search(r"{%-?\s*autoescape", path.read_text("utf-8"))]
     assert not switching
+
+
+def _meanwhile(race_app, world, *moves):
+    """check() for move_unit: on its first call (the unit as read before the lock), another
+    connection makes each (move, user id, unit name) and commits. Returns (check, calls)."""
+    calls = []
+
+    def check(unit):
+        calls.append((unit.status, unit.held_by_id))
+        if len(calls) == 1:
+            with race_app.app_context():
+                for move, who, unit_name in moves:
+                    unit_status.move_unit(world["project"], world["units"][unit_name], move,
+                                          _db.session.get(User, who))
+                    _db.session.commit()
+    return check, calls
+
+
+def _skip_on_sqlite(app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("a SQLite POST holds the write lock from its first read: nothing can "
+                    "move between the read and the lock")
+
+
+def test_a_unit_held_between_the_read_and_the_lock_is_judged_again(app, race_app, make_user):
+    """PostgreSQL: a move reads its unit before the project lock. A unit someone holds in
+    between is not written (the UPDATE compares what was read); it is read again under the
+    lock and refused, naming who was first."""
+    _skip_on_sqlite(app)
+    world = make_project(app)
+    wang = make_user("consultant", username="wang", display_name="王芳")
+    li = make_user("consultant", username="li", display_name="李军")
+    check, calls = _meanwhile(race_app, world, ("hold", wang, "1栋 301"))
+    with app.app_context():
+        with pytest.raises(Conflict, match="已被 王芳 保留"):
+            unit_status.move_unit(world["project"], world["units"]["1栋 301"], "hold",
+                                  _db.session.get(User, li), check=check)
+        _db.session.rollback()
+        assert calls == [("available", None), ("held", wang)]
+        holds = _db.session.scalars(select(AuditLog.user_id).where(
+            AuditLog.action == "unit_hold")).all()
+        assert holds == [wang]
+
+
+def test_a_hold_over_the_cap_by_then_is_refused_under_the_lock(app, race_app, make_user):
+    """PostgreSQL: the consultant's other device takes their third hold while this hold is
+    between its read and the lock. The UPDATE counts the open holds under the lock: this
+    one is refused naming the cap, and they hold 3, never 4."""
+    _skip_on_sqlite(app)
+    world = make_project(app)
+    wang = make_user("consultant", username="wang")
+    with app.app_context():
+        for name in ("1栋 101", "1栋 102"):
+            unit_status.move_unit(world["project"], world["units"][name], "hold",
+                                  _db.session.get(User, wang))
+            _db.session.commit()
+    check, calls = _meanwhile(race_app, world, ("hold", wang, "1栋 103"))
+    with app.app_context():
+        with pytest.raises(Conflict, match="已达每人 3 套的保留上限"):
+            unit_status.move_unit(world["project"], world["units"]["1栋 104"], "hold",
+                                  _db.session.get(User, wang), check=check)
+        _db.session.rollback()
+        assert len(calls) == 2  # read again under the lock
+        assert _db.session.scalar(select(func.count()).select_from(Unit).where(
+            Unit.status == UnitStatus.HELD, Unit.held_by_id == wang)) == 3
+
+
+def test_a_hold_that_changed_hands_in_between_is_audited_as_it_was(app, race_app, make_user):
+    """PostgreSQL: the manager cancels 王芳's hold; in between, she lets it go and 李军 holds
+    it. The status is 保留 as read, but the holder is not: the UPDATE compares every column
+    the judgement read, so the unit is read again under the lock and the audit row says
+    whose hold was cancelled."""
+    _skip_on_sqlite(app)
+    world = make_project(app)
+    wang = make_user("consultant", username="wang", display_name="王芳")
+    li = make_user("consultant", username="li", display_name="李军")
+    manager = make_user("manager", username="boss")
+    with app.app_context():
+        unit_status.move_unit(world["project"], world["units"]["1栋 301"], "hold",
+                              _db.session.get(User, wang))
+        _db.session.commit()
+    check, calls = _meanwhile(race_app, world, ("cancel_hold", wang, "1栋 301"),
+                              ("hold", li, "1栋 301"))
+    with app.app_context():
+        unit_status.move_unit(world["project"], world["units"]["1栋 301"], "cancel_hold",
+                              _db.session.get(User, manager), reason="客户已放弃", check=check)
+        _db.session.commit()
+        assert calls == [("held", wang), ("held", li)]
+        cancelled = _db.session.scalars(select(AuditLog).where(
+            AuditLog.action == "unit_cancel_hold").order_by(AuditLog.id.desc())).first()
+        assert cancelled.user_id == manager and json.loads(cancelled.before)["held_by"] == "李军"

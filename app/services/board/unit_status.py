@@ -222,12 +222,18 @@ class _NoSuchUnit(Exception):
 
 
 def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
-    """A board move on one unit of the project, the unit read once: under the project lock,
-    as the ORM unit with its building, which the move brings up to date (RETURNING) and the
-    answer shows. Returns the unit, or None when the project has no such unit.
+    """A board move on one unit of the project, the unit read once, as the ORM unit with its
+    building, which the move brings up to date (RETURNING) and the answer shows. Returns the
+    unit, or None when the project has no such unit.
 
-    `check(unit)` is the object's policy, asked of the unit as read under the lock before
-    anything is written; it raises to refuse (NotAllowed, 403). Conflict as transition.
+    The unit is read before the project lock (`read_first` in _apply): a move the row refuses
+    (a unit someone holds, on launch day most presses) answers without taking the lock or
+    writing anything, and the lock is held for the write alone. The write compares every
+    column the judgement read, so a unit that moved in between is read again under the lock
+    and judged afresh: the outcome is the one the locked read would have given.
+
+    `check(unit)` is the object's policy, asked of each read of the unit before anything is
+    written; it raises to refuse (NotAllowed, 403). Conflict as transition.
     """
     read = {}
 
@@ -248,7 +254,7 @@ def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
 
     try:
         _, refused, written = _apply(project_id, [unit_id], move, actor, reason, None,
-                                     read=read_under_lock)
+                                     read=read_under_lock, read_first=True)
     except _NoSuchUnit:
         return None
     return _moved(read["unit"], refused, written)
@@ -297,19 +303,40 @@ def expire_holds(now=None, project_id=None):
 
 
 def _apply(project_id, unit_ids, name, actor, reason, now, guard=None, opening=False,
-           read=None):
+           read=None, read_first=False):
     move = MOVES[name]
     _check_actor(move, actor, "opening.import" if opening else move.action)
     reason = (reason or "").strip() or None
     if move.needs_reason and not reason:
         raise RuleViolation("请填写原因", "reason")
     now = now or clock.now()
-    version, hold_minutes, hold_cap = _bump(project_id)
-    ctx = SimpleNamespace(actor=actor, now=now, hold_delta=timedelta(minutes=hold_minutes),
-                          own_only=_own_only(move, actor))
+    ctx = SimpleNamespace(actor=actor, now=now, hold_delta=None, own_only=_own_only(move, actor),
+                          project_id=project_id)
     capped = move.name == "hold" and not can(actor, "unit.hold_over_cap")
     holds_of = (actor.id, now) if capped else None
-    rows = (read or _read)(project_id, unit_ids, holds_of=holds_of)
+    read = read or _read
+    bumped = None
+    if read_first:
+        rows = read(project_id, unit_ids, holds_of=holds_of)
+        if len(rows) == 1 and not _is_expired(rows[0], now):
+            row = rows[0]
+            why = _why_not(move, ctx, row, False) or (guard(row) if guard else None)
+            if why:  # refused on the row as read: no lock taken, nothing written
+                return [], [(row, why)], {}
+            bumped = _bump(project_id)
+            ctx.hold_delta = timedelta(minutes=bumped[1])
+            values, written = _update(move, ctx, [row], bumped[0], seen=True,
+                                      cap=bumped[2] if capped else None)
+            if written:
+                audit.record_many(f"unit_{move.name}", "unit",
+                                  [_audit_change(move, row, values, bumped[0])],
+                                  project_id=project_id, user=actor, reason=reason)
+                return [row.id], [], written
+        # an expired hold to persist, or a row that moved since (or a hold now over the
+        # cap): read again under the lock and judge that
+    version, hold_minutes, hold_cap = bumped or _bump(project_id)
+    ctx.hold_delta = timedelta(minutes=hold_minutes)
+    rows = read(project_id, unit_ids, holds_of=holds_of)
     if capped:
         _check_hold_cap(rows, hold_cap)
     if len(rows) != len(set(unit_ids)):
@@ -324,6 +351,9 @@ def _apply(project_id, unit_ids, name, actor, reason, now, guard=None, opening=F
     written = {}
     if eligible:
         values, written = _update(move, ctx, eligible, version)
+        if len(written) != len(eligible):
+            # Every writer takes the project lock first, so this means a writer that did not.
+            raise Conflict("房源状态刚刚发生变化,请刷新后重试")
         audit.record_many(f"unit_{move.name}", "unit",
                           [_audit_change(move, row, values, version) for row in eligible],
                           project_id=project_id, user=ctx.actor, reason=reason)
@@ -371,13 +401,18 @@ def _read(project_id, unit_ids, held_only=False, holds_of=None):
 
 def _open_holds():
     """The count of the actor's open holds in the project (the hold cap), as a column."""
+    return _open_holds_count().label("open_holds")
+
+
+def _open_holds_count():
+    """The actor's open holds in the project :pid, as of :now (the hold cap)."""
     mine, building = unit_t.alias("mine"), Building.__table__.alias("mine_building")
     return (select(func.count()).select_from(mine)
             .join(building, building.c.id == mine.c.building_id)
             .where(building.c.project_id == bindparam("pid"), mine.c.status == S.HELD,
                    mine.c.held_by_id == bindparam("actor"),
                    mine.c.hold_expires_at > bindparam("now"))
-            .scalar_subquery().label("open_holds"))
+            .scalar_subquery())
 
 
 def _read_statement(by_ids, held_only, count_holds=False):
@@ -467,26 +502,36 @@ def _why_not(move, ctx, row, just_expired):
     return None
 
 
-def _update(move, ctx, rows, version):
+def _update(move, ctx, rows, version, seen=False, cap=None):
+    """The move's UPDATE … RETURNING: (the values it set, {unit id: the row as written}).
+
+    `seen`: the one row was read before the lock; the UPDATE also compares every column the
+    judgement read (a unit that moved since is not written). `cap`: a capped hold, written
+    only while the actor holds fewer than `cap` units (counted by the UPDATE, under the
+    lock)."""
     ids = [row.id for row in rows]
     extra = move.values(ctx, rows[0]) if move.values else {}
     params = {"ids": ids, "now": ctx.now, "version": version, "actor": ctx.actor.id,
               **{f"set_{key}": value for key, value in extra.items()}}
+    if seen:
+        params.update({f"seen_{key}": getattr(rows[0], key) for key in SEEN})
+    if cap is not None:
+        params.update(pid_cap=cap, pid=ctx.project_id)
+    shape = (move.name, ctx.own_only, tuple(extra), seen, cap is not None)
     if move.where:  # conditions on values read under the lock: built for this row
-        statement = _update_statement(move, ctx.own_only, tuple(extra), move.where(ctx, rows[0]))
+        statement = _update_statement(move, *shape[1:], move.where(ctx, rows[0]))
     else:  # the board's own moves, every few seconds on launch day: built once per shape
-        key = (move.name, ctx.own_only, tuple(extra))
-        statement = _UPDATES.get(key)
+        statement = _UPDATES.get(shape)
         if statement is None:
-            statement = _UPDATES[key] = _update_statement(move, ctx.own_only, tuple(extra), ())
+            statement = _UPDATES[shape] = _update_statement(move, *shape[1:], ())
     written = {row.id: row._asdict() for row in db.session.execute(statement, params)}
-    if len(written) != len(ids):
-        # Every writer takes the project lock first, so this means a writer that did not.
-        raise Conflict("房源状态刚刚发生变化,请刷新后重试")
     return {"status_changed_at": ctx.now, "board_version": version, **extra}, written
 
 
-def _update_statement(move, own_only, extra_keys, extra_conditions):
+SEEN = ("status", "held_by_id", "hold_expires_at", "hold_extended", "prior_status")
+
+
+def _update_statement(move, own_only, extra_keys, seen, capped, extra_conditions):
     """UPDATE unit … WHERE id IN :ids AND status IN (sources) … RETURNING the row, with the
     move's time, board version, actor and extra values as parameters."""
     values = {"status_changed_at": bindparam("now"), "board_version": bindparam("version")}
@@ -505,6 +550,11 @@ def _update_statement(move, own_only, extra_keys, extra_conditions):
                   unit_t.c.status.in_(move.sources), *extra_conditions]
     if own_only:
         conditions.append(unit_t.c.held_by_id == bindparam("actor"))
+    if seen:
+        conditions += [unit_t.c[key].is_not_distinct_from(bindparam(f"seen_{key}"))
+                       for key in SEEN]
+    if capped:
+        conditions.append(_open_holds_count() < bindparam("pid_cap"))
     # The whole row, not only the columns set: a caller's unit may lack columns it did not
     # load, which code after the move reads (with only the set columns returned, commission
     # accrual read the unit's product_type as None); RETURNING * fills every one.
