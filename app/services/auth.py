@@ -1,10 +1,9 @@
 """Login with throttling kept in the database, and session revocation."""
 import time
-from collections import OrderedDict
 from typing import NamedTuple
 
 from flask import current_app, g
-from sqlalchemy import and_, bindparam, exists, func, inspect, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
@@ -54,17 +53,16 @@ def authenticate(username, password, ip=None):
 def logout_everywhere(user, action="logout"):
     """End every session of this user: older cookies carry an older version."""
     user.session_version = (user.session_version or 0) + 1
-    forget_user(user.id)
+    forget_users()
     audit.record(action, "user", user.id, user=user)
 
 
-def forget_user(user_id=None):
-    """Drop what this worker keeps of the user, or of everyone (_seen_user): a logout, a
-    deactivation, a new role or membership, a project archived or edited counts on this
-    worker from its next request (on other workers: within POLL_TAG_SECONDS)."""
-    kept = current_app.extensions.get("seen_users")
-    for key in [key for key in kept or () if user_id is None or key[0] == user_id]:
-        kept.pop(key, None)
+def forget_users():
+    """Drop this worker's kept users and live projects (_active_users, _live_projects): a
+    logout, a deactivation, a new role or membership, a project archived or edited counts on
+    this worker from its next request (on the others: within POLL_TAG_SECONDS)."""
+    current_app.extensions.pop("active_users", None)
+    current_app.extensions.pop("live_projects", None)
 
 
 class ActiveUser(NamedTuple):
@@ -73,6 +71,8 @@ class ActiveUser(NamedTuple):
     role: str
     is_admin: bool
     projects: frozenset  # the projects they are a member of; none: office-wide
+    roles: dict  # {project id: their role there}
+    columns: dict  # the user row, to make the request's User from (load_user)
 
 
 def _parse_session_id(session_id):
@@ -105,88 +105,93 @@ def _in_project(row, project_id):
     return row.role == "admin" or row.is_admin or not row.projects or project_id in row.projects
 
 
-def _active_users():
-    kept = current_app.extensions.get("active_users")
+def _kept(name, read):
+    """read() once per worker at most every POLL_TAG_SECONDS, kept under `name`."""
+    kept = current_app.extensions.get(name)
     moment = time.time()  # a clock set back makes the kept rows old, never young forever
     if kept is None or not 0 <= moment - kept[0] < current_app.config["POLL_TAG_SECONDS"]:
-        rows = db.session.execute(  # one statement: a user and the projects they are in
-            select(User.id, User.session_version, User.role, User.is_admin,
-                   ProjectMember.project_id)
-            .outerjoin(ProjectMember, ProjectMember.user_id == User.id)
-            .where(User.active.is_(True))).all()
-        projects = {}
-        for row in rows:
-            projects.setdefault(row.id, set()).update({row.project_id} - {None})
-        kept = current_app.extensions["active_users"] = (moment, {
-            row.id: ActiveUser(*row[:4], frozenset(projects[row.id])) for row in rows})
+        kept = current_app.extensions[name] = (moment, read())
     return kept[1]
+
+
+def _active_users():
+    return _kept("active_users", _read_active_users)
+
+
+def _read_active_users():
+    """{user id: ActiveUser}: one statement, a row per user and membership."""
+    users = {}
+    for row in db.session.execute(_ACTIVE_USERS):
+        if row.id not in users:
+            users[row.id] = ({key: row[i] for i, key in enumerate(_USER_KEYS)}, {})
+        if row.member_project is not None:
+            users[row.id][1][row.member_project] = row.member_role
+    return {user_id: ActiveUser(columns["id"], columns["session_version"], columns["role"],
+                                columns["is_admin"], frozenset(roles), roles, columns)
+            for user_id, (columns, roles) in users.items()}
+
+
+_USER_KEYS = [prop.key for prop in User.__mapper__.column_attrs]
+_ACTIVE_USERS = (select(*(getattr(User, key) for key in _USER_KEYS),
+                        ProjectMember.project_id.label("member_project"),
+                        ProjectMember.role.label("member_role"))
+                 .outerjoin(ProjectMember, ProjectMember.user_id == User.id)
+                 .where(User.active.is_(True)))
+_PROJECT_KEYS = [prop.key for prop in Project.__mapper__.column_attrs]
+_LIVE_PROJECTS = (select(*(getattr(Project, key) for key in _PROJECT_KEYS))
+                  .where(Project.archived_at.is_(None)).order_by(Project.id))
+
+
+def _live_projects():
+    """{project id: column values} of the live projects, in id order, kept as _active_users."""
+    return _kept("live_projects", lambda: {
+        row.id: dict(zip(_PROJECT_KEYS, row, strict=True))
+        for row in db.session.execute(_LIVE_PROJECTS)})
 
 
 def load_user(session_id):
     """Flask-Login loader: 'id:version' must match the user's current version.
 
-    One statement reads the user with their memberships (one row each) and the live projects
-    the request may be about: the one chosen in the switcher and the first the user may see.
-    The request's project and role are worked out from them next (app.loaders.enter_project),
-    with no second statement. Each worker keeps what it read for POLL_TAG_SECONDS (see
-    _seen_user): within that, a request reads no user at all."""
+    Each worker keeps every active user with their memberships, and the live projects, read
+    at most every POLL_TAG_SECONDS (_active_users, _live_projects): a request then reads no
+    user at all, and gets its own ORM objects made from the kept columns (persistent in its
+    session, as if just loaded), so nothing one request changes reaches another. A user the
+    kept rows do not know at this session's version (just created, reactivated, a password
+    just changed) is read from the database instead, as when nothing is kept (tests): one
+    statement, the user with their memberships and the live projects the request may be
+    about. The request's project and role are worked out from them next
+    (app.loaders.enter_project), with no second statement."""
     parsed = _parse_session_id(session_id)
     if parsed is None:
         return None
     user_id, version = parsed
-    seen = _seen_user(user_id, version, chosen_project_id())
-    if seen is None:
+    if current_app.config["POLL_TAG_SECONDS"] > 0:
+        kept = _active_users().get(user_id)
+        if kept is not None and kept.session_version == version:
+            return _from_kept(kept)
+    rows = db.session.execute(_USER_AND_MEMBERSHIPS, {
+        "id": user_id, "chosen": chosen_project_id()}).all()
+    user = rows[0][0] if rows else None
+    if user is None or not user.active or user.session_version != version:
         return None
-    user, roles, live = seen
-    if not user.active or user.session_version != version:
-        return None
-    g.member_roles = (user.id, roles)
-    g.live_projects = (user.id, live)
+    g.member_roles = (user.id, {row.project_id: row.role for row in rows
+                                if row.project_id is not None})
+    g.live_projects = (user.id, {row.Project.id: row.Project for row in rows
+                                 if row.Project is not None})
     return user
 
 
-SEEN_USERS_KEPT = 1_000  # (user, chosen project) pairs per worker: an office has dozens
-
-
-def _seen_user(user_id, version, chosen):
-    """(user, {project id: role}, {project id: live project}) for load_user, or None.
-
-    Read from the database at most every POLL_TAG_SECONDS per worker, as session_allows
-    reads its rows: a deactivated user, a revoked session, a changed role or membership takes
-    effect within that. A session other than the one kept (a password just changed: a newer
-    one) reads the row again rather than being judged on the old. In between, the request
-    gets its own ORM objects, made from the columns the worker kept (persistent in the
-    request's session, as if just loaded), so nothing a request changes leaks into
-    another's."""
-    lifetime = current_app.config["POLL_TAG_SECONDS"]
-    cache = current_app.extensions.setdefault("seen_users", OrderedDict())
-    key, moment = (user_id, chosen), time.time()
-    hit = cache.get(key) if lifetime > 0 else None
-    if (hit is not None and 0 <= moment - hit[0] < lifetime  # a clock set back: read again
-            and hit[1]["session_version"] == version):
-        _, user_columns, roles, projects = hit
-        return (_as_loaded(User, user_columns), dict(roles),
-                {pid: _as_loaded(Project, columns) for pid, columns in projects.items()})
-    rows = db.session.execute(_USER_AND_MEMBERSHIPS, {"id": user_id, "chosen": chosen}).all()
-    if not rows:
-        cache.pop(key, None)
-        return None
-    user = rows[0][0]
-    roles = {row.project_id: row.role for row in rows if row.project_id is not None}
-    live = {row.Project.id: row.Project for row in rows if row.Project is not None}
-    if lifetime > 0:
-        cache[key] = (moment, _columns(user), dict(roles),
-                      {pid: _columns(project) for pid, project in live.items()})
-        cache.move_to_end(key)
-        while len(cache) > SEEN_USERS_KEPT:
-            cache.popitem(last=False)
-    return user, roles, live
-
-
-def _columns(obj):
-    """The column values of a just-loaded ORM object."""
-    values = inspect(obj).dict
-    return {prop.key: values[prop.key] for prop in inspect(obj).mapper.column_attrs}
+def _from_kept(kept):
+    """load_user from a kept row: the user, their roles, and of the live projects the chosen
+    one and the first they may see (what _USER_AND_MEMBERSHIPS reads, by the same rule)."""
+    live = _live_projects()
+    every = kept.role == "admin" or kept.is_admin or not kept.roles
+    first = next((pid for pid in live if every or pid in kept.roles), None)
+    chosen = chosen_project_id()
+    wanted = [pid for pid in dict.fromkeys((chosen, first)) if pid in live]
+    g.member_roles = (kept.id, dict(kept.roles))
+    g.live_projects = (kept.id, {pid: _as_loaded(Project, live[pid]) for pid in wanted})
+    return _as_loaded(User, kept.columns)
 
 
 def _as_loaded(model, columns):

@@ -6,7 +6,7 @@ from sqlalchemy import delete, func, select
 from app.extensions import db
 from app.models import ROLES, Project, ProjectMember, User
 from app.services import audit, clock
-from app.services.auth import forget_user
+from app.services.auth import forget_users
 from app.services.errors import RuleViolation
 from app.services.money import parse_money
 
@@ -27,6 +27,7 @@ def create_project(name, code, address, actor, **settings):
     db.session.add(project)
     _apply(project, name, address, **settings)
     db.session.flush()
+    forget_users()  # every user's kept live projects: the new one opens at once
     audit.record("project_created", "project", project.id, project_id=project.id, user=actor,
                  after={"code": code, **_values(project)})
     return project
@@ -42,7 +43,7 @@ def update_settings(project, name, hold_minutes, transfer_fee, rounding, approva
     after = _values(project)
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
-        forget_user()  # every user's kept projects: the settings show from the next request
+        forget_users()  # every user's kept projects: the settings show from the next request
         audit.record("project_settings_changed", "project", project.id, project_id=project.id,
                      before={k: before[k] for k in changed}, after=changed)
 
@@ -52,7 +53,7 @@ def set_archived(project, archived, actor):
     if project.archived == archived:
         return
     project.archived_at = clock.now() if archived else None
-    forget_user()  # every user's kept live projects
+    forget_users()  # every user's kept live projects
     audit.record("project_archived" if archived else "project_restored", "project", project.id,
                  project_id=project.id, user=actor, after={"archived": archived})
 
@@ -73,7 +74,7 @@ def add_member(project, user, role, actor):
         db.session.add(member)
     member.role = role
     db.session.flush()
-    forget_user(user.id)
+    forget_users()
     audit.record("project_member_set", "user", user.id, project_id=project.id, user=actor,
                  before={"role": before} if before else None, after={"role": role})
     return member
@@ -83,7 +84,7 @@ def remove_member(project, user, actor):
     gone = db.session.execute(delete(ProjectMember).where(
         ProjectMember.project_id == project.id, ProjectMember.user_id == user.id)).rowcount
     if gone:
-        forget_user(user.id)
+        forget_users()
         audit.record("project_member_removed", "user", user.id, project_id=project.id,
                      user=actor)
 

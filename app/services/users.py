@@ -4,7 +4,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ROLES, User
 from app.services import audit
-from app.services.auth import logout_everywhere
+from app.services.auth import forget_users, logout_everywhere
 from app.services.errors import RuleViolation
 from app.services.passwords import check_password_policy, hash_password
 
@@ -35,6 +35,7 @@ def update_user(user, display_name, role, is_admin, actor):
     before = {"display_name": user.display_name, "role": user.role, "is_admin": user.is_admin}
     user.display_name, user.role, user.is_admin = display_name.strip(), role, bool(is_admin)
     after = {"display_name": user.display_name, "role": user.role, "is_admin": user.is_admin}
+    forget_users()  # the new name shows from this worker's next request
     if before["role"] != role or before["is_admin"] != user.is_admin:
         logout_everywhere(user, action="sessions_revoked")  # new rights from the next login
     audit.record("user_updated", "user", user.id, before=before, after=after)
@@ -53,6 +54,7 @@ def set_active(user, active, actor):
     if user.active == active:
         return
     user.active = active
+    forget_users()
     if not active:
         logout_everywhere(user, action="sessions_revoked")
     audit.record("user_activated" if active else "user_deactivated", "user", user.id,

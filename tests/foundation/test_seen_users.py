@@ -1,6 +1,7 @@
-"""The user as each worker keeps them for POLL_TAG_SECONDS (app.services.auth._seen_user):
-a request then reads no user row, yet a deactivated user, a revoked session or a changed
-role stops counting within that time, and a password just changed is never refused."""
+"""Every active user and the live projects as each worker keeps them for POLL_TAG_SECONDS
+(app.services.auth._active_users, _live_projects): a request then reads no user row, yet a
+deactivated user, a revoked session or a changed role stops counting within that time, and a
+new user or a password just changed is never refused."""
 from datetime import datetime, timedelta, timezone
 
 import time_machine
@@ -26,12 +27,15 @@ def test_a_kept_user_costs_no_statement_and_moves_as_themselves(app, login_as):
     world = make_project(app)
     unit = world["units"]["1栋 301"]
     consultant = login_as("consultant", display_name="王芳")
+    colleague = login_as("consultant", username="li")
     panel = f"/board/unit?unit={unit}"
     _, cold = statements_during(app, lambda: consultant.get(panel))
     app.config["POLL_TAG_SECONDS"] = 60
     consultant.get(panel)
     response, warm = statements_during(app, lambda: consultant.get(panel))
     assert response.status_code == 200 and warm == cold - 1  # the user row, no more
+    _, theirs = statements_during(app, lambda: colleague.get(panel))
+    assert theirs == warm  # another user: the worker keeps every active user
     held = consultant.post(f"/board/units/{unit}/hold", {}, htmx=True)
     assert held.status_code == 200 and "王芳" in held.text
     again = consultant.post(f"/board/units/{unit}/cancel-hold", {}, htmx=True)
@@ -127,3 +131,12 @@ def test_a_logout_counts_at_once_on_the_worker_that_made_it(app, login_as):
     thief.set_cookie("anchang_session", stolen)
     response = thief.get("/board")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_user_created_after_the_worker_read_its_users_logs_in_and_works(app, login_as):
+    world = make_project(app)
+    app.config["POLL_TAG_SECONDS"] = 60
+    assert login_as("manager").get("/board").status_code == 200  # the worker reads its users
+    newcomer = login_as("consultant", username="newcomer", display_name="新同事")
+    held = newcomer.post(f"/board/units/{world['units']['1栋 301']}/hold", {}, htmx=True)
+    assert held.status_code == 200 and "新同事" in held.text
