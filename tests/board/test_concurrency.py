@@ -212,6 +212,15 @@ def _meanwhile(race_app, world, *moves):
     return check, calls
 
 
+def _hold_refused(app, world, unit_name, who, check, message):
+    """A hold by `who` on `unit_name`, with `check` (_meanwhile), refused with `message`."""
+    with app.app_context():
+        with pytest.raises(Conflict, match=message):
+            unit_status.move_unit(world["project"], world["units"][unit_name], "hold",
+                                  _db.session.get(User, who), check=check)
+        _db.session.rollback()
+
+
 def _skip_on_sqlite(app):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("a SQLite POST holds the write lock from its first read: nothing can "
@@ -227,11 +236,8 @@ def test_a_unit_held_between_the_read_and_the_lock_is_judged_again(app, race_app
     wang = make_user("consultant", username="wang", display_name="王芳")
     li = make_user("consultant", username="li", display_name="李军")
     check, calls = _meanwhile(race_app, world, ("hold", wang, "1栋 301"))
+    _hold_refused(app, world, "1栋 301", li, check, "已被 王芳 保留")
     with app.app_context():
-        with pytest.raises(Conflict, match="已被 王芳 保留"):
-            unit_status.move_unit(world["project"], world["units"]["1栋 301"], "hold",
-                                  _db.session.get(User, li), check=check)
-        _db.session.rollback()
         assert calls == [("available", None), ("held", wang)]
         holds = _db.session.scalars(select(AuditLog.user_id).where(
             AuditLog.action == "unit_hold")).all()
@@ -251,11 +257,8 @@ def test_a_hold_over_the_cap_by_then_is_refused_under_the_lock(app, race_app, ma
                                   _db.session.get(User, wang))
             _db.session.commit()
     check, calls = _meanwhile(race_app, world, ("hold", wang, "1栋 103"))
+    _hold_refused(app, world, "1栋 104", wang, check, "已达每人 3 套的保留上限")
     with app.app_context():
-        with pytest.raises(Conflict, match="已达每人 3 套的保留上限"):
-            unit_status.move_unit(world["project"], world["units"]["1栋 104"], "hold",
-                                  _db.session.get(User, wang), check=check)
-        _db.session.rollback()
         assert len(calls) == 2  # read again under the lock
         assert _db.session.scalar(select(func.count()).select_from(Unit).where(
             Unit.status == UnitStatus.HELD, Unit.held_by_id == wang)) == 3

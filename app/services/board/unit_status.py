@@ -12,6 +12,11 @@ caller's transaction:
    whose rowcount must match, else Conflict with what is in the way ("已被 王芳 保留 ...");
 4. one audit row per unit moved, stamped with the new board version.
 
+A board move on one unit (`move_unit`, the panel's buttons) reads the unit before step 1: a
+press the row refuses (a unit someone holds) answers without the lock, and one that goes
+ahead writes with an UPDATE that also compares what was read; a unit that moved in between
+is read again under the lock and judged as above.
+
 Later areas (deposits, subscriptions, contracts, refunds, exchanges) add rows to MOVES and
 call the same two functions; `keeps_prior` and `target=None` let a deposit rejection return
 the unit to the status it had before.
