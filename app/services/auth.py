@@ -123,7 +123,7 @@ def _read_active_users():
     users = {}
     for row in db.session.execute(_ACTIVE_USERS):
         if row.id not in users:
-            users[row.id] = ({key: row[i] for i, key in enumerate(_USER_KEYS)}, {})
+            users[row.id] = (dict(zip(_USER_KEYS, row, strict=False)), {})  # not the member columns
         if row.member_project is not None:
             users[row.id][1][row.member_project] = row.member_role
     return {user_id: ActiveUser(columns["id"], columns["session_version"], columns["role"],

@@ -242,7 +242,7 @@ def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
     """
     read = {}
 
-    def read_under_lock(project_id, unit_ids, holds_of):
+    def read_unit(project_id, unit_ids, holds_of):
         actor_id, now = holds_of or (None, None)
         row = db.session.execute(_READ_ONE["holds" if holds_of else "unit"], {
             "pid": project_id, "id": unit_ids[0], "actor": actor_id, "now": now}).first()
@@ -259,7 +259,7 @@ def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
 
     try:
         _, refused, written = _apply(project_id, [unit_id], move, actor, reason, None,
-                                     read=read_under_lock, read_first=True)
+                                     read=read_unit, read_first=True)
     except _NoSuchUnit:
         return None
     return _moved(read["unit"], refused, written)
@@ -322,23 +322,10 @@ def _apply(project_id, unit_ids, name, actor, reason, now, guard=None, opening=F
     read = read or _read
     bumped = None
     if read_first:
-        rows = read(project_id, unit_ids, holds_of=holds_of)
-        if len(rows) == 1 and not _is_expired(rows[0], now):
-            row = rows[0]
-            why = _why_not(move, ctx, row, False) or (guard(row) if guard else None)
-            if why:  # refused on the row as read: no lock taken, nothing written
-                return [], [(row, why)], {}
-            bumped = _bump(project_id)
-            ctx.hold_delta = timedelta(minutes=bumped[1])
-            values, written = _update(move, ctx, [row], bumped[0], seen=True,
-                                      cap=bumped[2] if capped else None)
-            if written:
-                audit.record_many(f"unit_{move.name}", "unit",
-                                  [_audit_change(move, row, values, bumped[0])],
-                                  project_id=project_id, user=actor, reason=reason)
-                return [row.id], [], written
-        # an expired hold to persist, or a row that moved since (or a hold now over the
-        # cap): read again under the lock and judge that
+        done, bumped = _apply_as_read(project_id, unit_ids, move, ctx, reason, guard, read,
+                                      holds_of, capped)
+        if done is not None:
+            return done
     version, hold_minutes, hold_cap = bumped or _bump(project_id)
     ctx.hold_delta = timedelta(minutes=hold_minutes)
     rows = read(project_id, unit_ids, holds_of=holds_of)
@@ -359,10 +346,37 @@ def _apply(project_id, unit_ids, name, actor, reason, now, guard=None, opening=F
         if len(written) != len(eligible):
             # Every writer takes the project lock first, so this means a writer that did not.
             raise Conflict("房源状态刚刚发生变化,请刷新后重试")
-        audit.record_many(f"unit_{move.name}", "unit",
-                          [_audit_change(move, row, values, version) for row in eligible],
-                          project_id=project_id, user=ctx.actor, reason=reason)
+        _audit(move, ctx, eligible, values, version, reason)
     return [row.id for row in eligible], refused, written
+
+
+def _apply_as_read(project_id, unit_ids, move, ctx, reason, guard, read, holds_of, capped):
+    """_apply on the one unit as read before the lock: (the result, None) when the row
+    refused the move or the write went through; (None, the bump's row or None) when the
+    unit must be read again under the lock: an expired hold to persist, or a row that moved
+    since (or a hold now over the cap)."""
+    rows = read(project_id, unit_ids, holds_of=holds_of)
+    if len(rows) != 1 or _is_expired(rows[0], ctx.now):
+        return None, None
+    row = rows[0]
+    why = _why_not(move, ctx, row, False) or (guard(row) if guard else None)
+    if why:  # refused on the row as read: no lock taken, nothing written
+        return ([], [(row, why)], {}), None
+    bumped = _bump(project_id)
+    ctx.hold_delta = timedelta(minutes=bumped[1])
+    values, written = _update(move, ctx, [row], bumped[0], seen=True,
+                              cap=bumped[2] if capped else None)
+    if not written:
+        return None, bumped
+    _audit(move, ctx, [row], values, bumped[0], reason)
+    return ([row.id], [], written), None
+
+
+def _audit(move, ctx, rows, values, version, reason):
+    """One audit row per unit moved, stamped with the board version."""
+    audit.record_many(f"unit_{move.name}", "unit",
+                      [_audit_change(move, row, values, version) for row in rows],
+                      project_id=ctx.project_id, user=ctx.actor, reason=reason)
 
 
 def _check_actor(move, actor, action):
