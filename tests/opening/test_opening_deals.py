@@ -298,3 +298,48 @@ def test_every_row_the_deals_sheet_writes_says_it_came_from_the_opening_import(a
     written = {row.action for row in rows}
     assert {"unit_mark_sold", "opening_imported"} <= written, written
     assert [row.action for row in rows if row.reason != "期初导入"] == []
+
+
+def test_a_deal_closed_by_another_consultant_takes_the_sheets_split_case_and_the_preview_shows_the_split(  # noqa: E501
+        app, office, make_user):
+    """Seed 002 客户区分准则: a deal on a customer whose card another consultant holds, still
+    valid, is split by one of the cases (1)-(8). The paper deal says which; the sheet carries
+    it in 分成情形, and the preview shows every line whose 业绩 or 奖金 is not the closer's
+    alone before anything is written (people's pay depends on it)."""
+    world, admin = office
+    make_user("consultant", username="wangfang", display_name="王芳")
+    head = ["楼栋", "房号", "买受人", "手机号", "置业顾问", "分成情形", "定金类型", "定金金额",
+            "定金收据号", "收定日期"]
+    rows = [head,
+            ["1栋", "301", "张伟", "13800138000", "王芳", None, "小定", 10000, "1001",
+             "2026-11-25"],  # 李静's card, valid: which case?
+            ["1栋", "302", "刘洋", "13900139000", "李静", None, "小定", 10000, "1002",
+             "2026-11-25"],  # the owner's own deal: nothing to flag
+            ["1栋", "303", "陈晨", "13700137000", "wangfang", "第九条", "小定", 10000, "1003",
+             "2026-11-25"]]
+    refused = send(admin, "deals", rows)
+    assert refused.status_code == 422
+    assert ("第 2 行: 该客户归属 李静(建档有效至 2027-01-20),请在「分成情形」填写准则编号"
+            in refused.text), refused.text
+    assert "第 4 行: 分成情形「第九条」应为准则编号" in refused.text
+
+    rows[1][5], rows[3][5] = "准则(2)", "准则7"
+    preview = send(admin, "deals", rows)
+    assert preview.status_code == 200, preview.text
+    text = re.sub(r"<[^>]+>", " ", preview.text)
+    assert "2 行的成交顾问不是客户的归属顾问" in text
+    assert "1栋301 张伟 王芳:" in text and "业绩属 王芳 100%,奖金 王芳 80%、李静 20%" in text
+    assert "1栋303 陈晨 王芳:" in text and "奖金 王芳 50%、李静 50%" in text
+    assert "1栋302 刘洋 李静:" not in text
+    with app.app_context():
+        assert count(Deposit) == 0
+
+    assert apply(admin, preview).status_code == 200
+    with app.app_context():
+        cases = {d.unit.unit_no: (d.split_case, {s.user.display_name: s.percent
+                                                 for s in d.shares})
+                 for d in db.session.scalars(select(Deposit))}
+        assert cases == {
+            "301": ("customer_chose", {"王芳": Decimal("80.00"), "李静": Decimal("20.00")}),
+            "302": ("own", {"李静": Decimal("100.00")}),
+            "303": ("forgot_then_found", {"王芳": Decimal("50.00"), "李静": Decimal("50.00")})}

@@ -8,6 +8,7 @@ on paper, the moves authorised by the admin's opening.import. So receipt numbers
 and from a registered book, a deal price is never above the list price, and the unit's
 status moves through board.unit_status as a live deal's does: 定金已确认, 已认购 or 已签约.
 """
+import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -20,6 +21,8 @@ from app.services.board import unit_status
 from app.services.board.unit_buildings import building_key
 from app.services.board.unit_rows import ROOM_IN_ENTRANCE
 from app.services.customers import cards
+from app.services.customers.attribution import SPLIT_CASES
+from app.services.customers.ownership import valid_until
 from app.services.customers.phones import mask_phone, normalise_phone
 from app.services.deals import contracts, deposits, receipts, subscriptions
 from app.services.deals.common import DEPOSIT_KINDS, METHODS, PLANS, new_form_key
@@ -37,6 +40,7 @@ FIELDS = [
     Field("buyer", "买受人", ("客户姓名", "购房人", "客户", "姓名"), True, 10),
     Field("phone", "手机号", ("手机", "电话", "联系电话", "手机号码"), True, 14),
     Field("consultant", "置业顾问", ("顾问", "销售"), False, 10),
+    Field("split_case", "分成情形", ("分成", "分单情形", "区分准则"), False, 10),
     Field("deposit_kind", "定金类型", (), False, 8),
     Field("deposit", "定金金额", ("定金",), True, 12),
     Field("deposit_receipt", "定金收据号", ("定金收据编号", "收据号", "收据编号"), True, 12),
@@ -68,6 +72,9 @@ EXAMPLE = {**{field.key: "" for field in FIELDS},
            "sign_deadline": "2026-11-10", "contract_no": "HT-2026-001", "contract_on": "2026-11-01",
            "first_due": "2026-11-01", "paid1": "550000",
            "paid1_receipt": "0001002", "paid1_on": "2026-11-01"}
+# seed 002 客户区分准则 by the number the office calls them by: {"2": "customer_chose"}
+CASES = {re.match(r"准则\((\d+)\)", rule).group(1): code
+         for code, (_label, rule) in SPLIT_CASES.items()}
 NOTES = ["期初成交填写说明",
          "1. 每行一套已成交的房源;同一房源只能出现一次。楼栋、单元、房号须与销控表一致"
          "(房号也可写作「1-0801」)。",
@@ -80,7 +87,11 @@ NOTES = ["期初成交填写说明",
          "5. 填了合同编号即为已签约;回款须在签约之后,定金与回款合计不能超过成交价。",
          f"6. 收款方式填:{'、'.join(METHODS.values())}(不填为银行转账)。",
          "7. 导入的定金和回款视为财务已确认;日期不能晚于今天。检查通过并确认后一次性导入,"
-         "任一行有错则不导入任何数据,操作日志记为「期初导入」。"]
+         "任一行有错则不导入任何数据,操作日志记为「期初导入」。",
+         "8. 置业顾问不是客户的归属顾问、且客户建档仍在有效期内时,按《客户区分准则》在"
+         "「分成情形」填写准则编号(如 2 或 准则(2)):" + ";".join(
+             f"{number} {SPLIT_CASES[code][0]}" for number, code in CASES.items()) + "。"
+         "预览列出每一行的业绩和奖金归属,请核对后再确认导入。"]
 DEADLINE_DAYS = 30
 KINDS = {label: code for code, label in DEPOSIT_KINDS.items()}
 PLAN_NAMES = {**{label: code for code, label in PLANS.items()}, "一次性": "full",
@@ -121,15 +132,26 @@ def apply_row(project, values, actor, ctx):
     if unit.status == UnitStatus.WITHHELD:  # sold before the board existed: on sale then
         unit_status.transition(unit, "release", actor, reason=REASON, now=deal["deposit_at"],
                                opening=True)
-    deposit, _ = deposits.record(
-        unit, kind=deal["kind"], amount_text=deal["deposit"], method=deal["method"],
-        receipt_no=deal["deposit_receipt"], customer_id=customer.id,
-        consultant_id=_consultant(values, customer, ctx), form_key=new_form_key(), actor=actor,
-        now=deal["deposit_at"], opening=True)
+    try:
+        deposit, _ = deposits.record(
+            unit, kind=deal["kind"], amount_text=deal["deposit"], method=deal["method"],
+            receipt_no=deal["deposit_receipt"], customer_id=customer.id,
+            consultant_id=_consultant(values, customer, ctx), case=_split_case(values),
+            form_key=new_form_key(), actor=actor, now=deal["deposit_at"], opening=True)
+    except RuleViolation as exc:
+        if exc.field != "case":
+            raise
+        raise RuleViolation(  # the live form offers the cases; the sheet has a column
+            f"该客户归属 {customer.owner.display_name}(建档有效至 "
+            f"{valid_until(customer):%Y-%m-%d}),请在「分成情形」填写准则编号"
+            f"({'、'.join(CASES)},见填写说明)") from None
     deposits.confirm(deposit, actor, now=deal["deposit_at"], opening=True)
     result = {"unit": name, "buyer": customer.name, "kind": deal["kind"],
               "deposit": deal["deposit"], "deal_price": None, "contract_total": None,
-              "paid": Decimal("0.00"), "status": UnitStatus.DEPOSIT_CONFIRMED}
+              "paid": Decimal("0.00"), "status": UnitStatus.DEPOSIT_CONFIRMED,
+              "consultant": deposit.consultant.display_name,
+              # 业绩 or 奖金 not the closer's alone, or a card not theirs: the preview lists it
+              "split": None if deposit.split_case == "own" else deposit.split_reason}
     if deal["deal_price"] is None:
         return result
     subscription, _ = subscriptions.sign(unit, {
@@ -219,6 +241,18 @@ def _consultant(values, customer, ctx):
     if found is None:
         raise RuleViolation(f"置业顾问「{wanted}」不是系统中的置业顾问")
     return found
+
+
+def _split_case(values):
+    """The sheet's 分成情形: a seed 002 准则 number ('2', '准则(2)', '准则2'), else None."""
+    written = text(values.get("split_case"))
+    if not written:
+        return None
+    match = re.fullmatch(r"(?:准则)?[((]?\s*(\d+)\s*[))]?", written)
+    if match is None or match.group(1) not in CASES:
+        raise RuleViolation(f"分成情形「{written}」应为准则编号 {'、'.join(CASES)} 之一"
+                            "(见填写说明)")
+    return CASES[match.group(1)]
 
 
 def _deal(values, ctx):
@@ -366,4 +400,5 @@ def summary(results, _unused):
                        "large": sum(1 for r in results if r["kind"] == "large"),
                        "subscriptions": sum(1 for r in results if r["deal_price"]),
                        "contracts": sum(1 for r in results if r["contract_total"]),
-                       "payments": sum(1 for r in results if r["paid"])}}
+                       "payments": sum(1 for r in results if r["paid"]),
+                       "splits": sum(1 for r in results if r["split"])}}
