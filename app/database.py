@@ -4,6 +4,9 @@ from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 # Safe-method requests read only; everything else (POSTs, CLI, services) may write.
 read_only = ContextVar("read_only", default=False)
@@ -25,6 +28,26 @@ def commit_for_answer(session):
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+def as_loaded(session, model, columns, refresh=False):
+    """The session's `model` row with these column values (every column of the table), as
+    if a query had just loaded it, from a Core row or a kept copy: the ORM's loading costs a
+    hot path several times the statement. The object already in the session, if any, is
+    returned as it is, or with `refresh` brought up to these values (populate_existing)."""
+    obj = session.identity_map.get(identity_key(model, columns["id"]))
+    if obj is None:
+        obj = model.__mapper__.class_manager.new_instance()
+        obj.__dict__.update(columns)
+        make_transient_to_detached(obj)
+        session.add(obj)
+    elif refresh:
+        for key, value in columns.items():
+            set_committed_value(obj, key, value)
+        loaded = [key for key in model.__mapper__.relationships.keys() if key in obj.__dict__]
+        if loaded:  # a relationship may point elsewhere now: loaded again when next read
+            session.expire(obj, loaded)
+    return obj
 
 
 def configure_engine(engine, config):

@@ -4,9 +4,8 @@ from typing import NamedTuple
 
 from flask import current_app, g
 from sqlalchemy import and_, bindparam, exists, func, or_, select
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 
+from app.database import as_loaded
 from app.extensions import db
 from app.loaders import chosen_project_id
 from app.models import LoginAttempt, Project, ProjectMember, User
@@ -190,21 +189,9 @@ def _from_kept(kept):
     chosen = chosen_project_id()
     wanted = [pid for pid in dict.fromkeys((chosen, first)) if pid in live]
     g.member_roles = (kept.id, dict(kept.roles))
-    g.live_projects = (kept.id, {pid: _as_loaded(Project, live[pid]) for pid in wanted})
-    return _as_loaded(User, kept.columns)
-
-
-def _as_loaded(model, columns):
-    """The request session's `model` row with these column values, as if a query had just
-    loaded it (the one already in the session, if any)."""
     session = db.session()
-    obj = session.identity_map.get(identity_key(model, columns["id"]))
-    if obj is None:
-        obj = model.__mapper__.class_manager.new_instance()
-        obj.__dict__.update(columns)
-        make_transient_to_detached(obj)
-        session.add(obj)
-    return obj
+    g.live_projects = (kept.id, {pid: as_loaded(session, Project, live[pid]) for pid in wanted})
+    return as_loaded(session, User, kept.columns)
 
 
 def _user_and_memberships():

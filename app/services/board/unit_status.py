@@ -27,10 +27,10 @@ from types import SimpleNamespace
 from typing import Callable, Optional
 
 from sqlalchemy import and_, bindparam, case, func, literal_column, select, update
-from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from app.database import as_loaded
 from app.extensions import db
 from app.models import Building, Project, Unit, UnitStatus, User
 from app.policy import ROLE_RULES, can, roles_of
@@ -248,7 +248,12 @@ def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
             "pid": project_id, "id": unit_ids[0], "actor": actor_id, "now": now}).first()
         if row is None:
             raise _NoSuchUnit
-        unit = read["unit"] = row.Unit
+        session, units = db.session(), len(UNIT_KEYS)
+        building = as_loaded(session, Building, dict(
+            zip(BUILDING_KEYS, row[units:-2], strict=True)), refresh=True)
+        unit = read["unit"] = as_loaded(
+            session, Unit, dict(zip(UNIT_KEYS, row[:units], strict=True)), refresh=True)
+        set_committed_value(unit, "building", building)  # (the session holds rows weakly)
         if check is not None:
             check(unit)
         return [SimpleNamespace(
@@ -458,18 +463,23 @@ _READ = {"units": _read_statement(True, False), "held": _read_statement(True, Tr
          "units_and_holds": _read_statement(True, False, count_holds=True)}
 
 
+UNIT_KEYS = [column.key for column in unit_t.c]
+BUILDING_KEYS = [column.key for column in Building.__table__.c]
+
+
 def _read_one_statement(count_holds):
-    """move_unit's read: the ORM unit with its building (the answer shows both), its
-    holder's name and, for a capped hold, the actor's open holds; fresh from the database
-    even if the session held the unit already."""
-    holder = User.__table__.alias("holder")
+    """move_unit's read: every column of the unit and of its building (the answer shows
+    both), its holder's name and, for a capped hold, the actor's open holds. A Core row,
+    made into the session's ORM objects by app.database.as_loaded (fresh from the database
+    even if the session held the unit already)."""
+    building_t, holder = Building.__table__, User.__table__.alias("holder")
     open_holds = _open_holds() if count_holds else literal_column("0")
-    return (select(Unit, Building, holder.c.display_name.label("holder"),
-                   open_holds.label("open_holds"))
-            .join(Unit.building).outerjoin(holder, holder.c.id == unit_t.c.held_by_id)
-            .options(contains_eager(Unit.building))
-            .where(Building.project_id == bindparam("pid"), unit_t.c.id == bindparam("id"))
-            .execution_options(populate_existing=True))
+    return (select(*unit_t.c, *(column.label(f"building_{column.key}")
+                                for column in building_t.c),
+                   holder.c.display_name.label("holder"), open_holds.label("open_holds"))
+            .join_from(unit_t, building_t, building_t.c.id == unit_t.c.building_id)
+            .outerjoin(holder, holder.c.id == unit_t.c.held_by_id)
+            .where(building_t.c.project_id == bindparam("pid"), unit_t.c.id == bindparam("id")))
 
 
 _READ_ONE = {"unit": _read_one_statement(False), "holds": _read_one_statement(True)}
