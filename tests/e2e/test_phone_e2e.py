@@ -58,3 +58,38 @@ def test_a_consultant_holds_and_lets_go_of_a_unit_on_the_phone(browser, live_ser
     page.goto(live_server["url"] + "/customers/today")
     assert page.locator(".hold-line", has_text=label).count() == 0
     context.close()
+
+
+def _on_screen(locator):
+    box = locator.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+
+
+def test_a_manager_decides_special_discounts_on_the_phone_without_scrolling_sideways(
+        browser, live_server):
+    """The approval queue on a phone: each request a card, each line under its column's name,
+    the opinion box and 批准 / 驳回 on screen. A 驳回 without a reason comes back in place
+    (422) with the error, still a card."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    login(page, live_server, "manager")
+    page.goto(live_server["url"] + "/discounts/queue")
+    row = page.locator(".queue-table tbody tr", has=page.locator("button", has_text="驳回")).first
+    row.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    labels = row.locator("td").evaluate_all("cells => cells.map(c => c.dataset.label)")
+    assert labels[:4] == ["申请", "客户 / 房源", "表价 / 成交价", "特殊优惠"], labels
+    reject = row.locator("button", has_text="驳回")
+    for control in (row.locator("input[name=comment]"), reject):
+        _on_screen(control)
+        _tall_enough(control)
+    row_id = row.get_attribute("id")
+    reject.tap()
+    again = page.locator(f"#{row_id}")
+    again.locator(".error").wait_for()
+    wait_until(page, lambda: again.locator("td").first.get_attribute("data-label") == "申请",
+               timeout=2)  # labelled on htmx:load, once the new row has settled
+    _on_screen(again.locator("button", has_text="驳回"))
+    shot(page, "phone-discount-queue")
+    context.close()

@@ -155,6 +155,27 @@
       }
     });
   }
+  // Queues a manager or finance works through on a phone (table.phone-cards): screens.css
+  // shows each row as a card and each cell under its column's name, taken from the header
+  // here, so the buttons at the end of a row are on screen without scrolling sideways.
+  function labelCells(root) {
+    var table = root.closest && root.closest("table.phone-cards");
+    var tables = table ? [table] : (root.querySelectorAll ? root.querySelectorAll("table.phone-cards") : []);
+    Array.prototype.forEach.call(tables, function (t) {
+      if (!t.tHead || !t.tHead.rows.length) { return; }
+      var names = Array.prototype.map.call(t.tHead.rows[0].cells, function (th) { return th.textContent.trim(); });
+      Array.prototype.forEach.call(t.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          Array.prototype.forEach.call(row.cells, function (cell, i) {
+            if (cell.colSpan === 1 && names[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", names[i]); }
+          });
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:load", function (event) { labelCells(event.detail.elt); });
+
   document.addEventListener("DOMContentLoaded", scrollBoxes);
   document.addEventListener("htmx:afterSettle", scrollBoxes);
 
