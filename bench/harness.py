@@ -70,6 +70,15 @@ def request(port, method, path, headers=None, body=None):
         conn.close()
 
 
+def keep_cookie(headers, response_headers):
+    """Take a renewed session cookie as a browser does: the server re-signs the session when
+    its idle clock moves on (every 30 s of activity), and a client that kept sending the old
+    cookie would make it re-sign on every request after that."""
+    renewed = response_headers.get("Set-Cookie")
+    if renewed and "Cookie" in headers:
+        headers["Cookie"] = renewed.split(";")[0]
+
+
 def login(port, username, password):
     """Log in through the real form; returns the Cookie header and a CSRF token."""
     status, headers, body = request(port, "GET", "/login")

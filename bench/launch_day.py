@@ -47,6 +47,7 @@ from bench.harness import (  # noqa: E402
     cpu_seconds,
     hello_baseline,
     insert_unit_grid,
+    keep_cookie,
     login,
     machine_cpu_seconds,
     request,
@@ -201,6 +202,7 @@ def timed(recorder, action, port, method, path, headers, body=None):
             recorder.errors += 1
         return 599, {}, b""
     recorder.add(action, (time.perf_counter() - began) * 1000, status)
+    keep_cookie(headers, response_headers)
     return status, response_headers, data
 
 
@@ -386,6 +388,8 @@ def probe(port, pid, sessions, tag, units, hello):
         return {"Cookie": session[0], "HX-Request": "true", "X-CSRFToken": session[1],
                 "Content-Type": "application/x-www-form-urlencoded"}
 
+    mover = moves(sessions[0])
+
     paths = {"hold": "/board/units/{}/hold", "release": "/board/units/{}/cancel-hold",
              "floor": "/bench/floor", "panel": "/board/unit?unit={}"}
     what = {"hold": "goal for a hold ≤ 4", "release": "goal ≤ 4",
@@ -397,9 +401,10 @@ def probe(port, pid, sessions, tag, units, hello):
         for name, path in paths.items():
             before = cpu_seconds(pid)
             method = "GET" if name == "panel" else "POST"
-            status, _, _ = request(port, method, path.format(units[0]), moves(sessions[0]),
-                                   "" if method == "POST" else None)
+            status, answer, _ = request(port, method, path.format(units[0]), mover,
+                                        "" if method == "POST" else None)
             spent[name] += cpu_seconds(pid) - before
+            keep_cookie(mover, answer)
             assert status == 200, f"probe {name}: {status}"
     for name, cpu in spent.items():
         costs[name] = cpu / 100 * 1000
@@ -431,8 +436,9 @@ def stream_cost(port, pid, clients, seconds=4):
         headers, paths = clients[i]
         while time.time() < stop:
             for path in paths:
-                status, _, _ = request(port, "POST", path, headers, "")
+                status, answer, _ = request(port, "POST", path, headers, "")
                 assert status == 200, f"probe {path}: {status}"
+                keep_cookie(headers, answer)
                 counted[i] += 1
 
     before = cpu_seconds(pid)
