@@ -14,7 +14,7 @@ from app.services.audit_labels import ACTION_LABELS, OBJECT_LABELS
 from app.services.clock import now
 
 __all__ = ["ACTION_LABELS", "OBJECT_LABELS", "READ_ACTION_SUFFIXES", "client_ip", "record",
-           "record_many", "reason_for_all"]
+           "record_many", "reason_for_all", "row_values"]
 
 # Reading personal data is itself recorded (an export, a reveal). Those rows are the only
 # writes a GET may make; their action names end with one of these.
@@ -70,6 +70,13 @@ def _values(action, obj_type, obj_id, before, after, reason, project_id, user):
         reason=(reason or None) and reason[:500],
         ip=client_ip(),
     )
+
+
+def row_values(action, obj_type, obj_id=None, *, before=None, after=None, reason=None,
+               project_id=None, user=None):
+    """An audit row's column values, for a service that inserts the row inside its own
+    statement (a board move on PostgreSQL: the INSERT reads the UPDATE's RETURNING)."""
+    return _values(action, obj_type, obj_id, before, after, reason, project_id, user)
 
 
 def record(action, obj_type, obj_id=None, *, before=None, after=None, reason=None,

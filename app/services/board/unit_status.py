@@ -26,13 +26,13 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Callable, Optional
 
-from sqlalchemy import and_, bindparam, case, func, literal_column, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, literal_column, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.database import as_loaded
 from app.extensions import db
-from app.models import Building, Project, Unit, UnitStatus, User
+from app.models import AuditLog, Building, Project, Unit, UnitStatus, User
 from app.policy import ROLE_RULES, can, roles_of
 from app.services import audit, clock
 from app.services.errors import Conflict, NotAllowed, RuleViolation
@@ -40,6 +40,7 @@ from app.services.errors import Conflict, NotAllowed, RuleViolation
 S = UnitStatus
 unit_t = Unit.__table__
 project_t = Project.__table__
+audit_t = AuditLog.__table__
 SYSTEM = SimpleNamespace(id=None, username="system")  # the actor of automatic expiry
 
 
@@ -347,7 +348,7 @@ def _apply(project_id, unit_ids, name, actor, reason, now, guard=None, opening=F
     eligible = [row for row in rows if row.id not in {r.id for r, _ in refused}]
     written = {}
     if eligible:
-        values, written = _update(move, ctx, eligible, version)
+        values, written, _ = _update(move, ctx, eligible, version)
         if len(written) != len(eligible):
             # Every writer takes the project lock first, so this means a writer that did not.
             raise Conflict("房源状态刚刚发生变化,请刷新后重试")
@@ -369,11 +370,12 @@ def _apply_as_read(project_id, unit_ids, move, ctx, reason, guard, read, holds_o
         return ([], [(row, why)], {}), None
     bumped = _bump(project_id)
     ctx.hold_delta = timedelta(minutes=bumped[1])
-    values, written = _update(move, ctx, [row], bumped[0], seen=True,
-                              cap=bumped[2] if capped else None)
+    values, written, audited = _update(move, ctx, [row], bumped[0], seen=True,
+                                       cap=bumped[2] if capped else None, logged=(reason,))
     if not written:
         return None, bumped
-    _audit(move, ctx, [row], values, bumped[0], reason)
+    if not audited:
+        _audit(move, ctx, [row], values, bumped[0], reason)
     return ([row.id], [], written), None
 
 
@@ -531,13 +533,16 @@ def _why_not(move, ctx, row, just_expired):
     return None
 
 
-def _update(move, ctx, rows, version, seen=False, cap=None):
-    """The move's UPDATE … RETURNING: (the values it set, {unit id: the row as written}).
+def _update(move, ctx, rows, version, seen=False, cap=None, logged=None):
+    """The move's UPDATE … RETURNING: (the values it set, {unit id: the row as written},
+    whether the audit row was written with it).
 
     `seen`: the one row was read before the lock; the UPDATE also compares every column the
     judgement read (a unit that moved since is not written). `cap`: a capped hold, written
     only while the actor holds fewer than `cap` units (counted by the UPDATE, under the
-    lock)."""
+    lock). `logged` = (reason,): on PostgreSQL the one row's audit row is inserted by the
+    same statement, from the UPDATE's RETURNING in a CTE (written only if the row was): a
+    round trip less per move; elsewhere the caller writes it (_audit)."""
     ids = [row.id for row in rows]
     extra = move.values(ctx, rows[0]) if move.values else {}
     params = {"ids": ids, "now": ctx.now, "version": version, "actor": ctx.actor.id,
@@ -546,23 +551,32 @@ def _update(move, ctx, rows, version, seen=False, cap=None):
         params.update({f"seen_{key}": getattr(rows[0], key) for key in SEEN})
     if cap is not None:
         params.update(pid_cap=cap, pid=ctx.project_id)
-    shape = (move.name, ctx.own_only, tuple(extra), seen, cap is not None)
+    values = {"status_changed_at": ctx.now, "board_version": version, **extra}
+    audited = (logged is not None and len(rows) == 1
+               and db.session.get_bind().dialect.name == "postgresql")
+    shape = (move.name, ctx.own_only, tuple(extra), seen, cap is not None, audited)
     if move.where:  # conditions on values read under the lock: built for this row
         statement = _update_statement(move, *shape[1:], move.where(ctx, rows[0]))
     else:  # the board's own moves, every few seconds on launch day: built once per shape
         statement = _UPDATES.get(shape)
         if statement is None:
             statement = _UPDATES[shape] = _update_statement(move, *shape[1:], ())
+    if audited:
+        change = _audit_change(move, rows[0], values, version)
+        params.update({f"log_{key}": value for key, value in audit.row_values(
+            f"unit_{move.name}", "unit", change[0], before=change[1], after=change[2],
+            reason=logged[0], project_id=ctx.project_id, user=ctx.actor).items()})
     written = {row.id: row._asdict() for row in db.session.execute(statement, params)}
-    return {"status_changed_at": ctx.now, "board_version": version, **extra}, written
+    return values, written, audited
 
 
 SEEN = ("status", "held_by_id", "hold_expires_at", "hold_extended", "prior_status")
 
 
-def _update_statement(move, own_only, extra_keys, seen, capped, extra_conditions):
+def _update_statement(move, own_only, extra_keys, seen, capped, audited, extra_conditions):
     """UPDATE unit … WHERE id IN :ids AND status IN (sources) … RETURNING the row, with the
-    move's time, board version, actor and extra values as parameters."""
+    move's time, board version, actor and extra values as parameters; `audited`: as a CTE
+    whose RETURNING also feeds the audit row's INSERT (:log_<column> parameters)."""
     values = {"status_changed_at": bindparam("now"), "board_version": bindparam("version")}
     if move.target is None:
         values["status"] = case((unit_t.c.prior_status.is_(None), S.AVAILABLE),
@@ -587,7 +601,17 @@ def _update_statement(move, own_only, extra_keys, seen, capped, extra_conditions
     # The whole row, not only the columns set: a caller's unit may lack columns it did not
     # load, which code after the move reads (with only the set columns returned, commission
     # accrual read the unit's product_type as None); RETURNING * fills every one.
-    return update(unit_t).where(*conditions).values(**values).returning(*unit_t.c)
+    statement = update(unit_t).where(*conditions).values(**values).returning(*unit_t.c)
+    if not audited:
+        return statement
+    moved = statement.cte("moved")
+    logged = insert(audit_t).from_select(AUDIT_COLUMNS, select(*(
+        bindparam(f"log_{key}", type_=audit_t.c[key].type) for key in AUDIT_COLUMNS))
+        .select_from(moved)).cte("logged")
+    return select(moved).add_cte(logged)
+
+
+AUDIT_COLUMNS = [column.key for column in audit_t.c if column.key != "id"]
 
 
 _UPDATES = {}
