@@ -14,8 +14,9 @@ caller's transaction:
 
 A board move on one unit (`move_unit`, the panel's buttons) reads the unit before step 1: a
 press the row refuses (a unit someone holds) answers without the lock, and one that goes
-ahead writes with an UPDATE that also compares what was read; a unit that moved in between
-is read again under the lock and judged as above.
+ahead writes with an UPDATE that also compares what was read (on PostgreSQL the same statement
+writes its audit row, from the UPDATE's RETURNING); a unit that moved in between is read again
+under the lock and judged as above.
 
 Later areas (deposits, subscriptions, contracts, refunds, exchanges) add rows to MOVES and
 call the same two functions; `keeps_prior` and `target=None` let a deposit rejection return
