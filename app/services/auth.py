@@ -69,8 +69,7 @@ class ActiveUser(NamedTuple):
     session_version: int
     role: str
     is_admin: bool
-    projects: frozenset  # the projects they are a member of; none: office-wide
-    roles: dict  # {project id: their role there}
+    roles: dict  # {project id: their role there}; no project: office-wide
     columns: dict  # the user row, to make the request's User from (load_user)
 
 
@@ -101,7 +100,7 @@ def session_allows(session_id, action, project_id=None):
 
 def _in_project(row, project_id):
     """The user may open the project: an admin, an office-wide account or a member."""
-    return row.role == "admin" or row.is_admin or not row.projects or project_id in row.projects
+    return row.role == "admin" or row.is_admin or not row.roles or project_id in row.roles
 
 
 def _kept(name, read):
@@ -126,7 +125,7 @@ def _read_active_users():
         if row.member_project is not None:
             users[row.id][1][row.member_project] = row.member_role
     return {user_id: ActiveUser(columns["id"], columns["session_version"], columns["role"],
-                                columns["is_admin"], frozenset(roles), roles, columns)
+                                columns["is_admin"], roles, columns)
             for user_id, (columns, roles) in users.items()}
 
 
