@@ -372,7 +372,8 @@ def _apply_as_read(project_id, unit_ids, move, ctx, reason, guard, read, holds_o
     bumped = _bump(project_id)
     ctx.hold_delta = timedelta(minutes=bumped[1])
     values, written, audited = _update(move, ctx, [row], bumped[0], seen=True,
-                                       cap=bumped[2] if capped else None, logged=(reason,))
+                                       cap=bumped[2] if capped else None, log=True,
+                                       reason=reason)
     if not written:
         return None, bumped
     if not audited:
@@ -534,14 +535,14 @@ def _why_not(move, ctx, row, just_expired):
     return None
 
 
-def _update(move, ctx, rows, version, seen=False, cap=None, logged=None):
+def _update(move, ctx, rows, version, seen=False, cap=None, log=False, reason=None):
     """The move's UPDATE … RETURNING: (the values it set, {unit id: the row as written},
     whether the audit row was written with it).
 
     `seen`: the one row was read before the lock; the UPDATE also compares every column the
     judgement read (a unit that moved since is not written). `cap`: a capped hold, written
     only while the actor holds fewer than `cap` units (counted by the UPDATE, under the
-    lock). `logged` = (reason,): on PostgreSQL the one row's audit row is inserted by the
+    lock). `log`: on PostgreSQL the one row's audit row (with `reason`) is inserted by the
     same statement, from the UPDATE's RETURNING in a CTE (written only if the row was): a
     round trip less per move; elsewhere the caller writes it (_audit)."""
     ids = [row.id for row in rows]
@@ -553,7 +554,7 @@ def _update(move, ctx, rows, version, seen=False, cap=None, logged=None):
     if cap is not None:
         params.update(pid_cap=cap, pid=ctx.project_id)
     values = {"status_changed_at": ctx.now, "board_version": version, **extra}
-    audited = (logged is not None and len(rows) == 1
+    audited = (log and len(rows) == 1
                and db.session.get_bind().dialect.name == "postgresql")
     shape = (move.name, ctx.own_only, tuple(extra), seen, cap is not None, audited)
     if move.where:  # conditions on values read under the lock: built for this row
@@ -566,7 +567,7 @@ def _update(move, ctx, rows, version, seen=False, cap=None, logged=None):
         change = _audit_change(move, rows[0], values, version)
         params.update({f"log_{key}": value for key, value in audit.row_values(
             f"unit_{move.name}", "unit", change[0], before=change[1], after=change[2],
-            reason=logged[0], project_id=ctx.project_id, user=ctx.actor).items()})
+            reason=reason, project_id=ctx.project_id, user=ctx.actor).items()})
     written = {row.id: row._asdict() for row in db.session.execute(statement, params)}
     return values, written, audited
 
