@@ -4,8 +4,8 @@ from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.util import identity_key
 
 # Safe-method requests read only; everything else (POSTs, CLI, services) may write.
@@ -35,12 +35,17 @@ def as_loaded(session, model, columns, refresh=False):
     if a query had just loaded it, from a Core row or a kept copy: the ORM's loading costs a
     hot path several times the statement. The object already in the session, if any, is
     returned as it is, or with `refresh` brought up to these values (populate_existing)."""
-    obj = session.identity_map.get(identity_key(model, columns["id"]))
-    if obj is None:
+    identity = identity_key(model, columns["id"])
+    obj = session.identity_map.get(identity)
+    if obj is None:  # attached as the ORM's loading attaches a row it has not seen
+        # (orm/loading.py); session.add also walks every relationship's cascade: about
+        # 0.12 M instructions an object, two of them on every logged-in request
         obj = model.__mapper__.class_manager.new_instance()
+        state = instance_state(obj)
+        state.key, state.identity_token, state.session_id = identity, None, session.hash_key
+        session.identity_map._add_unpresent(state, identity)
         obj.__dict__.update(columns)
-        make_transient_to_detached(obj)
-        session.add(obj)
+        state._commit_all(state.dict, session.identity_map)
     elif refresh:
         for key, value in columns.items():
             set_committed_value(obj, key, value)
