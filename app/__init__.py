@@ -3,7 +3,7 @@ import logging
 import shutil
 import subprocess
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import INSTANCE_DIR, Config
@@ -12,9 +12,45 @@ from app.extensions import csrf, db, htmx, login_manager, migrate
 log = logging.getLogger(__name__)
 
 
+class Anchang(Flask):
+    """Flask, keeping each worker's built URLs: a page builds a URL per link and button (a
+    unit panel about ten, a board more), each costing about as much as rendering a small
+    template, and the same ones again on every request."""
+
+    URLS_KEPT = 20_000
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._urls = {}
+
+    def url_for(self, endpoint, /, *, _anchor=None, _method=None, _scheme=None,
+                _external=None, **values):
+        """A path the app built before with the same endpoint and values (in the same
+        order, of the same types) under the same script root, else app.url_for, kept.
+        Only paths inside a request: an external URL, an anchor, a method or a relative
+        endpoint is built each time, as is anything unhashable."""
+        if (_external or _anchor is not None or _method is not None or _scheme is not None
+                or endpoint[:1] == "." or not has_request_context()):
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method,
+                                   _scheme=_scheme, _external=_external, **values)
+        key = (request.environ.get("SCRIPT_NAME", ""), endpoint,
+               *((name, type(value), value) for name, value in values.items()))
+        try:
+            return self._urls[key]
+        except KeyError:
+            pass
+        except TypeError:  # a list of values, say
+            return super().url_for(endpoint, **values)
+        url = super().url_for(endpoint, **values)
+        if len(self._urls) >= self.URLS_KEPT:
+            self._urls.clear()
+        self._urls[key] = url
+        return url
+
+
 def create_app(config=None):
     """Build the app; `config` is a Config instance (Config() from the environment by default)."""
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app = Anchang(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(config or Config())
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
