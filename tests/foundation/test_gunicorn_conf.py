@@ -24,3 +24,14 @@ def test_forwarded_allow_ips_follows_trusted_proxies(monkeypatch, env, expected)
     config = Config()
     config.set("forwarded_allow_ips", settings["forwarded_allow_ips"])
     assert ("127.0.0.1" in config.forwarded_allow_ips) == bool(expected.count("127.0.0.1"))
+
+
+def test_a_worker_freezes_what_it_loaded_so_full_collections_skip_it():
+    import gc
+    settings = runpy.run_path(str(CONF))
+    assert gc.get_freeze_count() == 0
+    try:
+        settings["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
