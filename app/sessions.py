@@ -1,10 +1,12 @@
 """Session hardening: Secure cookie over HTTPS, idle and absolute timeouts."""
 import copy
+import time
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
+from itsdangerous import BadSignature
 
 from app.database import read_only
 from app.services.auth import session_allows
@@ -15,6 +17,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # last one changes nothing in the session, so its cookie is not signed and sent again. A user
 # idle for SESSION_IDLE_MINUTES is logged out up to this much sooner.
 SEEN_AT_STEP = 30
+VERIFIED_KEPT = 4096  # session cookies each worker keeps verified: one per open page, and more
 
 
 class AutoSecureSessionInterface(SecureCookieSessionInterface):
@@ -31,11 +34,50 @@ class AutoSecureSessionInterface(SecureCookieSessionInterface):
             return bool(forced)
         return request.is_secure
 
+    def get_signing_serializer(self, app):
+        """Flask's serializer, built once per worker and secret keys: Flask builds one for
+        every request, and the constructor signs an empty dict to test it."""
+        return self._kept(app)[1]
+
     def open_session(self, app, request):
-        session = super().open_session(app, request)
-        if session is not None:
-            session.as_opened = copy.deepcopy(dict(session))  # deep: flashes are a list
+        """Flask's session, but a cookie this worker has already verified is neither
+        verified nor decoded again while its signature's age allows: every page polls with
+        the same cookie every few seconds, and verifying and decoding it cost as much as
+        loading the user. Kept by the whole cookie, signature included, per secret keys."""
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        _, serializer, verified = self._kept(app)
+        if serializer is None:  # no secret key: no session, as Flask
+            return None
+        content = self._verified(app, serializer, verified, cookie) if cookie else {}
+        session = self.session_class(copy.deepcopy(content))  # the kept content stays as read
+        session.as_opened = copy.deepcopy(dict(session))  # deep: flashes are a list
         return session
+
+    def _kept(self, app):
+        """(secret keys, their serializer, {cookie: (signed at, content)}) of this worker."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("session_signing")
+        if kept is None or kept[0] != keys:
+            kept = app.extensions["session_signing"] = (
+                keys, super().get_signing_serializer(app), {})
+        return kept
+
+    def _verified(self, app, serializer, verified, cookie):
+        """The content of a cookie signed with these keys, not older than the session's
+        lifetime (as Flask checks it); {} for any other."""
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        hit = verified.get(cookie)
+        if hit is not None and 0 <= time.time() - hit[0] <= max_age:
+            return hit[1]
+        try:
+            content, signed_at = serializer.loads(cookie, max_age=max_age,
+                                                  return_timestamp=True)
+        except BadSignature:
+            return {}
+        if len(verified) >= VERIFIED_KEPT:
+            verified.clear()
+        verified[cookie] = (signed_at.timestamp(), content)
+        return content
 
     def should_set_cookie(self, app, session):
         if session.modified and not session.permanent \

@@ -13,6 +13,7 @@ from app.models import AuditLog, LoginAttempt, User
 from app.services import users
 from app.services.errors import RuleViolation
 from app.services.passwords import check_password_policy
+from app.sessions import SEEN_AT_STEP
 from tests.conftest import PASSWORD
 from tests.helpers import Browser
 
@@ -131,7 +132,6 @@ def test_the_idle_clock_moves_in_steps_so_most_pages_resign_no_cookie(app, make_
     """A page view within SEEN_AT_STEP of the last one sends no new session cookie (signing
     and sending it was a tenth of a page's CPU); the idle timeout still counts from the last
     step, so a user active every few seconds for 40 minutes stays logged in."""
-    from app.sessions import SEEN_AT_STEP
     make_user("manager", username="liuqiang")
     start = datetime.now(timezone.utc)
     with time_machine.travel(start, tick=False) as clock:
@@ -146,6 +146,44 @@ def test_the_idle_clock_moves_in_steps_so_most_pages_resign_no_cookie(app, make_
             assert client.get("/").status_code == 200
         clock.shift(timedelta(minutes=30, seconds=1))
         assert client.get("/").status_code == 302  # then idle past the timeout: logged out
+
+
+def test_a_session_cookie_the_worker_verified_before_still_expires_and_a_changed_one_is_refused(
+        app, make_user, client):
+    """Each worker keeps the session cookies it has verified (every page polls with the same
+    one every few seconds), but a kept cookie is refused once it is older than the session's
+    lifetime, and any other cookie is verified afresh."""
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=SEEN_AT_STEP * 2)
+    make_user("manager", username="liuqiang")
+    name = app.config["SESSION_COOKIE_NAME"]
+    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+        client.login("liuqiang", PASSWORD)
+        clock.shift(timedelta(seconds=SEEN_AT_STEP + 1))
+        assert client.get("/").status_code == 200  # a new cookie (the idle clock's step)
+        cookie = client.client.get_cookie(name).value
+        assert client.get("/").status_code == 200  # verified before: kept
+        for changed in (cookie[:-1] + ("A" if cookie[-1] != "A" else "B"),  # the signature
+                        cookie.replace(".", "x.", 1)):  # the content
+            client.client.set_cookie(name, changed)
+            assert client.get("/").status_code == 302  # no user: to the login page
+        client.client.set_cookie(name, cookie)
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(seconds=SEEN_AT_STEP * 2 + 1))
+        assert client.get("/").status_code == 302  # past its lifetime, though kept
+
+
+def test_what_a_request_does_to_a_kept_session_never_reaches_the_next_request(app):
+    interface = app.session_interface
+    with app.test_request_context("/"):
+        cookie = interface.get_signing_serializer(app).dumps(
+            {"_flashes": [("info", "第一")], "seen_at": 1.0})
+    header = {"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}
+    for _ in range(2):
+        with app.test_request_context("/", headers=header) as ctx:
+            session = interface.open_session(app, ctx.request)
+            assert session["_flashes"] == [("info", "第一")] and session["seen_at"] == 1.0
+            session["_flashes"].append(("info", "第二"))
+            session["seen_at"] = 2.0
 
 
 def test_open_redirect_through_next_is_ignored(app, make_user, client):
