@@ -28,7 +28,8 @@ class Anchang(Flask):
         """A path the app built before with the same endpoint and values (in the same
         order, of the same types) under the same script root, else app.url_for, kept.
         Only paths inside a request: an external URL, an anchor, a method or a relative
-        endpoint is built each time, as is anything unhashable."""
+        endpoint is built each time, as is anything unhashable. (The app registers no
+        url_defaults: values one added would not be in the key.)"""
         if (_external or _anchor is not None or _method is not None or _scheme is not None
                 or endpoint[:1] == "." or not has_request_context()):
             return super().url_for(endpoint, _anchor=_anchor, _method=_method,
