@@ -46,6 +46,7 @@ audit: $(VENV)/.dev
 
 # Every benchmark in bench/ (not the harness or the hello-world app); ARGS=--quick for short runs.
 bench: $(VENV)/.dev
+	@scripts/system-deps.sh bench
 	@for script in bench/*.py; do \
 		case $$script in */__init__.py|*/harness.py|*/hello.py) continue;; esac; \
 		echo "==> $$script"; $(BIN)/python $$script $(ARGS) || exit 1; done

@@ -2,6 +2,7 @@
 # Installs the Debian packages Anchang needs when they are missing.
 #   run:  the CJK font for PDFs and the libraries WeasyPrint loads (Pango, HarfBuzz)
 #   test: the same, plus Debian's Chromium (browser tests) and poppler-utils (pdftoppm)
+#   bench: run's, plus valgrind (bench/instructions.py counts instructions with callgrind)
 set -euo pipefail
 what="${1:-run}"
 missing=()
@@ -16,6 +17,9 @@ if [ "$what" = "test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   command -v zbarimg >/dev/null || missing+=(zbar-tools)  # decodes printed QR codes in tests
+fi
+if [ "$what" = "bench" ]; then
+  command -v valgrind >/dev/null || missing+=(valgrind)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
