@@ -40,8 +40,9 @@ def database(engine, root):
         url = f"sqlite:///{instance / 'bench.db'}"
     else:
         import psycopg
-        url = PG_URL.rsplit("/", 1)[0] + "/h_instructions_bench"
-        with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        server = PG_URL.rsplit("/", 1)[0]
+        url = f"{server}/h_instructions_bench"
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
             conn.execute("DROP DATABASE IF EXISTS h_instructions_bench")
             conn.execute("CREATE DATABASE h_instructions_bench")
     env = {**os.environ, "DATABASE_URL": url, "ANCHANG_INSTANCE": str(instance),
