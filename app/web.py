@@ -25,7 +25,9 @@ def render_page(template, partial=None, status=200, **context):
     """Render the full page, or only `partial` (plus flashes, out of band) for htmx."""
     if partial and is_fragment_request():
         body = render_template(partial, **context)
-        body += render_template("_flashes.html", oob=True)
+        # The flashes read only the session's messages: rendered without the context
+        # processors (the user, the menu, CSRF) that the partial has just run.
+        body += current_app.jinja_env.get_template("_flashes.html").render(oob=True)
         return make_response(body, status)
     return make_response(render_template(template, **context), status)
 
