@@ -49,8 +49,8 @@ class AutoSecureSessionInterface(SecureCookieSessionInterface):
         if serializer is None:  # no secret key: no session, as Flask
             return None
         content = self._verified(app, serializer, verified, cookie) if cookie else {}
-        session = self.session_class(copy.deepcopy(content))  # the kept content stays as read
-        session.as_opened = copy.deepcopy(dict(session))  # deep: flashes are a list
+        session = self.session_class(copy.deepcopy(content))  # deep: flashes are a list
+        session.as_opened = content  # only compared with (should_set_cookie), never changed
         return session
 
     def _kept(self, app):
