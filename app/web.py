@@ -21,10 +21,11 @@ def is_fragment_request():
             and not request.headers.get("HX-History-Restore-Request"))
 
 
-def render_page(template, partial=None, status=200, **context):
-    """Render the full page, or only `partial` (plus flashes, out of band) for htmx."""
-    if partial and is_fragment_request():
-        body = render_template(partial, **context)
+def render_page(template, partial=None, status=200, fragment=None, **context):
+    """Render the full page, or only `partial` (plus flashes, out of band) for htmx.
+    `fragment`: the htmx answer as HTML already made (a kept panel), instead of a partial."""
+    if (partial or fragment is not None) and is_fragment_request():
+        body = render_template(partial, **context) if fragment is None else str(fragment)
         # The flashes read only the session's messages: rendered without the context
         # processors (the user, the menu, CSRF) that the partial has just run.
         body += current_app.jinja_env.get_template("_flashes.html").render(oob=True)

@@ -96,6 +96,37 @@ def test_the_panel_offers_each_role_its_moves(app, login_as):
     assert "保留 30 分钟" in manager  # the manager may hold, beyond the cap too
 
 
+def test_a_kept_panel_shows_each_viewer_their_own_token_rights_and_hold(app, login_as):
+    """A panel's HTML is kept per what it shows (PanelView) and filled in per answer: a second
+    viewer with the same rights gets the kept HTML with their own CSRF token (a plain form
+    posted with it goes through), and the hold note, version and history of the moment."""
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    url = f"/board/unit?unit={unit_id}"
+    fragment = {"headers": {"HX-Request": "true"}}
+    first, second = (login_as("consultant", username=name, display_name=shown)
+                     for name, shown in (("wang", "王芳"), ("li", "李雷")))
+    assert "保留 30 分钟" in first.get(url, **fragment).get_data(True)
+    kept = len(app.extensions["board_panels"])
+    panel = second.get(url, **fragment).get_data(True)
+    assert len(app.extensions["board_panels"]) == kept  # the same view: the kept HTML
+    assert "<!--slot" not in panel and "底价" not in panel and "整层 / 整栋" not in panel
+    token = re.search(r'name="csrf_token" value="([^"]+)"', panel).group(1)
+    held = second.post(f"/board/units/{unit_id}/hold", {"csrf_token": token}, csrf=False)
+    assert held.status_code == 302  # the token in the kept HTML is this session's own
+    with app.app_context():
+        version = db.session.get(Unit, unit_id).board_version
+    mine = second.get(url, **fragment).get_data(True)
+    assert "由 <strong>李雷</strong> 保留" in mine and "取消保留" in mine
+    assert f'data-version="{version}"' in mine
+    assert re.search(r"<li><time>[^<]+</time> <strong>李雷</strong> 保留", mine)
+    assert 'name="cancel_hold-reason"' not in mine  # their own hold: no reason asked
+    theirs = first.get(url, **fragment).get_data(True)
+    assert "由 <strong>李雷</strong> 保留" in theirs and "取消保留" not in theirs
+    manager = login_as("manager", display_name="刘强").get(url, **fragment).get_data(True)
+    assert "底价" in manager and 'name="cancel_hold-reason"' in manager  # another's hold
+
+
 def test_hold_from_the_panel_and_every_board_follows(app, login_as):
     world = make_project(app)
     unit_id = world["units"]["1栋 301"]

@@ -4,7 +4,8 @@ from flask_login import current_user
 
 from app.blueprints.board import bp
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
-from app.blueprints.board.routes import panel_context, unit_or_404
+from app.blueprints.board.panel import panel_context
+from app.blueprints.board.routes import unit_or_404
 from app.database import reads_from_here
 from app.loaders import find, load, project_or_404
 from app.models import Building, Unit
@@ -20,8 +21,9 @@ DONE = {"hold": "已保留 {name},请在 {expires} 前办理定金", "cancel_hol
 
 
 def _panel(unit, forms=None, status=200, trigger=None, context=None):
-    response = render_page("board/unit.html", partial="board/_panel.html", status=status,
-                           **(context or panel_context(unit, forms)))
+    context = context or panel_context(unit, forms)
+    response = render_page("board/unit.html", fragment=context["panel_html"], status=status,
+                           **context)
     if trigger:
         response.headers["HX-Trigger"] = trigger
     return response

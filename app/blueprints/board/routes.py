@@ -1,16 +1,16 @@
 """The board: grid page, polling, the unit panel and the export."""
 
-from flask import abort, get_template_attribute, make_response, render_template, request, url_for
+from flask import abort, get_template_attribute, make_response, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.blueprints.board import bp
-from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
+from app.blueprints.board.panel import panel_context
 from app.loaders import db_id, find, load, project_or_404
 from app.models import Unit
-from app.policy import can, require, roles_of
+from app.policy import require, roles_of
 from app.services import clock
-from app.services.board import grid, unit_sheet, unit_status
+from app.services.board import grid, unit_sheet
 from app.services.board.cells import Cell, build_grids
 from app.sessions import fresh_when
 from app.web import kept, render_page
@@ -26,71 +26,6 @@ def unit_or_404(unit_id, action=None):
 def board_args():
     """Building and filters from the query string, as the board's templates need them."""
     return request.args.get("building", type=db_id), grid.Filters.from_args(request.args)
-
-
-MOVE_FORMS = {"cancel_hold": ReasonForm, "extend_hold": ExtendHoldForm, "withhold": ReasonForm,
-              "block": BlockForm}
-
-
-class MoveForms(dict):
-    """One form per move, each with its own prefix so their fields never clash. A form is
-    built when the panel first shows it: most panels show one or two of the four."""
-
-    def __missing__(self, name):
-        form = self[name] = MOVE_FORMS[name](prefix=name, formdata=None)
-        return form
-
-
-PANEL_HISTORY = 10  # the latest moves; 显示全部记录 asks for the rest
-
-
-def panel_context(unit, forms=None, now=None, full_history=False):
-    now = now or clock.now()
-    state = unit_status.effective(unit, now)
-    history = grid.unit_history(unit.id, None if full_history else PANEL_HISTORY + 1)
-    return {"unit": unit, "state": state,
-            "moves": unit_status.allowed_moves(unit, current_user._get_current_object(), now),
-            "history": history_lines(history[:None if full_history else PANEL_HISTORY]),
-            "more_history": len(history) > PANEL_HISTORY and not full_history,
-            "forms": MoveForms(forms or {}),
-            "discount_link": discount_link(unit, state),
-            "deposit_receipt": deposit_receipt(unit, state)}
-
-
-HISTORY_LINES_KEPT = 20_000  # rendered history lines per worker: ten for each of 2,000 units
-
-
-def history_lines(rows):
-    """The unit_history rows as HTML lines. An audit row never changes, so a line is
-    rendered once per worker and kept, by the row's id, time and action and the name of who
-    made it (a user renamed shows under the new name). The time and action are in the key
-    for a row read inside a move whose commit then failed: SQLite may give its id again."""
-    return [kept("board_history_lines", (row.id, row.at, row.action, row.name),
-                 lambda row=row: get_template_attribute("board/_history.html", "line")(
-                     grid.history_entry(row)), HISTORY_LINES_KEPT) for row in rows]
-
-
-def deposit_receipt(unit, state):
-    """The receipt of the unit's live deposit, to print when the money is taken (打印收据)."""
-    from app.services.deals.deposits import open_deposit
-    if not can(current_user, "receipt.print") or state not in DEPOSIT_STATES:
-        return None
-    deposit = open_deposit(unit.id)
-    return deposit and deposit.receipt
-
-
-DEPOSIT_STATES = ("deposit_pending", "deposit_confirmed", "subscribed", "contracted")
-
-
-def discount_link(unit, state):
-    """特殊优惠申请 for this unit (and the customer of its deposit, if there is one)."""
-    from app.services.deals.deposits import open_deposit
-    from app.services.discounts.requests import OPEN_UNIT_STATUSES
-    if state not in OPEN_UNIT_STATUSES or not can(current_user, "discount.request"):
-        return None
-    deposit = open_deposit(unit.id) if state.startswith("deposit") else None
-    return url_for("discounts.new_request", unit_id=unit.id,
-                   customer_id=deposit and deposit.customer_id)
 
 
 def board_html(project, building_id, filters):
@@ -178,8 +113,8 @@ def poll():
 @require("board.view")
 def unit_panel():
     unit = unit_or_404(request.args.get("unit", type=db_id))
-    return render_page("board/unit.html", partial="board/_panel.html",
-                       **panel_context(unit, full_history=request.args.get("history") == "all"))
+    context = panel_context(unit, full_history=request.args.get("history") == "all")
+    return render_page("board/unit.html", fragment=context["panel_html"], **context)
 
 
 @bp.route("/board/export")
