@@ -218,8 +218,10 @@ def _moved(unit, refused, written):
     if refused:
         db.session.expire(unit)
         raise Conflict(refused[0][1])
+    loaded = unit.__dict__
     for key, value in written[unit.id].items():
-        set_committed_value(unit, key, value)
+        if key not in loaded or loaded[key] != value:  # most columns a move leaves alone
+            set_committed_value(unit, key, value)
     db.session.expire(unit, ["held_by"])
     return unit
 
@@ -547,8 +549,8 @@ def _update(move, ctx, rows, version, seen=False, cap=None, log=False, reason=No
     round trip less per move; elsewhere the caller writes it (_audit)."""
     ids = [row.id for row in rows]
     extra = move.values(ctx, rows[0]) if move.values else {}
-    params = {"ids": ids, "now": ctx.now, "version": version, "actor": ctx.actor.id,
-              **{f"set_{key}": value for key, value in extra.items()}}
+    params = {"ids": ids if len(ids) > 1 else ids[0], "now": ctx.now, "version": version,
+              "actor": ctx.actor.id, **{f"set_{key}": value for key, value in extra.items()}}
     if seen:
         params.update({f"seen_{key}": getattr(rows[0], key) for key in SEEN})
     if cap is not None:
@@ -556,7 +558,7 @@ def _update(move, ctx, rows, version, seen=False, cap=None, log=False, reason=No
     values = {"status_changed_at": ctx.now, "board_version": version, **extra}
     audited = (log and len(rows) == 1
                and db.session.get_bind().dialect.name == "postgresql")
-    shape = (move.name, ctx.own_only, tuple(extra), seen, cap is not None, audited)
+    shape = (move.name, len(ids) > 1, ctx.own_only, tuple(extra), seen, cap is not None, audited)
     if move.where:  # conditions on values read under the lock: built for this row
         statement = _update_statement(move, *shape[1:], move.where(ctx, rows[0]))
     else:  # the board's own moves, every few seconds on launch day: built once per shape
@@ -575,10 +577,12 @@ def _update(move, ctx, rows, version, seen=False, cap=None, log=False, reason=No
 SEEN = ("status", "held_by_id", "hold_expires_at", "hold_extended", "prior_status")
 
 
-def _update_statement(move, own_only, extra_keys, seen, capped, audited, extra_conditions):
-    """UPDATE unit … WHERE id IN :ids AND status IN (sources) … RETURNING the row, with the
-    move's time, board version, actor and extra values as parameters; `audited`: as a CTE
-    whose RETURNING also feeds the audit row's INSERT (:log_<column> parameters)."""
+def _update_statement(move, many, own_only, extra_keys, seen, capped, audited,
+                      extra_conditions):
+    """UPDATE unit … WHERE id IN :ids (`many`; else id = :ids, one unit: no IN list to
+    expand on every execution) AND status IN (sources) … RETURNING the row, with the move's
+    time, board version, actor and extra values as parameters; `audited`: as a CTE whose
+    RETURNING also feeds the audit row's INSERT (:log_<column> parameters)."""
     values = {"status_changed_at": bindparam("now"), "board_version": bindparam("version")}
     if move.target is None:
         values["status"] = case((unit_t.c.prior_status.is_(None), S.AVAILABLE),
@@ -591,8 +595,9 @@ def _update_statement(move, own_only, extra_keys, seen, capped, audited, extra_c
     if not move.keeps_hold and move.target != S.HELD:
         values.update(held_by_id=None, hold_expires_at=None, hold_extended=False)
     values.update({key: bindparam(f"set_{key}") for key in extra_keys})
-    conditions = [unit_t.c.id.in_(bindparam("ids", expanding=True)),
-                  unit_t.c.status.in_(move.sources), *extra_conditions]
+    ids = unit_t.c.id.in_(bindparam("ids", expanding=True)) if many else (
+        unit_t.c.id == bindparam("ids"))
+    conditions = [ids, unit_t.c.status.in_(move.sources), *extra_conditions]
     if own_only:
         conditions.append(unit_t.c.held_by_id == bindparam("actor"))
     if seen:
