@@ -47,15 +47,23 @@ def filter_args(names):
 
 def kept(name, key, make, limit):
     """`make()` once per key, each worker keeping the newest `limit` results under `name`."""
+    return kept_each(name, (key,), lambda _key: make(), limit)[0]
+
+
+def kept_each(name, keys, make, limit):
+    """kept() for several keys at once, `make(key)` for each one not kept: a list of values."""
     cache = current_app.extensions.setdefault(name, OrderedDict())
-    value = cache.get(key)
-    if value is None:
-        value = cache[key] = make()
-        while len(cache) > limit:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
-    return value
+    values = []
+    for key in keys:
+        value = cache.get(key)
+        if value is None:
+            value = cache[key] = make(key)
+            while len(cache) > limit:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        values.append(value)
+    return values
 
 
 def transact(call, /, *args, keep_loaded=False, keep_refused=False, **kwargs):
@@ -150,17 +158,25 @@ def apply_violation(form, exc):
         form.form_errors.append(exc.message)
 
 
-def set_security_headers(response):
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
     # same-origin keeps the Referer that CSRF checks need over HTTPS, and nothing leaves.
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
+def set_security_headers(response):
+    """Every header of SECURITY_HEADERS (and HSTS over HTTPS) that the view did not set:
+    the response's headers are read once, not once per header."""
+    headers = response.headers
+    present = {key.lower() for key, _ in headers.items()}
+    wanted = SECURITY_HEADERS + (HSTS,) if request.is_secure else SECURITY_HEADERS
+    headers.extend([(key, value) for key, value in wanted if key.lower() not in present])
     # The session key, not current_user: this runs after database errors too.
     if request.endpoint != "static" and session.get("_user_id"):
         # Pages carry personal data: never cached by the browser or a proxy.

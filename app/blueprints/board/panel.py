@@ -18,7 +18,7 @@ from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
 from app.policy import can
 from app.services import clock
 from app.services.board import grid, unit_status
-from app.web import kept
+from app.web import kept, kept_each
 
 MOVE_FORMS = {"cancel_hold": ReasonForm, "extend_hold": ExtendHoldForm, "withhold": ReasonForm,
               "block": BlockForm}
@@ -131,9 +131,9 @@ def history_lines(rows):
     rendered once per worker and kept, by the row's id, time and action and the name of who
     made it (a user renamed shows under the new name). The time and action are in the key
     for a row read inside a move whose commit then failed: SQLite may give its id again."""
-    return [kept("board_history_lines", (row.id, row.at, row.action, row.name),
-                 lambda row=row: get_template_attribute("board/_history.html", "line")(
-                     grid.history_entry(row)), HISTORY_LINES_KEPT) for row in rows]
+    by_key = {(row.id, row.at, row.action, row.name): row for row in rows}
+    return kept_each("board_history_lines", by_key, lambda key: get_template_attribute(
+        "board/_history.html", "line")(grid.history_entry(by_key[key])), HISTORY_LINES_KEPT)
 
 
 def deposit_receipt(unit, state):
