@@ -2,9 +2,10 @@
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
+
+from app.csrf_tokens import KeptTokenCSRFProtect
 
 # Stable constraint names so migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -18,5 +19,5 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = KeptTokenCSRFProtect()
 htmx = Htmx()

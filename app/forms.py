@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, StringField, i18n
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.csrf_tokens import KeptTokenFormCSRF
 from app.loaders import MAX_ID
 
 
@@ -40,6 +41,8 @@ class Form(FlaskForm):
     "Not a valid choice."."""
 
     class Meta:
+        csrf_class = KeptTokenFormCSRF  # the page's signed token, not one signed per form
+
         def get_translations(self, form):
             return CHINESE
 

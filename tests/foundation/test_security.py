@@ -1,7 +1,19 @@
 """CSRF, security headers, error pages."""
-import pytest
+import re
+from datetime import datetime, timezone
 
+import pytest
+import time_machine
+
+from app.csrf_tokens import REUSE_SECONDS
+from tests.conftest import PASSWORD
 from tests.helpers import Browser
+
+T0 = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)
+
+
+def _token(html):
+    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
 
 
 def test_post_without_csrf_token_gets_400_in_chinese(app, login_as):
@@ -25,6 +37,67 @@ def test_htmx_requests_send_the_token_in_the_header(app, login_as):
     assert no_token.status_code == 400 and "CSRF" in no_token.text
     with_token = browser.post("/admin/users/new", {"username": ""}, htmx=True)
     assert with_token.status_code == 422
+
+
+def test_pages_reuse_a_young_signed_token_and_sign_a_new_one_after(app, login_as):
+    """A worker signs the session's token once per REUSE_SECONDS, not once per page; every
+    token a page showed is accepted while it is within the time limit."""
+    with time_machine.travel(T0, tick=False) as clock:
+        browser = login_as("admin")
+        first = _token(browser.get("/admin/users/new").text)
+        clock.shift(2)  # signed now, the token would carry another timestamp
+        assert _token(browser.get("/").text) == first  # the same signed token
+        clock.shift(REUSE_SECONDS)
+        second = _token(browser.get("/").text)
+        assert second != first
+        for token in (first, second):
+            response = browser.client.post("/admin/users/new", data={"username": ""},
+                                           headers={"HX-Request": "true", "X-CSRFToken": token})
+            assert response.status_code == 422  # past the CSRF check: the form's own errors
+
+
+def test_a_token_verified_before_is_still_bound_to_its_session(app, login_as):
+    """A worker keeps the tokens it verified, but a kept token passes only for the session
+    whose raw token it carries, as a token verified afresh would: not in another session,
+    nor in the same browser's session after it was rotated by logging in again."""
+    owner, other = login_as("admin"), login_as("manager", username="liu")
+    token = _token(owner.get("/admin/users/new").text)
+    post = {"data": {"username": ""}, "headers": {"HX-Request": "true", "X-CSRFToken": token}}
+    assert owner.client.post("/admin/users/new", **post).status_code == 422  # verified
+    assert owner.client.post("/admin/users/new", **post).status_code == 422  # kept
+    other.get("/")
+    stolen = other.client.post("/admin/users/new", **post)
+    assert stolen.status_code == 400 and "安全令牌" in stolen.text
+    assert owner.post("/logout").status_code == 302
+    assert owner.login("admin_user", PASSWORD).status_code == 302  # a new session
+    owner.get("/")
+    assert owner.client.post("/admin/users/new", **post).status_code == 400
+
+
+def test_a_kept_token_still_expires_when_a_time_limit_is_set(app, login_as):
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    with time_machine.travel(T0, tick=False) as clock:
+        browser = login_as("admin")
+        token = _token(browser.get("/admin/users/new").text)
+        post = {"data": {"username": ""}, "headers": {"HX-Request": "true", "X-CSRFToken": token}}
+        assert browser.client.post("/admin/users/new", **post).status_code == 422
+        clock.shift(3601)
+        browser.get("/")
+        assert browser.client.post("/admin/users/new", **post).status_code == 400
+
+
+def test_over_https_a_kept_token_still_needs_a_same_origin_referrer(app, login_as):
+    browser = login_as("admin")
+    https = {"base_url": "https://localhost"}
+    token = _token(browser.client.get("/admin/users/new", **https).text)
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    ok = browser.client.post("/admin/users/new", data={"username": ""}, **https,
+                             headers={**headers, "Referer": "https://localhost/admin/users/new"})
+    assert ok.status_code == 422  # verified and kept
+    for referrer in ({}, {"Referer": "https://evil.example/"}):
+        refused = browser.client.post("/admin/users/new", data={"username": ""}, **https,
+                                      headers={**headers, **referrer})
+        assert refused.status_code == 400
 
 
 def test_pages_carry_csp_and_security_headers(app, login_as):

@@ -11,10 +11,10 @@ from typing import NamedTuple, Optional
 
 from flask import current_app, get_template_attribute, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.blueprints.board.forms import BlockForm, ExtendHoldForm, ReasonForm
+from app.csrf_tokens import signed_token
 from app.policy import can
 from app.services import clock
 from app.services.board import grid, unit_status
@@ -116,7 +116,7 @@ def panel_html(view, forms, version, note, lines):
             p=view, forms=MoveForms(forms or {}), slot=SLOTS)
 
     html = render() if forms else kept("board_panels", view, render, PANELS_KEPT)
-    return Markup(html.replace(SLOTS.csrf, generate_csrf()).replace(SLOTS.version, str(version))
+    return Markup(html.replace(SLOTS.csrf, signed_token()).replace(SLOTS.version, str(version))
                   .replace(SLOTS.hold_note, note).replace(SLOTS.history, "\n".join(lines)))
 
 
