@@ -96,5 +96,8 @@ def record_many(action, obj_type, changes, *, reason=None, project_id=None, user
     rows = [_values(action, obj_type, obj_id, before, after, reason, project_id, user)
             for obj_id, before, after in changes]
     if rows:  # a Core executemany: the driver batches it, no ORM objects, no RETURNING
-        db.session.execute(insert(AuditLog.__table__), rows)
+        db.session.execute(_INSERT, rows)
     return len(rows)
+
+
+_INSERT = insert(AuditLog.__table__)  # built once: a board move writes one row every time
