@@ -6,7 +6,6 @@ not exist or belongs to another project, and asks `can()` about the user and the
 from flask import abort, g, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import bindparam, inspect, select, true
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from werkzeug.routing import IntegerConverter
@@ -51,23 +50,18 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 
-def get(model, object_id, shape=None):
+def get(model, object_id):
     """`db.session.get(model, object_id)` for the paths every request takes (its user, its
-    project, the unit of a move): the SELECT is built once per model and shape, so neither
-    the statement nor its cache key is made again per request. `shape` names a query in
-    SHAPES (a unit with its building)."""
+    project): the SELECT is built once per model, so neither the statement nor its cache key
+    is made again per request."""
     in_map = db.session.identity_map.get(identity_key(model, object_id))
     if in_map is not None and not inspect(in_map).expired_attributes:
         return in_map
-    key = (model, shape)
-    if key not in _BY_ID:
-        options = SHAPES[shape] if shape else ()
-        _BY_ID[key] = select(model).options(*options).where(
-            inspect(model).primary_key[0] == bindparam("id"))
-    return db.session.execute(_BY_ID[key], {"id": object_id}).unique().scalar_one_or_none()
+    if model not in _BY_ID:
+        _BY_ID[model] = select(model).where(inspect(model).primary_key[0] == bindparam("id"))
+    return db.session.execute(_BY_ID[model], {"id": object_id}).scalar_one_or_none()
 
 
-SHAPES = {"with_building": (joinedload(Unit.building),)}
 _BY_ID = {}
 
 
@@ -184,13 +178,13 @@ def project_or_404():
     return current_project() or abort(404)
 
 
-def find(model, object_id, shape=None):
+def find(model, object_id):
     """The `model` row `object_id` when it belongs to the current project, else None."""
     try:
         object_id = db_id(object_id) if object_id else None
     except (TypeError, ValueError):
         return None
-    obj = get(model, object_id, shape) if object_id else None
+    obj = get(model, object_id) if object_id else None
     if isinstance(obj, Project):
         return obj if _sees_project(obj) else None
     if isinstance(obj, User):
@@ -218,10 +212,10 @@ def _works_here(user):
     return not roles or (project is not None and project.id in roles)
 
 
-def load(model, object_id, action=None, shape=None):
+def load(model, object_id, action=None):
     """The `model` row `object_id` of the current project (else 404), which the user may
     `action` (else 403, through app.policy.can)."""
-    obj = find(model, object_id, shape)
+    obj = find(model, object_id)
     if obj is None:
         abort(404)
     if action:

@@ -247,17 +247,10 @@ def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
     read = {}
 
     def read_unit(project_id, unit_ids, holds_of):
-        actor_id, now = holds_of or (None, None)
-        row = db.session.execute(_READ_ONE["holds" if holds_of else "unit"], {
-            "pid": project_id, "id": unit_ids[0], "actor": actor_id, "now": now}).first()
-        if row is None:
+        unit, row = unit_with_building(project_id, unit_ids[0], holds_of)
+        if unit is None:
             raise _NoSuchUnit
-        session, units = db.session(), len(UNIT_KEYS)
-        building = as_loaded(session, Building, dict(
-            zip(BUILDING_KEYS, row[units:-2], strict=True)), refresh=True)
-        unit = read["unit"] = as_loaded(
-            session, Unit, dict(zip(UNIT_KEYS, row[:units], strict=True)), refresh=True)
-        set_committed_value(unit, "building", building)  # (the session holds rows weakly)
+        read["unit"] = unit
         if check is not None:
             check(unit)
         return [SimpleNamespace(
@@ -272,6 +265,26 @@ def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
     except _NoSuchUnit:
         return None
     return _moved(read["unit"], refused, written)
+
+
+def unit_with_building(project_id, unit_id, holds_of=None):
+    """The project's unit `unit_id` and its building as the session's ORM objects, fresh
+    from one Core read (app.database.as_loaded: the ORM's joined loading cost a unit panel
+    several times the statement), with the Core row (the holder's name; with `holds_of` =
+    (user id, now), that user's open holds). (None, None) when the project has no such
+    unit."""
+    actor_id, now = holds_of or (None, None)
+    row = db.session.execute(_READ_ONE["holds" if holds_of else "unit"], {
+        "pid": project_id, "id": unit_id, "actor": actor_id, "now": now}).first()
+    if row is None:
+        return None, None
+    session, units = db.session(), len(UNIT_KEYS)
+    building = as_loaded(session, Building, dict(
+        zip(BUILDING_KEYS, row[units:-2], strict=True)), refresh=True)
+    unit = as_loaded(session, Unit, dict(zip(UNIT_KEYS, row[:units], strict=True)),
+                     refresh=True)
+    set_committed_value(unit, "building", building)  # (the session holds rows weakly)
+    return unit, row
 
 
 def transition_many(project_id, unit_ids, move, actor, *, reason=None, now=None):
