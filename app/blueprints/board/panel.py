@@ -9,7 +9,7 @@ several a second on launch day, renders a hold note, not a template.
 """
 from typing import NamedTuple, Optional
 
-from flask import current_app, get_template_attribute, url_for
+from flask import current_app, get_template_attribute, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -115,7 +115,9 @@ def panel_html(view, forms, version, note, lines):
         return current_app.jinja_env.get_template("board/_panel.html").render(
             p=view, forms=MoveForms(forms or {}), slot=SLOTS)
 
-    html = render() if forms else kept("board_panels", view, render, PANELS_KEPT)
+    # (the script root too: the links in the HTML start with it)
+    html = render() if forms else kept("board_panels", (request.script_root, view), render,
+                                       PANELS_KEPT)
     return Markup(html.replace(SLOTS.csrf, signed_token()).replace(SLOTS.version, str(version))
                   .replace(SLOTS.hold_note, note).replace(SLOTS.history, "\n".join(lines)))
 
