@@ -447,7 +447,7 @@ def stream_cost(port, pid, clients, seconds=4):
     return (cpu_seconds(pid) - before) / max(1, sum(counted)) * 1000
 
 
-HELLO = {}  # a hello-world request's server CPU in ms, measured first in main()
+HELLO = {}  # a hello-world request's server CPU in ms, measured before each engine's run
 
 
 def run_engine(engine, seconds, workers, spy=False):
@@ -569,14 +569,16 @@ def main():
     print(f"launch-day benchmark: {BUILDINGS * FLOORS * STACKS} units, {RELEASED} released, "
           f"{CONSULTANTS} consultants ({HOT_CLIENTS} on {HOT_UNITS} units), {BOARDS} boards "
           f"polling every 2 s, {seconds} s per engine, gunicorn {args.workers} sync workers")
-    hello = hello_baseline(5 if args.quick else 10, 16, workers=args.workers, alone=300)
-    HELLO.update(hello)
-    print(f"   bare Flask hello-world: {hello['rps']:.0f} req/s, p50 {hello['p50']:.1f} ms, "
-          f"p99 {hello['p99']:.1f} ms, {hello['cpu_ms']:.2f} ms server CPU each "
-          f"(16 clients, same server settings); {hello['alone_ms']:.2f} ms each sent alone",
-          flush=True)
     lines, failed = [], False
     for engine in args.engines.split(","):
+        # measured again before each engine: this machine's speed moves within minutes, and
+        # the probes' ratios should compare costs of the same few minutes
+        hello = hello_baseline(5 if args.quick else 10, 16, workers=args.workers, alone=300)
+        HELLO.update(hello)
+        print(f"   bare Flask hello-world: {hello['rps']:.0f} req/s, p50 {hello['p50']:.1f} ms, "
+              f"p99 {hello['p99']:.1f} ms, {hello['cpu_ms']:.2f} ms server CPU each "
+              f"(16 clients, same server settings); {hello['alone_ms']:.2f} ms each sent "
+              "alone", flush=True)
         line, errors, double = run_engine(engine.strip(), seconds, args.workers, args.spy)
         lines.append(line)
         failed = failed or errors or double
