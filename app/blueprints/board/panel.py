@@ -89,13 +89,14 @@ def panel_context(unit, forms=None, now=None, full_history=False):
     rows = grid.unit_history(unit.id, None if full_history else PANEL_HISTORY + 1)
     more = len(rows) > PANEL_HISTORY and not full_history
     lines = history_lines(rows[:PANEL_HISTORY] if more else rows)
+    floor_price = can(user, "floor_price.view")
     view = PanelView(
         unit_id=unit.id, building_id=unit.building_id, building=unit.building.name,
         label=unit.label, floor=unit.floor, layout=unit.layout,
         building_area=unit.building_area, inner_area=unit.inner_area,
         orientation=unit.orientation, unit_price=unit.unit_price, total_price=unit.total_price,
-        floor_price=unit.floor_price if can(user, "floor_price.view") else None,
-        show_floor_price=can(user, "floor_price.view"), state=state,
+        floor_price=unit.floor_price if floor_price else None,
+        show_floor_price=floor_price, state=state,
         moves=tuple(unit_status.allowed_moves(unit, user, now)),
         cancel_needs_reason=unit.held_by_id != user.id,
         hold_minutes=unit.building.project.hold_minutes,
