@@ -8,6 +8,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import insert
 
+from app.database import run
 from app.extensions import db
 from app.models import AuditLog
 from app.services.audit_labels import ACTION_LABELS, OBJECT_LABELS
@@ -96,7 +97,7 @@ def record_many(action, obj_type, changes, *, reason=None, project_id=None, user
     rows = [_values(action, obj_type, obj_id, before, after, reason, project_id, user)
             for obj_id, before, after in changes]
     if rows:  # a Core executemany: the driver batches it, no ORM objects, no RETURNING
-        db.session.execute(_INSERT, rows)
+        run(db.session, _INSERT, rows)
     return len(rows)
 
 

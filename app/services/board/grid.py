@@ -16,6 +16,7 @@ from operator import itemgetter
 from flask import current_app
 from sqlalchemy import BigInteger, and_, bindparam, func, or_, select, type_coerce
 
+from app.database import run
 from app.extensions import db
 from app.models import AuditLog, Building, Project, Unit, UnitStatus, User
 from app.models.types import UTCDateTime
@@ -255,7 +256,7 @@ def unit_history(unit_id, limit=None):
     its id and the name of who made it (`name`). history_entry says what a row shows."""
     query = _history_latest(limit) if limit else _HISTORY
     db.session.flush()  # a Core read: audit rows the transaction added through the ORM first
-    return db.session.execute(query, {"unit": str(unit_id)}).all()
+    return run(db.session, query, {"unit": str(unit_id)}).all()
 
 
 def history_entry(row):

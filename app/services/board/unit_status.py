@@ -31,7 +31,7 @@ from sqlalchemy import and_, bindparam, case, func, insert, literal_column, sele
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from app.database import as_loaded
+from app.database import as_loaded, run
 from app.extensions import db
 from app.models import AuditLog, Building, Project, Unit, UnitStatus, User
 from app.policy import ROLE_RULES, can, roles_of
@@ -165,13 +165,13 @@ def lock_project(project_id):
     request asked) must not make every open board re-render. PostgreSQL: the project row,
     FOR UPDATE (bump_board's UPDATE waits on it too); SQLite: a writer's BEGIN IMMEDIATE
     already holds the database's one write lock."""
-    if db.session.execute(_LOCK, {"pid": project_id}).first() is None:
+    if run(db.session, _LOCK, {"pid": project_id}).first() is None:
         raise RuleViolation("项目不存在")
 
 
 def _bump(project_id, layout=False):
     """bump_board, also returning the project's hold minutes and cap (one trip for a move)."""
-    row = db.session.execute(_BUMP[layout], {"pid": project_id}).first()
+    row = run(db.session, _BUMP[layout], {"pid": project_id}).first()
     if row is None:
         raise RuleViolation("项目不存在")
     project = db.session.identity_map.get(identity_key(Project, project_id))
@@ -274,7 +274,7 @@ def unit_with_building(project_id, unit_id, holds_of=None):
     (user id, now), that user's open holds). (None, None) when the project has no such
     unit."""
     actor_id, now = holds_of or (None, None)
-    row = db.session.execute(_READ_ONE["holds" if holds_of else "unit"], {
+    row = run(db.session, _READ_ONE["holds" if holds_of else "unit"], {
         "pid": project_id, "id": unit_id, "actor": actor_id, "now": now}).first()
     if row is None:
         return None, None
@@ -439,7 +439,7 @@ def _read(project_id, unit_ids, held_only=False, holds_of=None):
     else:
         params, statement = {"pid": project_id}, _READ["held_all" if held_only else "all"]
     db.session.flush()  # a Core read: what the transaction added through the ORM first
-    return [SimpleNamespace(**row._mapping) for row in db.session.execute(statement, params)]
+    return [SimpleNamespace(**row._mapping) for row in run(db.session, statement, params)]
 
 
 def _open_holds():
@@ -583,7 +583,7 @@ def _update(move, ctx, rows, version, seen=False, cap=None, log=False, reason=No
         params.update({f"log_{key}": value for key, value in audit.row_values(
             f"unit_{move.name}", "unit", change[0], before=change[1], after=change[2],
             reason=reason, project_id=ctx.project_id, user=ctx.actor).items()})
-    written = {row.id: row._asdict() for row in db.session.execute(statement, params)}
+    written = {row.id: row._asdict() for row in run(db.session, statement, params)}
     return values, written, audited
 
 
