@@ -30,14 +30,6 @@ def commit_for_answer(session):
         session.expire_on_commit = True
 
 
-def run(session, statement, params=None):
-    """A Core statement (a Table's, no ORM entity) on the session's connection, in its
-    transaction: Session.execute first works out whether the statement is the ORM's, which
-    costs a board move's five statements about 0.25 M instructions. Events, errors and the
-    compiled cache are the Connection's, as through the session."""
-    return session.connection().execute(statement, params)
-
-
 def as_loaded(session, model, columns, refresh=False):
     """The session's `model` row with these column values (every column of the table), as
     if a query had just loaded it, from a Core row or a kept copy: the ORM's loading costs a

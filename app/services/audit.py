@@ -8,7 +8,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import insert
 
-from app.database import run
+from app.driver import run
 from app.extensions import db
 from app.models import AuditLog
 from app.services.audit_labels import ACTION_LABELS, OBJECT_LABELS

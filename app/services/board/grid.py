@@ -16,7 +16,7 @@ from operator import itemgetter
 from flask import current_app
 from sqlalchemy import BigInteger, and_, bindparam, func, or_, select, type_coerce
 
-from app.database import run
+from app.driver import run
 from app.extensions import db
 from app.models import AuditLog, Building, Project, Unit, UnitStatus, User
 from app.models.types import UTCDateTime

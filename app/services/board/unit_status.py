@@ -31,7 +31,8 @@ from sqlalchemy import and_, bindparam, case, func, insert, literal_column, sele
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from app.database import as_loaded, run
+from app.database import as_loaded
+from app.driver import run
 from app.extensions import db
 from app.models import AuditLog, Building, Project, Unit, UnitStatus, User
 from app.policy import ROLE_RULES, can, roles_of

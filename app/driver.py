@@ -1,0 +1,150 @@
+"""The hot path's Core statements, run on the driver's cursor (a board move, its answer).
+
+SQLAlchemy's Connection.execute does the same bookkeeping for every execution of a
+statement built once: an execution context, the compiled cache's lookup, its parameters
+rebuilt, a result object and its metadata. For a board move's five statements that was
+about 1.1 M instructions of a hold's 7.6 M (bench/instructions.py): a hold counts 6.5 M
+through `run`. `run` keeps what SQLAlchemy worked out once per statement and dialect, as
+`Prepared`: the SQL it compiled, the order of its parameters, its bind and result type
+processors (money in fen, UTC times, booleans on SQLite); each execution then binds,
+executes on the session connection's DBAPI cursor, in the session's transaction, and makes
+plain rows.
+
+Nothing about the statement changes: the SQL, its parameters and the values it reads back
+are SQLAlchemy's. What the shortcut cannot keep, it leaves to SQLAlchemy:
+
+- a statement whose SQL depends on each execution (an IN list of ids given each time),
+  that computes defaults in Python, or that renames its parameters for the driver;
+- a connection something listens to (statement counters, SQL logging): they see every
+  statement exactly as before;
+- an executemany of more than one row (SQLAlchemy batches those).
+
+A driver error goes through SQLAlchemy's own handling (Connection._handle_dbapi_exception):
+the same wrapped exception (the app answers a lock timeout or a lost server with 503), and
+a lost connection invalidates the pool as any statement's would.
+
+It reads what SQLAlchemy compiled through a few private names (_bind_processors,
+_result_columns, _process_parameters_for_postcompile, _cached_result_processor,
+_handle_dbapi_exception): SQLAlchemy is pinned in requirements.txt, and
+tests/foundation/test_driver.py compares both paths' values and types on both engines.
+"""
+from collections import namedtuple
+
+PREPARED_KEPT = 512  # statements kept per worker (the app builds a few dozen, once each)
+
+_prepared = {}
+
+
+class Rows(list):
+    """A statement's rows: what the callers of `run` use of SQLAlchemy's Result."""
+
+    def first(self):
+        return self[0] if self else None
+
+    def all(self):
+        return self
+
+
+class _RowBase(tuple):
+    """A row's values by position, by name (attributes), `_asdict()` and `_mapping`."""
+
+    __slots__ = ()
+
+    @property
+    def _mapping(self):
+        return self._asdict()
+
+
+class Prepared:
+    """One statement as SQLAlchemy compiled it for one dialect, ready for the cursor."""
+
+    __slots__ = ("sql", "names", "positional", "base", "processors", "row", "types",
+                 "results")
+
+    def __init__(self, compiled, state):
+        self.sql = state.statement
+        self.positional = compiled.positional
+        self.names = tuple(state.positiontup if self.positional else state.parameters)
+        self.base = dict(state.parameters)  # literal values; the caller's replace the rest
+        processors = {**compiled._bind_processors, **state.processors}  # as SQLAlchemy does
+        self.processors = tuple((name, processors[name]) for name in dict.fromkeys(self.names)
+                                if processors.get(name) is not None)  # (a name used twice)
+        columns = compiled._result_columns
+        self.types = tuple(column.type for column in columns)
+        self.row = None
+        if columns:
+            # (a name given twice, as the unit's building_id and its building's id labelled
+            # so, is by position only, as SQLAlchemy's Row would refuse it by name)
+            fields = namedtuple("Row", [column.keyname for column in columns], rename=True)
+            self.row = type("Row", (_RowBase, fields), {"__slots__": ()})
+        self.results = None  # per column, from the first cursor's description
+
+    @classmethod
+    def of(cls, statement, dialect, keys):
+        """The statement prepared, or None when SQLAlchemy must run it (see the module)."""
+        compiled = statement.compile(dialect=dialect, column_keys=keys)
+        if (any(bind.expanding and bind.required for bind in compiled.binds.values())
+                or compiled.insert_prefetch or compiled.update_prefetch
+                or compiled.escaped_bind_names):
+            return None
+        state = compiled._process_parameters_for_postcompile(
+            compiled.construct_params(_check=False))
+        return cls(compiled, state)
+
+    def parameters(self, given):
+        values = {**self.base, **given}
+        for name, process in self.processors:
+            values[name] = process(values[name])
+        if self.positional:
+            return tuple([values[name] for name in self.names])
+        return {name: values[name] for name in self.names}
+
+    def rows(self, cursor, dialect):
+        if self.row is None:
+            return Rows()
+        if self.results is None:  # (PostgreSQL's processors may depend on the type code)
+            self.results = tuple(
+                type_._cached_result_processor(dialect, description[1])
+                for type_, description in zip(self.types, cursor.description, strict=True))
+        make, results = self.row._make, self.results
+        if not any(results):
+            return Rows(map(make, cursor.fetchall()))
+        return Rows(make([value if process is None else process(value)
+                          for process, value in zip(results, row, strict=True)])
+                    for row in cursor.fetchall())
+
+
+def run(session, statement, params=None):
+    """A Core statement (a Table's, no ORM entity) in the session's transaction: on the
+    driver's cursor when it can be (see the module), else through the session's Connection.
+    Returns rows with first() and all(), each row by position, attribute or `_asdict()`."""
+    conn = session.connection()
+    if isinstance(params, list):
+        if len(params) != 1:
+            return conn.execute(statement, params)
+        params = params[0]
+    if (conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute
+            or conn.engine.echo):
+        return conn.execute(statement, params)
+    dialect = conn.dialect
+    keys = tuple(sorted(params)) if params else None  # as Connection.execute compiles it
+    key = (statement, dialect.name, keys)
+    prepared = _prepared.get(key, False)
+    if prepared is False:
+        if len(_prepared) >= PREPARED_KEPT:
+            _prepared.clear()
+        prepared = _prepared[key] = Prepared.of(statement, dialect, keys and list(keys))
+    if prepared is None:
+        return conn.execute(statement, params)
+    values = prepared.parameters(params or {})
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(prepared.sql, values)
+        return prepared.rows(cursor, dialect)
+    except dialect.loaded_dbapi.Error as exc:
+        conn._handle_dbapi_exception(exc, prepared.sql, values, cursor, None)
+    finally:
+        try:
+            cursor.close()
+        except dialect.loaded_dbapi.Error:  # (a connection just lost: already handled)
+            pass
