@@ -360,19 +360,22 @@ def page_tag(port, path, cookie):
     return re.search(rb'data-etag="([^"]+)"', page).group(1).replace(b"&#34;", b'"').decode()
 
 
-def probe(port, pid, sessions, tag, units, hello):
+def probe(port, pid, sessions, tag, units, hello, workers):
     """What one request of each kind costs the server: polls from 16 clients for 4 s, one
     consultant holding and letting go a unit 100 times in a row, then 16 consultants doing
     so at once, each with their own unit, for 4 s. Each cost is also given in bare-Flask
-    hello-world requests of the same run (`hello`), measured the same way: a request sent
-    alone against a hello-world sent alone, a request in a stream against hello-worlds in a
-    stream (a request alone costs more: its worker wakes for it)."""
+    hello-world requests of the same run (`hello`), measured the same way: a request in a
+    stream against hello-worlds in a stream (a request alone costs more: its worker wakes
+    for it), and a request sent alone against a hello-world sent alone between them, to a
+    hello-world server (the same settings) running beside the app: on this machine the cost
+    of a lone request moves by half within minutes, and a ratio of two figures measured
+    minutes apart moved with it."""
     from bench.harness import load
     cookie, token = sessions[0]
     project, version, layout, expired = tag.strip('"').split(".")
     behind = f'"{project}.{max(0, int(version) - 20)}.{layout}.{expired}"'  # 20 changes back
     headers = {"Cookie": cookie, "HX-Request": "true"}
-    stream, alone = hello["cpu_ms"], hello["alone_ms"]
+    stream = hello["cpu_ms"]
     costs = {}
     for name, etag in (("poll, 20 changes", behind), ("poll, unchanged (304)", tag)):
         before, began = cpu_seconds(pid), time.time()
@@ -396,16 +399,23 @@ def probe(port, pid, sessions, tag, units, hello):
             "floor": "a POST that passes a hold's checks and does nothing: the floor under it",
             "panel": "opening a unit's panel; a move's answer is the panel, and the board poll "
                      "it triggers no longer fetches it again"}
-    spent = dict.fromkeys(paths, 0.0)
-    for _ in range(100):
-        for name, path in paths.items():
-            before = cpu_seconds(pid)
-            method = "GET" if name == "panel" else "POST"
-            status, answer, _ = request(port, method, path.format(units[0]), mover,
-                                        "" if method == "POST" else None)
-            spent[name] += cpu_seconds(pid) - before
-            keep_cookie(mover, answer)
-            assert status == 200, f"probe {name}: {status}"
+    spent = dict.fromkeys([*paths, "hello"], 0.0)
+    with Server("bench.hello:app", workers=workers) as hello_server:
+        for _ in range(100):
+            for name, path in paths.items():
+                before = cpu_seconds(pid)
+                method = "GET" if name == "panel" else "POST"
+                status, answer, _ = request(port, method, path.format(units[0]), mover,
+                                            "" if method == "POST" else None)
+                spent[name] += cpu_seconds(pid) - before
+                keep_cookie(mover, answer)
+                assert status == 200, f"probe {name}: {status}"
+            before = cpu_seconds(hello_server.proc.pid)
+            assert request(hello_server.port, "GET", "/")[0] == 200
+            spent["hello"] += cpu_seconds(hello_server.proc.pid) - before
+    alone = spent.pop("hello") / 100 * 1000
+    print(f"   probe hello-world alone      {alone:5.2f} ms server CPU each, sent between the "
+          "probes' own requests (the unit of the figures alone below)", flush=True)
     for name, cpu in spent.items():
         costs[name] = cpu / 100 * 1000
         print(f"   probe {name:<22} {costs[name]:5.1f} ms server CPU each alone "
@@ -471,7 +481,7 @@ def run_engine(engine, seconds, workers, spy=False):
                              f"/launch-hall/{ids['display']}")}
         tag = tags["/board?building=1"]
         print(f"   {len(sessions) + len(desks)} logins done", flush=True)
-        costs = probe(port, server.proc.pid, sessions, tag, released[-16:], HELLO)
+        costs = probe(port, server.proc.pid, sessions, tag, released[-16:], HELLO, workers)
         print("   the rush starts", flush=True)
         recorder, truth = Recorder(), Truth(read_version)
         staleness = ({}, threading.Lock())
@@ -572,13 +582,13 @@ def main():
     lines, failed = [], False
     for engine in args.engines.split(","):
         # measured again before each engine: this machine's speed moves within minutes, and
-        # the probes' ratios should compare costs of the same few minutes
-        hello = hello_baseline(5 if args.quick else 10, 16, workers=args.workers, alone=300)
+        # the probes' ratios should compare costs of the same few minutes (a request alone:
+        # against hello-worlds sent alone between the probe's own requests, see probe)
+        hello = hello_baseline(5 if args.quick else 10, 16, workers=args.workers)
         HELLO.update(hello)
         print(f"   bare Flask hello-world: {hello['rps']:.0f} req/s, p50 {hello['p50']:.1f} ms, "
               f"p99 {hello['p99']:.1f} ms, {hello['cpu_ms']:.2f} ms server CPU each "
-              f"(16 clients, same server settings); {hello['alone_ms']:.2f} ms each sent "
-              "alone", flush=True)
+              "(16 clients, same server settings)", flush=True)
         line, errors, double = run_engine(engine.strip(), seconds, args.workers, args.spy)
         lines.append(line)
         failed = failed or errors or double
