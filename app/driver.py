@@ -13,8 +13,9 @@ plain rows.
 Nothing about the statement changes: the SQL, its parameters and the values it reads back
 are SQLAlchemy's. What the shortcut cannot keep, it leaves to SQLAlchemy:
 
-- a statement whose SQL depends on each execution (an IN list of ids given each time),
-  that computes defaults in Python, or that renames its parameters for the driver;
+- a statement whose SQL depends on each execution (an IN list of ids given each time, a
+  value rendered into the SQL), whose parameter is computed when executed, that computes
+  defaults in Python, or that renames its parameters for the driver;
 - a connection something listens to (statement counters, SQL logging): they see every
   statement exactly as before;
 - an executemany of more than one row (SQLAlchemy batches those).
@@ -83,7 +84,9 @@ class Prepared:
     def of(cls, statement, dialect, keys):
         """The statement prepared, or None when SQLAlchemy must run it (see the module)."""
         compiled = statement.compile(dialect=dialect, column_keys=keys)
-        if (any(bind.expanding and bind.required for bind in compiled.binds.values())
+        given = set(keys or ())
+        if (any((bind.expanding or bind.literal_execute) and (bind.required or name in given)
+                or bind.callable is not None for name, bind in compiled.binds.items())
                 or compiled.insert_prefetch or compiled.update_prefetch
                 or compiled.escaped_bind_names):
             return None
@@ -128,7 +131,7 @@ def run(session, statement, params=None):
         return conn.execute(statement, params)
     dialect = conn.dialect
     keys = tuple(sorted(params)) if params else None  # as Connection.execute compiles it
-    key = (statement, dialect.name, keys)
+    key = (statement, dialect, keys)  # (an engine's own: its server's version may matter)
     prepared = _prepared.get(key, False)
     if prepared is False:
         if len(_prepared) >= PREPARED_KEPT:

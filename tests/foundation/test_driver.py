@@ -172,3 +172,23 @@ def test_a_move_that_finds_its_connection_gone_gives_503_and_the_next_request_wo
     with app.app_context():
         assert db.session.get(Unit, unit_id).status == UnitStatus.AVAILABLE
     assert browser.post(f"/board/units/{unit_id}/hold", {}, htmx=True).status_code == 200
+
+
+def test_a_statement_whose_sql_follows_its_parameters_goes_through_sqlalchemy(app):
+    """An IN list with a default the caller replaces, a value computed when executed: the
+    SQL or the value differs per execution, so SQLAlchemy runs them, every time right."""
+    world = make_project(app)
+    first, second = world["units"]["1栋 301"], world["units"]["1栋 302"]
+    unit_t = Unit.__table__
+    listed = select(unit_t.c.id).where(
+        unit_t.c.id.in_(bindparam("ids", expanding=True, value=[first]))).order_by(unit_t.c.id)
+    computed = select(unit_t.c.id).where(
+        unit_t.c.id == bindparam("unit", callable_=lambda: picked[0]))
+    picked = [first]
+    with app.app_context():
+        assert [row.id for row in run(db.session, listed, {"ids": [first, second]})] == [
+            first, second]
+        assert [row.id for row in run(db.session, listed)] == [first]
+        assert run(db.session, computed).all()[0].id == first
+        picked[0] = second
+        assert run(db.session, computed).all()[0].id == second
