@@ -208,6 +208,17 @@ def app(request, engine_url, tmp_path):
 
 
 @pytest.fixture
+def short_lock_app(engine_url, app):
+    """The same database with a 300 ms lock timeout (the shared app made first: it owns the
+    worker's database)."""
+    fast = create_app(TestConfig(engine_url, DB_LOCK_TIMEOUT_MS=300))
+    yield fast
+    with fast.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
 def db(app):
     """An app context for service-level tests; yields the Flask-SQLAlchemy handle."""
     with app.app_context():

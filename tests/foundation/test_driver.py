@@ -10,8 +10,6 @@ import pytest
 import time_machine
 from sqlalchemy import bindparam, event, select, text, update
 
-from app import create_app
-from app.config import TestConfig
 from app.driver import Rows, run
 from app.extensions import db
 from app.models import AuditLog, Unit, UnitStatus, User
@@ -98,16 +96,6 @@ def test_a_driver_error_is_sqlalchemys_and_saves_nothing(app):
         db.session.commit()
         db.session.remove()
         assert db.session.get(Unit, unit_id).status == UnitStatus.WITHHELD
-
-
-@pytest.fixture
-def short_lock_app(engine_url, app):
-    """The same database with a 300 ms lock timeout."""
-    fast = create_app(TestConfig(engine_url, DB_LOCK_TIMEOUT_MS=300))
-    yield fast
-    with fast.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_a_hold_waiting_past_the_lock_timeout_gives_503_and_saves_nothing(short_lock_app,

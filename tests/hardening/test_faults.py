@@ -14,16 +14,6 @@ from tests.conftest import PASSWORD
 from tests.helpers import Browser
 
 
-@pytest.fixture
-def short_lock_app(engine_url, app):
-    """The same database with a 300 ms lock timeout."""
-    fast = create_app(TestConfig(engine_url, DB_LOCK_TIMEOUT_MS=300))
-    yield fast
-    with fast.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
 def _settings(name):
     return {"name": name, "hold_minutes": "30", "transfer_fee": "0", "rounding": "yuan",
             "approval_valid_days": "7"}
