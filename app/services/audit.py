@@ -96,8 +96,8 @@ def record_many(action, obj_type, changes, *, reason=None, project_id=None, user
     """
     rows = [_values(action, obj_type, obj_id, before, after, reason, project_id, user)
             for obj_id, before, after in changes]
-    if rows:  # a Core executemany: the driver batches it, no ORM objects, no RETURNING
-        run(db.session, _INSERT, rows)
+    if rows:  # no ORM objects, no RETURNING: one row (a board move) on the driver's cursor,
+        run(db.session, _INSERT, rows)  # more as SQLAlchemy's executemany, which batches them
     return len(rows)
 
 
