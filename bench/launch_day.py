@@ -19,7 +19,10 @@ consultants and boards for 120 s):
 Prints holds and picks per second, p50/p95/p99 per action, 5xx, double sales (checked in
 the database afterwards), staleness (the longest time any board or hall screen still showed
 a state older than the database's: measured against a 10 Hz sampler of the board counter),
-the server's CPU use, and ends with one RESULT line per engine.
+the server's CPU use, and ends with one RESULT line per engine. Before the rush it probes what
+a poll, a hold, a release, the floor under a move and a panel cost the server each, alone and
+in a stream; after it, a call (叫号) and a pick (选房) alone (they use up the launch's buyers
+and units); each also in bare-Flask hello-world requests measured the same way.
 """
 import argparse
 import os
@@ -354,6 +357,14 @@ def double_sales(query, project_id):
     return len({row[0] for row in many_deposits + many_picks}) + len(many_moves)
 
 
+def free_units(query, project_id):
+    """The project's units nobody holds or has picked: the released ones still for sale."""
+    return [row[0] for row in query(
+        "SELECT unit.id FROM unit JOIN building ON building.id = unit.building_id "
+        "WHERE building.project_id = %s AND unit.status = 'available' ORDER BY unit.id",
+        project_id)]
+
+
 def page_tag(port, path, cookie):
     """The ETag a page opened now starts polling with (its data-etag)."""
     _, _, page = request(port, "GET", path, {"Cookie": cookie})
@@ -399,8 +410,9 @@ def probe(port, pid, sessions, tag, units, hello, workers):
             "floor": "a POST that passes a hold's checks and does nothing: the floor under it",
             "panel": "opening a unit's panel; a move's answer is the panel, and the board poll "
                      "it triggers no longer fetches it again"}
-    spent = dict.fromkeys([*paths, "hello"], 0.0)
-    with Server("bench.hello:app", workers=workers) as hello_server:
+    spent = dict.fromkeys(paths, 0.0)
+    hello = 0.0
+    with HelloBeside(workers) as beside:
         for _ in range(100):
             for name, path in paths.items():
                 before = cpu_seconds(pid)
@@ -410,10 +422,8 @@ def probe(port, pid, sessions, tag, units, hello, workers):
                 spent[name] += cpu_seconds(pid) - before
                 keep_cookie(mover, answer)
                 assert status == 200, f"probe {name}: {status}"
-            before = cpu_seconds(hello_server.proc.pid)
-            assert request(hello_server.port, "GET", "/")[0] == 200
-            spent["hello"] += cpu_seconds(hello_server.proc.pid) - before
-    alone = spent.pop("hello") / 100 * 1000
+            hello += beside.alone_ms()
+    alone = hello / 100
     print(f"   probe hello-world alone      {alone:5.2f} ms server CPU each, sent between the "
           "probes' own requests (the unit of the figures alone below)", flush=True)
     for name, cpu in spent.items():
@@ -434,6 +444,68 @@ def probe(port, pid, sessions, tag, units, hello, workers):
               f"consultants at once ({costs[name] / stream:4.1f} hello-world requests in a "
               "stream)", flush=True)
     return costs
+
+
+class HelloBeside(Server):
+    """A bare-Flask hello-world server (the app's server settings) beside the app, every
+    worker warmed first: its lone requests are the unit of the probes' figures alone."""
+
+    def __init__(self, workers):
+        super().__init__("bench.hello:app", workers=workers)
+
+    def __enter__(self):
+        super().__enter__()
+        for _ in range(20 * self.workers):  # each worker's first requests set Flask up
+            request(self.port, "GET", "/")
+        return self
+
+    def alone_ms(self):
+        """One hello-world sent alone: the server CPU it cost, in ms."""
+        before = cpu_seconds(self.proc.pid)
+        assert request(self.port, "GET", "/")[0] == 200
+        return (cpu_seconds(self.proc.pid) - before) * 1000
+
+
+def probe_launch(port, pid, desks, launch_id, read_called, free_units, workers, rounds=20):
+    """What a call (叫号) and a pick (选房) cost the server alone, measured after the rush
+    (they change the launch: before it they would take its buyers and units): the secretary
+    calls the next buyer (a POST answered with a redirect to the console), a desk picks a
+    free released unit for each buyer the call brought; a hello-world alone after each
+    round, to a hello-world server beside the app, as in probe."""
+    def headers(desk):
+        return {"Cookie": desk[0], "X-CSRFToken": desk[1], "HX-Request": "true",
+                "Content-Type": "application/x-www-form-urlencoded"}
+
+    calling, picking = headers(desks[0]), headers(desks[1])
+    spent, done = {"call": 0.0, "pick": 0.0}, {"call": 0, "pick": 0}
+    hello = 0.0
+    seen, units = set(read_called()), free_units()
+
+    def timed_post(kind, path, desk, body=""):
+        before = cpu_seconds(pid)
+        status, answer, _ = request(port, "POST", path, desk, body)
+        spent[kind] += cpu_seconds(pid) - before
+        keep_cookie(desk, answer)
+        assert status in (302, 303), f"probe {kind}: {status}"
+        done[kind] += 1
+
+    with HelloBeside(workers) as beside:
+        for _ in range(rounds):
+            timed_post("call", f"/launches/{launch_id}/do/call", calling)
+            called = [entry for entry in read_called() if entry not in seen]
+            seen.update(called)
+            for entry in called[:len(units)]:
+                timed_post("pick", f"/launches/entries/{entry}/pick", picking,
+                           urlencode({"unit_id": units.pop()}))
+            hello += beside.alone_ms()
+    alone = hello / rounds
+    print(f"   probe hello-world alone      {alone:5.2f} ms server CPU each, sent between the "
+          "calls and picks below", flush=True)
+    for kind in ("call", "pick"):
+        each = spent[kind] / max(1, done[kind]) * 1000
+        print(f"   probe {kind:<22} {each:5.1f} ms server CPU each alone "
+              f"({each / alone:4.1f} hello-world requests alone; {done[kind]} after the rush)",
+              flush=True)
 
 
 def stream_cost(port, pid, clients, seconds=4):
@@ -517,7 +589,9 @@ def run_engine(engine, seconds, workers, spy=False):
         cpu = ((cpu_seconds(server.proc.pid) - cpu_before) / elapsed,
                (time.process_time() - client_before) / elapsed,
                (machine_cpu_seconds() - machine_before) / elapsed)
-    double = double_sales(query, ids["project"])
+        probe_launch(port, server.proc.pid, desks, ids["launch"], read_called,
+                     lambda: free_units(query, ids["project"]), workers)
+    double = double_sales(query, ids["project"])  # the rush's sales and the probe's picks
     need = BOARDS / 2 * costs["poll, 20 changes"] / 1000
     print(f"   cost: {BOARDS} boards polling every 2 s need about {need:.2f} cores for the "
           f"polls alone when every poll carries changes (measured alone, above)", flush=True)
