@@ -466,7 +466,7 @@ class HelloBeside(Server):
         return (cpu_seconds(self.proc.pid) - before) * 1000
 
 
-def probe_launch(port, pid, desks, launch_id, read_called, free_units, workers, rounds=20):
+def probe_launch(port, pid, desks, launch_id, read_called, unsold, workers, rounds=20):
     """What a call (叫号) and a pick (选房) cost the server alone, measured after the rush
     (they change the launch: before it they would take its buyers and units): the secretary
     calls the next buyer (a POST answered with a redirect to the console), a desk picks a
@@ -479,7 +479,7 @@ def probe_launch(port, pid, desks, launch_id, read_called, free_units, workers, 
     calling, picking = headers(desks[0]), headers(desks[1])
     spent, done = {"call": 0.0, "pick": 0.0}, {"call": 0, "pick": 0}
     hello = 0.0
-    seen, units = set(read_called()), free_units()
+    seen, units = set(read_called()), unsold()
 
     def timed_post(kind, path, desk, body=""):
         before = cpu_seconds(pid)
@@ -502,7 +502,10 @@ def probe_launch(port, pid, desks, launch_id, read_called, free_units, workers, 
     print(f"   probe hello-world alone      {alone:5.2f} ms server CPU each, sent between the "
           "calls and picks below", flush=True)
     for kind in ("call", "pick"):
-        each = spent[kind] / max(1, done[kind]) * 1000
+        if not done[kind]:
+            print(f"   probe {kind:<22} none made (no buyer left to call, or no unit)")
+            continue
+        each = spent[kind] / done[kind] * 1000
         print(f"   probe {kind:<22} {each:5.1f} ms server CPU each alone "
               f"({each / alone:4.1f} hello-world requests alone; {done[kind]} after the rush)",
               flush=True)
