@@ -149,25 +149,16 @@ def show(name, figures):
           flush=True)
 
 
-def hello_baseline(seconds, concurrency, workers=2, alone=0):
+def hello_baseline(seconds, concurrency, workers=2):
     """Bare Flask hello-world under the same server settings, with the server's CPU per
-    request in ms ('cpu_ms'): the unit the benchmarks state their costs in.
-
-    With `alone`, also 'alone_ms': the CPU of each of that many requests sent one at a time,
-    as a probe measures a single request. A request alone costs the server more than one in
-    a stream (its worker wakes for it, caches are cold), so a cost measured alone is
-    compared with this one, and a cost measured under load with 'cpu_ms'."""
+    request in ms ('cpu_ms'): the unit the benchmarks state their costs in under load. (A
+    request sent alone is compared with hello-worlds sent alone at the same moment:
+    launch_day.HelloBeside.)"""
     with Server("bench.hello:app", workers=workers) as server:
         before = cpu_seconds(server.proc.pid)
         figures = load(server.port, "/", seconds, concurrency)
         cpu = cpu_seconds(server.proc.pid) - before
-        spent = 0.0
-        for _ in range(alone):
-            before = cpu_seconds(server.proc.pid)
-            request(server.port, "GET", "/")
-            spent += cpu_seconds(server.proc.pid) - before
-    return {**figures, "cpu_ms": cpu / max(1, figures["requests"]) * 1000,
-            "alone_ms": spent / max(1, alone) * 1000}
+    return {**figures, "cpu_ms": cpu / max(1, figures["requests"]) * 1000}
 
 
 def machine_cpu_seconds():
