@@ -143,6 +143,8 @@ def test_hold_from_the_panel_and_every_board_follows(app, login_as):
         panel = response.get_data(as_text=True)
         assert "由 <strong>王芳</strong> 保留 · 到期 <strong>10:30</strong>" in panel
         assert "已保留 1栋 301" in panel and "取消保留" in panel
+        # the history line's time, read as stored and shown in the office's time zone
+        assert re.search(r"<li><time>\d\d-\d\d 10:00</time> <strong>王芳</strong> 保留", panel)
         poll = watcher.client.get("/board/poll", query_string={"project": world["project"]},
                                   headers={"If-None-Match": tag})
         assert poll.status_code == 200 and poll.headers["ETag"] != tag

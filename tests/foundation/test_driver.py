@@ -48,8 +48,9 @@ def test_a_hold_through_the_driver_writes_and_reads_what_sqlalchemy_would(app, m
             assert isinstance(ours, Rows) and len(ours) == len(theirs) == 1
             assert tuple(ours[0]) == tuple(theirs[0])
             assert [type(value) for value in ours[0]] == [type(value) for value in theirs[0]]
-        row = ours[0]
-        assert row.at == T0 and row.at.tzinfo is not None and row.name == "王芳"
+        row = ours[0]  # the history's time as stored, converted when a line shows it
+        at = grid.history_entry(row)["at"]
+        assert at == T0 and at.tzinfo is not None and row.name == "王芳"
         read = run(db.session, unit_status._READ_ONE["holds"], {
             "pid": world["project"], "id": unit_id, "actor": consultant_id, "now": T0}).first()
         assert isinstance(read.unit_price, Decimal) and read.hold_extended is False
