@@ -1,7 +1,16 @@
 """Request-level helpers shared by every blueprint: rendering, forms, transactions, headers."""
 from collections import OrderedDict
 
-from flask import current_app, flash, make_response, render_template, request, session
+from flask import (
+    current_app,
+    flash,
+    get_flashed_messages,
+    get_template_attribute,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from sqlalchemy.exc import IntegrityError
 
 from app.database import commit_for_answer
@@ -28,7 +37,9 @@ def render_page(template, partial=None, status=200, fragment=None, **context):
         body = render_template(partial, **context) if fragment is None else str(fragment)
         # The flashes read only the session's messages: rendered without the context
         # processors (the user, the menu, CSRF) that the partial has just run.
-        body += current_app.jinja_env.get_template("_flashes.html").render(oob=True)
+        flashes = get_template_attribute("_flashes.html", "flashes")
+        # str(): the macro gives Markup, and str + Markup would escape the body
+        body += str(flashes(get_flashed_messages(with_categories=True), oob=True))
         return make_response(body, status)
     return make_response(render_template(template, **context), status)
 
