@@ -49,7 +49,7 @@ def test_a_hold_through_the_driver_writes_and_reads_what_sqlalchemy_would(app, m
             assert tuple(ours[0]) == tuple(theirs[0])
             assert [type(value) for value in ours[0]] == [type(value) for value in theirs[0]]
         row = ours[0]  # the history's time as stored, converted when a line shows it
-        at = grid.history_entry(row)["at"]
+        at = grid.history_entry(row).at
         assert at == T0 and at.tzinfo is not None and row.name == "王芳"
         read = run(db.session, unit_status._READ_ONE["holds"], {
             "pid": world["project"], "id": unit_id, "actor": consultant_id, "now": T0}).first()

@@ -9,9 +9,11 @@ import json
 import re
 import time
 from collections import namedtuple
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from operator import itemgetter
+from typing import NamedTuple, Optional
 
 from flask import current_app
 from sqlalchemy import BigInteger, and_, bindparam, func, or_, select, type_coerce
@@ -279,6 +281,19 @@ def _stored_at(value):
 _AT_PROCESSORS = {}
 
 
+class HistoryEntry(NamedTuple):
+    """One line of a unit's history (board/_history.html): read by attribute, which a dict
+    would make Jinja try first and fail at, for every value of every line."""
+
+    at: datetime
+    who: str
+    action: str
+    from_status: Optional[str]
+    to_status: Optional[str]
+    reason: Optional[str]
+    changes: Optional[tuple]  # (total price before, after) of a price change
+
+
 def history_entry(row):
     """What one unit_history row shows: when, who, the move, the statuses it moved between,
     its reason and a price change."""
@@ -286,9 +301,8 @@ def history_entry(row):
     price = None
     if "total_price" in after and "total_price" in before:
         price = (Decimal(before["total_price"]), Decimal(after["total_price"]))
-    return {"at": _stored_at(row.at), "who": row.name or "系统", "action": row.action,
-            "from": before.get("status"), "to": after.get("status"), "reason": row.reason,
-            "changes": price}
+    return HistoryEntry(_stored_at(row.at), row.name or "系统", row.action,
+                        before.get("status"), after.get("status"), row.reason, price)
 
 
 def unit_ids(building_id, floor=None):
