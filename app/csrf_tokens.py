@@ -35,9 +35,9 @@ class KeptTokenCSRFProtect(CSRFProtect):
         app.context_processor(lambda: {"csrf_token": signed_token})
 
     def protect(self, apply_exemptions=False):
-        config = current_app.config
-        if request.method not in config["WTF_CSRF_METHODS"] or (
-                apply_exemptions and (not request.endpoint or self._is_exempt())):
+        config, req = current_app.config, request._get_current_object()
+        if req.method not in config["WTF_CSRF_METHODS"] or (
+                apply_exemptions and (not req.endpoint or self._is_exempt())):
             return super().protect(apply_exemptions)  # nothing to check: as Flask-WTF
         token = self._get_csrf_token()
         if not _verified_before(token):
@@ -46,10 +46,10 @@ class KeptTokenCSRFProtect(CSRFProtect):
             return None
         # A token verified before: what Flask-WTF's protect checks after the token
         # (flask_wtf/csrf.py, CSRFProtect.protect, Flask-WTF 1.3.0).
-        if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:
-            if not request.referrer:
+        if req.is_secure and config["WTF_CSRF_SSL_STRICT"]:
+            if not req.referrer:
                 self._error_response("The referrer header is missing.")
-            if not same_origin(request.referrer, f"https://{request.host}/"):
+            if not same_origin(req.referrer, f"https://{req.host}/"):
                 self._error_response("The referrer does not match the host.")
         g.csrf_valid = True
         return None
@@ -65,13 +65,14 @@ class KeptTokenFormCSRF(_FlaskFormCSRF):
 
 def _settings():
     """(secret key, field name, time limit), as Flask-WTF reads them."""
-    config = current_app.config
-    return (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key,
+    app = current_app._get_current_object()
+    config = app.config
+    return (config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
             config["WTF_CSRF_FIELD_NAME"], config["WTF_CSRF_TIME_LIMIT"])
 
 
 def _store(name):
-    return current_app.extensions.setdefault(name, OrderedDict())
+    return current_app._get_current_object().extensions.setdefault(name, OrderedDict())
 
 
 def _remember(store, key, value):
@@ -87,16 +88,18 @@ def signed_token():
     Flask-WTF, kept for the next pages. Looked up when a page asks, so a request that cleared
     the session (a login) gets a token for the raw token it has now."""
     secret, field, _ = _settings()
-    token = g.get(field)
+    context = g._get_current_object()  # (see app.sessions._before_request)
+    token = context.get(field)
     if token:
         return token
-    store, raw = _store("csrf_signed"), session.get(field)
+    sess = session._get_current_object()
+    store, raw = _store("csrf_signed"), sess.get(field)
     hit = store.get((secret, raw)) if raw else None
     if hit is not None and 0 <= time.time() - hit[0] < REUSE_SECONDS:
-        setattr(g, field, hit[1])
+        setattr(context, field, hit[1])
         return hit[1]
     token = generate_csrf()
-    _remember(store, (secret, session[field]), (time.time(), token))
+    _remember(store, (secret, sess[field]), (time.time(), token))
     return token
 
 
@@ -107,7 +110,7 @@ def _verified_before(token):
         return False
     secret, field, limit = _settings()
     hit = _store("csrf_verified").get(token)
-    raw = session.get(field)
+    raw = session._get_current_object().get(field)
     return (hit is not None and raw is not None and hit[0] == secret
             and hmac.compare_digest(hit[1], raw)
             and (limit is None or 0 <= time.time() - hit[2] <= limit))

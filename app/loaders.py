@@ -68,22 +68,25 @@ _BY_ID = {}
 def current_project():
     """The project this request is about: the one chosen in the switcher, else the first
     the user may see. Worked out once per request (kept on `g`)."""
-    if "current_project" not in g:
+    context = g._get_current_object()  # (see app.sessions._before_request)
+    if "current_project" not in context:
         user = current_user if current_user.is_authenticated else None  # loading sets g
-        if "current_project" not in g:
-            g.current_project = _project_for(user)
-    return g.current_project
+        if "current_project" not in context:
+            context.current_project = _project_for(user)
+    return context.current_project
 
 
 def enter_project(user):
     """Called as the user is loaded: choose their current project, and give them their role
     there for this request (a membership's role, else the account's)."""
-    kept = g.get("member_roles")  # read with the user (app.services.auth.load_user)
+    context = g._get_current_object()  # (see app.sessions._before_request)
+    kept = context.get("member_roles")  # read with the user (app.services.auth.load_user)
     roles = kept[1] if kept and kept[0] == user.id else member_roles(user)
-    g.member_roles = (user.id, roles)  # the topbar's project switcher asks again
-    live = g.pop("live_projects", None)  # read with the user too: the chosen and the first
-    project = g.current_project = (_chosen_or_first(user, roles, live[1])
-                                   if live and live[0] == user.id else _project_for(user, roles))
+    context.member_roles = (user.id, roles)  # the topbar's project switcher asks again
+    live = context.pop("live_projects", None)  # read with the user too: the chosen and first
+    project = context.current_project = (
+        _chosen_or_first(user, roles, live[1]) if live and live[0] == user.id
+        else _project_for(user, roles))
     role = roles.get(project.id) if project is not None else None
     if role and role != user.role:
         # This request's role, not a change to the account: nothing is flushed.
@@ -153,7 +156,7 @@ def _chosen_or_first(user, roles, live):
 def chosen_project_id():
     """The project chosen in the switcher (session), as an id, or None (also for load_user,
     which reads it with the user)."""
-    chosen = session.get("project_id") if has_request_context() else None
+    chosen = session._get_current_object().get("project_id") if has_request_context() else None
     return chosen if type(chosen) is int else None
 
 

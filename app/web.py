@@ -26,8 +26,9 @@ CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'n
 def is_fragment_request():
     """An htmx request that wants a fragment (boosted navigation and history restore want
     the page)."""
-    return (bool(request.htmx) and not request.htmx.boosted
-            and not request.headers.get("HX-History-Restore-Request"))
+    req = request._get_current_object()  # (a read through the proxy costs ten of these)
+    return (bool(req.htmx) and not req.htmx.boosted
+            and not req.headers.get("HX-History-Restore-Request"))
 
 
 def render_page(template, partial=None, status=200, fragment=None, **context):
@@ -63,7 +64,7 @@ def kept(name, key, make, limit):
 
 def kept_each(name, keys, make, limit):
     """kept() for several keys at once, `make(key)` for each one not kept: a list of values."""
-    cache = current_app.extensions.setdefault(name, OrderedDict())
+    cache = current_app._get_current_object().extensions.setdefault(name, OrderedDict())
     values = []
     for key in keys:
         value = cache.get(key)
@@ -184,12 +185,12 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000")
 def set_security_headers(response):
     """Every header of SECURITY_HEADERS (and HSTS over HTTPS) that the view did not set:
     the response's headers are read once, not once per header."""
-    headers = response.headers
+    headers, req = response.headers, request._get_current_object()
     present = {key.lower() for key, _ in headers.items()}
-    wanted = SECURITY_HEADERS + (HSTS,) if request.is_secure else SECURITY_HEADERS
+    wanted = SECURITY_HEADERS + (HSTS,) if req.is_secure else SECURITY_HEADERS
     headers.extend([(key, value) for key, value in wanted if key.lower() not in present])
     # The session key, not current_user: this runs after database errors too.
-    if request.endpoint != "static" and session.get("_user_id"):
+    if req.endpoint != "static" and session.get("_user_id"):
         # Pages carry personal data: never cached by the browser or a proxy.
         headers["Cache-Control"] = "no-store"
     return response

@@ -105,10 +105,11 @@ def _in_project(row, project_id):
 
 def _kept(name, read):
     """read() once per worker at most every POLL_TAG_SECONDS, kept under `name`."""
-    kept = current_app.extensions.get(name)
+    app = current_app._get_current_object()  # (see app.sessions._before_request)
+    kept = app.extensions.get(name)
     moment = time.time()  # a clock set back makes the kept rows old, never young forever
-    if kept is None or not 0 <= moment - kept[0] < current_app.config["POLL_TAG_SECONDS"]:
-        kept = current_app.extensions[name] = (moment, read())
+    if kept is None or not 0 <= moment - kept[0] < app.config["POLL_TAG_SECONDS"]:
+        kept = app.extensions[name] = (moment, read())
     return kept[1]
 
 
@@ -187,9 +188,10 @@ def _from_kept(kept):
     first = next((pid for pid in live if every or pid in kept.roles), None)
     chosen = chosen_project_id()
     wanted = [pid for pid in dict.fromkeys((chosen, first)) if pid in live]
-    g.member_roles = (kept.id, dict(kept.roles))
-    session = db.session()
-    g.live_projects = (kept.id, {pid: as_loaded(session, Project, live[pid]) for pid in wanted})
+    context, session = g._get_current_object(), db.session()
+    context.member_roles = (kept.id, dict(kept.roles))
+    context.live_projects = (kept.id, {pid: as_loaded(session, Project, live[pid])
+                                       for pid in wanted})
     return as_loaded(session, User, kept.columns)
 
 

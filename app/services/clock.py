@@ -12,7 +12,8 @@ def now():
 
 def zone(name=None):
     if name is None:
-        name = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+        name = (current_app._get_current_object().config["TIMEZONE"] if has_app_context()
+                else "Asia/Shanghai")
     return ZoneInfo(name)
 
 
