@@ -35,7 +35,7 @@ class KeptTokenCSRFProtect(CSRFProtect):
         app.context_processor(lambda: {"csrf_token": signed_token})
 
     def protect(self, apply_exemptions=False):
-        config, req = current_app.config, request._get_current_object()
+        config, req = current_app._get_current_object().config, request._get_current_object()
         if req.method not in config["WTF_CSRF_METHODS"] or (
                 apply_exemptions and (not req.endpoint or self._is_exempt())):
             return super().protect(apply_exemptions)  # nothing to check: as Flask-WTF

@@ -173,9 +173,9 @@ def can_open(user, endpoint, obj=None):
     return action is None or can(user, action, obj)
 
 
-def authorize(action, obj=None):
-    """Abort with 403 unless the current user may do `action` to `obj`."""
-    if not can(current_user, action, obj):
+def authorize(action, obj=None, user=None):
+    """Abort with 403 unless the current user (or `user`) may do `action` to `obj`."""
+    if not can(current_user if user is None else user, action, obj):
         abort(403)
 
 

@@ -117,7 +117,7 @@ def fresh_when(current_tag, answer=None):
 def _early_poll():
     """A poll's answer from a logged-in session without loading the user, else None."""
     req, sess = request._get_current_object(), session._get_current_object()
-    view = current_app.view_functions.get(req.endpoint)
+    view = current_app._get_current_object().view_functions.get(req.endpoint)
     current_tag = getattr(view, "current_tag", None)
     client_tag = req.headers.get("If-None-Match")
     if (current_tag is None or not client_tag or req.method != "GET"
@@ -147,7 +147,7 @@ def start_session(user):
 
 def _expired():
     now = datetime.now(timezone.utc).timestamp()
-    config, sess = current_app.config, session._get_current_object()
+    config, sess = current_app._get_current_object().config, session._get_current_object()
     idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"]).total_seconds()
     absolute = timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]).total_seconds()
     return (now - sess.get("seen_at", 0) > idle
@@ -176,7 +176,7 @@ def _before_request():
     early = _early_poll()
     if early is not None:
         return early
-    if req.endpoint == "static" or not current_user.is_authenticated:
+    if req.endpoint == "static" or not current_user._get_current_object().is_authenticated:
         return None
     if _expired():
         logout_user()

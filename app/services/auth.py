@@ -164,7 +164,7 @@ def load_user(session_id):
     if parsed is None:
         return None
     user_id, version = parsed
-    if current_app.config["POLL_TAG_SECONDS"] > 0:
+    if current_app._get_current_object().config["POLL_TAG_SECONDS"] > 0:
         kept = _active_users().get(user_id)
         if kept is not None and kept.session_version == version:
             return _from_kept(kept)

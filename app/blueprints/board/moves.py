@@ -62,7 +62,7 @@ def _moved(unit_id, name, actor, reason):
     """The move, then what its answer shows read in the same transaction (the panel's history
     includes the move's own audit row): the answer needs no second transaction."""
     unit = unit_status.move_unit(project_or_404().id, unit_id, name, actor, reason=reason,
-                                 check=lambda unit: authorize(f"unit.{name}", unit))
+                                 check=lambda unit: authorize(f"unit.{name}", unit, actor))
     if unit is None:
         abort(404)
     return unit, panel_context(unit) if is_fragment_request() else None

@@ -100,7 +100,8 @@ def panel_context(unit, forms=None, now=None, full_history=False):
         moves=tuple(unit_status.allowed_moves(unit, user, now)),
         cancel_needs_reason=unit.held_by_id != user.id,
         hold_minutes=unit.building.project.hold_minutes,
-        receipt=deposit_receipt(unit, state), discount_link=discount_link(unit, state),
+        receipt=deposit_receipt(unit, state, user),
+        discount_link=discount_link(unit, state, user),
         change_link=state in ("deposit_confirmed", "subscribed", "contracted")
         and can(user, "change.request"),
         release_block=can(user, "unit.release"), withhold_block=can(user, "unit.withhold"),
@@ -139,22 +140,22 @@ def history_lines(rows):
         "board/_history.html", "line")(grid.history_entry(by_key[key])), HISTORY_LINES_KEPT)
 
 
-def deposit_receipt(unit, state):
+def deposit_receipt(unit, state, user):
     """(id, number) of the receipt of the unit's live deposit, to print when the money is
     taken (打印收据)."""
     from app.services.deals.deposits import open_deposit
-    if not can(current_user, "receipt.print") or state not in DEPOSIT_STATES:
+    if not can(user, "receipt.print") or state not in DEPOSIT_STATES:
         return None
     deposit = open_deposit(unit.id)
     receipt = deposit and deposit.receipt
     return (receipt.id, receipt.number) if receipt else None
 
 
-def discount_link(unit, state):
+def discount_link(unit, state, user):
     """特殊优惠申请 for this unit (and the customer of its deposit, if there is one)."""
     from app.services.deals.deposits import open_deposit
     from app.services.discounts.requests import OPEN_UNIT_STATUSES
-    if state not in OPEN_UNIT_STATUSES or not can(current_user, "discount.request"):
+    if state not in OPEN_UNIT_STATUSES or not can(user, "discount.request"):
         return None
     deposit = open_deposit(unit.id) if state.startswith("deposit") else None
     return url_for("discounts.new_request", unit_id=unit.id,
