@@ -8,6 +8,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.util import identity_key
 
+from app.driver import run_sql
+
 # Safe-method requests read only; everything else (POSTs, CLI, services) may write.
 read_only = ContextVar("read_only", default=False)
 
@@ -78,7 +80,7 @@ def configure_engine(engine, config):
     def _on_begin(conn):
         # A write transaction takes the write lock up front: a read-then-write under a
         # deferred BEGIN lets two writers both read "available" (double sale).
-        conn.exec_driver_sql("BEGIN" if read_only.get() else "BEGIN IMMEDIATE")
+        run_sql(conn, "BEGIN" if read_only.get() else "BEGIN IMMEDIATE")
 
 
 def _ping_when_idle(engine, idle_seconds):

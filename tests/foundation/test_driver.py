@@ -102,7 +102,8 @@ def test_a_driver_error_is_sqlalchemys_and_saves_nothing(app):
 def test_a_hold_waiting_past_the_lock_timeout_gives_503_and_saves_nothing(short_lock_app,
                                                                           make_user):
     """PostgreSQL: the project row is locked by another writer, so the hold's UPDATE of the
-    board counter (a driver statement) times out. SQLite: the database's write lock."""
+    board counter (a driver statement) times out. SQLite: the database's write lock, which
+    the transaction's BEGIN IMMEDIATE (driver.run_sql) waits for."""
     app = short_lock_app
     world = make_project(app)
     unit_id = world["units"]["1栋 301"]
