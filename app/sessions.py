@@ -192,7 +192,7 @@ def _before_request():
 
 
 def _teardown(_exc):
-    token = g.pop("read_only_token", None)
+    token = g._get_current_object().pop("read_only_token", None)
     if token is not None:
         read_only.reset(token)
 

@@ -190,7 +190,7 @@ def set_security_headers(response):
     wanted = SECURITY_HEADERS + (HSTS,) if req.is_secure else SECURITY_HEADERS
     headers.extend([(key, value) for key, value in wanted if key.lower() not in present])
     # The session key, not current_user: this runs after database errors too.
-    if req.endpoint != "static" and session.get("_user_id"):
+    if req.endpoint != "static" and session._get_current_object().get("_user_id"):
         # Pages carry personal data: never cached by the browser or a proxy.
         headers["Cache-Control"] = "no-store"
     return response

@@ -269,7 +269,7 @@ def unit_history(unit_id, limit=None):
 
 def _stored_at(value):
     """An audit row's `at` as stored, as the aware UTC datetime the ORM would give."""
-    dialect = db.session.get_bind().dialect
+    dialect = db.engine.dialect
     key = (dialect.name, dialect.driver)
     process = _AT_PROCESSORS.get(key)
     if process is None:
