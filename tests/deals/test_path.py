@@ -39,10 +39,15 @@ def test_hold_deposit_confirm_sold_contract_paid(app, office, browser_for):
     assert consultant.post(f"/board/units/{unit_id}/hold", {}, htmx=True).status_code == 200
     panel = consultant.get(f"/board/unit?unit={unit_id}").text
     assert f"/deals/units/{unit_id}/deposit" in panel
+    # 申请特殊优惠 from the panel: for the unit, and once a deposit is taken, its customer
+    assert f'href="/discounts/new?unit_id={unit_id}">申请特殊优惠' in panel
 
     done, _ = record_deposit(consultant, unit_id, office["zhang"], "1001")
     assert done.status_code == 302, done.text
     assert status(app, unit_id) == "deposit_pending"
+    panel = consultant.get(f"/board/unit?unit={unit_id}").text
+    assert (f'href="/discounts/new?unit_id={unit_id}&amp;customer_id={office["zhang"]}">'
+            "申请特殊优惠") in panel
     board = secretary.get(f"/board?building={office['buildings']['1栋']}").text
     assert "定金待确认" in board
 

@@ -9,7 +9,7 @@ several a second on launch day, renders a hold note, not a template.
 """
 from typing import NamedTuple, Optional
 
-from flask import current_app, get_template_attribute, request, url_for
+from flask import current_app, get_template_attribute, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -55,7 +55,7 @@ class PanelView(NamedTuple):
     cancel_needs_reason: bool  # cancelling another's hold asks why
     hold_minutes: int
     receipt: Optional[tuple]  # (id, number) of the live deposit's receipt to print
-    discount_link: Optional[str]
+    discount: Optional["DiscountLink"]  # 申请特殊优惠, made into a link when rendered
     change_link: bool
     release_block: bool
     withhold_block: bool
@@ -101,7 +101,7 @@ def panel_context(unit, forms=None, now=None, full_history=False):
         cancel_needs_reason=unit.held_by_id != user.id,
         hold_minutes=unit.building.project.hold_minutes,
         receipt=deposit_receipt(unit, state, user),
-        discount_link=discount_link(unit, state, user),
+        discount=discount_link(unit, state, user),
         change_link=state in ("deposit_confirmed", "subscribed", "contracted")
         and can(user, "change.request"),
         release_block=can(user, "unit.release"), withhold_block=can(user, "unit.withhold"),
@@ -151,12 +151,18 @@ def deposit_receipt(unit, state, user):
     return (receipt.id, receipt.number) if receipt else None
 
 
+class DiscountLink(NamedTuple):
+    """特殊优惠申请 from the panel: for the unit, with the customer of its deposit (if any)."""
+
+    customer_id: Optional[int]
+
+
 def discount_link(unit, state, user):
-    """特殊优惠申请 for this unit (and the customer of its deposit, if there is one)."""
+    """特殊优惠申请 for this unit (and the customer of its deposit, if there is one): the
+    template makes the link, once per kept panel."""
     from app.services.deals.deposits import open_deposit
     from app.services.discounts.requests import OPEN_UNIT_STATUSES
     if state not in OPEN_UNIT_STATUSES or not can(user, "discount.request"):
         return None
     deposit = open_deposit(unit.id) if state.startswith("deposit") else None
-    return url_for("discounts.new_request", unit_id=unit.id,
-                   customer_id=deposit and deposit.customer_id)
+    return DiscountLink(deposit and deposit.customer_id)

@@ -285,6 +285,9 @@ def unit_with_building(project_id, unit_id, holds_of=None):
     unit = as_loaded(session, Unit, dict(zip(UNIT_KEYS, row[:units], strict=True)),
                      refresh=True)
     set_committed_value(unit, "building", building)  # (the session holds rows weakly)
+    project = session.identity_map.get(identity_key(Project, building.project_id))
+    if project is not None:  # the request's project, loaded with its user: no lazy load
+        set_committed_value(building, "project", project)
     return unit, row
 
 
