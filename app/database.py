@@ -57,6 +57,19 @@ def as_loaded(session, model, columns, refresh=False):
     return obj
 
 
+def attach_loaded(session, obj, key, model, object_id):
+    """Point `obj`'s many-to-one `key` at the session's `model` row `object_id` (None: at
+    nothing), as its lazy load would find it, without the lazy load's machinery (0.06 M a
+    read on a move's answer). False, and nothing set, when that row is not in the session."""
+    target = None
+    if object_id is not None:
+        target = session.identity_map.get(identity_key(model, object_id))
+        if target is None:
+            return False
+    set_committed_value(obj, key, target)
+    return True
+
+
 def configure_engine(engine, config):
     if engine.dialect.name != "sqlite":
         _ping_when_idle(engine, config.get("DB_PING_AFTER_IDLE_SECONDS", 10))

@@ -31,7 +31,7 @@ from sqlalchemy import and_, bindparam, case, func, insert, literal_column, sele
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from app.database import as_loaded
+from app.database import as_loaded, attach_loaded
 from app.driver import run
 from app.extensions import db
 from app.models import AuditLog, Building, Project, Unit, UnitStatus, User
@@ -223,7 +223,8 @@ def _moved(unit, refused, written):
     for key, value in written[unit.id].items():
         if key not in loaded or loaded[key] != value:  # most columns a move leaves alone
             set_committed_value(unit, key, value)
-    db.session.expire(unit, ["held_by"])
+    if not attach_loaded(db.session, unit, "held_by", User, unit.held_by_id):
+        db.session.expire(unit, ["held_by"])  # (a holder not loaded: read when shown)
     return unit
 
 
@@ -285,9 +286,8 @@ def unit_with_building(project_id, unit_id, holds_of=None):
     unit = as_loaded(session, Unit, dict(zip(UNIT_KEYS, row[:units], strict=True)),
                      refresh=True)
     set_committed_value(unit, "building", building)  # (the session holds rows weakly)
-    project = session.identity_map.get(identity_key(Project, building.project_id))
-    if project is not None:  # the request's project, loaded with its user: no lazy load
-        set_committed_value(building, "project", project)
+    # the request's project, loaded with its user: the panel reads its hold minutes
+    attach_loaded(session, building, "project", Project, building.project_id)
     return unit, row
 
 
