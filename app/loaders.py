@@ -7,9 +7,9 @@ from flask import abort, g, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import bindparam, inspect, select, true
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 from werkzeug.routing import IntegerConverter
 
+from app.database import key_of
 from app.extensions import db
 from app.models import (
                         ChannelAgent,
@@ -54,7 +54,7 @@ def get(model, object_id):
     """`db.session.get(model, object_id)` for the paths every request takes (its user, its
     project): the SELECT is built once per model, so neither the statement nor its cache key
     is made again per request."""
-    in_map = db.session.identity_map.get(identity_key(model, object_id))
+    in_map = db.session.identity_map.get(key_of(model, object_id))
     if in_map is not None and not inspect(in_map).expired_attributes:
         return in_map
     if model not in _BY_ID:

@@ -29,9 +29,8 @@ from typing import Callable, Optional
 
 from sqlalchemy import and_, bindparam, case, func, insert, literal_column, select, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
-from app.database import as_loaded, attach_loaded
+from app.database import as_loaded, attach_loaded, key_of
 from app.driver import run
 from app.extensions import db
 from app.models import AuditLog, Building, Project, Unit, UnitStatus, User
@@ -175,7 +174,7 @@ def _bump(project_id, layout=False):
     row = run(db.session, _BUMP[layout], {"pid": project_id}).first()
     if row is None:
         raise RuleViolation("项目不存在")
-    project = db.session.identity_map.get(identity_key(Project, project_id))
+    project = db.session.identity_map.get(key_of(Project, project_id))
     if project is not None:  # a Core UPDATE: the loaded project learns its new counters here
         set_committed_value(project, "board_version", row[0])
         if layout:
