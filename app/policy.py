@@ -142,7 +142,8 @@ def roles_allow(subject, action):
     allowed = ROLE_RULES.get(action)
     if allowed is None:
         raise KeyError(f"unknown action {action!r}: add it to app.policy.ROLE_RULES")
-    return bool(roles_of(subject) & allowed)
+    # roles_of(subject) & allowed, without making the set (a panel asks a dozen times)
+    return subject.role in allowed or bool(subject.is_admin and "admin" in allowed)
 
 
 def holders(action):
