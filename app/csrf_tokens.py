@@ -55,6 +55,36 @@ class KeptTokenCSRFProtect(CSRFProtect):
         return None
 
 
+    # Flask-WTF's own two lookups (flask_wtf/csrf.py, Flask-WTF 1.3.0), with the request and
+    # the app looked through once: each read through their proxies raises and catches an
+    # AttributeError inside werkzeug (see app.sessions._before_request), nine on every POST.
+
+    def _get_csrf_token(self):
+        config, req = current_app._get_current_object().config, request._get_current_object()
+        form = req.form
+        field_name = config["WTF_CSRF_FIELD_NAME"]
+        base_token = form.get(field_name)
+        if base_token:
+            return base_token
+        for key in form:  # a form with a prefix names it {prefix}-csrf_token
+            if key.endswith(field_name) and form[key]:
+                return form[key]
+        for header_name in config["WTF_CSRF_HEADERS"]:
+            csrf_token = req.headers.get(header_name)
+            if csrf_token:
+                return csrf_token
+        return None
+
+    def _is_exempt(self):
+        app, req = current_app._get_current_object(), request._get_current_object()
+        if app.blueprints.get(req.blueprint) in self._exempt_blueprints:
+            return True
+        view = app.view_functions.get(req.endpoint)
+        if view is None:
+            return False
+        return f"{view.__module__}.{view.__name__}" in self._exempt_views
+
+
 class KeptTokenFormCSRF(_FlaskFormCSRF):
     """The CSRF field of a FlaskForm (app.forms.Form) shows the same signed token as the
     page (signed_token); it is checked as Flask-WTF checks it."""

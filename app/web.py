@@ -5,7 +5,6 @@ from flask import (
     current_app,
     flash,
     get_flashed_messages,
-    get_template_attribute,
     make_response,
     render_template,
     request,
@@ -38,11 +37,18 @@ def render_page(template, partial=None, status=200, fragment=None, **context):
         body = render_template(partial, **context) if fragment is None else str(fragment)
         # The flashes read only the session's messages: rendered without the context
         # processors (the user, the menu, CSRF) that the partial has just run.
-        flashes = get_template_attribute("_flashes.html", "flashes")
+        flashes = macro("_flashes.html", "flashes")
         # str(): the macro gives Markup, and str + Markup would escape the body
         body += str(flashes(get_flashed_messages(with_categories=True), oob=True))
         return make_response(body, status)
     return make_response(render_template(template, **context), status)
+
+
+def macro(template, name):
+    """A template's macro, to call: Flask's get_template_attribute with the app looked
+    through once (see app.sessions._before_request); a move's answer calls three."""
+    return getattr(current_app._get_current_object().jinja_env.get_template(template).module,
+                   name)
 
 
 def form_status(form):

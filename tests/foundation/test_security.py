@@ -39,6 +39,23 @@ def test_htmx_requests_send_the_token_in_the_header(app, login_as):
     assert with_token.status_code == 422
 
 
+def test_the_token_is_found_where_flask_wtf_looks_and_only_a_good_one_passes(app, login_as):
+    """The form field, a prefixed form's field ({prefix}-csrf_token) and the X-CSRFToken
+    header, as Flask-WTF looks (the app's own lookup, app.csrf_tokens)."""
+    browser = login_as("admin")
+    token = _token(browser.get("/admin/users/new").text)
+    for data, headers in (({"csrf_token": token}, {}), ({"user-csrf_token": token}, {}),
+                          ({}, {"X-CSRFToken": token})):
+        response = browser.client.post("/admin/users/new", data={**data, "username": ""},
+                                       headers=headers)
+        assert response.status_code == 422, data  # past the CSRF check: the form's own errors
+    for data, headers in (({"csrf_token": token + "x"}, {}), ({"user-csrf_token": ""}, {}),
+                          ({}, {"X-CSRFToken": "x" + token})):
+        response = browser.client.post("/admin/users/new", data={**data, "username": ""},
+                                       headers=headers)
+        assert response.status_code == 400 and "安全令牌" in response.text, data
+
+
 def test_pages_reuse_a_young_signed_token_and_sign_a_new_one_after(app, login_as):
     """A worker signs the session's token once per REUSE_SECONDS, not once per page; every
     token a page showed is accepted while it is within the time limit."""

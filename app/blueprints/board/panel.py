@@ -9,7 +9,7 @@ several a second on launch day, renders a hold note, not a template.
 """
 from typing import NamedTuple, Optional
 
-from flask import current_app, get_template_attribute, request
+from flask import current_app, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -18,7 +18,7 @@ from app.csrf_tokens import signed_token
 from app.policy import can
 from app.services import clock
 from app.services.board import grid, unit_status
-from app.web import kept, kept_each
+from app.web import kept, kept_each, macro
 
 MOVE_FORMS = {"cancel_hold": ReasonForm, "extend_hold": ExtendHoldForm, "withhold": ReasonForm,
               "block": BlockForm}
@@ -126,7 +126,7 @@ def panel_html(view, forms, version, note, lines):
 
 def hold_note(unit):
     """由 王芳 保留 · 到期 15:30 (· 已延长一次)."""
-    return get_template_attribute("board/_hold_note.html", "note")(
+    return macro("board/_hold_note.html", "note")(
         unit.held_by.display_name, unit.hold_expires_at, unit.hold_extended)
 
 
@@ -136,7 +136,7 @@ def history_lines(rows):
     made it (a user renamed shows under the new name). The time and action are in the key
     for a row read inside a move whose commit then failed: SQLite may give its id again."""
     by_key = {(row.id, row.at, row.action, row.name): row for row in rows}
-    return kept_each("board_history_lines", by_key, lambda key: get_template_attribute(
+    return kept_each("board_history_lines", by_key, lambda key: macro(
         "board/_history.html", "line")(grid.history_entry(by_key[key])), HISTORY_LINES_KEPT)
 
 

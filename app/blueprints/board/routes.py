@@ -1,6 +1,6 @@
 """The board: grid page, polling, the unit panel and the export."""
 
-from flask import abort, get_template_attribute, make_response, render_template, request
+from flask import abort, make_response, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -12,7 +12,7 @@ from app.services import clock
 from app.services.board import grid, unit_sheet, unit_status
 from app.services.board.cells import Cell, build_grids
 from app.sessions import fresh_when
-from app.web import kept, render_page
+from app.web import kept, macro, render_page
 from app.xlsx import xlsx_response
 
 
@@ -99,9 +99,9 @@ CELLS_KEPT = 20_000  # rendered cells per worker: every unit of a large project,
 
 def cell_html(row, compact, filters):
     """One changed cell, out of band, rendered once per state, layout and filters."""
-    return kept("board_cells", (row, compact, filters), lambda: str(get_template_attribute(
+    return kept("board_cells", (row, compact, filters), lambda: str(macro(
         "board/_cell_runs.jinja", "cells")([Cell(row, filters.matcher())], compact, oob=True,
-                                      td=False)), CELLS_KEPT)
+                                           td=False)), CELLS_KEPT)
 
 
 @bp.route("/board/poll")
