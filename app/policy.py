@@ -5,8 +5,9 @@ and tests/test_route_matrix.py proves every route against tests/route_table/.
 """
 from functools import wraps
 
-from flask import abort
-from flask_login import current_user, login_required
+from flask import abort, current_app, request
+from flask_login import current_user
+from flask_login.config import EXEMPT_METHODS
 from sqlalchemy import or_
 
 from app.models import User
@@ -185,9 +186,15 @@ def require(action):
 
     def decorator(view):
         @wraps(view)
-        @login_required
         def wrapped(*args, **kwargs):
-            authorize(action)
+            # flask_login.login_required's check (Flask-Login 0.6.3), then the role, with the
+            # user, the request and the app each looked through once for both (see
+            # app.sessions._before_request): every protected page and move passes here
+            user, app = current_user._get_current_object(), current_app._get_current_object()
+            if not (request._get_current_object().method in EXEMPT_METHODS
+                    or app.config.get("LOGIN_DISABLED")) and not user.is_authenticated:
+                return app.login_manager.unauthorized()
+            authorize(action, user=user)
             return view(*args, **kwargs)
 
         wrapped.action = action  # for polls answered before the user is loaded (app.sessions)
