@@ -40,7 +40,7 @@ def render_page(template, partial=None, status=200, fragment=None, **context):
         flashes = macro("_flashes.html", "flashes")
         # str(): the macro gives Markup, and str + Markup would escape the body
         body += str(flashes(get_flashed_messages(with_categories=True), oob=True))
-        return make_response(body, status)
+        return current_app._get_current_object().make_response((body, status))
     return make_response(render_template(template, **context), status)
 
 

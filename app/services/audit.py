@@ -51,7 +51,7 @@ def reason_for_all(reason):
 
 
 def client_ip():
-    return request.remote_addr if has_request_context() else None
+    return request._get_current_object().remote_addr if has_request_context() else None
 
 
 def _values(action, obj_type, obj_id, before, after, reason, project_id, user):

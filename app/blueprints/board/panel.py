@@ -118,8 +118,8 @@ def panel_html(view, forms, version, note, lines):
             p=view, forms=MoveForms(forms or {}), slot=SLOTS)
 
     # (the script root too: the links in the HTML start with it)
-    html = render() if forms else kept("board_panels", (request.script_root, view), render,
-                                       PANELS_KEPT)
+    script_root = request._get_current_object().script_root
+    html = render() if forms else kept("board_panels", (script_root, view), render, PANELS_KEPT)
     return Markup(html.replace(SLOTS.csrf, signed_token()).replace(SLOTS.version, str(version))
                   .replace(SLOTS.hold_note, note).replace(SLOTS.history, "\n".join(lines)))
 
