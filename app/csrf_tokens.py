@@ -54,7 +54,6 @@ class KeptTokenCSRFProtect(CSRFProtect):
         g.csrf_valid = True
         return None
 
-
     # Flask-WTF's own two lookups (flask_wtf/csrf.py, Flask-WTF 1.3.0), with the request and
     # the app looked through once: each read through their proxies raises and catches an
     # AttributeError inside werkzeug (see app.sessions._before_request), nine on every POST.
