@@ -380,6 +380,34 @@ def test_a_manager_extends_once_and_the_reason_is_required(app, login_as):
         assert "延长保留" in history and "原因:客户在路上" in history
 
 
+def test_a_reason_posted_with_a_move_is_checked_and_kept_and_none_posted_is_none(app, login_as):
+    """The hold and release buttons post no reason, and the move does not build a form for
+    it; a reason that is posted (a form of one's own, a script) is still checked (too long:
+    422, nothing written) and kept on the audit row, trimmed."""
+    world = make_project(app)
+    unit_id = world["units"]["1栋 301"]
+    consultant = login_as("consultant", display_name="王芳")
+    consultant.get("/board")
+    with app.app_context():
+        before = audit_count()
+    too_long = consultant.post(f"/board/units/{unit_id}/hold", {"hold-reason": "长" * 201},
+                               htmx=True)
+    assert too_long.status_code == 422 and "原因最多 200 字" in too_long.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Unit, unit_id).status == S.AVAILABLE
+        assert audit_count() == before
+    held = consultant.post(f"/board/units/{unit_id}/hold", {"hold-reason": "  客户先看样板间 "},
+                           htmx=True)
+    assert held.status_code == 200 and "原因:客户先看样板间" in held.get_data(as_text=True)
+    released = consultant.post(f"/board/units/{unit_id}/cancel-hold", {}, htmx=True)
+    assert released.status_code == 200
+    with app.app_context():
+        reasons = db.session.execute(
+            select(AuditLog.action, AuditLog.reason).where(AuditLog.object_id == str(unit_id))
+            .order_by(AuditLog.id)).all()
+    assert reasons[-2:] == [("unit_hold", "客户先看样板间"), ("unit_cancel_hold", None)]
+
+
 def test_the_panel_shows_the_latest_ten_moves_and_the_rest_on_request(app, login_as):
     world = make_project(app)
     unit_id = world["units"]["1栋 301"]

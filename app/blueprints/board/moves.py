@@ -1,5 +1,5 @@
 """Status moves from the unit panel: thin views over app.services.board.unit_status."""
-from flask import abort, flash, make_response, redirect, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from app.blueprints.board import bp
@@ -38,15 +38,17 @@ def _move(unit_id, name):
     itself (unit_status.move_unit), with its object check; only a refused form or a lost race
     loads it again to answer."""
     action = f"unit.{name}"
-    form = (ExtendHoldForm if name == "extend_hold" else ReasonForm)(prefix=name)
-    if not form.validate_on_submit():
+    form_class = ExtendHoldForm if name == "extend_hold" else ReasonForm
+    form = _submitted(form_class, name)
+    if form is not None and not form.validate_on_submit():
         return _panel(unit_or_404(unit_id, action), {name: form}, 422)
     ok, result = transact(_moved, unit_id, name, current_user._get_current_object(),
-                          form.reason.data, keep_loaded=True)
+                          None if form is None else form.reason.data, keep_loaded=True)
     reads_from_here()
     if isinstance(result, Conflict):
         return _conflict(unit_id, result.message)
     if not ok:
+        form = form or form_class(prefix=name)
         apply_violation(form, result)
         return _panel(unit_or_404(unit_id, action), {name: form}, 422)
     unit, context = result
@@ -56,6 +58,17 @@ def _move(unit_id, name):
     if is_fragment_request():
         return _panel(unit, trigger="board-refresh", context=context)
     return _back_to_board(unit)
+
+
+def _submitted(form_class, prefix):
+    """The move's form, or None for a ReasonForm whose reason was not posted (a hold, a
+    release, cancelling one's own hold: their buttons post no field). Such a form has
+    nothing to check (the reason is optional) and would pass with no reason: on launch day
+    a hold is pressed several times a second, and building the form cost each one as much
+    as its audit row."""
+    if form_class is ReasonForm and f"{prefix}-reason" not in request._get_current_object().form:
+        return None
+    return form_class(prefix=prefix)
 
 
 def _moved(unit_id, name, actor, reason):
