@@ -22,6 +22,17 @@ class Anchang(Flask):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._urls = {}
+        self._synced = {}
+
+    def ensure_sync(self, func):
+        """Flask's answer, kept per function: Flask asks it of the view and of every
+        before-request, after-request and teardown function on every request (seven times
+        a request here), each time inspecting the function for `async def`. The app's
+        functions are registered once and never change kind."""
+        synced = self._synced.get(func)
+        if synced is None:
+            synced = self._synced[func] = super().ensure_sync(func)
+        return synced
 
     def url_for(self, endpoint, /, *, _anchor=None, _method=None, _scheme=None,
                 _external=None, **values):
