@@ -30,17 +30,23 @@ def is_fragment_request():
             and not req.headers.get("HX-History-Restore-Request"))
 
 
-def render_page(template, partial=None, status=200, fragment=None, **context):
+def render_page(template, partial=None, status=200, fragment=None, messages=(), **context):
     """Render the full page, or only `partial` (plus flashes, out of band) for htmx.
-    `fragment`: the htmx answer as HTML already made (a kept panel), instead of a partial."""
+    `fragment`: the htmx answer as HTML already made (a kept panel), instead of a partial.
+    `messages`: this answer's own (category, message) flashes, shown after any waiting in
+    the session: an htmx answer shows them without passing them through the session (a
+    board move's answer, several a second on launch day), a full page flashes them."""
     if (partial or fragment is not None) and is_fragment_request():
         body = render_template(partial, **context) if fragment is None else str(fragment)
         # The flashes read only the session's messages: rendered without the context
         # processors (the user, the menu, CSRF) that the partial has just run.
         flashes = macro("_flashes.html", "flashes")
+        shown = get_flashed_messages(with_categories=True)
         # str(): the macro gives Markup, and str + Markup would escape the body
-        body += str(flashes(get_flashed_messages(with_categories=True), oob=True))
+        body += str(flashes([*shown, *messages] if messages else shown, oob=True))
         return current_app._get_current_object().make_response((body, status))
+    for category, message in messages:
+        flash(message, category)
     return make_response(render_template(template, **context), status)
 
 

@@ -20,10 +20,10 @@ DONE = {"hold": "已保留 {name},请在 {expires} 前办理定金", "cancel_hol
         "release": "已推售 {name}"}
 
 
-def _panel(unit, forms=None, status=200, trigger=None, context=None):
+def _panel(unit, forms=None, status=200, trigger=None, context=None, messages=()):
     context = context or panel_context(unit, forms)
     response = render_page("board/unit.html", fragment=context["panel_html"], status=status,
-                           **context)
+                           messages=messages, **context)
     if trigger:
         response.headers["HX-Trigger"] = trigger
     return response
@@ -53,10 +53,12 @@ def _move(unit_id, name):
         return _panel(unit_or_404(unit_id, action), {name: form}, 422)
     unit, context = result
     expires = clock.local(unit.hold_expires_at)
-    flash(DONE[name].format(name=f"{unit.building.name} {unit.unit_no}",
-                            expires=f"{expires:%H:%M}" if expires else ""), "success")
+    done = DONE[name].format(name=f"{unit.building.name} {unit.unit_no}",
+                             expires=f"{expires:%H:%M}" if expires else "")
     if is_fragment_request():
-        return _panel(unit, trigger="board-refresh", context=context)
+        return _panel(unit, trigger="board-refresh", context=context,
+                      messages=[("success", done)])
+    flash(done, "success")
     return _back_to_board(unit)
 
 
