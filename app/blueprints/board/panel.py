@@ -75,7 +75,7 @@ class Slots(NamedTuple):
 
 SLOTS = Slots()
 PANELS_KEPT = 4_000  # kept panels per worker (1-4 KB each): a 2,000-unit project, two states each
-PANEL_HISTORY = 10  # the latest moves; 显示全部记录 asks for the rest
+PANEL_HISTORY = grid.PANEL_HISTORY  # the latest moves; 显示全部记录 asks for the rest
 HISTORY_LINES_KEPT = 20_000  # rendered history lines per worker: ten for each of 2,000 units
 DEPOSIT_STATES = ("deposit_pending", "deposit_confirmed", "subscribed", "contracted")
 

@@ -17,6 +17,7 @@ from typing import NamedTuple, Optional
 
 from flask import current_app
 from sqlalchemy import BigInteger, and_, bindparam, func, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.types import NullType
 
 from app.driver import run
@@ -241,15 +242,62 @@ def display_page(project_id, now=None):
 
 
 _audit_t, _user_t = AuditLog.__table__, User.__table__
-# `at` as the driver gives it (SQLite: text; PostgreSQL: a naive UTC datetime): of the rows a
-# panel reads, only a line not yet kept shows its time (history_entry converts it), and
-# converting every row's was most of the read's cost.
-_HISTORY = (select(_audit_t.c.id, type_coerce(_audit_t.c.at, NullType()).label("at"),
+PANEL_HISTORY = 10  # the latest moves a unit's panel shows; 显示全部记录 asks for the rest
+
+
+def _history_of(object_id):
+    """A unit's audit rows, newest first, as the panel reads them. `at` as the driver gives
+    it (SQLite: text; PostgreSQL: a naive UTC datetime): of the rows a panel reads, only a
+    line not yet kept shows its time (history_entry converts it), and converting every
+    row's was most of the read's cost."""
+    return (select(_audit_t.c.id, type_coerce(_audit_t.c.at, NullType()).label("at"),
                    _audit_t.c.action, _audit_t.c.before,
                    _audit_t.c.after, _audit_t.c.reason, _user_t.c.display_name.label("name"))
             .outerjoin(_user_t, _user_t.c.id == _audit_t.c.user_id)
-            .where(_audit_t.c.object_type == "unit", _audit_t.c.object_id == bindparam("unit"))
+            .where(_audit_t.c.object_type == "unit", _audit_t.c.object_id == object_id)
             .order_by(_audit_t.c.id.desc()))
+
+
+_HISTORY = _history_of(bindparam("unit"))
+
+
+class HistoryRow(NamedTuple):
+    """A unit_history row made by the app instead of read (the rows after a move, below):
+    the driver's rows have the same fields."""
+
+    id: int
+    at: object  # as the driver gives it
+    action: str
+    before: Optional[str]
+    after: Optional[str]
+    reason: Optional[str]
+    name: Optional[str]
+
+
+def prior_history(object_id):
+    """PostgreSQL: the unit's latest PANEL_HISTORY audit rows as one JSON array, newest
+    first, for the statement of a board move that also writes the unit's next row (which
+    the statement's own reads do not see): the panel its answer shows needs no read of its
+    own, a round trip less a move. Read back by rows_after_move."""
+    prior = _history_of(object_id).limit(PANEL_HISTORY).subquery("prior")
+    return type_coerce(select(func.json_agg(aggregate_order_by(
+        func.json_build_array(*prior.c), prior.c.id.desc()))).scalar_subquery(), NullType())
+
+
+def keep_history_after_move(unit_id, own, prior):
+    """The unit's history once its move's row `own` (a HistoryRow) is written, from the
+    move's statement (`prior`: prior_history's JSON), for unit_history to answer with in the
+    same transaction instead of reading it."""
+    if isinstance(prior, str):
+        prior = json.loads(prior)
+    rows = [own, *(HistoryRow(row_id, datetime.fromisoformat(at), action, before, after,
+                              reason, name)
+                   for row_id, at, action, before, after, reason, name in prior or ())]
+    session = db.session()
+    session.info[_AFTER_MOVE] = (session.get_transaction(), unit_id, rows)
+
+
+_AFTER_MOVE = "unit_history_after_move"
 
 
 @lru_cache(maxsize=8)
@@ -262,6 +310,11 @@ def unit_history(unit_id, limit=None):
     """The unit's audit rows, newest first (the latest `limit`, or all), as read: each with
     its id, its time as stored (`at`: history_entry gives the datetime) and the name of who
     made it (`name`). history_entry says what a row shows."""
+    session = db.session()
+    kept = session.info.pop(_AFTER_MOVE, None)
+    if (kept is not None and kept[1] == unit_id and limit == PANEL_HISTORY + 1
+            and kept[0] is session.get_transaction()):
+        return kept[2]  # the rows the move's own statement gave (keep_history_after_move)
     query = _history_latest(limit) if limit else _HISTORY
     db.session.flush()  # a Core read: audit rows the transaction added through the ORM first
     return run(db.session, query, {"unit": str(unit_id)}).all()

@@ -27,8 +27,20 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Callable, Optional
 
-from sqlalchemy import and_, bindparam, case, func, insert, literal_column, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.types import NullType
 
 from app.database import as_loaded, attach_loaded, key_of
 from app.driver import run
@@ -586,7 +598,16 @@ def _update(move, ctx, rows, version, seen=False, cap=None, log=False, reason=No
         params.update({f"log_{key}": value for key, value in audit.row_values(
             f"unit_{move.name}", "unit", change[0], before=change[1], after=change[2],
             reason=reason, project_id=ctx.project_id, user=ctx.actor).items()})
-    written = {row.id: row._asdict() for row in run(db.session, statement, params)}
+    written = {}
+    for row in run(db.session, statement, params):
+        written[row.id] = columns = row._asdict()
+        if audited:  # the audit row the statement wrote, and the history before it
+            from app.services.board.grid import HistoryRow, keep_history_after_move
+            own = HistoryRow(columns.pop("log_id"), columns.pop("log_at"),
+                             params["log_action"], params["log_before"], params["log_after"],
+                             params["log_reason"],
+                             ctx.actor.display_name if ctx.actor.id is not None else None)
+            keep_history_after_move(row.id, own, columns.pop("log_history"))
     return values, written, audited
 
 
@@ -627,11 +648,18 @@ def _update_statement(move, many, own_only, extra_keys, seen, capped, audited,
     statement = update(unit_t).where(*conditions).values(**values).returning(*unit_t.c)
     if not audited:
         return statement
+    from app.services.board.grid import prior_history  # (grid reads this module)
     moved = statement.cte("moved")
-    logged = insert(audit_t).from_select(AUDIT_COLUMNS, select(*(
+    logged = (insert(audit_t).from_select(AUDIT_COLUMNS, select(*(
         bindparam(f"log_{key}", type_=audit_t.c[key].type) for key in AUDIT_COLUMNS))
-        .select_from(moved)).cte("logged")
-    return select(moved).add_cte(logged)
+        .select_from(moved))
+        .returning(audit_t.c.id, type_coerce(audit_t.c.at, NullType()).label("at"))
+        .cte("logged"))
+    # and the unit's history before this row, as the answer's panel shows it (read after
+    # the project lock like the rest of the statement, which does not see its own row)
+    return (select(moved, logged.c.id.label("log_id"), logged.c.at.label("log_at"),
+                   prior_history(bindparam("log_object_id")).label("log_history"))
+            .select_from(moved.join(logged, true())))
 
 
 AUDIT_COLUMNS = [column.key for column in audit_t.c if column.key != "id"]
