@@ -86,8 +86,8 @@ class AutoSecureSessionInterface(SecureCookieSessionInterface):
 
 
 def _copied(value):
-    """A decoded session's lists and dicts copied, all the way down (the flashes are a list
-    of lists), its other values shared: the kept content is never changed. What
+    """A decoded session's lists and dicts copied, all the way down (a flash appends to the
+    session's list), its other values shared: the kept content is never changed. What
     copy.deepcopy gives for JSON's types, at a fraction of its cost (it memoises every value
     it meets)."""
     if isinstance(value, dict):

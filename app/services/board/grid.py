@@ -278,7 +278,7 @@ def prior_history(object_id):
     """PostgreSQL: the unit's latest PANEL_HISTORY audit rows as one JSON array, newest
     first, for the statement of a board move that also writes the unit's next row (which
     the statement's own reads do not see): the panel its answer shows needs no read of its
-    own, a round trip less a move. Read back by rows_after_move."""
+    own, a round trip less a move. Read back by keep_history_after_move."""
     prior = _history_of(object_id).limit(PANEL_HISTORY).subquery("prior")
     return type_coerce(select(func.json_agg(aggregate_order_by(
         func.json_build_array(*prior.c), prior.c.id.desc()))).scalar_subquery(), NullType())

@@ -54,6 +54,7 @@ S = UnitStatus
 unit_t = Unit.__table__
 project_t = Project.__table__
 audit_t = AuditLog.__table__
+user_t = User.__table__
 SYSTEM = SimpleNamespace(id=None, username="system")  # the actor of automatic expiry
 
 
@@ -605,8 +606,7 @@ def _update(move, ctx, rows, version, seen=False, cap=None, log=False, reason=No
             from app.services.board.grid import HistoryRow, keep_history_after_move
             own = HistoryRow(columns.pop("log_id"), columns.pop("log_at"),
                              params["log_action"], params["log_before"], params["log_after"],
-                             params["log_reason"],
-                             ctx.actor.display_name if ctx.actor.id is not None else None)
+                             params["log_reason"], columns.pop("log_name"))
             keep_history_after_move(row.id, own, columns.pop("log_history"))
     return values, written, audited
 
@@ -657,7 +657,10 @@ def _update_statement(move, many, own_only, extra_keys, seen, capped, audited,
         .cte("logged"))
     # and the unit's history before this row, as the answer's panel shows it (read after
     # the project lock like the rest of the statement, which does not see its own row)
+    # (and who made it by the name the history reads, as a panel read afterwards shows it)
+    name = select(user_t.c.display_name).where(user_t.c.id == bindparam("log_user_id"))
     return (select(moved, logged.c.id.label("log_id"), logged.c.at.label("log_at"),
+                   name.scalar_subquery().label("log_name"),
                    prior_history(bindparam("log_object_id")).label("log_history"))
             .select_from(moved.join(logged, true())))
 
