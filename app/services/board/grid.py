@@ -316,8 +316,8 @@ def unit_history(unit_id, limit=None):
             and kept[0] is session.get_transaction()):
         return kept[2]  # the rows the move's own statement gave (keep_history_after_move)
     query = _history_latest(limit) if limit else _HISTORY
-    db.session.flush()  # a Core read: audit rows the transaction added through the ORM first
-    return run(db.session, query, {"unit": str(unit_id)}).all()
+    session.flush()  # a Core read: audit rows the transaction added through the ORM first
+    return run(session, query, {"unit": str(unit_id)}).all()
 
 
 def _stored_at(value):
