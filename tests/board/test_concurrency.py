@@ -7,18 +7,19 @@ import json
 import re
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from flask import get_template_attribute
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app import config as app_config
 from app import create_app
 from app.extensions import db as _db
-from app.models import AuditLog, Unit, UnitStatus, User
+from app.models import AuditLog, Project, Unit, UnitStatus, User
 from app.services import auth
 from app.services.board import unit_status
 from app.services.board.cells import Cell
@@ -197,19 +198,49 @@ def test_no_template_switches_escaping_while_it_renders():
 
 
 def _meanwhile(race_app, world, *moves):
-    """check() for move_unit: on its first call (the unit as read before the lock), another
-    connection makes each (move, user id, unit name) and commits. Returns (check, calls)."""
-    calls = []
+    """check() for move_unit, with another connection making each (move, user id, unit name)
+    while the move's first read waits for the project lock: that connection takes the lock
+    before the move starts, waits until the move's statement queues behind it (its snapshot
+    taken: the unit as read is the one before these moves), then moves and commits.
+    Returns (check, calls); check joins that connection on its first call (the first read
+    returns once it has committed)."""
+    calls, locked, failed = [], threading.Event(), []
+
+    def meanwhile():
+        try:
+            with race_app.app_context():
+                unit_status.lock_project(world["project"])
+                locked.set()
+                _until_queued_behind(_db.session)
+                for move, who, unit_name in moves:
+                    unit_status.move_unit(world["project"], world["units"][unit_name], move,
+                                          _db.session.get(User, who))
+                _db.session.commit()
+        except Exception as exc:  # told to the test by check()
+            failed.append(exc)
+            locked.set()
+
+    thread = threading.Thread(target=meanwhile)
+    thread.start()
+    assert locked.wait(10)
 
     def check(unit):
         calls.append((unit.status, unit.held_by_id))
         if len(calls) == 1:
-            with race_app.app_context():
-                for move, who, unit_name in moves:
-                    unit_status.move_unit(world["project"], world["units"][unit_name], move,
-                                          _db.session.get(User, who))
-                    _db.session.commit()
+            thread.join(10)
+            assert not failed, failed
     return check, calls
+
+
+def _until_queued_behind(session, seconds=10):
+    """Wait until another connection waits for a lock this transaction holds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if session.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted "
+                               "AND pg_backend_pid() = ANY(pg_blocking_pids(pid))")):
+            return
+        time.sleep(0.01)
+    raise AssertionError("the move never queued behind the project lock")
 
 
 def _hold_refused(app, world, unit_name, who, check, message):
@@ -262,6 +293,35 @@ def test_a_hold_over_the_cap_by_then_is_refused_under_the_lock(app, race_app, ma
         assert len(calls) == 2  # read again under the lock
         assert _db.session.scalar(select(func.count()).select_from(Unit).where(
             Unit.status == UnitStatus.HELD, Unit.held_by_id == wang)) == 3
+
+
+def test_a_press_the_row_refuses_waits_for_no_lock_and_bumps_nothing(app, race_app,
+                                                                    make_user):
+    """PostgreSQL: the read's statement bumps the board counter (the project lock) only when
+    the unit as read may move. On launch day most presses hit a unit someone holds: they
+    are refused at once while another move holds the lock, and no board re-renders."""
+    _skip_on_sqlite(app)
+    world = make_project(app)
+    wang = make_user("consultant", username="wang", display_name="王芳")
+    li = make_user("consultant", username="li", display_name="李军")
+    with app.app_context():
+        unit_status.move_unit(world["project"], world["units"]["1栋 301"], "hold",
+                              _db.session.get(User, wang))
+        _db.session.commit()
+        version = _db.session.get(Project, world["project"]).board_version
+    with race_app.app_context():
+        unit_status.lock_project(world["project"])  # another move, mid-way
+        try:
+            with app.app_context():
+                _db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+                with pytest.raises(Conflict, match="已被 王芳 保留"):
+                    unit_status.move_unit(world["project"], world["units"]["1栋 301"],
+                                          "hold", _db.session.get(User, li))
+                _db.session.rollback()
+        finally:
+            _db.session.rollback()
+    with app.app_context():
+        assert _db.session.get(Project, world["project"]).board_version == version
 
 
 def test_a_hold_that_changed_hands_in_between_is_audited_as_it_was(app, race_app, make_user):

@@ -40,7 +40,7 @@ def test_a_hold_through_the_driver_writes_and_reads_what_sqlalchemy_would(app, m
             T0, consultant_id, str(unit_id), "客户要求")
         # what the driver reads: SQLAlchemy's values, of SQLAlchemy's types
         for statement, params in (
-                (unit_status._READ_ONE["holds"], {"pid": world["project"], "id": unit_id,
+                (unit_status._READ_ONE["holds"], {"pid": world["project"], "unit_id": unit_id,
                                                   "actor": consultant_id, "now": T0}),
                 (grid._history_latest(11), {"unit": str(unit_id)})):
             ours = run(db.session, statement, params)
@@ -52,7 +52,7 @@ def test_a_hold_through_the_driver_writes_and_reads_what_sqlalchemy_would(app, m
         at = grid.history_entry(row).at
         assert at == T0 and at.tzinfo is not None and row.name == "王芳"
         read = run(db.session, unit_status._READ_ONE["holds"], {
-            "pid": world["project"], "id": unit_id, "actor": consultant_id, "now": T0}).first()
+            "pid": world["project"], "unit_id": unit_id, "actor": consultant_id, "now": T0}).first()
         assert isinstance(read.unit_price, Decimal) and read.hold_extended is False
         assert read.holder == "王芳" and read.open_holds == 1
 

@@ -15,8 +15,9 @@ caller's transaction:
 A board move on one unit (`move_unit`, the panel's buttons) reads the unit before step 1: a
 press the row refuses (a unit someone holds) answers without the lock, and one that goes
 ahead writes with an UPDATE that also compares what was read (on PostgreSQL the same statement
-writes its audit row, from the UPDATE's RETURNING); a unit that moved in between is read again
-under the lock and judged as above.
+writes its audit row, from the UPDATE's RETURNING, and the read's own statement takes step 1
+when the row as read may move); a unit that moved in between is read again under the lock and
+judged as above.
 
 Later areas (deposits, subscriptions, contracts, refunds, exchanges) add rows to MOVES and
 call the same two functions; `keeps_prior` and `target=None` let a deposit rejection return
@@ -34,6 +35,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    or_,
     select,
     true,
     type_coerce,
@@ -184,7 +186,12 @@ def lock_project(project_id):
 
 def _bump(project_id, layout=False):
     """bump_board, also returning the project's hold minutes and cap (one trip for a move)."""
-    row = run(db.session, _BUMP[layout], {"pid": project_id}).first()
+    return _bumped(project_id, run(db.session, _BUMP[layout], {"pid": project_id}).first(),
+                   layout)
+
+
+def _bumped(project_id, row, layout=False):
+    """The bump's row (version, hold minutes, hold cap), told to the session's project."""
     if row is None:
         raise RuleViolation("项目不存在")
     project = db.session.identity_map.get(key_of(Project, project_id))
@@ -260,8 +267,8 @@ def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
     """
     read = {}
 
-    def read_unit(project_id, unit_ids, holds_of):
-        unit, row = unit_with_building(project_id, unit_ids[0], holds_of)
+    def read_unit(project_id, unit_ids, holds_of, bump=None):
+        unit, row = unit_with_building(project_id, unit_ids[0], holds_of, bump)
         if unit is None:
             raise _NoSuchUnit
         read["unit"] = unit
@@ -271,7 +278,7 @@ def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
             id=unit.id, unit_no=unit.unit_no, status=unit.status, held_by_id=unit.held_by_id,
             hold_expires_at=unit.hold_expires_at, hold_extended=unit.hold_extended,
             prior_status=unit.prior_status, building=unit.building.name, holder=row.holder,
-            open_holds=row.open_holds)]
+            open_holds=row.open_holds, bumped=_bump_of(row) if bump else None)]
 
     try:
         _, refused, written = _apply(project_id, [unit_id], move, actor, reason, None,
@@ -281,20 +288,33 @@ def move_unit(project_id, unit_id, move, actor, *, reason=None, check=None):
     return _moved(read["unit"], refused, written)
 
 
-def unit_with_building(project_id, unit_id, holds_of=None):
+def unit_with_building(project_id, unit_id, holds_of=None, bump=None):
     """The project's unit `unit_id` and its building as the session's ORM objects, fresh
     from one Core read (app.database.as_loaded: the ORM's joined loading cost a unit panel
     several times the statement), with the Core row (the holder's name; with `holds_of` =
     (user id, now), that user's open holds). (None, None) when the project has no such
-    unit."""
+    unit.
+
+    `bump` = (a move's sources, own_only, actor id, now), PostgreSQL only: the same statement
+    also bumps the board counter (the project lock, _BUMP) when the unit as read may make
+    the move (or holds an expired hold), and the row ends with the bump's version, hold
+    minutes and hold cap (None when it did not bump): a move that goes ahead makes one round
+    trip less; a refused press still takes no lock."""
     actor_id, now = holds_of or (None, None)
-    row = run(db.session, _READ_ONE["holds" if holds_of else "unit"], {
-        "pid": project_id, "id": unit_id, "actor": actor_id, "now": now}).first()
+    shape = "holds" if holds_of else "unit"
+    if bump is not None:
+        sources, own_only, actor_id, now = bump
+        shape = (shape, sources, own_only)
+    statement = _READ_ONE.get(shape)
+    if statement is None:
+        statement = _READ_ONE[shape] = _read_one_statement(shape[0] == "holds", *shape[1:])
+    row = run(db.session, statement, {
+        "pid": project_id, "unit_id": unit_id, "actor": actor_id, "now": now}).first()
     if row is None:
         return None, None
     session, units = db.session(), len(UNIT_KEYS)
     building = as_loaded(session, Building, dict(
-        zip(BUILDING_KEYS, row[units:-2], strict=True)), refresh=True)
+        zip(BUILDING_KEYS, row[units:units + len(BUILDING_KEYS)], strict=True)), refresh=True)
     unit = as_loaded(session, Unit, dict(zip(UNIT_KEYS, row[:units], strict=True)),
                      refresh=True)
     set_committed_value(unit, "building", building)  # (the session holds rows weakly)
@@ -393,14 +413,20 @@ def _apply_as_read(project_id, unit_ids, move, ctx, reason, guard, read, holds_o
     refused the move or the write went through; (None, the bump's row or None) when the
     unit must be read again under the lock: an expired hold to persist, or a row that moved
     since (or a hold now over the cap)."""
-    rows = read(project_id, unit_ids, holds_of=holds_of)
-    if len(rows) != 1 or _is_expired(rows[0], ctx.now):
+    bump = None
+    if db.session.get_bind().dialect.name == "postgresql":  # the bump in the read's statement
+        bump = (move.sources, ctx.own_only, ctx.actor.id, ctx.now)
+    rows = read(project_id, unit_ids, holds_of=holds_of, bump=bump)
+    if len(rows) != 1:
         return None, None
     row = rows[0]
+    bumped = _bumped(project_id, row.bumped) if row.bumped else None
+    if _is_expired(row, ctx.now):
+        return None, bumped
     why = _why_not(move, ctx, row, False) or (guard(row) if guard else None)
-    if why:  # refused on the row as read: no lock taken, nothing written
+    if why:  # refused on the row as read: nothing written (and a bump rolls back with it)
         return ([], [(row, why)], {}), None
-    bumped = _bump(project_id)
+    bumped = bumped or _bump(project_id)
     ctx.hold_delta = timedelta(minutes=bumped[1])
     values, written, audited = _update(move, ctx, [row], bumped[0], seen=True,
                                        cap=bumped[2] if capped else None, log=True,
@@ -502,19 +528,45 @@ UNIT_KEYS = [column.key for column in unit_t.c]
 BUILDING_KEYS = [column.key for column in Building.__table__.c]
 
 
-def _read_one_statement(count_holds):
+def _bump_of(row):
+    """The bump a read with `bump` made (unit_with_building): (version, hold minutes, hold
+    cap), or None when the unit as read could not move."""
+    if row.bump_board_version is None:
+        return None
+    return row.bump_board_version, row.bump_hold_minutes, row.bump_hold_cap
+
+
+def _read_one_statement(count_holds, sources=None, own_only=False):
     """move_unit's read: every column of the unit and of its building (the answer shows
     both), its holder's name and, for a capped hold, the actor's open holds. A Core row,
     made into the session's ORM objects by app.database.as_loaded (fresh from the database
-    even if the session held the unit already)."""
+    even if the session held the unit already). With `sources`: the bump as well
+    (unit_with_building), as a CTE whose UPDATE runs whether or not the unit is found."""
     building_t, holder = Building.__table__, User.__table__.alias("holder")
     open_holds = _open_holds() if count_holds else literal_column("0")
-    return (select(*unit_t.c, *(column.label(f"building_{column.key}")
-                                for column in building_t.c),
-                   holder.c.display_name.label("holder"), open_holds.label("open_holds"))
-            .join_from(unit_t, building_t, building_t.c.id == unit_t.c.building_id)
-            .outerjoin(holder, holder.c.id == unit_t.c.held_by_id)
-            .where(building_t.c.project_id == bindparam("pid"), unit_t.c.id == bindparam("id")))
+    query = (select(*unit_t.c, *(column.label(f"building_{column.key}")
+                                 for column in building_t.c),
+                    holder.c.display_name.label("holder"), open_holds.label("open_holds"))
+             .join_from(unit_t, building_t, building_t.c.id == unit_t.c.building_id)
+             .outerjoin(holder, holder.c.id == unit_t.c.held_by_id)
+             .where(building_t.c.project_id == bindparam("pid"),
+                    unit_t.c.id == bindparam("unit_id")))
+    if sources is None:
+        return query
+    # the unit as the statement reads it may move: the move's sources (a hold of one's own
+    # for own_only) or an expired hold, which the move persists first
+    unit, building = unit_t.alias("to_move"), building_t.alias("to_move_building")
+    movable = unit.c.status.in_(sources)
+    if own_only:
+        movable = and_(movable, unit.c.held_by_id == bindparam("actor"))
+    movable = or_(movable, and_(unit.c.status == S.HELD,
+                                unit.c.hold_expires_at <= bindparam("now")))
+    bumped = _BUMP[False].where(
+        select(unit.c.id).join(building, building.c.id == unit.c.building_id)
+        .where(unit.c.id == bindparam("unit_id"), building.c.project_id == bindparam("pid"),
+               movable).exists()).cte("bumped")
+    return (query.add_columns(*(column.label(f"bump_{column.key}") for column in bumped.c))
+            .outerjoin(bumped, true()))
 
 
 _READ_ONE = {"unit": _read_one_statement(False), "holds": _read_one_statement(True)}
