@@ -301,13 +301,13 @@ def unit_with_building(project_id, unit_id, holds_of=None, bump=None):
     minutes and hold cap (None when it did not bump): a move that goes ahead makes one round
     trip less; a refused press still takes no lock."""
     actor_id, now = holds_of or (None, None)
-    shape = "holds" if holds_of else "unit"
+    statement = _READ_ONE["holds" if holds_of else "unit"]
     if bump is not None:
         sources, own_only, actor_id, now = bump
-        shape = (shape, sources, own_only)
-    statement = _READ_ONE.get(shape)
-    if statement is None:
-        statement = _READ_ONE[shape] = _read_one_statement(shape[0] == "holds", *shape[1:])
+        shape = (holds_of is not None, sources, own_only)
+        statement = _READ_ONE_BUMPING.get(shape)
+        if statement is None:  # built once per move and shape
+            statement = _READ_ONE_BUMPING[shape] = _read_one_statement(*shape)
     row = run(db.session, statement, {
         "pid": project_id, "unit_id": unit_id, "actor": actor_id, "now": now}).first()
     if row is None:
@@ -414,7 +414,7 @@ def _apply_as_read(project_id, unit_ids, move, ctx, reason, guard, read, holds_o
     unit must be read again under the lock: an expired hold to persist, or a row that moved
     since (or a hold now over the cap)."""
     bump = None
-    if db.session.get_bind().dialect.name == "postgresql":  # the bump in the read's statement
+    if _on_postgresql():  # the bump in the read's statement
         bump = (move.sources, ctx.own_only, ctx.actor.id, ctx.now)
     rows = read(project_id, unit_ids, holds_of=holds_of, bump=bump)
     if len(rows) != 1:
@@ -528,6 +528,12 @@ UNIT_KEYS = [column.key for column in unit_t.c]
 BUILDING_KEYS = [column.key for column in Building.__table__.c]
 
 
+def _on_postgresql():
+    """The session's database is PostgreSQL: a move's statements may carry data-modifying
+    CTEs (SQLite has none)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def _bump_of(row):
     """The bump a read with `bump` made (unit_with_building): (version, hold minutes, hold
     cap), or None when the unit as read could not move."""
@@ -570,6 +576,7 @@ def _read_one_statement(count_holds, sources=None, own_only=False):
 
 
 _READ_ONE = {"unit": _read_one_statement(False), "holds": _read_one_statement(True)}
+_READ_ONE_BUMPING = {}  # (count_holds, sources, own_only): built when first asked
 
 
 def _is_expired(row, now):
@@ -637,8 +644,7 @@ def _update(move, ctx, rows, version, seen=False, cap=None, log=False, reason=No
     if cap is not None:
         params.update(pid_cap=cap, pid=ctx.project_id)
     values = {"status_changed_at": ctx.now, "board_version": version, **extra}
-    audited = (log and len(rows) == 1
-               and db.session.get_bind().dialect.name == "postgresql")
+    audited = log and len(rows) == 1 and _on_postgresql()
     shape = (move.name, len(ids) > 1, ctx.own_only, tuple(extra), seen, cap is not None, audited)
     if move.where:  # conditions on values read under the lock: built for this row
         statement = _update_statement(move, *shape[1:], move.where(ctx, rows[0]))
